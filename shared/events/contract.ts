@@ -1,0 +1,158 @@
+/**
+ * Event contract v1: the public API between the ILS and Bookdrop (DESIGN.md section 3).
+ * Change it only by adding a version. These schemas validate inbound events and are exported as
+ * JSON Schema under `schemas/` for ILS integrators (`npm run schemas`).
+ */
+import * as z from 'zod/mini';
+
+const E164_RULE = 'must be an E.164 phone number (+ and 8 to 15 digits)';
+
+/** Identifier safe to use inside a storage key: letters, digits and `._:-`, 1 to 64 characters. */
+const id = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/, { error: 'must be 1 to 64 letters, digits or ._:- characters' }));
+const text = (max: number) =>
+  z.string().check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(max, { error: `must be at most ${max} characters` }));
+const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with offset' });
+const phone = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, { error: E164_RULE }));
+const email = z.email({ error: 'must be an email address' });
+const language = z.enum(['en', 'es'], { error: 'must be "en" or "es"' });
+const localized = z.object({ en: text(2000), es: z.optional(text(2000)) });
+
+/** Fields every inbound `detail` carries. */
+const base = {
+  /** The producer's unique id for this event: the idempotency key. */
+  eventId: id,
+  /** When the event happened in the ILS; orders events that arrive late or out of order. */
+  occurredAt: timestamp,
+};
+
+export const patronRegistered = z.object({
+  ...base,
+  patronId: id,
+  library: id,
+  language: z.optional(language),
+  contact: z.object({ phone: z.optional(phone), email: z.optional(email) }),
+  consent: z.object({ sms: z.boolean(), email: z.boolean(), checkoutHistory: z.boolean() }),
+  policyVersion: text(64),
+});
+
+export const patronPreferencesChanged = z.object({
+  ...base,
+  patronId: id,
+  source: z.enum(['catalog', 'staff'], { error: 'must be "catalog" or "staff"' }),
+  changes: z.object({
+    consent: z.optional(
+      z.object({ sms: z.optional(z.boolean()), email: z.optional(z.boolean()), checkoutHistory: z.optional(z.boolean()) }),
+    ),
+    /** `null` clears a contact. */
+    contact: z.optional(z.object({ phone: z.optional(z.nullable(phone)), email: z.optional(z.nullable(email)) })),
+    language: z.optional(language),
+  }),
+  policyVersion: z.optional(text(64)),
+});
+
+export const patronClosed = z.object({ ...base, patronId: id });
+
+export const itemCheckedOut = z.object({
+  ...base,
+  loanId: id,
+  patronId: id,
+  itemId: id,
+  title: text(1000),
+  materialType: z.optional(text(64)),
+  branch: id,
+  dueAt: timestamp,
+});
+
+export const loanRenewed = z.object({ ...base, loanId: id, patronId: id, dueAt: timestamp });
+
+export const itemReturned = z.object({ ...base, loanId: id, patronId: id, branch: z.optional(id) });
+
+export const holdReady = z.object({
+  ...base,
+  holdId: id,
+  patronId: id,
+  title: text(1000),
+  pickupBranch: id,
+  pickupBy: timestamp,
+});
+
+export const holdClosed = z.object({
+  ...base,
+  holdId: id,
+  patronId: id,
+  reason: z.enum(['picked-up', 'cancelled', 'expired'], { error: 'must be "picked-up", "cancelled" or "expired"' }),
+});
+
+export const fineAssessed = z.object({
+  ...base,
+  fineId: id,
+  patronId: id,
+  loanId: z.optional(id),
+  amount: z.string().check(z.regex(/^\d{1,9}(\.\d{1,4})?$/, { error: 'must be a decimal string such as "2.50"' })),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 currency code such as "USD"' })),
+  reason: text(200),
+});
+
+export const fineResolved = z.object({
+  ...base,
+  fineId: id,
+  patronId: id,
+  resolution: z.enum(['paid', 'waived'], { error: 'must be "paid" or "waived"' }),
+});
+
+export const serviceUpdatePublished = z.object({ ...base, library: z.optional(id), message: localized });
+
+export const privacyPolicyUpdated = z.object({ ...base, policyVersion: text(64), summary: localized });
+
+/** Every inbound `detail-type` of contract v1 and its `detail` schema. */
+export const circulationEventSchemas = {
+  PatronRegistered: patronRegistered,
+  PatronPreferencesChanged: patronPreferencesChanged,
+  PatronClosed: patronClosed,
+  ItemCheckedOut: itemCheckedOut,
+  LoanRenewed: loanRenewed,
+  ItemReturned: itemReturned,
+  HoldReady: holdReady,
+  HoldClosed: holdClosed,
+  FineAssessed: fineAssessed,
+  FineResolved: fineResolved,
+  ServiceUpdatePublished: serviceUpdatePublished,
+  PrivacyPolicyUpdated: privacyPolicyUpdated,
+} as const;
+
+export type CirculationDetailType = keyof typeof circulationEventSchemas;
+export const circulationDetailTypes = Object.keys(circulationEventSchemas) as CirculationDetailType[];
+
+/** A validated inbound event: its detail-type and typed detail. */
+export type CirculationEvent = {
+  [K in CirculationDetailType]: { detailType: K; detail: z.infer<(typeof circulationEventSchemas)[K]> };
+}[CirculationDetailType];
+
+export type DetailOf<K extends CirculationDetailType> = z.infer<(typeof circulationEventSchemas)[K]>;
+
+/** Outbound events (`source: "library.notices"`). They never carry contact values or titles. */
+export const outboundEventSchemas = {
+  PatronConsentChanged: z.object({
+    patronId: id,
+    channel: z.enum(['sms', 'email']),
+    optedIn: z.boolean(),
+    source: z.enum(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'account-closed']),
+    at: timestamp,
+  }),
+  NoticeSent: z.object({ noticeId: z.string(), patronId: id, kind: z.string(), channel: z.enum(['sms', 'email']) }),
+  NoticeFailed: z.object({
+    noticeId: z.string(),
+    patronId: id,
+    kind: z.string(),
+    channel: z.enum(['sms', 'email']),
+    reason: z.string(),
+  }),
+} as const;
+
+export type OutboundDetailType = keyof typeof outboundEventSchemas;
+export type OutboundDetail<K extends OutboundDetailType> = z.infer<(typeof outboundEventSchemas)[K]>;
+
+/** `source` of the events Bookdrop publishes. */
+export const OUTBOUND_SOURCE = 'library.notices';

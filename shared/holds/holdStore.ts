@@ -1,0 +1,43 @@
+/**
+ * Open holds, linked to their patron until the hold closes (DESIGN.md section 6).
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure, type TableContext } from '#shared/table/documentClient.ts';
+
+export interface Hold {
+  readonly holdId: string;
+  readonly patronId: string;
+  readonly title: string;
+  readonly pickupBranch: string;
+  readonly pickupBy: string;
+  /** occurredAt of the HoldReady event (UTC). */
+  readonly readyAt: string;
+}
+
+export interface HoldStore {
+  /** Stores a ready hold unless a newer state of it is stored; returns false for a stale event. */
+  putReady(hold: Hold): Promise<boolean>;
+}
+
+export const holdKey = (patronId: string, holdId: string) => ({ pk: `PATRON#${patronId}`, sk: `HOLD#${holdId}` });
+
+export class DynamoHoldStore implements HoldStore {
+  public constructor(private readonly table: TableContext) {}
+
+  public async putReady(hold: Hold): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: { ...holdKey(hold.patronId, hold.holdId), kind: 'hold', status: 'ready', ...hold },
+          ConditionExpression: 'attribute_not_exists(pk) OR readyAt <= :at',
+          ExpressionAttributeValues: { ':at': hold.readyAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

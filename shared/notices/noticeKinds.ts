@@ -1,0 +1,43 @@
+/**
+ * Notice kinds, notice requests (the notifier queue's messages) and the notice key that makes each
+ * notice go out at most once per (patron, kind, subject, version, channel).
+ */
+import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
+import type { Channel } from '#shared/patrons/patronProfile.ts';
+
+/** The notice kinds the notifier composes today; DESIGN.md section 7 lists the rest to come. */
+export const NOTICE_KINDS = ['hold-ready'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/** What a notice says, per channel. */
+export interface NoticeContent {
+  readonly sms: string;
+  readonly email: { readonly subject: string; readonly text: string; readonly html: string };
+}
+
+/** A request to notify one patron; the message body of the notifier queue. */
+export const noticeRequestSchema = z.object({
+  kind: z.enum(NOTICE_KINDS),
+  patronId: z.string().check(z.minLength(1)),
+  /** What the notice is about (hold id, loan id, fine id, ...). */
+  subjectId: z.string().check(z.minLength(1)),
+  /** Distinguishes notices about the same subject, e.g. a new due date after renewal. */
+  subjectVersion: z.string().check(z.minLength(1)),
+  /** The `eventId` (or sweep id) the request came from, for tracing. */
+  causationId: z.string(),
+  hold: z.optional(
+    z.object({ title: z.string(), pickupBranch: z.string(), pickupBy: z.string() }),
+  ),
+});
+export type NoticeRequest = z.infer<typeof noticeRequestSchema>;
+
+/** The dedupe key of one notice on one channel, within its patron's records. */
+export function noticeKey(request: NoticeRequest, channel: Channel): string {
+  return [request.kind, request.subjectId, request.subjectVersion, channel].join('#');
+}
+
+/** A stable, opaque id for a patron's notice: safe in tags, logs and outbound events. */
+export function noticeIdOf(patronId: string, key: string): string {
+  return createHash('sha256').update(`${patronId}#${key}`).digest('base64url').slice(0, 26);
+}

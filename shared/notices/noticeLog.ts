@@ -1,0 +1,125 @@
+/**
+ * The notice log: one item per notice key, the dedupe record and delivery status, expiring after
+ * the configured retention.
+ *
+ * A send starts by claiming the key in one transaction with a check on the patron's profile: the
+ * claim succeeds only if the channel is still opted in with the very contact the sender read. So an
+ * opt-out committed before the claim always stops the send. A claim is a lease: if the sender dies
+ * mid-send, the queue's retry may claim it again once the lease has run out.
+ */
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { expiryAfterDays } from '#shared/clock.ts';
+import { isConditionFailure, type TableContext } from '#shared/table/documentClient.ts';
+import { TABLE } from '#shared/table/tableDefinition.ts';
+import { patronKey } from '#shared/patrons/patronRepository.ts';
+import type { Channel } from '#shared/patrons/patronProfile.ts';
+import type { NoticeKind } from '#shared/notices/noticeKinds.ts';
+
+/**
+ * `claimed`: this sender owns the notice now. `already-handled`: sent, failed for good, or being sent
+ * by another worker. `channel-closed`: the channel was opted out, or its contact changed, since the read.
+ */
+export type ClaimOutcome = 'claimed' | 'already-handled' | 'channel-closed';
+
+export interface NoticeClaim {
+  readonly noticeKey: string;
+  readonly noticeId: string;
+  readonly patronId: string;
+  readonly kind: NoticeKind;
+  readonly channel: Channel;
+  /** The contact ciphertext the sender read; the claim fails if it has changed since. */
+  readonly contactCipher: string;
+}
+
+export interface NoticeLog {
+  claim(claim: NoticeClaim, now: Date): Promise<ClaimOutcome>;
+  markSent(patronId: string, noticeKey: string, providerMessageId: string, now: Date): Promise<void>;
+  markFailed(patronId: string, noticeKey: string, reason: string, now: Date): Promise<void>;
+  /** Gives a claim back after a retryable failure, so the queue's retry can claim it at once. */
+  release(patronId: string, noticeKey: string): Promise<void>;
+}
+
+/** How long a claim blocks other senders; longer than the notifier's timeout. */
+export const CLAIM_LEASE_SECONDS = 120;
+
+/** Notices live in their patron's partition, so a patron's records are one query away. */
+export const noticeItemKey = (patronId: string, noticeKey: string) => ({ pk: `PATRON#${patronId}`, sk: `NOTICE#${noticeKey}` });
+
+export class DynamoNoticeLog implements NoticeLog {
+  public constructor(
+    private readonly table: TableContext,
+    private readonly retentionDays: number,
+  ) {}
+
+  public async claim(claim: NoticeClaim, now: Date): Promise<ClaimOutcome> {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    try {
+      await this.table.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: {
+                  ...noticeItemKey(claim.patronId, claim.noticeKey),
+                  kind: 'notice',
+                  noticeId: claim.noticeId,
+                  patronId: claim.patronId,
+                  noticeKind: claim.kind,
+                  channel: claim.channel,
+                  status: 'sending',
+                  claimedAt: now.toISOString(),
+                  leaseUntil: nowSeconds + CLAIM_LEASE_SECONDS,
+                  [TABLE.ttlAttribute]: expiryAfterDays(now, this.retentionDays),
+                },
+                ConditionExpression:
+                  'attribute_not_exists(pk) OR #status = :released OR (#status = :sending AND leaseUntil < :now)',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':released': 'released', ':sending': 'sending', ':now': nowSeconds },
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: this.table.tableName,
+                Key: patronKey(claim.patronId),
+                ConditionExpression: '#consent.#channel.optedIn = :true AND #contacts.#channel.cipher = :cipher',
+                ExpressionAttributeNames: { '#consent': 'consent', '#contacts': 'contacts', '#channel': claim.channel },
+                ExpressionAttributeValues: { ':true': true, ':cipher': claim.contactCipher },
+              },
+            },
+          ],
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      return reasons[0]?.Code === 'ConditionalCheckFailed' ? 'already-handled' : 'channel-closed';
+    }
+  }
+
+  public async markSent(patronId: string, noticeKey: string, providerMessageId: string, now: Date): Promise<void> {
+    await this.finish(patronId, noticeKey, { status: 'sent', providerMessageId, finishedAt: now.toISOString() });
+  }
+
+  public async markFailed(patronId: string, noticeKey: string, reason: string, now: Date): Promise<void> {
+    await this.finish(patronId, noticeKey, { status: 'failed', reason, finishedAt: now.toISOString() });
+  }
+
+  public async release(patronId: string, noticeKey: string): Promise<void> {
+    await this.finish(patronId, noticeKey, { status: 'released' });
+  }
+
+  private async finish(patronId: string, noticeKey: string, fields: Record<string, string>): Promise<void> {
+    const names = Object.keys(fields);
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: noticeItemKey(patronId, noticeKey),
+        UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')} REMOVE leaseUntil`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((name) => [`:${name}`, fields[name]])),
+      }),
+    );
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The notifier: turns one notice request into at most one message per channel.
+ *
+ * For each channel it checks consent and contact on a consistent read, claims the notice key in a
+ * transaction that re-checks consent (so an opt-out committed before the claim always wins),
+ * decrypts the contact, sends, and records the outcome. Retryable provider errors release the claim
+ * and are rethrown after the other channel had its turn, so the queue retries with backoff.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Clock } from '#shared/clock.ts';
+import { branchName, brandingFor, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
+import { BookdropError, RetryableDeliveryError } from '#shared/errors.ts';
+import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
+import { composeHoldReady } from '#shared/notices/holdReadyNotice.ts';
+import { noticeIdOf, noticeKey, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import type { NoticeLog } from '#shared/notices/noticeLog.ts';
+import { PermanentDeliveryError, type EmailSender, type SmsSender } from '#shared/notices/senders.ts';
+import { CHANNELS, channelBlock, type Channel, type PatronProfile } from '#shared/patrons/patronProfile.ts';
+import type { PatronStore } from '#shared/patrons/patronRepository.ts';
+
+export interface NotifierDeps {
+  readonly config: ConsortiumConfig;
+  readonly clock: Clock;
+  readonly patrons: PatronStore;
+  readonly notices: NoticeLog;
+  readonly decrypter: ContactDecrypter;
+  readonly sms: SmsSender;
+  readonly email: EmailSender;
+  readonly logger: BookdropLogger;
+  readonly metrics: BookdropMetrics;
+}
+
+/** What happened on one channel. */
+export type ChannelOutcome =
+  | 'sent'
+  | 'duplicate'
+  | 'not-opted-in'
+  | 'no-contact'
+  | 'channel-closed'
+  | 'no-profile'
+  | 'failed'
+  | 'retry';
+
+export class Notifier {
+  public constructor(private readonly deps: NotifierDeps) {}
+
+  /** Delivers one request; throws {@link RetryableDeliveryError} if a channel should be retried. */
+  public async deliver(request: NoticeRequest): Promise<Record<Channel, ChannelOutcome>> {
+    const profile = await this.deps.patrons.get(request.patronId);
+    if (!profile) {
+      // A notice for a patron Bookdrop has no consent for: nothing may be sent.
+      this.deps.logger.info('notice skipped: patron unknown', { patronId: request.patronId, kind: request.kind });
+      return { sms: 'no-profile', email: 'no-profile' };
+    }
+    const content = this.compose(request, profile);
+    const outcomes = {} as Record<Channel, ChannelOutcome>;
+    let retry: RetryableDeliveryError | undefined;
+    for (const channel of CHANNELS) {
+      try {
+        outcomes[channel] = await this.deliverOn(channel, request, profile, content);
+      } catch (error) {
+        if (!(error instanceof RetryableDeliveryError)) throw error;
+        outcomes[channel] = 'retry';
+        retry ??= error;
+      }
+      this.deps.metrics.addMetric(`notice-${outcomes[channel]}`, MetricUnit.Count, 1);
+      this.deps.logger.info('notice outcome', { patronId: request.patronId, kind: request.kind, channel, outcome: outcomes[channel] });
+    }
+    if (retry) throw retry;
+    return outcomes;
+  }
+
+  private async deliverOn(
+    channel: Channel,
+    request: NoticeRequest,
+    profile: PatronProfile,
+    content: NoticeContent,
+  ): Promise<ChannelOutcome> {
+    const block = channelBlock(profile, channel);
+    if (block) return block;
+    const cipher = profile.contacts[channel]?.cipher as string;
+    const key = noticeKey(request, channel);
+    const noticeId = noticeIdOf(profile.patronId, key);
+    const now = this.deps.clock.now();
+    const claim = await this.deps.notices.claim(
+      { noticeKey: key, noticeId, patronId: profile.patronId, kind: request.kind, channel, contactCipher: cipher },
+      now,
+    );
+    if (claim === 'already-handled') return 'duplicate';
+    if (claim === 'channel-closed') return 'channel-closed';
+    try {
+      const to = await this.deps.decrypter.decrypt(cipher, { patronId: profile.patronId, channel });
+      const messageId = channel === 'sms' ? await this.deps.sms.send({ to, body: content.sms }) : await this.sendEmail(to, profile, request, noticeId, content);
+      await this.deps.notices.markSent(profile.patronId, key, messageId, this.deps.clock.now());
+      return 'sent';
+    } catch (error) {
+      if (error instanceof PermanentDeliveryError) {
+        await this.deps.notices.markFailed(profile.patronId, key, error.reason, this.deps.clock.now());
+        this.deps.logger.warn('notice failed permanently', { noticeId, kind: request.kind, channel, reason: error.reason });
+        return 'failed';
+      }
+      await this.deps.notices.release(profile.patronId, key);
+      throw error instanceof BookdropError ? error : new RetryableDeliveryError('delivery interrupted', { cause: error, context: { noticeId, channel } });
+    }
+  }
+
+  private sendEmail(to: string, profile: PatronProfile, request: NoticeRequest, noticeId: string, content: NoticeContent): Promise<string> {
+    const { branding } = brandingFor(this.deps.config, profile.library?.value);
+    return this.deps.email.send({
+      to,
+      fromName: branding.name,
+      fromAddress: branding.senderEmail,
+      ...content.email,
+      noticeId,
+      kind: request.kind,
+    });
+  }
+
+  private compose(request: NoticeRequest, profile: PatronProfile): NoticeContent {
+    const { config } = this.deps;
+    const { branding, known } = brandingFor(config, profile.library?.value);
+    if (!known) {
+      this.deps.logger.warn('unknown member library: using consortium branding', { patronId: profile.patronId, library: profile.library?.value });
+      this.deps.metrics.addMetric('unknown-library', MetricUnit.Count, 1);
+    }
+    const language = profile.language?.value ?? 'en';
+    switch (request.kind) {
+      case 'hold-ready': {
+        const hold = request.hold;
+        if (!hold) throw new BookdropError('hold-ready request without hold details', { context: { subjectId: request.subjectId } });
+        return composeHoldReady({
+          language,
+          branding,
+          branchName: branchName(config, hold.pickupBranch),
+          title: hold.title,
+          pickupBy: hold.pickupBy,
+          timeZone: config.timeZone,
+          smsIncludesTitles: config.notices.smsIncludesTitles,
+        });
+      }
+    }
+  }
+}

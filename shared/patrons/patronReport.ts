@@ -1,0 +1,80 @@
+/**
+ * The patron data report: everything Bookdrop holds about one patron, with contacts masked.
+ * Every patron-linked record lives in the patron's partition, so this is one paginated query.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
+import { isExpired, type TableContext } from '#shared/table/documentClient.ts';
+import { CHANNELS, type Channel } from '#shared/patrons/patronProfile.ts';
+
+/** `+15555550123` → `+1•••••••23`: enough for a patron to recognise, useless to anyone else. */
+export function maskPhone(phone: string): string {
+  return `${phone.slice(0, 2)}${'•'.repeat(Math.max(0, phone.length - 4))}${phone.slice(-2)}`;
+}
+
+/** `jane.doe@example.org` → `j•••@example.org`. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at <= 0 ? '•••' : `${email[0]}•••${email.slice(at)}`;
+}
+
+type Item = Record<string, unknown>;
+
+export interface PatronReport {
+  readonly patronId: string;
+  readonly profile: Item | null;
+  readonly contacts: Partial<Record<Channel, string | null>>;
+  readonly ledger: Item[];
+  readonly holds: Item[];
+  readonly notices: Item[];
+  readonly other: Item[];
+}
+
+const HIDDEN = new Set(['pk', 'sk', 'contacts', 'phoneIndex']);
+const visible = (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([key]) => !HIDDEN.has(key)));
+
+export async function patronReport(
+  table: TableContext,
+  patronId: string,
+  now: Date,
+  decrypter: ContactDecrypter | undefined,
+): Promise<PatronReport> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await table.doc.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `PATRON#${patronId}` },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(page.Items ?? []).filter((item) => !isExpired(item, now)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const bySort = (prefix: string) => items.filter((item) => String(item.sk).startsWith(prefix)).map(visible);
+  const profile = items.find((item) => item.sk === 'PROFILE');
+  const contacts: Partial<Record<Channel, string | null>> = {};
+  const stored = (profile?.contacts ?? {}) as Partial<Record<Channel, { cipher: string | null }>>;
+  for (const channel of CHANNELS) {
+    const cipher = stored[channel]?.cipher;
+    if (cipher === undefined) continue;
+    if (cipher === null || decrypter === undefined) {
+      contacts[channel] = cipher === null ? null : '(encrypted)';
+      continue;
+    }
+    const plain = await decrypter.decrypt(cipher, { patronId, channel });
+    contacts[channel] = channel === 'sms' ? maskPhone(plain) : maskEmail(plain);
+  }
+  return {
+    patronId,
+    profile: profile ? visible(profile) : null,
+    contacts,
+    ledger: bySort('CONSENT#'),
+    holds: bySort('HOLD#'),
+    notices: bySort('NOTICE#'),
+    other: items.filter((item) => !/^(PROFILE|CONSENT#|HOLD#|NOTICE#)/.test(String(item.sk))).map(visible),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * DynamoDB access shared by the repositories: one document client per table, and the rule that an
+ * item past its TTL is absent even before DynamoDB deletes it (deletion is typically within two days).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE } from '#shared/table/tableDefinition.ts';
+
+/** A document client and the table it works on. */
+export interface TableContext {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+}
+
+export function tableContext(client: DynamoDBClient, tableName: string): TableContext {
+  return {
+    doc: DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    }),
+    tableName,
+  };
+}
+
+/** True if the item has a TTL and it has passed at `now`. */
+export function isExpired(item: Record<string, unknown>, now: Date): boolean {
+  const expiresAt = item[TABLE.ttlAttribute];
+  return typeof expiresAt === 'number' && expiresAt * 1000 <= now.getTime();
+}
+
+/** True if a transaction was cancelled because one of its conditions failed. */
+export function isConditionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'ConditionalCheckFailedException') return true;
+  if (error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed');
+}

@@ -1,0 +1,57 @@
+/**
+ * The one source of truth for Bookdrop's DynamoDB table: keys, indexes, TTL attribute and stream.
+ * The CDK stack builds the table from it, and the sandbox and tests create DynamoDB Local tables
+ * from it with {@link createTableInput}.
+ *
+ * Single-table layout (pk / sk):
+ * - `PATRON#<patronId>` / `PROFILE`: consent, language, library, encrypted contacts, phone blind index
+ * - `PATRON#<patronId>` / `HOLD#<holdId>`: an open hold
+ * - `PATRON#<patronId>` / `CONSENT#<at>#<topic>#<evidenceId>`: consent ledger entry, TTL
+ * - `PATRON#<patronId>` / `NOTICE#<kind>#<subject>#<version>#<channel>`: notice log (dedupe, status), TTL
+ *
+ * Everything linked to a patron lives in the patron's partition: one query lists it (the patron
+ * data report) and one paginated sweep deletes it (account closed).
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds after which DynamoDB TTL deletes the item; reads treat it as absent from then on. */
+  ttlAttribute: 'expiresAt',
+  /** The stream carries TTL deletions to the expiry consumer. */
+  streamView: 'NEW_AND_OLD_IMAGES',
+  indexes: {
+    /** Patrons by phone blind index (keyed hash), for inbound SMS. */
+    byPhone: { name: 'byPhone', partitionKey: 'phoneIndex', sortKey: 'pk', projection: 'KEYS_ONLY' },
+  },
+} as const;
+
+/** CreateTable input for DynamoDB Local, equivalent to what the CDK stack deploys. */
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const { byPhone } = TABLE.indexes;
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
+      { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+      { AttributeName: byPhone.partitionKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: byPhone.name,
+        KeySchema: [
+          { AttributeName: byPhone.partitionKey, KeyType: 'HASH' },
+          { AttributeName: byPhone.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: byPhone.projection },
+      },
+    ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamView },
+  };
+}

@@ -22,7 +22,9 @@ function ruleOf(issue: ZodLikeIssue): string {
   if (!GENERIC.has(issue.message) && !issue.message.startsWith('Invalid input:')) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
-      return issue.expected === undefined ? 'has the wrong type' : `is required and must be ${String(issue.expected)}`;
+      return issue.expected === undefined
+        ? 'has the wrong type'
+        : `is required and must be ${issue.expected === 'record' ? 'an object' : `a ${String(issue.expected)}`}`;
     case 'invalid_value':
       return `must be one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_format':

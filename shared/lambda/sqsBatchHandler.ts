@@ -6,6 +6,7 @@
 import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { BookdropError } from '#shared/errors.ts';
@@ -29,7 +30,9 @@ export function sqsBatchHandler(
   const record = async (item: SQSRecord): Promise<void> => {
     try {
       await handleRecord(item);
+      metrics.addMetric('record-processed', MetricUnit.Count, 1);
     } catch (error) {
+      metrics.addMetric('record-failed', MetricUnit.Count, 1);
       log.error('record failed', { messageId: item.messageId, receiveCount: item.attributes?.ApproximateReceiveCount, ...safeErrorFields(error) });
       throw error;
     }

@@ -5,6 +5,7 @@
  */
 import { randomUUID, createHash } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { MAX_RECEIVE_COUNT } from '#shared/routing/rules.ts';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -21,8 +22,6 @@ export interface DeadLetter {
   readonly receiveCount: number;
 }
 
-/** Same limit as the deployed redrive policy. */
-export const MAX_RECEIVE_COUNT = 3;
 const BATCH_SIZE = 10;
 
 export class LocalQueue {

@@ -4,6 +4,9 @@
  */
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 
+/** Receives before a queue moves a message to its dead-letter queue (stack and sandbox alike). */
+export const MAX_RECEIVE_COUNT = 3;
+
 /** The queues events are routed to. */
 export type RouteTarget = 'circulation';
 

@@ -1,0 +1,117 @@
+/**
+ * The Bookdrop stack: keys, the table, the event bus and its rules, the circulation consumer and
+ * the notifier. Each capability is a construct; this file composes them and grants each function
+ * exactly what it needs.
+ */
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { BookdropKeys } from '#infra/constructs/keys.ts';
+import { DataStore } from '#infra/constructs/dataStore.ts';
+import { EventIngress } from '#infra/constructs/eventIngress.ts';
+import { QueueConsumer } from '#infra/constructs/queueConsumer.ts';
+
+export interface BookdropStackProps extends StackProps {
+  readonly config: ConsortiumConfig;
+}
+
+/** DynamoDB item actions, by function. Scan and table-wide reads are never granted. */
+const CIRCULATION_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'];
+const NOTIFIER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+
+export class BookdropStack extends Stack {
+  public constructor(scope: Construct, id: string, props: BookdropStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const keys = new BookdropKeys(this, 'Keys');
+    const { table } = new DataStore(this, 'Data', { key: keys.dataKey });
+    const configurationSet = new ses.ConfigurationSet(this, 'EmailConfigurationSet', {
+      sendingEnabled: true,
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+
+    const common = { TABLE_NAME: table.tableName, BOOKDROP_CONFIG: JSON.stringify(config), CONTACT_KEYS: 'kms' };
+
+    const notifier = new QueueConsumer(this, 'Notifier', {
+      key: keys.dataKey,
+      handlerFolder: 'notifier',
+      description: 'Bookdrop: sends notices by SMS (SNS) and email (SES), once, with consent',
+      // Each invocation sends about one message part at a time: cap concurrency at the carrier's rate.
+      maxConcurrency: Math.min(1000, Math.max(2, config.sms.messagePartsPerSecond)),
+      environment: {
+        ...common,
+        CONTACT_KEY_ID: keys.contactKey.keyArn,
+        SES_CONFIGURATION_SET: configurationSet.configurationSetName,
+      },
+    });
+
+    const circulation = new QueueConsumer(this, 'Circulation', {
+      key: keys.dataKey,
+      handlerFolder: 'circulation',
+      description: 'Bookdrop: applies ILS circulation events to consent, contacts and holds',
+      environment: {
+        ...common,
+        CONTACT_KEY_ID: keys.contactKey.keyArn,
+        PHONE_INDEX_KEY_ID: keys.phoneIndexKey.keyArn,
+        NOTICE_QUEUE_URL: notifier.input.queue.queueUrl,
+      },
+    });
+
+    const ingress = new EventIngress(this, 'Ingress', {
+      config,
+      targets: { circulation: { queue: circulation.input.queue, deadLetterQueue: circulation.input.deadLetterQueue } },
+    });
+
+    // Circulation: writes profiles, ledger and holds; encrypts contacts; indexes phones; enqueues notices.
+    const circulationFn = circulation.service.fn;
+    circulationFn.addToRolePolicy(new iam.PolicyStatement({ actions: CIRCULATION_TABLE_ACTIONS, resources: [table.tableArn] }));
+    keys.dataKey.grant(circulationFn, 'kms:Decrypt', 'kms:GenerateDataKey');
+    keys.grantContactEncrypt(circulationFn);
+    keys.grantPhoneIndex(circulationFn);
+    notifier.input.queue.grantSendMessages(circulationFn);
+
+    // Notifier: reads profiles, writes the notice log; decrypts contacts; sends SMS and email.
+    const notifierFn = notifier.service.fn;
+    notifierFn.addToRolePolicy(new iam.PolicyStatement({ actions: NOTIFIER_TABLE_ACTIONS, resources: [table.tableArn] }));
+    keys.dataKey.grant(notifierFn, 'kms:Decrypt', 'kms:GenerateDataKey');
+    keys.grantContactDecrypt(notifierFn);
+    notifierFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    const senders = [config.consortium, ...config.libraries].map((sender) => sender.senderEmail);
+    const identities = [...new Set([...senders, ...senders.map((address) => address.split('@')[1] ?? address)])];
+    notifierFn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          ...identities.map((identity) => this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
+          this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName }),
+        ],
+      }),
+    );
+    Validations.of(notifier.service).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'sns:Publish to a phone number has no resource ARN; the function publishes to no topic. X-Ray actions likewise take no resource.',
+    });
+    {
+      Validations.of(circulation.service).acknowledge(
+        {
+          id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+          reason: 'CDK grant for sending to a KMS-encrypted SQS queue, scoped to the one data key.',
+        },
+        {
+          id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+          reason: 'CDK grant for sending to a KMS-encrypted SQS queue, scoped to the one data key.',
+        },
+      );
+    }
+
+    new CfnOutput(this, 'EventBusName', { value: ingress.bus.eventBusName, description: 'Publish ILS events here' });
+    new CfnOutput(this, 'EventBusArn', { value: ingress.bus.eventBusArn });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'CirculationDeadLetterQueue', { value: circulation.input.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'NotifierDeadLetterQueue', { value: notifier.input.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'EmailConfigurationSetName', { value: configurationSet.configurationSetName });
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Bookdrop's DynamoDB table, built from the shared table definition (the same one the sandbox and
+ * tests create in DynamoDB Local): keys, the phone blind-index GSI, the TTL attribute and the stream
+ * that carries TTL deletions. Encrypted with the data key; point-in-time recovery on.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { TABLE } from '#shared/table/tableDefinition.ts';
+
+export class DataStore extends Construct {
+  public readonly table: dynamodb.Table;
+
+  public constructor(scope: Construct, id: string, props: { readonly key: kms.IKey }) {
+    super(scope, id);
+    const { byPhone } = TABLE.indexes;
+    // Table (not TableV2): a customer-managed key keeps the stack region-agnostic, so synth needs no account.
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      stream: dynamodb.StreamViewType[TABLE.streamView],
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: byPhone.name,
+      partitionKey: { name: byPhone.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: byPhone.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType[byPhone.projection],
+    });
+  }
+}

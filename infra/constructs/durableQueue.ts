@@ -1,0 +1,40 @@
+/**
+ * An SQS queue with its dead-letter queue: both KMS-encrypted with the data key, TLS only, and a
+ * redrive after three receives. Every asynchronous path in Bookdrop goes through one.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MAX_RECEIVE_COUNT } from '#shared/routing/rules.ts';
+
+
+export interface DurableQueueProps {
+  readonly key: kms.IKey;
+  /** Visibility timeout: at least six times the consumer's timeout. */
+  readonly visibilityTimeout: Duration;
+}
+
+export class DurableQueue extends Construct {
+  public readonly queue: sqs.Queue;
+  public readonly deadLetterQueue: sqs.Queue;
+
+  public constructor(scope: Construct, id: string, props: DurableQueueProps) {
+    super(scope, id);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      dataKeyReuse: Duration.hours(1),
+      enforceSSL: true,
+      visibilityTimeout: props.visibilityTimeout,
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+  }
+}

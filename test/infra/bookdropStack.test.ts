@@ -1,0 +1,147 @@
+/**
+ * CDK assertions for the Bookdrop stack, with cdk-nag's AwsSolutions checks running on the same
+ * synth: any unacknowledged finding makes `Template.fromStack` throw.
+ */
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BookdropStack } from '#infra/bookdropStack.ts';
+import { routes } from '#shared/routing/rules.ts';
+import { TABLE } from '#shared/table/tableDefinition.ts';
+import { testConfig } from '#test/helpers/factories.ts';
+
+/** An app that skips Lambda bundling (the synth test in CI does that) and runs cdk-nag. */
+function nagApp(): App {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return app;
+}
+
+const config = { ...testConfig, events: { ...testConfig.events, publisherAccounts: ['111122223333'] } };
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
+
+describe('Stack: BookdropStack', () => {
+  let template: Template;
+  let policies: Record<string, Statement[]>;
+
+  beforeAll(() => {
+    template = Template.fromStack(new BookdropStack(nagApp(), 'Bookdrop', { config }));
+    policies = Object.fromEntries(
+      Object.entries(template.findResources('AWS::IAM::Policy')).map(([id, resource]) => [
+        id,
+        (resource as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+      ]),
+    );
+  });
+
+  const policyOf = (prefix: string): Statement[] => {
+    const entry = Object.entries(policies).find(([id]) => id.startsWith(prefix));
+    if (!entry) throw new Error(`no policy ${prefix}`);
+    return entry[1];
+  };
+  const actionsOn = (statements: Statement[], logicalIdFragment: string) =>
+    statements
+      .filter((statement) => JSON.stringify(statement.Resource).includes(logicalIdFragment))
+      .flatMap((statement) => [statement.Action].flat());
+  const keyId = (fragment: string) => Object.keys(template.findResources('AWS::KMS::Key')).find((id) => id.includes(fragment))!;
+
+  it('builds the table from the shared definition: keys, GSI, TTL and stream, encrypted with the data key', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+      StreamSpecification: { StreamViewType: TABLE.streamView },
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: TABLE.indexes.byPhone.name, Projection: { ProjectionType: 'KEYS_ONLY' } }),
+      ],
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('rotates the symmetric keys and makes the blind-index key an HMAC key', () => {
+    template.resourcePropertiesCountIs('AWS::KMS::Key', { EnableKeyRotation: true }, 2);
+    template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+  });
+
+  it('encrypts every queue with the data key, refuses plain HTTP, and redrives to a DLQ after three receives', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(4);
+    for (const queue of Object.values(queues)) {
+      expect((queue as { Properties: { KmsMasterKeyId?: unknown } }).Properties.KmsMasterKeyId).toBeDefined();
+    }
+    template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() } }, 2);
+    template.resourcePropertiesCountIs(
+      'AWS::SQS::QueuePolicy',
+      { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
+      4,
+    );
+  });
+
+  it('routes with the shared rule patterns', () => {
+    for (const route of routes(config)) {
+      template.hasResourceProperties('AWS::Events::Rule', { EventPattern: route.pattern });
+    }
+  });
+
+  it('lets only the configured publisher accounts put events, with the circulation source', () => {
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({
+        Action: 'events:PutEvents',
+        Principal: { AWS: Match.anyValue() },
+        Condition: { StringEquals: { 'events:source': ['library.circulation'] } },
+      }),
+    });
+  });
+
+  it('runs every function on Node.js 22, arm64, traced, with partial batch responses', () => {
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } }, 2);
+    template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 2);
+  });
+
+  it('gives the circulation function encrypt-only use of the contact key, bound to the contact encryption context', () => {
+    const statements = policyOf('CirculationConsumerRoleDefaultPolicy');
+    expect(actionsOn(statements, keyId('ContactKey'))).toEqual(['kms:GenerateDataKey']);
+    const grant = statements.find((statement) => JSON.stringify(statement.Resource).includes(keyId('ContactKey')));
+    expect(grant?.Condition).toEqual({ StringEquals: { 'kms:EncryptionContext:purpose': 'bookdrop-contact' } });
+    expect(actionsOn(statements, keyId('PhoneIndexKey'))).toEqual(['kms:GenerateMac']);
+  });
+
+  it('gives the notifier decrypt-only use of the contact key and no use of the blind-index key', () => {
+    const statements = policyOf('NotifierConsumerRoleDefaultPolicy');
+    expect(actionsOn(statements, keyId('ContactKey'))).toEqual(['kms:Decrypt']);
+    expect(actionsOn(statements, keyId('PhoneIndexKey'))).toEqual([]);
+  });
+
+  it('never grants Scan or table-wide deletes', () => {
+    const actions = Object.values(policies).flat().flatMap((statement) => [statement.Action].flat());
+    expect(actions.filter((action) => /dynamodb:(Scan|DeleteTable|\*)/.test(action))).toEqual([]);
+  });
+
+  it('lets the notifier send email only from the configured senders and configuration set', () => {
+    const statements = policyOf('NotifierConsumerRoleDefaultPolicy');
+    const ses = statements.find((statement) => [statement.Action].flat().includes('ses:SendEmail'));
+    const resources = JSON.stringify(ses?.Resource);
+    for (const sender of [testConfig.consortium, ...testConfig.libraries]) expect(resources).toContain(`identity/${sender.senderEmail}`);
+    expect(resources).toContain('configuration-set/');
+  });
+
+  it('uses no AWS managed policies', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role')) as { Properties: { ManagedPolicyArns?: unknown } }[];
+    expect(roles.filter((role) => role.Properties.ManagedPolicyArns !== undefined)).toEqual([]);
+  });
+});
+
+describe('Check: cdk-nag AwsSolutions', () => {
+  it('fails synthesis on an unacknowledged finding', () => {
+    const app = nagApp();
+    const stack = new Stack(app, 'Careless');
+    new sqs.Queue(stack, 'PlainQueue', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+});

@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    reporters: ['default', './test/reporters/summaryLine.ts'],
     // DynamoDB Local and the local SES start once per run; each test file gets its own table.
     globalSetup: ['test/globalSetup.ts'],
     testTimeout: 30_000,

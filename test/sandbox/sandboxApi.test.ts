@@ -1,0 +1,136 @@
+/**
+ * The sandbox as an ILS sees it: the real `@aws-sdk/client-eventbridge` publishing to its HTTP API,
+ * and the `/sandbox/*` requests of DESIGN.md section 9.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '#sandbox/localServices.ts';
+import { serveSandbox } from '#sandbox/httpApi.ts';
+import { Sandbox, type Outbox } from '#sandbox/sandbox.ts';
+import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
+
+describe('Sandbox: HTTP API', () => {
+  let sandbox: Sandbox;
+  let server: Server;
+  let api: string;
+  let events: EventBridgeClient;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    sandbox = await Sandbox.start({ config: testConfig, port, keyFile: join(mkdtempSync(join(tmpdir(), 'bookdrop-')), 'keys.json') });
+    server = await serveSandbox(sandbox, port);
+    api = `http://127.0.0.1:${port}`;
+    events = new EventBridgeClient({ endpoint: api, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  });
+
+  afterAll(async () => {
+    server?.close();
+    await sandbox?.stop();
+  });
+
+  const put = (detailType: string, detail: unknown) =>
+    events.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: sandbox.eventBusName, Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) }],
+      }),
+    );
+  const outbox = async () => (await (await fetch(`${api}/sandbox/outbox`)).json()) as Outbox;
+
+  it('turns PutEvents of PatronRegistered and HoldReady into one SMS and one email, and a repeat into nothing', async () => {
+    const patron = patronRegistered();
+    const hold = holdReady(patron.patronId);
+
+    const registered = await put('PatronRegistered', patron);
+    const ready = await put('HoldReady', hold);
+    const first = await outbox();
+    const again = await put('HoldReady', hold);
+    const second = await outbox();
+
+    expect(registered.FailedEntryCount).toBe(0);
+    expect(ready.Entries?.[0]?.EventId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(again.FailedEntryCount).toBe(0);
+    expect(first.sms.filter((sms) => sms.to === patron.contact.phone)).toHaveLength(1);
+    expect(first.email.filter((email) => email.to === patron.contact.email)).toEqual([
+      expect.objectContaining({
+        from: '"Riverside Public Library" <notices@riverside.example.org>',
+        subject: 'Your hold is ready at North Branch',
+        text: expect.stringContaining('The Left Hand of Darkness'),
+        html: expect.stringContaining('<p>'),
+        sentAt: expect.any(String),
+      }),
+    ]);
+    expect(second).toEqual(first);
+  });
+
+  it('rejects a malformed event with a per-entry error naming the field, and changes nothing', async () => {
+    const bad = patronRegistered({ contact: { phone: '867-5309' } });
+    const before = await outbox();
+
+    const result = await put('PatronRegistered', bad);
+
+    expect(result.FailedEntryCount).toBe(1);
+    expect(result.Entries?.[0]).toEqual({
+      ErrorCode: 'InvalidArgument',
+      ErrorMessage: 'invalid event: detail.contact.phone must be an E.164 phone number (+ and 8 to 15 digits)',
+    });
+    const report = (await (await fetch(`${api}/sandbox/patrons/${bad.patronId}`)).json()) as { profile: unknown; ledger: unknown[] };
+    expect(report.profile).toBeNull();
+    expect(report.ledger).toEqual([]);
+    expect(await outbox()).toEqual(before);
+  });
+
+  it('answers a Detail that is not JSON as AWS does', async () => {
+    const result = await events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'library.circulation', DetailType: 'HoldReady', Detail: '{oops' }] }),
+    );
+    expect(result.Entries?.[0]).toEqual({ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' });
+  });
+
+  it('reports what it holds about a patron, with contacts masked', async () => {
+    const patron = patronRegistered({ contact: { phone: '+15555550123', email: 'maria.lopez@example.net' } });
+    await put('PatronRegistered', patron);
+    const report = (await (await fetch(`${api}/sandbox/patrons/${patron.patronId}`)).json()) as Record<string, unknown>;
+    expect(report.contacts).toEqual({ sms: '+1••••••••23', email: 'm•••@example.net' });
+    expect(report.ledger).toHaveLength(3);
+    expect(JSON.stringify(report)).not.toContain('maria.lopez');
+    expect(JSON.stringify(report)).not.toContain('5550123');
+  });
+
+  it('describes its endpoints, bus and tables', async () => {
+    const status = (await (await fetch(`${api}/sandbox/status`)).json()) as Record<string, unknown>;
+    expect(status).toMatchObject({
+      eventBusName: 'bookdrop-sandbox',
+      endpoints: { dynamodb: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), ses: expect.any(String), sms: expect.any(String) },
+      tables: ['bookdrop-sandbox'],
+    });
+  });
+
+  it('moves the clock forward and expires what TTL would have deleted', async () => {
+    const patron = patronRegistered();
+    await put('PatronRegistered', patron);
+    await put('HoldReady', holdReady(patron.patronId));
+    const response = await fetch(`${api}/sandbox/clock`, { method: 'POST', body: JSON.stringify({ now: '2031-12-01T12:00:00-05:00' }) });
+    const body = (await response.json()) as { now: string; expired: Record<string, number> };
+    expect(body.now).toBe('2031-12-01T17:00:00.000Z');
+    expect(body.expired.notice).toBeGreaterThanOrEqual(2);
+    expect(body.expired['consent-ledger']).toBeGreaterThanOrEqual(3);
+    const report = (await (await fetch(`${api}/sandbox/patrons/${patron.patronId}`)).json()) as { notices: unknown[]; ledger: unknown[] };
+    expect(report.notices).toEqual([]);
+    expect(report.ledger).toEqual([]);
+  });
+
+  it('refuses a clock time without an offset', async () => {
+    const response = await fetch(`${api}/sandbox/clock`, { method: 'POST', body: JSON.stringify({ now: '2031-12-01T12:00:00' }) });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ __type: 'ValidationException', message: 'now must be an ISO 8601 date-time with offset' });
+  });
+
+  it('says plainly that inbound SMS is not processed yet', async () => {
+    const response = await fetch(`${api}/sandbox/sms/inbound`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(501);
+  });
+});

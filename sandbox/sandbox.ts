@@ -32,6 +32,8 @@ import {
 } from '#sandbox/localServices.ts';
 import { LocalQueue, drainQueues, type SqsHandler } from '#sandbox/localQueues.ts';
 import { SmsSink } from '#sandbox/smsSink.ts';
+import { SIMULATOR, simulatedFeedback } from '#sandbox/sesMailboxSimulator.ts';
+import { StreamPoller, type StreamHandler } from '#sandbox/streamPoller.ts';
 
 export interface SandboxOptions {
   readonly config: ConsortiumConfig;
@@ -68,10 +70,12 @@ export class Sandbox {
   public readonly sms: SmsSink;
   /** Events Bookdrop published to the bus (`source: library.notices`). */
   public readonly published: Record<string, unknown>[] = [];
-  private readonly queues: Record<RouteTarget | 'notices', LocalQueue>;
+  private readonly queues: Record<RouteTarget | 'notices' | 'emailFeedback', LocalQueue>;
+  private emailsSeen = 0;
   private readonly dynamo: DynamoDBClient;
   private readonly table: TableContext;
   private readonly contactCrypto: EsdkContactCrypto;
+  private readonly stream: StreamPoller;
   private work: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -89,7 +93,11 @@ export class Sandbox {
     this.queues = {
       circulation: new LocalQueue('bookdrop-circulation', `${base}/bookdrop-circulation`, handler('#functions/circulation/handler.ts')),
       notices: new LocalQueue('bookdrop-notices', `${base}/bookdrop-notices`, handler('#functions/notifier/handler.ts')),
+      emailFeedback: new LocalQueue('bookdrop-email-feedback', `${base}/bookdrop-email-feedback`, handler('#functions/email-feedback/handler.ts')),
     };
+    this.stream = new StreamPoller(dynamoService.endpoint, this.tableName, async () =>
+      ((await import('#functions/table-stream/handler.ts')) as { handler: StreamHandler }).handler,
+    );
     this.dynamo = new DynamoDBClient({ endpoint: dynamoService.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     this.table = tableContext(this.dynamo, this.tableName);
     this.contactCrypto = new EsdkContactCrypto(localContactKeyring(loadOrCreateLocalKeys(options.keyFile).contactKey));
@@ -102,6 +110,7 @@ export class Sandbox {
     const sandbox = new Sandbox(options, dynamo, ses, sms);
     try {
       await ensureTable(sandbox.dynamo, sandbox.tableName);
+      await sandbox.stream.start();
       sandbox.configureHandlers();
     } catch (error) {
       await sandbox.stop();
@@ -135,6 +144,7 @@ export class Sandbox {
   }
 
   public async stop(): Promise<void> {
+    this.stream.stop();
     this.dynamo.destroy();
     await Promise.all([this.dynamoService.stop(), this.sesService.stop(), this.sms.stop()]);
   }
@@ -156,7 +166,7 @@ export class Sandbox {
       const result = this.deliver(events);
       const origins = new Map<string, number>();
       result.routed.forEach((messageIds, index) => messageIds.forEach((id) => origins.set(id, index)));
-      const deadLettered = await drainQueues(Object.values(this.queues));
+      const deadLettered = await this.settle();
       for (const letter of deadLettered) {
         const index = origins.get(letter.messageId);
         if (index === undefined) continue;
@@ -227,6 +237,41 @@ export class Sandbox {
     return { FailedEntryCount: Entries.filter((entry) => 'ErrorCode' in entry).length, Entries, routed };
   }
 
+  /** Runs queues and the table stream until no work is left; returns what was dead-lettered. */
+  private async settle() {
+    const deadLettered = [];
+    for (;;) {
+      deadLettered.push(...(await drainQueues(Object.values(this.queues))));
+      const streamed = await this.stream.poll();
+      const feedback = await this.simulateMailboxes();
+      if (streamed === 0 && feedback === 0 && Object.values(this.queues).every((queue) => queue.depth === 0)) return deadLettered;
+    }
+  }
+
+  /** Turns emails sent to the SES mailbox simulator into the feedback SES would publish. */
+  private async simulateMailboxes(): Promise<number> {
+    const emails = await readSesStore(this.sesService.endpoint);
+    const fresh = emails.slice(this.emailsSeen);
+    this.emailsSeen = emails.length;
+    let produced = 0;
+    for (const email of fresh) {
+      if (!Object.values(SIMULATOR).some((address) => email.destination.to.includes(address))) continue;
+      const page = await this.dynamo.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'providerMessageId = :id',
+          ExpressionAttributeValues: { ':id': { S: email.messageId } },
+        }),
+      );
+      const noticeId = page.Items?.[0]?.noticeId?.S;
+      const event = simulatedFeedback(email, noticeId, processClock.now());
+      if (!event) continue;
+      this.queues.emailFeedback.send(JSON.stringify(event));
+      produced++;
+    }
+    return produced;
+  }
+
   /** SQS SendMessage / SendMessageBatch from the handlers (AWS JSON 1.0). */
   public sqs(action: string, input: { QueueUrl?: string; MessageBody?: string; Entries?: { Id: string; MessageBody: string }[] }) {
     const queue = Object.values(this.queues).find((candidate) => candidate.url === input.QueueUrl);
@@ -284,13 +329,14 @@ export class Sandbox {
           }),
         );
         for (const item of page.Items ?? []) {
+          this.stream.markTtlDeletion(item.pk?.S ?? '', item.sk?.S ?? '');
           await this.dynamo.send(new DeleteItemCommand({ TableName: this.tableName, Key: { pk: item.pk!, sk: item.sk! } }));
           const kind = String(unmarshall(item).kind ?? 'unknown');
           expired[kind] = (expired[kind] ?? 0) + 1;
         }
         startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
       } while (startKey);
-      await drainQueues(Object.values(this.queues));
+      await this.settle();
       return { now: now.toISOString(), expired };
     });
   }
@@ -311,6 +357,7 @@ export class Sandbox {
       tables: [this.tableName],
       now: processClock.now().toISOString(),
       queues: Object.values(this.queues).map((queue) => ({ name: queue.name, depth: queue.depth, deadLetters: queue.deadLetters.length })),
+      streamFailures: this.stream.failed.length,
     };
   }
 }

@@ -13,13 +13,39 @@ import { SqsNoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { logger, metrics } from '#shared/observability.ts';
 import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
 import { PatronService } from '#shared/patrons/patronService.ts';
-import { sqsBatchHandler } from '#shared/lambda/sqsBatchHandler.ts';
-import { tableContext } from '#shared/table/documentClient.ts';
+import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
+import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
+import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import type { ContactEncrypter, PhoneBlindIndex } from '#shared/contacts/contactCrypto.ts';
+import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
+import { DynamoPolicyStore } from '#shared/policy/policyStore.ts';
 import * as z from 'zod/mini';
 
 export function createCirculationHandler(service: CirculationService) {
   return sqsBatchHandler(async (record) => {
     await service.apply(parseCirculationRecordBody(record.body));
+  });
+}
+
+/** The circulation service over one table; the single place its parts are put together. */
+export function buildCirculationService(parts: {
+  table: TableContext;
+  config: ConsortiumConfig;
+  encrypter: ContactEncrypter;
+  phoneIndex: PhoneBlindIndex;
+  noticeQueue: NoticeQueue;
+}): CirculationService {
+  return new CirculationService({
+    patronService: new PatronService({
+      patrons: new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays),
+      encrypter: parts.encrypter,
+      phoneIndex: parts.phoneIndex,
+    }),
+    holds: new DynamoHoldStore(parts.table),
+    policies: new DynamoPolicyStore(parts.table),
+    noticeQueue: parts.noticeQueue,
+    logger,
+    metrics,
   });
 }
 
@@ -31,15 +57,11 @@ export function circulationServiceFromEnv(
   const vars = readEnv({ ...baseEnv, ...keyEnv, NOTICE_QUEUE_URL: z.string().check(z.minLength(1, { error: 'is required' })) }, env);
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   const table = tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME);
-  return new CirculationService({
-    patronService: new PatronService({
-      patrons: new DynamoPatronStore(table, config.retention.consentLedgerDays),
-      encrypter: contactCryptoFromEnv(vars),
-      phoneIndex: phoneIndexFromEnv(vars),
-    }),
-    holds: new DynamoHoldStore(table),
+  return buildCirculationService({
+    table,
+    config,
+    encrypter: contactCryptoFromEnv(vars),
+    phoneIndex: phoneIndexFromEnv(vars),
     noticeQueue: new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL),
-    logger,
-    metrics,
   });
 }

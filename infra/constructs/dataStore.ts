@@ -14,7 +14,7 @@ export class DataStore extends Construct {
 
   public constructor(scope: Construct, id: string, props: { readonly key: kms.IKey }) {
     super(scope, id);
-    const { byPhone } = TABLE.indexes;
+    const { byPhone, byNoticeId } = TABLE.indexes;
     // Table (not TableV2): a customer-managed key keeps the stack region-agnostic, so synth needs no account.
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -33,6 +33,11 @@ export class DataStore extends Construct {
       partitionKey: { name: byPhone.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: byPhone.sortKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType[byPhone.projection],
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: byNoticeId.name,
+      partitionKey: { name: byNoticeId.partitionKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType[byNoticeId.projection],
     });
   }
 }

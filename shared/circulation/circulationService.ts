@@ -6,12 +6,14 @@ import type { CirculationEvent } from '#shared/events/contract.ts';
 import type { HoldStore } from '#shared/holds/holdStore.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
-import { applyPreferences, applyRegistration, toUtc } from '#shared/patrons/patronProfile.ts';
+import { applyClosure, applyPreferences, applyRegistration, toUtc } from '#shared/patrons/patronProfile.ts';
 import type { PatronService } from '#shared/patrons/patronService.ts';
+import type { PolicyStore } from '#shared/policy/policyStore.ts';
 
 export interface CirculationDeps {
   readonly patronService: PatronService;
   readonly holds: HoldStore;
+  readonly policies: PolicyStore;
   readonly noticeQueue: NoticeQueue;
   readonly logger: BookdropLogger;
   readonly metrics: BookdropMetrics;
@@ -29,7 +31,24 @@ export class CirculationService {
       }
       case 'PatronPreferencesChanged': {
         const { detail } = event;
-        await this.deps.patronService.update(detail.patronId, (profile) => applyPreferences(profile, detail));
+        const current = detail.policyVersion === undefined ? (await this.deps.policies.current())?.policyVersion : undefined;
+        await this.deps.patronService.update(detail.patronId, (profile) => applyPreferences(profile, detail, current));
+        return;
+      }
+      case 'PatronClosed': {
+        const { detail } = event;
+        const current = (await this.deps.policies.current())?.policyVersion;
+        const result = await this.deps.patronService.update(detail.patronId, (profile) => applyClosure(profile, detail, current));
+        // Purge whenever the account is closed, changed or not: a retry resumes an interrupted purge.
+        if (result.profile.closedAt !== undefined) {
+          const purged = await this.deps.patronService.purgeClosedAccount(detail.patronId);
+          this.deps.metrics.addMetric('closed-account-records-purged', MetricUnit.Count, purged);
+        }
+        return;
+      }
+      case 'PrivacyPolicyUpdated': {
+        const recorded = await this.deps.policies.record(event.detail);
+        this.deps.logger.info('privacy policy update', { policyVersion: event.detail.policyVersion, current: recorded });
         return;
       }
       case 'HoldReady': {

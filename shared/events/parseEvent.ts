@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import { EventValidationError } from '#shared/errors.ts';
 import { describeIssues } from '#shared/events/issues.ts';
+import { parseMessage } from '#shared/events/parseMessage.ts';
 import { circulationEventSchemas, type CirculationDetailType, type CirculationEvent } from '#shared/events/contract.ts';
 
 const envelope = z.object({
@@ -37,11 +38,5 @@ export function parseCirculationEvent(input: unknown): CirculationEvent {
 
 /** Parses an SQS record body holding an EventBridge event. */
 export function parseCirculationRecordBody(body: string): CirculationEvent {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new EventValidationError([{ field: 'body', rule: 'must be a JSON EventBridge event' }]);
-  }
-  return parseCirculationEvent(json);
+  return parseCirculationEvent(parseMessage(body, z.unknown(), 'event', 'a JSON EventBridge event'));
 }

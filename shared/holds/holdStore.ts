@@ -1,7 +1,8 @@
 /**
  * Open holds, linked to their patron until the hold closes (DESIGN.md section 6).
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { patronKey } from '#shared/patrons/patronRepository.ts';
 import { isConditionFailure, type TableContext } from '#shared/table/documentClient.ts';
 
 export interface Hold {
@@ -15,7 +16,10 @@ export interface Hold {
 }
 
 export interface HoldStore {
-  /** Stores a ready hold unless a newer state of it is stored; returns false for a stale event. */
+  /**
+   * Stores a ready hold unless a newer state of it is stored or the patron's account is closed;
+   * returns false when it stored nothing.
+   */
   putReady(hold: Hold): Promise<boolean>;
 }
 
@@ -27,11 +31,25 @@ export class DynamoHoldStore implements HoldStore {
   public async putReady(hold: Hold): Promise<boolean> {
     try {
       await this.table.doc.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: { ...holdKey(hold.patronId, hold.holdId), kind: 'hold', status: 'ready', ...hold },
-          ConditionExpression: 'attribute_not_exists(pk) OR readyAt <= :at',
-          ExpressionAttributeValues: { ':at': hold.readyAt },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: { ...holdKey(hold.patronId, hold.holdId), kind: 'hold', status: 'ready', ...hold },
+                ConditionExpression: 'attribute_not_exists(pk) OR readyAt <= :at',
+                ExpressionAttributeValues: { ':at': hold.readyAt },
+              },
+            },
+            {
+              // A closed account gets no new patron-linked records (an unknown patron passes).
+              ConditionCheck: {
+                TableName: this.table.tableName,
+                Key: patronKey(hold.patronId),
+                ConditionExpression: 'attribute_not_exists(closedAt)',
+              },
+            },
+          ],
         }),
       );
       return true;

@@ -7,13 +7,19 @@ import * as z from 'zod/mini';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
 
 /** The notice kinds the notifier composes today; DESIGN.md section 7 lists the rest to come. */
-export const NOTICE_KINDS = ['hold-ready'] as const;
+export const NOTICE_KINDS = ['hold-ready', 'sms-opt-in'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
-/** What a notice says, per channel. */
+/** The channels each kind goes out on (when opted in). SMS replies and confirmations are SMS only. */
+export const NOTICE_CHANNELS: Record<NoticeKind, readonly Channel[]> = {
+  'hold-ready': ['sms', 'email'],
+  'sms-opt-in': ['sms'],
+};
+
+/** What a notice says, per channel (`email` absent for SMS-only kinds). */
 export interface NoticeContent {
   readonly sms: string;
-  readonly email: { readonly subject: string; readonly text: string; readonly html: string };
+  readonly email?: { readonly subject: string; readonly text: string; readonly html: string };
 }
 
 /** A request to notify one patron; the message body of the notifier queue. */

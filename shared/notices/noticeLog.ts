@@ -4,12 +4,12 @@
  *
  * A send starts by claiming the key in one transaction with a check on the patron's profile: the
  * claim succeeds only if the channel is still opted in with the very contact the sender read. So an
- * opt-out committed before the claim always stops the send. A claim is a lease: if the sender dies
+ * opt-out or suppression committed before the claim always stops the send. A claim is a lease: if the sender dies
  * mid-send, the queue's retry may claim it again once the lease has run out.
  */
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
-import { isConditionFailure, type TableContext } from '#shared/table/documentClient.ts';
+import { isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { patronKey } from '#shared/patrons/patronRepository.ts';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
@@ -29,6 +29,8 @@ export interface NoticeClaim {
   readonly channel: Channel;
   /** The contact ciphertext the sender read; the claim fails if it has changed since. */
   readonly contactCipher: string;
+  /** When that contact was set: email feedback applies only while it is still the patron's contact. */
+  readonly contactAt: string;
 }
 
 export interface NoticeLog {
@@ -37,6 +39,21 @@ export interface NoticeLog {
   markFailed(patronId: string, noticeKey: string, reason: string, now: Date): Promise<void>;
   /** Gives a claim back after a retryable failure, so the queue's retry can claim it at once. */
   release(patronId: string, noticeKey: string): Promise<void>;
+  /** Finds a notice by its opaque id (from SES message tags); `undefined` when unknown or expired. */
+  findById(noticeId: string, now: Date): Promise<NoticeRecord | undefined>;
+  /** Counts a transient delivery problem (soft bounce) on the notice. */
+  countTransientBounce(patronId: string, noticeKey: string): Promise<void>;
+}
+
+/** What the notice log keeps about one notice. */
+export interface NoticeRecord {
+  readonly patronId: string;
+  readonly noticeKey: string;
+  readonly noticeId: string;
+  readonly kind: string;
+  readonly channel: Channel;
+  readonly status: string;
+  readonly contactAt: string | undefined;
 }
 
 /** How long a claim blocks other senders; longer than the notifier's timeout. */
@@ -67,6 +84,7 @@ export class DynamoNoticeLog implements NoticeLog {
                   patronId: claim.patronId,
                   noticeKind: claim.kind,
                   channel: claim.channel,
+                  contactAt: claim.contactAt,
                   status: 'sending',
                   claimedAt: now.toISOString(),
                   leaseUntil: nowSeconds + CLAIM_LEASE_SECONDS,
@@ -82,8 +100,14 @@ export class DynamoNoticeLog implements NoticeLog {
               ConditionCheck: {
                 TableName: this.table.tableName,
                 Key: patronKey(claim.patronId),
-                ConditionExpression: '#consent.#channel.optedIn = :true AND #contacts.#channel.cipher = :cipher',
-                ExpressionAttributeNames: { '#consent': 'consent', '#contacts': 'contacts', '#channel': claim.channel },
+                ConditionExpression:
+                  '#consent.#channel.optedIn = :true AND #contacts.#channel.cipher = :cipher AND attribute_not_exists(#suppression.#channel)',
+                ExpressionAttributeNames: {
+                  '#consent': 'consent',
+                  '#contacts': 'contacts',
+                  '#suppression': 'suppression',
+                  '#channel': claim.channel,
+                },
                 ExpressionAttributeValues: { ':true': true, ':cipher': claim.contactCipher },
               },
             },
@@ -108,6 +132,43 @@ export class DynamoNoticeLog implements NoticeLog {
 
   public async release(patronId: string, noticeKey: string): Promise<void> {
     await this.finish(patronId, noticeKey, { status: 'released' });
+  }
+
+  public async findById(noticeId: string, now: Date): Promise<NoticeRecord | undefined> {
+    const { Items } = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        IndexName: TABLE.indexes.byNoticeId.name,
+        KeyConditionExpression: 'noticeId = :id',
+        ExpressionAttributeValues: { ':id': noticeId },
+        Limit: 1,
+      }),
+    );
+    const key = Items?.[0];
+    if (!key) return undefined;
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: { pk: key.pk, sk: key.sk } }));
+    if (!Item || isExpired(Item, now)) return undefined;
+    return {
+      patronId: String(Item.patronId),
+      noticeKey: String(Item.sk).slice('NOTICE#'.length),
+      noticeId,
+      kind: String(Item.noticeKind),
+      channel: Item.channel as Channel,
+      status: String(Item.status),
+      contactAt: Item.contactAt as string | undefined,
+    };
+  }
+
+  public async countTransientBounce(patronId: string, noticeKey: string): Promise<void> {
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: noticeItemKey(patronId, noticeKey),
+        UpdateExpression: 'ADD transientBounces :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
   }
 
   private async finish(patronId: string, noticeKey: string, fields: Record<string, string>): Promise<void> {

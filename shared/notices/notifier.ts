@@ -13,10 +13,11 @@ import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import { BookdropError, RetryableDeliveryError } from '#shared/errors.ts';
 import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
 import { composeHoldReady } from '#shared/notices/holdReadyNotice.ts';
-import { noticeIdOf, noticeKey, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import { NOTICE_CHANNELS, noticeIdOf, noticeKey, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import { composeSmsOptIn } from '#shared/notices/smsReplies.ts';
 import type { NoticeLog } from '#shared/notices/noticeLog.ts';
 import { PermanentDeliveryError, type EmailSender, type SmsSender } from '#shared/notices/senders.ts';
-import { CHANNELS, channelBlock, type Channel, type PatronProfile } from '#shared/patrons/patronProfile.ts';
+import { channelBlock, type Channel, type PatronProfile } from '#shared/patrons/patronProfile.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 
 export interface NotifierDeps {
@@ -36,6 +37,7 @@ export type ChannelOutcome =
   | 'sent'
   | 'duplicate'
   | 'not-opted-in'
+  | 'suppressed'
   | 'no-contact'
   | 'channel-closed'
   | 'no-profile'
@@ -46,17 +48,17 @@ export class Notifier {
   public constructor(private readonly deps: NotifierDeps) {}
 
   /** Delivers one request; throws {@link RetryableDeliveryError} if a channel should be retried. */
-  public async deliver(request: NoticeRequest): Promise<Record<Channel, ChannelOutcome>> {
+  public async deliver(request: NoticeRequest): Promise<Partial<Record<Channel, ChannelOutcome>>> {
     const profile = await this.deps.patrons.get(request.patronId);
     if (!profile) {
       // A notice for a patron Bookdrop has no consent for: nothing may be sent.
       this.deps.logger.info('notice skipped: patron unknown', { patronId: request.patronId, kind: request.kind });
-      return { sms: 'no-profile', email: 'no-profile' };
+      return Object.fromEntries(NOTICE_CHANNELS[request.kind].map((channel) => [channel, 'no-profile']));
     }
     const content = this.compose(request, profile);
-    const outcomes = {} as Record<Channel, ChannelOutcome>;
+    const outcomes: Partial<Record<Channel, ChannelOutcome>> = {};
     let retry: RetryableDeliveryError | undefined;
-    for (const channel of CHANNELS) {
+    for (const channel of NOTICE_CHANNELS[request.kind]) {
       try {
         outcomes[channel] = await this.deliverOn(channel, request, profile, content);
       } catch (error) {
@@ -64,7 +66,7 @@ export class Notifier {
         outcomes[channel] = 'retry';
         retry ??= error;
       }
-      this.deps.metrics.addMetric(`notice-${outcomes[channel]}`, MetricUnit.Count, 1);
+      this.deps.metrics.addMetric(`notice-${String(outcomes[channel])}`, MetricUnit.Count, 1);
       this.deps.logger.info('notice outcome', { patronId: request.patronId, kind: request.kind, channel, outcome: outcomes[channel] });
     }
     if (retry) throw retry;
@@ -79,12 +81,13 @@ export class Notifier {
   ): Promise<ChannelOutcome> {
     const block = channelBlock(profile, channel);
     if (block) return block;
-    const cipher = profile.contacts[channel]?.cipher as string;
+    const contact = profile.contacts[channel] as { cipher: string; at: string };
+    const cipher = contact.cipher;
     const key = noticeKey(request, channel);
     const noticeId = noticeIdOf(profile.patronId, key);
     const now = this.deps.clock.now();
     const claim = await this.deps.notices.claim(
-      { noticeKey: key, noticeId, patronId: profile.patronId, kind: request.kind, channel, contactCipher: cipher },
+      { noticeKey: key, noticeId, patronId: profile.patronId, kind: request.kind, channel, contactCipher: cipher, contactAt: contact.at },
       now,
     );
     if (claim === 'already-handled') return 'duplicate';
@@ -107,6 +110,7 @@ export class Notifier {
 
   private sendEmail(to: string, profile: PatronProfile, request: NoticeRequest, noticeId: string, content: NoticeContent): Promise<string> {
     const { branding } = brandingFor(this.deps.config, profile.library?.value);
+    if (!content.email) throw new BookdropError('notice kind has no email form', { context: { kind: request.kind } });
     return this.deps.email.send({
       to,
       fromName: branding.name,
@@ -139,6 +143,8 @@ export class Notifier {
           smsIncludesTitles: config.notices.smsIncludesTitles,
         });
       }
+      case 'sms-opt-in':
+        return { sms: composeSmsOptIn(language, branding) };
     }
   }
 }

@@ -1,9 +1,10 @@
 /**
- * The patron profile and how circulation events change it. Pure domain logic, no AWS.
+ * The patron profile and how events change it. Pure domain logic, no AWS.
  *
  * Every field carries the `occurredAt` of the event that last set it, and an event changes a field
  * only if it is newer. So events that arrive twice, late or out of order end in the same state as
- * if each had arrived once, in order.
+ * if each had arrived once, in order. A closed account keeps a tombstone (`closedAt`) so that events
+ * older than the closure cannot bring its data back.
  */
 import type { DetailOf } from '#shared/events/contract.ts';
 
@@ -12,18 +13,30 @@ export const CHANNELS: readonly Channel[] = ['sms', 'email'];
 export type Language = 'en' | 'es';
 export type ConsentSource = 'registration' | 'catalog' | 'staff' | 'sms-keyword' | 'email-feedback' | 'account-closed';
 export type ConsentTopic = Channel | 'checkoutHistory';
+export const CONSENT_TOPICS: readonly ConsentTopic[] = ['sms', 'email', 'checkoutHistory'];
 
 /** The patron's current choice for one consent topic, with its provenance. */
 export interface ConsentState {
   readonly optedIn: boolean;
-  /** ISO time of the event that made this choice. */
+  /** ISO time (UTC) of the event that made this choice. */
   readonly at: string;
   readonly source: ConsentSource;
   readonly policyVersion: string | undefined;
   readonly evidenceId: string;
 }
 
-/** A contact as stored: ciphertext only, plus when it was last set. `cipher: null` means cleared. */
+/** Why a channel is blocked regardless of the patron's choice. */
+export type SuppressionReason = 'hard-bounce' | 'complaint' | 'invalid-number';
+
+/** A block on a channel that does not rewrite the patron's choice; a new contact lifts it. */
+export interface Suppression {
+  readonly reason: SuppressionReason;
+  readonly at: string;
+  readonly source: ConsentSource;
+  readonly evidenceId: string;
+}
+
+/** A contact as stored: ciphertext only, plus when it was last set. `cipher: null` means none. */
 export interface StoredContact {
   readonly cipher: string | null;
   readonly at: string;
@@ -44,6 +57,9 @@ export interface PatronProfile {
   readonly policyVersion: Stamped<string> | undefined;
   readonly consent: Partial<Record<ConsentTopic, ConsentState>>;
   readonly contacts: Partial<Record<Channel, StoredContact>>;
+  readonly suppression: Partial<Record<Channel, Suppression>>;
+  /** Set when the account was closed: only a newer event changes anything. */
+  readonly closedAt: string | undefined;
   /** Optimistic-concurrency version; 0 for a profile that is not stored yet. */
   readonly version: number;
 }
@@ -52,7 +68,15 @@ export interface PatronProfile {
 export interface ConsentLedgerEntry {
   readonly patronId: string;
   readonly topic: ConsentTopic;
+  /** The patron's choice after this change. */
   readonly optedIn: boolean;
+  /** Present on suppression changes: whether the channel is now suppressed. */
+  readonly suppressed?: boolean;
+  /**
+   * True when the entry changed the patron's current state; false for a choice that arrived after a
+   * newer one (kept as history, but it changes nothing and is not announced).
+   */
+  readonly effective: boolean;
   readonly source: ConsentSource;
   readonly at: string;
   readonly policyVersion: string | undefined;
@@ -73,6 +97,8 @@ export interface ProfileChange {
   readonly contacts: readonly ContactChange[];
   /** False when the event changed nothing (a duplicate, or older than everything it touches). */
   readonly changed: boolean;
+  /** True when this change closed the account: the caller deletes the patron's other records. */
+  readonly closed?: boolean;
 }
 
 export function emptyProfile(patronId: string): PatronProfile {
@@ -83,6 +109,8 @@ export function emptyProfile(patronId: string): PatronProfile {
     policyVersion: undefined,
     consent: {},
     contacts: {},
+    suppression: {},
+    closedAt: undefined,
     version: 0,
   };
 }
@@ -97,47 +125,78 @@ export function toUtc(iso: string): string {
   return new Date(iso).toISOString();
 }
 
-interface Provenance {
+/** Who made a change, when, under which policy version, on what evidence. */
+export interface Provenance {
   readonly at: string;
   readonly source: ConsentSource;
   readonly policyVersion: string | undefined;
   readonly evidenceId: string;
 }
 
+interface Updates {
+  consent?: Partial<Record<ConsentTopic, boolean | undefined>>;
+  contacts?: Partial<Record<Channel, string | null | undefined>>;
+  library?: string;
+  language?: Language;
+  suppress?: { channel: Channel; reason: SuppressionReason };
+}
+
+const unchanged = (profile: PatronProfile): ProfileChange => ({ profile, ledger: [], contacts: [], changed: false });
+
+/** True if the account was closed at or after `at`: such an event must not change anything. */
+function closedSince(profile: PatronProfile, at: string): boolean {
+  return profile.closedAt !== undefined && !isNewer(at, { at: profile.closedAt });
+}
+
 /**
- * Applies consent, contact and profile-field updates stamped with one event's provenance.
- * Each field changes only if the event is newer than the field.
+ * Applies updates stamped with one event's provenance. Each field changes only if the event is
+ * newer than the field; a new contact lifts that channel's suppression.
  */
-function applyUpdates(
-  profile: PatronProfile,
-  provenance: Provenance,
-  updates: {
-    consent?: Partial<Record<ConsentTopic, boolean | undefined>>;
-    contacts?: Partial<Record<Channel, string | null | undefined>>;
-    library?: string;
-    language?: Language;
-  },
-): ProfileChange {
+function applyUpdates(profile: PatronProfile, provenance: Provenance, updates: Updates): ProfileChange {
   const { at } = provenance;
+  if (closedSince(profile, at)) return unchanged(profile);
   const consent = { ...profile.consent };
+  const suppression = { ...profile.suppression };
   const ledger: ConsentLedgerEntry[] = [];
+  const entry = (topic: ConsentTopic, extra: { suppressed?: boolean } = {}) =>
+    ledger.push({ patronId: profile.patronId, topic, optedIn: consent[topic]?.optedIn ?? false, ...extra, ...provenance, effective: true });
+
   for (const [topic, optedIn] of Object.entries(updates.consent ?? {}) as [ConsentTopic, boolean | undefined][]) {
-    if (optedIn === undefined || !isNewer(at, consent[topic])) continue;
+    if (optedIn === undefined) continue;
     const previous = consent[topic];
+    if (!isNewer(at, previous)) {
+      // A late choice is history: recorded (once: the key is deterministic), but not in force.
+      if (previous && previous.evidenceId !== provenance.evidenceId) {
+        ledger.push({ patronId: profile.patronId, topic, optedIn, ...provenance, effective: false });
+      }
+      continue;
+    }
     consent[topic] = { optedIn, ...provenance };
     // The ledger records changes of state, plus the first recorded choice of each topic.
-    if (previous === undefined || previous.optedIn !== optedIn) {
-      ledger.push({ patronId: profile.patronId, topic, optedIn, ...provenance });
-    }
+    if (previous === undefined || previous.optedIn !== optedIn) entry(topic);
   }
+
   const contacts = { ...profile.contacts };
   const contactChanges: ContactChange[] = [];
   for (const [channel, value] of Object.entries(updates.contacts ?? {}) as [Channel, string | null | undefined][]) {
     if (value === undefined || !isNewer(at, contacts[channel])) continue;
     contactChanges.push({ channel, value, at });
-    // The cipher is filled in by the service after encryption; until then mark the slot as changed.
+    // The cipher is filled in by the service after encryption.
     contacts[channel] = { cipher: value === null ? null : '', at };
+    if (suppression[channel] !== undefined && isNewer(at, suppression[channel])) {
+      delete suppression[channel];
+      entry(channel, { suppressed: false });
+    }
   }
+
+  if (updates.suppress) {
+    const { channel, reason } = updates.suppress;
+    if (suppression[channel] === undefined || isNewer(at, suppression[channel])) {
+      if (suppression[channel] === undefined) entry(channel, { suppressed: true });
+      suppression[channel] = { reason, at, source: provenance.source, evidenceId: provenance.evidenceId };
+    }
+  }
+
   const stamp = <T>(value: T | undefined, current: Stamped<T> | undefined): Stamped<T> | undefined =>
     value !== undefined && isNewer(at, current) ? { value, at } : current;
   const library = stamp(updates.library, profile.library);
@@ -149,16 +208,20 @@ function applyUpdates(
     library !== profile.library ||
     language !== profile.language ||
     policyVersion !== profile.policyVersion ||
-    Object.keys(consent).some((topic) => consent[topic as ConsentTopic] !== profile.consent[topic as ConsentTopic]);
+    CONSENT_TOPICS.some((topic) => consent[topic] !== profile.consent[topic]) ||
+    CHANNELS.some((channel) => suppression[channel] !== profile.suppression[channel]);
   return {
-    profile: { ...profile, consent, contacts, library, language, policyVersion },
+    profile: { ...profile, consent, contacts, suppression, library, language, policyVersion },
     ledger,
     contacts: contactChanges,
     changed,
   };
 }
 
-/** `PatronRegistered`: initial consent (source `registration`), contacts, library and language. */
+/**
+ * `PatronRegistered`: initial consent (source `registration`), contacts, library and language.
+ * `currentPolicyVersion` is not used: registration always names the policy the patron accepted.
+ */
 export function applyRegistration(profile: PatronProfile, event: DetailOf<'PatronRegistered'>): ProfileChange {
   return applyUpdates(
     profile,
@@ -173,15 +236,22 @@ export function applyRegistration(profile: PatronProfile, event: DetailOf<'Patro
   );
 }
 
-/** `PatronPreferencesChanged`: consent and contact changes from the catalog or staff. */
-export function applyPreferences(profile: PatronProfile, event: DetailOf<'PatronPreferencesChanged'>): ProfileChange {
+/**
+ * `PatronPreferencesChanged`: consent and contact changes from the catalog or staff. Without a
+ * `policyVersion` the change is recorded under the consortium's current policy version.
+ */
+export function applyPreferences(
+  profile: PatronProfile,
+  event: DetailOf<'PatronPreferencesChanged'>,
+  currentPolicyVersion?: string,
+): ProfileChange {
   const { changes } = event;
   return applyUpdates(
     profile,
     {
       at: toUtc(event.occurredAt),
       source: event.source,
-      policyVersion: event.policyVersion,
+      policyVersion: event.policyVersion ?? currentPolicyVersion,
       evidenceId: event.eventId,
     },
     {
@@ -192,13 +262,116 @@ export function applyPreferences(profile: PatronProfile, event: DetailOf<'Patron
   );
 }
 
-/** Why a channel may not be used right now, or `undefined` when it may. */
-export type ChannelBlock = 'not-opted-in' | 'no-contact';
+/** A change of channel consent from outside the ILS (an SMS keyword, email feedback). */
+export function applyChannelConsent(
+  profile: PatronProfile,
+  channel: Channel,
+  optedIn: boolean,
+  provenance: Provenance,
+): ProfileChange {
+  return applyUpdates(profile, provenance, { consent: { [channel]: optedIn } });
+}
 
-/** Whether a notice may go out on `channel`: opted in and with a stored contact. */
+/** Suppresses a channel (hard bounce, complaint, invalid number) without rewriting the choice. */
+export function applySuppression(
+  profile: PatronProfile,
+  channel: Channel,
+  reason: SuppressionReason,
+  provenance: Provenance,
+): ProfileChange {
+  return applyUpdates(profile, provenance, { suppress: { channel, reason } });
+}
+
+/**
+ * `PatronClosed`: every consent ends (source `account-closed`), contacts, language and library are
+ * dropped, and the profile becomes a tombstone. The caller deletes the patron's other records.
+ */
+export function applyClosure(profile: PatronProfile, event: DetailOf<'PatronClosed'>, currentPolicyVersion?: string): ProfileChange {
+  const at = toUtc(event.occurredAt);
+  if (closedSince(profile, at)) return unchanged(profile);
+  const provenance: Provenance = {
+    at,
+    source: 'account-closed',
+    policyVersion: currentPolicyVersion ?? profile.policyVersion?.value,
+    evidenceId: event.eventId,
+  };
+  const ledger: ConsentLedgerEntry[] = [];
+  const consent: Partial<Record<ConsentTopic, ConsentState>> = {};
+  for (const topic of CONSENT_TOPICS) {
+    const previous = profile.consent[topic];
+    if (previous !== undefined && !isNewer(at, previous)) {
+      // A choice made after the closure (account reopened) stands.
+      consent[topic] = previous;
+      continue;
+    }
+    consent[topic] = { optedIn: false, ...provenance };
+    if (previous?.optedIn === true) ledger.push({ patronId: profile.patronId, topic, optedIn: false, ...provenance, effective: true });
+  }
+  const contacts: Partial<Record<Channel, StoredContact>> = {};
+  const contactChanges: ContactChange[] = [];
+  for (const channel of CHANNELS) {
+    contacts[channel] = { cipher: null, at };
+    contactChanges.push({ channel, value: null, at });
+  }
+  return {
+    profile: {
+      ...profile,
+      consent,
+      contacts,
+      suppression: {},
+      library: undefined,
+      language: undefined,
+      closedAt: at,
+    },
+    ledger,
+    contacts: contactChanges,
+    changed: true,
+    closed: true,
+  };
+}
+
+/** Why a channel may not be used right now, or `undefined` when it may. */
+export type ChannelBlock = 'not-opted-in' | 'suppressed' | 'no-contact';
+
+/** Whether a notice may go out on `channel`: opted in, not suppressed, with a stored contact. */
 export function channelBlock(profile: PatronProfile, channel: Channel): ChannelBlock | undefined {
   if (profile.consent[channel]?.optedIn !== true) return 'not-opted-in';
+  if (profile.suppression[channel] !== undefined) return 'suppressed';
   const contact = profile.contacts[channel];
   if (contact === undefined || contact.cipher === null || contact.cipher === '') return 'no-contact';
   return undefined;
+}
+
+/** One step of a patron's consent history for a topic, rebuilt from the ledger. */
+export interface ConsentHistoryStep {
+  readonly at: string;
+  readonly optedIn: boolean;
+  readonly suppressed: boolean;
+  readonly source: ConsentSource;
+  readonly policyVersion: string | undefined;
+  readonly evidenceId: string;
+}
+
+/**
+ * Rebuilds each topic's history (oldest first) from ledger entries in any order, late ones
+ * included; a step that restates the state before it is left out.
+ */
+export function consentHistory(ledger: readonly ConsentLedgerEntry[]): Partial<Record<ConsentTopic, ConsentHistoryStep[]>> {
+  const history: Partial<Record<ConsentTopic, ConsentHistoryStep[]>> = {};
+  const sorted = [...ledger].sort((a, b) => a.at.localeCompare(b.at) || a.evidenceId.localeCompare(b.evidenceId));
+  for (const entry of sorted) {
+    const steps = (history[entry.topic] ??= []);
+    const last = steps.at(-1);
+    const suppressed = entry.suppressed ?? last?.suppressed ?? false;
+    if (last && last.optedIn === entry.optedIn && last.suppressed === suppressed) continue;
+    steps.push({
+      at: entry.at,
+      optedIn: entry.optedIn,
+      suppressed,
+      source: entry.source,
+      policyVersion: entry.policyVersion,
+      evidenceId: entry.evidenceId,
+    });
+  }
+  return history;
 }

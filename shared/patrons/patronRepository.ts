@@ -5,8 +5,8 @@
  * go in the same transaction, so a consent change and its proof are stored together or not at all.
  * Ledger keys are deterministic (time, topic, evidence id): a replayed change writes the same entry.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentUpdateError } from '#shared/errors.ts';
+import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BookdropError, ConcurrentUpdateError } from '#shared/errors.ts';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
@@ -20,7 +20,17 @@ export interface PatronStore {
   /** Stores `profile` if the stored version is still `profile.version`; appends `ledger` in the same transaction. */
   save(profile: PatronProfile, ledger: readonly ConsentLedgerEntry[]): Promise<void>;
   ledger(patronId: string, now: Date): Promise<ConsentLedgerEntry[]>;
+  /**
+   * Deletes the patron's records except the profile tombstone, the consent ledger (kept as proof for
+   * its retention) and what `keep` spares (open fines). Paginated and idempotent: a retry resumes.
+   * Returns how many items it deleted.
+   */
+  purgeRecords(patronId: string, keep: (sortKey: string) => boolean): Promise<number>;
 }
+
+/** Sort-key prefixes that outlive an account closure. */
+const KEPT_ON_CLOSURE = ['PROFILE', 'CONSENT#'];
+const BATCH_WRITE_LIMIT = 25;
 
 type ProfileItem = Omit<PatronProfile, 'version'> & { pk: string; sk: string; version: number; phoneIndex?: string };
 
@@ -43,17 +53,21 @@ export class DynamoPatronStore implements PatronStore {
       policyVersion: item.policyVersion,
       consent: item.consent ?? {},
       contacts: item.contacts ?? {},
+      suppression: item.suppression ?? {},
+      closedAt: item.closedAt,
       version: item.version,
     };
   }
 
   public async save(profile: PatronProfile, ledger: readonly ConsentLedgerEntry[]): Promise<void> {
-    const item: ProfileItem = {
+    const item = {
       ...patronKey(profile.patronId),
       kind: 'patron',
       ...profile,
       version: profile.version + 1,
       phoneIndex: profile.contacts.sms?.index,
+      // A closed account's tombstone lives as long as its ledger, then expires with it.
+      ...(profile.closedAt ? { [TABLE.ttlAttribute]: expiryAfterDays(new Date(profile.closedAt), this.consentLedgerDays) } : {}),
     } as ProfileItem;
     const condition =
       profile.version === 0
@@ -105,11 +119,43 @@ export class DynamoPatronStore implements PatronStore {
       );
       for (const item of page.Items ?? []) {
         if (isExpired(item, now)) continue;
-        const { patronId: id, topic, optedIn, source, at, policyVersion, evidenceId } = item as ConsentLedgerEntry;
-        entries.push({ patronId: id, topic, optedIn, source, at, policyVersion, evidenceId });
+        const { patronId: id, topic, optedIn, suppressed, effective, source, at, policyVersion, evidenceId } = item as ConsentLedgerEntry;
+        entries.push({ patronId: id, topic, optedIn, ...(suppressed === undefined ? {} : { suppressed }), effective: effective !== false, source, at, policyVersion, evidenceId });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return entries;
+  }
+
+  public async purgeRecords(patronId: string, keep: (sortKey: string) => boolean): Promise<number> {
+    let deleted = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `PATRON#${patronId}` },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const doomed = (page.Items ?? []).filter((item) => {
+        const sk = String(item.sk);
+        return !KEPT_ON_CLOSURE.some((prefix) => sk.startsWith(prefix)) && !keep(sk);
+      });
+      for (let start = 0; start < doomed.length; start += BATCH_WRITE_LIMIT) {
+        let requests = doomed.slice(start, start + BATCH_WRITE_LIMIT).map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
+        for (let attempt = 0; requests.length > 0; attempt++) {
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+          if (attempt > 8) throw new BookdropError('DynamoDB left deletes unprocessed', { context: { patronId, left: requests.length } });
+          const result = await this.table.doc.send(new BatchWriteCommand({ RequestItems: { [this.table.tableName]: requests } }));
+          requests = (result.UnprocessedItems?.[this.table.tableName] ?? []) as typeof requests;
+        }
+      }
+      deleted += doomed.length;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return deleted;
   }
 }

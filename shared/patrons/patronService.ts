@@ -2,7 +2,7 @@
  * Applies patron events to the stored profile: read, merge (pure), encrypt new contacts, write with
  * optimistic concurrency, retry on a concurrent update.
  */
-import { ConcurrentUpdateError } from '#shared/errors.ts';
+import { BookdropError, ConcurrentUpdateError } from '#shared/errors.ts';
 import type { ContactEncrypter, PhoneBlindIndex } from '#shared/contacts/contactCrypto.ts';
 import {
   emptyProfile,
@@ -16,8 +16,9 @@ const MAX_ATTEMPTS = 5;
 
 export interface PatronServiceDeps {
   readonly patrons: PatronStore;
-  readonly encrypter: ContactEncrypter;
-  readonly phoneIndex: PhoneBlindIndex;
+  /** Needed only by functions that write contacts; the others hold no encryption key. */
+  readonly encrypter?: ContactEncrypter;
+  readonly phoneIndex?: PhoneBlindIndex;
 }
 
 /** What applying one event did. */
@@ -49,17 +50,27 @@ export class PatronService {
     }
   }
 
+  /**
+   * Deletes a closed account's records: everything but the tombstone and the consent ledger.
+   * Open fines will be kept here once fines are stored.
+   */
+  public purgeClosedAccount(patronId: string): Promise<number> {
+    return this.deps.patrons.purgeRecords(patronId, () => false);
+  }
+
   /** Replaces the plaintext contact changes with ciphertext and, for phones, the blind index. */
   private async sealContacts(change: ProfileChange): Promise<PatronProfile> {
     const contacts = { ...change.profile.contacts };
     for (const { channel, value, at } of change.contacts) {
       let sealed: StoredContact = { cipher: null, at };
       if (value !== null) {
+        const { encrypter, phoneIndex } = this.deps;
+        if (!encrypter || !phoneIndex) throw new BookdropError('this function may not write contacts', { context: { channel } });
         const binding = { patronId: change.profile.patronId, channel };
         sealed = {
-          cipher: await this.deps.encrypter.encrypt(value, binding),
+          cipher: await encrypter.encrypt(value, binding),
           at,
-          ...(channel === 'sms' ? { index: await this.deps.phoneIndex.indexOf(value) } : {}),
+          ...(channel === 'sms' ? { index: await phoneIndex.indexOf(value) } : {}),
         };
       }
       contacts[channel] = sealed;

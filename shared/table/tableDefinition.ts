@@ -24,12 +24,14 @@ export const TABLE = {
   indexes: {
     /** Patrons by phone blind index (keyed hash), for inbound SMS. */
     byPhone: { name: 'byPhone', partitionKey: 'phoneIndex', sortKey: 'pk', projection: 'KEYS_ONLY' },
+    /** Notices by their opaque id, for SES feedback (bounces, complaints) tagged with it. */
+    byNoticeId: { name: 'byNoticeId', partitionKey: 'noticeId', projection: 'KEYS_ONLY' },
   },
 } as const;
 
 /** CreateTable input for DynamoDB Local, equivalent to what the CDK stack deploys. */
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const { byPhone } = TABLE.indexes;
+  const { byPhone, byNoticeId } = TABLE.indexes;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
@@ -37,6 +39,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
       { AttributeName: TABLE.sortKey, AttributeType: 'S' },
       { AttributeName: byPhone.partitionKey, AttributeType: 'S' },
+      { AttributeName: byNoticeId.partitionKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
@@ -50,6 +53,11 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
           { AttributeName: byPhone.sortKey, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: byPhone.projection },
+      },
+      {
+        IndexName: byNoticeId.name,
+        KeySchema: [{ AttributeName: byNoticeId.partitionKey, KeyType: 'HASH' }],
+        Projection: { ProjectionType: byNoticeId.projection },
       },
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamView },

@@ -53,7 +53,9 @@ describe('Function: circulation handler', () => {
     const patron = patronRegistered();
     const hold = holdReady(patron.patronId, { occurredAt: '2026-11-04T10:00:00-05:00' });
     const older = { ...hold, eventId: 'evt-older', occurredAt: '2026-11-04T09:00:00-05:00' };
-    await pipeline.publish({ detailType: 'HoldReady', detail: hold }, { detailType: 'HoldReady', detail: older });
+    // Separate batches: records of one batch are processed concurrently, in no set order.
+    await pipeline.publish({ detailType: 'HoldReady', detail: hold });
+    await pipeline.publish({ detailType: 'HoldReady', detail: older });
     expect(pipeline.queue.requests).toEqual([
       {
         kind: 'hold-ready',

@@ -5,25 +5,33 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { createCirculationHandler } from '#functions/circulation/app.ts';
-import { createNotifierHandler } from '#functions/notifier/app.ts';
+import { buildCirculationService, createCirculationHandler } from '#functions/circulation/app.ts';
+import { buildNotifier, createNotifierHandler } from '#functions/notifier/app.ts';
+import { createTableStreamHandler } from '#functions/table-stream/app.ts';
+import { buildEmailFeedback, createEmailFeedbackHandler } from '#functions/email-feedback/app.ts';
+import { StreamPoller } from '#sandbox/streamPoller.ts';
+import type { OutboundEvent, OutboundEvents } from '#shared/outbound/outboundEvents.ts';
+import { inject } from 'vitest';
 import { lambdaContext } from '#sandbox/localQueues.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#sandbox/localServices.ts';
 import { SmsSink } from '#sandbox/smsSink.ts';
-import { CirculationService } from '#shared/circulation/circulationService.ts';
 import { fixedClock } from '#shared/clock.ts';
-import { DynamoHoldStore } from '#shared/holds/holdStore.ts';
 import type { NoticeRequest } from '#shared/notices/noticeKinds.ts';
-import { DynamoNoticeLog } from '#shared/notices/noticeLog.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { Notifier } from '#shared/notices/notifier.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
-import { logger, metrics } from '#shared/observability.ts';
 import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
-import { PatronService } from '#shared/patrons/patronService.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
 import { eventBridgeEvent, sqsEvent, testConfig } from '#test/helpers/factories.ts';
 import { freshTable, localKeys, sesClient } from '#test/helpers/localAws.ts';
+
+/** Outbound events, kept in memory (EventBridge has no local implementation to publish to). */
+export class MemoryOutboundEvents implements OutboundEvents {
+  public readonly published: OutboundEvent[] = [];
+  public async publish(events: readonly OutboundEvent[]): Promise<void> {
+    this.published.push(...events);
+  }
+}
 
 /** A notice queue that keeps what it is given. */
 export class MemoryNoticeQueue implements NoticeQueue {
@@ -40,13 +48,19 @@ export interface Pipeline {
   readonly table: TableContext;
   readonly sms: SmsSink;
   readonly queue: MemoryNoticeQueue;
+  readonly outbound: MemoryOutboundEvents;
   readonly clock: ReturnType<typeof fixedClock>;
   readonly patrons: DynamoPatronStore;
   readonly notifier: Notifier;
   readonly keys: ReturnType<typeof localKeys>;
+  /** Delivers SES events (as the configuration set publishes them) to the email-feedback handler. */
+  feedback(...sesEvents: unknown[]): Promise<SQSBatchResponse>;
   /** Publishes events to the circulation handler as one SQS batch. */
   publish(...events: { detailType: string; detail: unknown }[]): Promise<SQSBatchResponse>;
-  /** Delivers every queued notice request to the notifier handler as one SQS batch. */
+  /**
+   * Runs the table stream (DynamoDB Local's real stream) and the notifier until no work is left;
+   * returns the notifier's batch item failures.
+   */
   deliverNotices(): Promise<SQSBatchResponse>;
   stop(): Promise<void>;
 }
@@ -60,38 +74,48 @@ export async function startPipeline(options: { snsClient?: SNSClient } = {}): Pr
   const patrons = new DynamoPatronStore(table, testConfig.retention.consentLedgerDays);
   const queue = new MemoryNoticeQueue();
   const circulation = createCirculationHandler(
-    new CirculationService({
-      patronService: new PatronService({ patrons, encrypter: keys.crypto, phoneIndex: keys.phoneIndex }),
-      holds: new DynamoHoldStore(table),
-      noticeQueue: queue,
-      logger,
-      metrics,
-    }),
+    buildCirculationService({ table, config: testConfig, encrypter: keys.crypto, phoneIndex: keys.phoneIndex, noticeQueue: queue }),
   );
   const sns = options.snsClient ?? new SNSClient({ endpoint: sms.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const notifier = new Notifier({
+  const notifier = buildNotifier({
+    table,
     config: testConfig,
     clock,
-    patrons,
-    notices: new DynamoNoticeLog(table, testConfig.retention.noticeLogDays),
     decrypter: keys.crypto,
     sms: new SnsSmsSender(sns, undefined),
     email: new SesEmailSender(sesClient(), 'bookdrop-test'),
-    logger,
-    metrics,
   });
   const notify = createNotifierHandler(notifier);
+  const outbound = new MemoryOutboundEvents();
+  const feedbackHandler = createEmailFeedbackHandler(buildEmailFeedback({ table, config: testConfig, clock }));
+  const streamHandler = createTableStreamHandler({ outbound, noticeQueue: queue });
+  const stream = new StreamPoller(inject('dynamoEndpoint'), table.tableName, async () => streamHandler);
+  await stream.start();
+  const settle = async (): Promise<SQSBatchResponse> => {
+    const failures: SQSBatchResponse['batchItemFailures'] = [];
+    for (;;) {
+      await stream.poll();
+      const requests = queue.take();
+      if (requests.length === 0) return { batchItemFailures: failures };
+      failures.push(...(await notify(sqsEvent(...requests), lambdaContext('notifier'))).batchItemFailures);
+    }
+  };
   return {
     table,
     sms,
     queue,
+    outbound,
     clock,
     patrons,
     notifier,
     keys,
     publish: async (...events) =>
       circulation(sqsEvent(...events.map((event) => eventBridgeEvent(event.detailType, event.detail))), lambdaContext('circulation')),
-    deliverNotices: async () => notify(sqsEvent(...queue.take()), lambdaContext('notifier')),
-    stop: () => sms.stop(),
+    deliverNotices: settle,
+    feedback: async (...sesEvents) => feedbackHandler(sqsEvent(...sesEvents), lambdaContext('email-feedback')),
+    stop: async () => {
+      stream.stop();
+      await sms.stop();
+    },
   };
 }

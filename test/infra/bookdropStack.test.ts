@@ -58,6 +58,7 @@ describe('Stack: BookdropStack', () => {
       StreamSpecification: { StreamViewType: TABLE.streamView },
       GlobalSecondaryIndexes: [
         Match.objectLike({ IndexName: TABLE.indexes.byPhone.name, Projection: { ProjectionType: 'KEYS_ONLY' } }),
+        Match.objectLike({ IndexName: TABLE.indexes.byNoticeId.name, Projection: { ProjectionType: 'KEYS_ONLY' } }),
       ],
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

@@ -8,6 +8,9 @@ import { emailsTo } from '#test/helpers/localAws.ts';
 import { holdReady, patronRegistered, preferencesChanged } from '#test/helpers/factories.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
+/** The SMS opt-in confirmation every SMS opt-in triggers (carrier requirement). */
+const isConfirmation = (body: string) => body.includes('Msg & data rates may apply') || body.includes('tarifas de msj y datos');
+
 describe('Slice: PatronRegistered then HoldReady', () => {
   let pipeline: Pipeline;
   beforeEach(async () => {
@@ -25,11 +28,15 @@ describe('Slice: PatronRegistered then HoldReady', () => {
     const response = await pipeline.deliverNotices();
 
     expect(response.batchItemFailures).toEqual([]);
-    expect(pipeline.sms.messages).toHaveLength(1);
-    expect(pipeline.sms.messages[0]).toMatchObject({
-      to: patron.contact.phone,
-      body: 'Maplewood Library: Your hold is ready at Central. Pick up by Wed Nov 11. Reply HELP for help, STOP to opt out.',
-    });
+    // The notifier handles a batch's records concurrently: the two texts may go out in either order.
+    expect(pipeline.sms.messages).toHaveLength(2);
+    expect(pipeline.sms.messages.map(({ to, body }) => ({ to, body }))).toEqual(expect.arrayContaining([
+      { to: patron.contact.phone, body: 'Maplewood Library: Your hold is ready at Central. Pick up by Wed Nov 11. Reply HELP for help, STOP to opt out.' },
+      {
+        to: patron.contact.phone,
+        body: 'Maplewood Library: You will get library notices by text. Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to cancel.',
+      },
+    ]));
     const emails = await emailsTo(patron.contact.email!);
     expect(emails).toHaveLength(1);
     expect(emails[0]).toMatchObject({
@@ -44,7 +51,7 @@ describe('Slice: PatronRegistered then HoldReady', () => {
     const patron = patronRegistered();
     await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'HoldReady', detail: holdReady(patron.patronId) });
     await pipeline.deliverNotices();
-    expect(pipeline.sms.messages[0]?.body).not.toContain('Left Hand');
+    expect(pipeline.sms.messages.map((sms) => sms.body).join('\n')).not.toContain('Left Hand');
   });
 
   it('sends nothing more when the same HoldReady arrives again, in a later batch or the same one', async () => {
@@ -56,7 +63,8 @@ describe('Slice: PatronRegistered then HoldReady', () => {
     await pipeline.publish({ detailType: 'HoldReady', detail: hold }, { detailType: 'HoldReady', detail: hold });
     await pipeline.deliverNotices();
 
-    expect(pipeline.sms.messages).toHaveLength(1);
+    expect(pipeline.sms.messages.filter((sms) => !isConfirmation(sms.body))).toHaveLength(1);
+    expect(pipeline.sms.messages.filter((sms) => isConfirmation(sms.body))).toHaveLength(1);
     expect(await emailsTo(patron.contact.email!)).toHaveLength(1);
   });
 
@@ -71,7 +79,7 @@ describe('Slice: PatronRegistered then HoldReady', () => {
     );
     await pipeline.deliverNotices();
 
-    expect(pipeline.sms.messages.map((sms) => sms.to)).toEqual([smsOnly.contact.phone]);
+    expect(pipeline.sms.messages.filter((sms) => !isConfirmation(sms.body)).map((sms) => sms.to)).toEqual([smsOnly.contact.phone]);
     expect(await emailsTo(emailOnly.contact.email!)).toHaveLength(1);
     expect(await emailsTo(smsOnly.contact.email!)).toHaveLength(0);
   });
@@ -85,6 +93,7 @@ describe('Slice: PatronRegistered then HoldReady', () => {
     });
     await pipeline.deliverNotices();
 
+    // Nothing at all: the opt-in confirmation was not sent either, the patron had opted out by then.
     expect(pipeline.sms.messages).toHaveLength(0);
     expect(await emailsTo(patron.contact.email!)).toHaveLength(1);
   });
@@ -93,7 +102,7 @@ describe('Slice: PatronRegistered then HoldReady', () => {
     const patron = patronRegistered({ language: 'es' });
     await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'HoldReady', detail: holdReady(patron.patronId) });
     await pipeline.deliverNotices();
-    expect(pipeline.sms.messages[0]?.body).toBe(
+    expect(pipeline.sms.messages.find((sms) => !isConfirmation(sms.body))?.body).toBe(
       'Riverside Library: Su reserva esta lista en North Branch. Recojala antes del mié 11 nov. Responda HELP para ayuda, STOP para cancelar.',
     );
     expect((await emailsTo(patron.contact.email!))[0]?.subject).toBe('Su reserva está lista en North Branch');
@@ -104,7 +113,8 @@ describe('Slice: PatronRegistered then HoldReady', () => {
     await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'HoldReady', detail: holdReady(patron.patronId) });
     const response = await pipeline.deliverNotices();
     expect(response.batchItemFailures).toEqual([]);
-    expect(pipeline.sms.messages[0]?.body.startsWith('HV Libraries: ')).toBe(true);
+    expect(pipeline.sms.messages.length).toBeGreaterThan(0);
+    expect(pipeline.sms.messages.every((sms) => sms.body.startsWith('HV Libraries: '))).toBe(true);
     expect((await emailsTo(patron.contact.email!))[0]?.from).toBe('"Hudson Valley Library Consortium" <notices@hvlc.example.org>');
   });
 

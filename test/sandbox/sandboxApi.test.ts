@@ -40,7 +40,7 @@ describe('Sandbox: HTTP API', () => {
     );
   const outbox = async () => (await (await fetch(`${api}/sandbox/outbox`)).json()) as Outbox;
 
-  it('turns PutEvents of PatronRegistered and HoldReady into one SMS and one email, and a repeat into nothing', async () => {
+  it('turns PutEvents of PatronRegistered and HoldReady into one hold SMS, one email and the opt-in text, and a repeat into nothing', async () => {
     const patron = patronRegistered();
     const hold = holdReady(patron.patronId);
 
@@ -53,7 +53,10 @@ describe('Sandbox: HTTP API', () => {
     expect(registered.FailedEntryCount).toBe(0);
     expect(ready.Entries?.[0]?.EventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(again.FailedEntryCount).toBe(0);
-    expect(first.sms.filter((sms) => sms.to === patron.contact.phone)).toHaveLength(1);
+    expect(first.sms.filter((sms) => sms.to === patron.contact.phone).map((sms) => sms.body)).toEqual([
+      'Riverside Library: You will get library notices by text. Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to cancel.',
+      'Riverside Library: Your hold is ready at North Branch. Pick up by Wed Nov 11. Reply HELP for help, STOP to opt out.',
+    ]);
     expect(first.email.filter((email) => email.to === patron.contact.email)).toEqual([
       expect.objectContaining({
         from: '"Riverside Public Library" <notices@riverside.example.org>',

@@ -1,0 +1,164 @@
+/**
+ * Reads DynamoDB Local's stream of a table and hands its records to the stream handler in the shape
+ * Lambda gives them, retrying a failed record as the event source mapping does. Deletions the sandbox
+ * made on behalf of TTL are marked as TTL deletions (`userIdentity` of the DynamoDB service), exactly
+ * as AWS marks them.
+ */
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type GetRecordsCommandOutput,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#sandbox/localServices.ts';
+import { lambdaContext } from '#sandbox/localQueues.ts';
+
+export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
+
+/** Attempts per record before it goes to the on-failure list (the deployed mapping's retry limit + 1). */
+export const STREAM_ATTEMPTS = 4;
+const BATCH_SIZE = 100;
+
+export interface FailedStreamRecord {
+  readonly sequenceNumber: string;
+  readonly eventName: string;
+}
+
+export class StreamPoller {
+  private readonly streams: DynamoDBStreamsClient;
+  private readonly dynamo: DynamoDBClient;
+  private streamArn = '';
+  private readonly iterators = new Map<string, string | undefined>();
+  private readonly ttlKeys = new Set<string>();
+  public readonly failed: FailedStreamRecord[] = [];
+
+  public constructor(
+    endpoint: string,
+    private readonly tableName: string,
+    private readonly handler: () => Promise<StreamHandler>,
+  ) {
+    const options = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    this.streams = new DynamoDBStreamsClient(options);
+    this.dynamo = new DynamoDBClient(options);
+  }
+
+  /** Starts reading from the beginning of the table's stream. */
+  public async start(): Promise<void> {
+    const { Table } = await this.dynamo.send(new DescribeTableCommand({ TableName: this.tableName }));
+    if (!Table?.LatestStreamArn) throw new Error(`table ${this.tableName} has no stream`);
+    this.streamArn = Table.LatestStreamArn;
+    await this.discoverShards();
+  }
+
+  public stop(): void {
+    this.streams.destroy();
+    this.dynamo.destroy();
+  }
+
+  /** Marks the next REMOVE of these keys as a TTL deletion. */
+  public markTtlDeletion(pk: string, sk: string): void {
+    this.ttlKeys.add(`${pk}\u0000${sk}`);
+  }
+
+  private async discoverShards(): Promise<void> {
+    const { StreamDescription } = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn }));
+    for (const shard of StreamDescription?.Shards ?? []) {
+      if (!shard.ShardId || this.iterators.has(shard.ShardId)) continue;
+      const { ShardIterator } = await this.streams.send(
+        new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+      );
+      this.iterators.set(shard.ShardId, ShardIterator);
+    }
+  }
+
+  /** Delivers every record available now; returns how many it delivered. */
+  public async poll(): Promise<number> {
+    let delivered = 0;
+    let closedShard = false;
+    for (const [shardId, iterator] of this.iterators) {
+      if (!iterator) continue;
+      let current: string | undefined = iterator;
+      for (;;) {
+        const page: GetRecordsCommandOutput = await this.streams.send(new GetRecordsCommand({ ShardIterator: current, Limit: 1000 }));
+        current = page.NextShardIterator;
+        const records = (page.Records ?? []).map((record: StreamRecord) => this.toLambdaRecord(record));
+        for (let start = 0; start < records.length; start += BATCH_SIZE) {
+          await this.deliver(records.slice(start, start + BATCH_SIZE));
+        }
+        delivered += records.length;
+        if (records.length === 0 || !current) break;
+      }
+      this.iterators.set(shardId, current);
+      if (!current) closedShard = true;
+    }
+    if (closedShard) await this.discoverShards();
+    return delivered;
+  }
+
+  private async deliver(batch: DynamoDBRecord[]): Promise<void> {
+    const handler = await this.handler();
+    let pending = batch;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      let failedFrom: number;
+      try {
+        const response = await handler({ Records: pending }, lambdaContext('table-stream'));
+        const failures = (response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
+        // Like the event source mapping: resume from the earliest failed record.
+        failedFrom = failures.length === 0 ? -1 : Math.min(...failures.map((id) => pending.findIndex((r) => r.dynamodb?.SequenceNumber === id)));
+      } catch {
+        failedFrom = 0;
+      }
+      if (failedFrom < 0) return;
+      if (attempt >= STREAM_ATTEMPTS) {
+        const [first, ...rest] = pending.slice(failedFrom);
+        if (first) this.failed.push({ sequenceNumber: first.dynamodb?.SequenceNumber ?? '', eventName: first.eventName ?? '' });
+        pending = rest;
+        attempt = 0;
+        continue;
+      }
+      pending = pending.slice(failedFrom);
+    }
+  }
+
+  private toLambdaRecord(record: StreamRecord): DynamoDBRecord {
+    const keys = record.dynamodb?.Keys;
+    const key = `${keys?.pk?.S ?? ''}\u0000${keys?.sk?.S ?? ''}`;
+    const ttl = record.eventName === 'REMOVE' && this.ttlKeys.delete(key);
+    const created = record.dynamodb?.ApproximateCreationDateTime;
+    return {
+      eventID: record.eventID,
+      eventName: record.eventName,
+      eventVersion: record.eventVersion,
+      eventSource: 'aws:dynamodb',
+      awsRegion: LOCAL_REGION,
+      eventSourceARN: this.streamArn,
+      dynamodb: {
+        ...(restoreEmptyMaps(record.dynamodb) as DynamoDBRecord['dynamodb']),
+        ApproximateCreationDateTime: created instanceof Date ? Math.floor(created.getTime() / 1000) : (created as number | undefined),
+      },
+      ...(ttl ? { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } } : {}),
+    };
+  }
+}
+
+/**
+ * The streams client deserializes an empty map attribute (`{"M":{}}`) into `{}`, which no longer
+ * says what it is; Lambda delivers `{"M":{}}`. Bookdrop stores empty maps, never empty lists.
+ */
+function restoreEmptyMaps(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(restoreEmptyMaps);
+  if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof Uint8Array) return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  return Object.fromEntries(
+    entries.map(([key, inner]) => [
+      key,
+      inner !== null && typeof inner === 'object' && !Array.isArray(inner) && !(inner instanceof Date) && Object.keys(inner).length === 0 && key !== 'M'
+        ? { M: {} }
+        : restoreEmptyMaps(inner),
+    ]),
+  );
+}

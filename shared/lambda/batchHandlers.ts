@@ -1,0 +1,70 @@
+/**
+ * The one way Bookdrop consumes a batch (an SQS queue or the table's stream): each record is handled
+ * on its own, a failing record is reported as a batch item failure (SQS retries it and then moves it
+ * to the DLQ; the stream retries from it and then sends it to the on-failure destination), and the
+ * others still go through. Failures are logged with safe fields only.
+ */
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  SQSBatchResponse,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda';
+import { BookdropError } from '#shared/errors.ts';
+import { logger, metrics } from '#shared/observability.ts';
+
+/** The loggable part of an error: our own messages are safe by construction; others give their name. */
+export function safeErrorFields(error: unknown): Record<string, unknown> {
+  if (error instanceof BookdropError) {
+    return { errorName: error.name, errorMessage: error.message, ...error.context };
+  }
+  const err = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return { errorName: err?.name ?? 'UnknownError', httpStatus: err?.$metadata?.httpStatusCode };
+}
+
+function guarded<R>(handleRecord: (record: R) => Promise<void>, describe: (record: R) => Record<string, unknown>) {
+  return async (record: R): Promise<void> => {
+    try {
+      await handleRecord(record);
+      metrics.addMetric('record-processed', MetricUnit.Count, 1);
+    } catch (error) {
+      metrics.addMetric('record-failed', MetricUnit.Count, 1);
+      logger.error('record failed', { ...describe(record), ...safeErrorFields(error) });
+      throw error;
+    }
+  };
+}
+
+function withObservability<E, R>(handler: (event: E, context: Context) => Promise<R>) {
+  return middy(handler).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/** Wraps a per-record handler into an SQS batch handler with partial batch responses. */
+export function sqsBatchHandler(
+  handleRecord: (record: SQSRecord) => Promise<void>,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  const record = guarded(handleRecord, (item) => ({ messageId: item.messageId, receiveCount: item.attributes?.ApproximateReceiveCount }));
+  return withObservability((event: SQSEvent, context: Context) =>
+    processPartialResponse(event, record, processor, { context, throwOnFullBatchFailure: false }),
+  );
+}
+
+/** Wraps a per-record handler into a DynamoDB stream batch handler with partial batch responses. */
+export function streamBatchHandler(
+  handleRecord: (record: DynamoDBRecord) => Promise<void>,
+): (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  const record = guarded(handleRecord, (item) => ({ sequenceNumber: item.dynamodb?.SequenceNumber, eventName: item.eventName }));
+  return withObservability((event: DynamoDBStreamEvent, context: Context) =>
+    processPartialResponse(event, record, processor, { context, throwOnFullBatchFailure: false }),
+  );
+}

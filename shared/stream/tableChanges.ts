@@ -1,0 +1,72 @@
+/**
+ * What Bookdrop does with its table's change stream (the transactional outbox): a consent ledger
+ * entry becomes a `PatronConsentChanged` event (and, for an SMS opt-in, a confirmation text); a
+ * notice that reaches `sent` or `failed` becomes `NoticeSent` or `NoticeFailed`. Because these follow
+ * committed writes, a crash between the write and the publish cannot lose them.
+ */
+import type { OutboundEvent } from '#shared/outbound/outboundEvents.ts';
+import type { NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import type { ConsentLedgerEntry } from '#shared/patrons/patronProfile.ts';
+
+/** A stream record, unmarshalled. */
+export interface TableChange {
+  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  readonly newImage: Record<string, unknown> | undefined;
+  readonly oldImage: Record<string, unknown> | undefined;
+  /** True when DynamoDB's TTL process deleted the item (not an application delete). */
+  readonly expiredByTtl: boolean;
+}
+
+/** The follow-ups of one change. */
+export interface ChangeEffects {
+  readonly events: OutboundEvent[];
+  readonly notices: NoticeRequest[];
+}
+
+export function effectsOf(change: TableChange): ChangeEffects {
+  const events: OutboundEvent[] = [];
+  const notices: NoticeRequest[] = [];
+  const item = change.newImage;
+  if (change.eventName === 'INSERT' && item?.kind === 'consent-ledger') {
+    const entry = item as unknown as ConsentLedgerEntry;
+    // A late choice (not in force) is history only: announcing it would roll the ILS back.
+    if (entry.effective === false) return { events, notices };
+    if (entry.topic === 'sms' || entry.topic === 'email') {
+      events.push({
+        detailType: 'PatronConsentChanged',
+        detail: {
+          patronId: entry.patronId,
+          channel: entry.topic,
+          // A suppressed channel is effectively off, whatever the patron chose.
+          optedIn: entry.optedIn && entry.suppressed !== true,
+          source: entry.source,
+          at: entry.at,
+        },
+      });
+    }
+    if (entry.topic === 'sms' && entry.optedIn && entry.suppressed === undefined) {
+      notices.push({
+        kind: 'sms-opt-in',
+        patronId: entry.patronId,
+        subjectId: entry.evidenceId,
+        subjectVersion: entry.at,
+        causationId: entry.evidenceId,
+      });
+    }
+  }
+  if ((change.eventName === 'MODIFY' || change.eventName === 'INSERT') && item?.kind === 'notice') {
+    const status = item.status;
+    const before = change.oldImage?.status;
+    const base = {
+      noticeId: String(item.noticeId),
+      patronId: String(item.patronId),
+      kind: String(item.noticeKind),
+      channel: item.channel as 'sms' | 'email',
+    };
+    if (status === 'sent' && before !== 'sent') events.push({ detailType: 'NoticeSent', detail: base });
+    if (status === 'failed' && before !== 'failed') {
+      events.push({ detailType: 'NoticeFailed', detail: { ...base, reason: String(item.reason ?? 'unknown') } });
+    }
+  }
+  return { events, notices };
+}

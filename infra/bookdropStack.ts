@@ -12,13 +12,24 @@ import { BookdropKeys } from '#infra/constructs/keys.ts';
 import { DataStore } from '#infra/constructs/dataStore.ts';
 import { EventIngress } from '#infra/constructs/eventIngress.ts';
 import { QueueConsumer } from '#infra/constructs/queueConsumer.ts';
+import { TableStream } from '#infra/constructs/tableStream.ts';
+import { EmailFeedback } from '#infra/constructs/emailFeedback.ts';
+import { TABLE } from '#shared/table/tableDefinition.ts';
 
 export interface BookdropStackProps extends StackProps {
   readonly config: ConsortiumConfig;
 }
 
 /** DynamoDB item actions, by function. Scan and table-wide reads are never granted. */
-const CIRCULATION_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'];
+const CIRCULATION_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:Query',
+  // Closing an account deletes the patron's records in pages.
+  'dynamodb:BatchWriteItem',
+];
+const FEEDBACK_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
 const NOTIFIER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
 
 export class BookdropStack extends Stack {
@@ -64,6 +75,20 @@ export class BookdropStack extends Stack {
       targets: { circulation: { queue: circulation.input.queue, deadLetterQueue: circulation.input.deadLetterQueue } },
     });
 
+    const stream = new TableStream(this, 'TableStream', { table, key: keys.dataKey, bus: ingress.bus, noticeQueue: notifier.input.queue });
+
+    const feedback = new EmailFeedback(this, 'EmailFeedback', {
+      key: keys.dataKey,
+      configurationSet,
+      environment: { TABLE_NAME: table.tableName, BOOKDROP_CONFIG: JSON.stringify(config) },
+    });
+    const feedbackFn = feedback.consumer.service.fn;
+    feedbackFn.addToRolePolicy(new iam.PolicyStatement({ actions: FEEDBACK_TABLE_ACTIONS, resources: [table.tableArn] }));
+    feedbackFn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${TABLE.indexes.byNoticeId.name}`] }),
+    );
+    keys.dataKey.grant(feedbackFn, 'kms:Decrypt', 'kms:GenerateDataKey');
+
     // Circulation: writes profiles, ledger and holds; encrypts contacts; indexes phones; enqueues notices.
     const circulationFn = circulation.service.fn;
     circulationFn.addToRolePolicy(new iam.PolicyStatement({ actions: CIRCULATION_TABLE_ACTIONS, resources: [table.tableArn] }));
@@ -94,8 +119,8 @@ export class BookdropStack extends Stack {
       reason:
         'sns:Publish to a phone number has no resource ARN; the function publishes to no topic. X-Ray actions likewise take no resource.',
     });
-    {
-      Validations.of(circulation.service).acknowledge(
+    for (const sender of [circulation.service, stream.service]) {
+      Validations.of(sender).acknowledge(
         {
           id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
           reason: 'CDK grant for sending to a KMS-encrypted SQS queue, scoped to the one data key.',
@@ -112,6 +137,8 @@ export class BookdropStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'CirculationDeadLetterQueue', { value: circulation.input.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'NotifierDeadLetterQueue', { value: notifier.input.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'TableStreamDeadLetterQueue', { value: stream.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'EmailFeedbackDeadLetterQueue', { value: feedback.consumer.input.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'EmailConfigurationSetName', { value: configurationSet.configurationSetName });
   }
 }

@@ -55,12 +55,18 @@ export class Notifier {
       this.deps.logger.info('notice skipped: patron unknown', { patronId: request.patronId, kind: request.kind });
       return Object.fromEntries(NOTICE_CHANNELS[request.kind].map((channel) => [channel, 'no-profile']));
     }
-    const content = this.compose(request, profile);
+    const channels = NOTICE_CHANNELS[request.kind];
     const outcomes: Partial<Record<Channel, ChannelOutcome>> = {};
+    for (const channel of channels) {
+      const block = channelBlock(profile, channel);
+      if (block) outcomes[channel] = block;
+    }
+    // Compose only when some channel may be used (a closed account has no library left to brand with).
+    const content = channels.some((channel) => outcomes[channel] === undefined) ? this.compose(request, profile) : undefined;
     let retry: RetryableDeliveryError | undefined;
-    for (const channel of NOTICE_CHANNELS[request.kind]) {
+    for (const channel of channels) {
       try {
-        outcomes[channel] = await this.deliverOn(channel, request, profile, content);
+        if (content !== undefined && outcomes[channel] === undefined) outcomes[channel] = await this.deliverOn(channel, request, profile, content);
       } catch (error) {
         if (!(error instanceof RetryableDeliveryError)) throw error;
         outcomes[channel] = 'retry';
@@ -79,8 +85,6 @@ export class Notifier {
     profile: PatronProfile,
     content: NoticeContent,
   ): Promise<ChannelOutcome> {
-    const block = channelBlock(profile, channel);
-    if (block) return block;
     const contact = profile.contacts[channel] as { cipher: string; at: string };
     const cipher = contact.cipher;
     const key = noticeKey(request, channel);

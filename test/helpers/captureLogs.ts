@@ -1,14 +1,12 @@
 /**
  * Captures everything written to stdout and stderr (where Powertools logs go) while a test runs,
- * so it can assert that no personal data reaches a log line.
+ * so it can assert that no personal data reaches a log line. The log level is the test file's
+ * (`POWERTOOLS_LOG_LEVEL`, WARN by default).
  */
 import { vi } from 'vitest';
-import { logger } from '#shared/observability.ts';
 
 export function captureLogs(): { lines: string[]; text(): string; restore(): void } {
   const lines: string[] = [];
-  const level = logger.getLevelName();
-  logger.setLogLevel('DEBUG');
   const capture = (chunk: unknown) => {
     lines.push(String(chunk));
     return true;
@@ -21,7 +19,6 @@ export function captureLogs(): { lines: string[]; text(): string; restore(): voi
     restore: () => {
       out.mockRestore();
       err.mockRestore();
-      logger.setLogLevel(level);
     },
   };
 }

@@ -72,15 +72,16 @@ describe('Stack: BookdropStack', () => {
 
   it('encrypts every queue with the data key, refuses plain HTTP, and redrives to a DLQ after three receives', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(4);
+    // circulation, notifier and email feedback with their DLQs, and the table stream's DLQ
+    expect(Object.keys(queues)).toHaveLength(7);
     for (const queue of Object.values(queues)) {
       expect((queue as { Properties: { KmsMasterKeyId?: unknown } }).Properties.KmsMasterKeyId).toBeDefined();
     }
-    template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() } }, 2);
+    template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() } }, 3);
     template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
       { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
-      4,
+      7,
     );
   });
 
@@ -101,8 +102,28 @@ describe('Stack: BookdropStack', () => {
   });
 
   it('runs every function on Node.js 22, arm64, traced, with partial batch responses', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } }, 2);
-    template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 2);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } }, 4);
+    template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 4);
+  });
+
+  it('reads the table stream from the start, retries, and sends what it cannot process to a DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 3,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('publishes SES bounces and complaints to an encrypted, TLS-only topic feeding the email-feedback queue', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({ MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true });
   });
 
   it('gives the circulation function encrypt-only use of the contact key, bound to the contact encryption context', () => {
@@ -117,6 +138,22 @@ describe('Stack: BookdropStack', () => {
     const statements = policyOf('NotifierConsumerRoleDefaultPolicy');
     expect(actionsOn(statements, keyId('ContactKey'))).toEqual(['kms:Decrypt']);
     expect(actionsOn(statements, keyId('PhoneIndexKey'))).toEqual([]);
+  });
+
+  it('gives the email-feedback function no contact key at all, and only the notice-id index', () => {
+    const statements = policyOf('EmailFeedbackConsumerRoleDefaultPolicy');
+    expect(actionsOn(statements, keyId('ContactKey'))).toEqual([]);
+    expect(actionsOn(statements, keyId('PhoneIndexKey'))).toEqual([]);
+    const query = statements.find((statement) => [statement.Action].flat().includes('dynamodb:Query'));
+    expect(JSON.stringify(query?.Resource)).toContain('/index/byNoticeId');
+  });
+
+  it('lets the table-stream function publish to the bus and write nothing to the table', () => {
+    const statements = policyOf('TableStreamConsumerRoleDefaultPolicy');
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+    expect(actions).toContain('events:PutEvents');
+    expect(actions.filter((action) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(action))).toEqual([]);
+    expect(actionsOn(statements, keyId('ContactKey'))).toEqual([]);
   });
 
   it('never grants Scan or table-wide deletes', () => {

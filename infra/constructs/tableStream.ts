@@ -1,0 +1,59 @@
+/**
+ * The table-stream consumer: the transactional outbox. It reads the table's change stream and
+ * publishes outbound events to the bus and SMS opt-in confirmations to the notifier queue. Records it
+ * cannot process after its retries go to a dead-letter queue (as stream positions to replay).
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ServiceFunction } from '#infra/constructs/serviceFunction.ts';
+
+export interface TableStreamProps {
+  readonly table: dynamodb.ITable;
+  readonly key: kms.IKey;
+  readonly bus: events.IEventBus;
+  readonly noticeQueue: sqs.IQueue;
+}
+
+export class TableStream extends Construct {
+  public readonly service: ServiceFunction;
+  public readonly deadLetterQueue: sqs.Queue;
+
+  public constructor(scope: Construct, id: string, props: TableStreamProps) {
+    super(scope, id);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "This queue is the dead-letter queue: the stream mapping's on-failure destination, which SQS redrive does not describe.",
+    });
+    this.service = new ServiceFunction(this, 'Consumer', {
+      handlerFolder: 'table-stream',
+      description: 'Bookdrop: outbox of the table stream (outbound events, SMS opt-in confirmations)',
+      environment: { EVENT_BUS_NAME: props.bus.eventBusName, NOTICE_QUEUE_URL: props.noticeQueue.queueUrl },
+    });
+    this.service.fn.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 3,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.deadLetterQueue),
+      }),
+    );
+    props.bus.grantPutEventsTo(this.service.fn);
+    props.noticeQueue.grantSendMessages(this.service.fn);
+  }
+
+}

@@ -256,14 +256,20 @@ export class Sandbox {
     let produced = 0;
     for (const email of fresh) {
       if (!Object.values(SIMULATOR).some((address) => email.destination.to.includes(address))) continue;
-      const page = await this.dynamo.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'providerMessageId = :id',
-          ExpressionAttributeValues: { ':id': { S: email.messageId } },
-        }),
-      );
-      const noticeId = page.Items?.[0]?.noticeId?.S;
+      let noticeId: string | undefined;
+      let startKey: Record<string, never> | undefined;
+      do {
+        const page = await this.dynamo.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: 'providerMessageId = :id',
+            ExpressionAttributeValues: { ':id': { S: email.messageId } },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        noticeId = page.Items?.[0]?.noticeId?.S;
+        startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+      } while (!noticeId && startKey);
       const event = simulatedFeedback(email, noticeId, processClock.now());
       if (!event) continue;
       this.queues.emailFeedback.send(JSON.stringify(event));

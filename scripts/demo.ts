@@ -77,6 +77,21 @@ await publish("Ben's hold is ready at Central", 'HoldReady', {
   pickupBranch: 'maplewood-central',
   pickupBy: iso(5 * 86_400_000),
 });
+const carla = `P-${run}-carla`;
+await publish("Carla registers with an address that bounces (SES simulator)", 'PatronRegistered', {
+  patronId: carla,
+  library: 'riverside',
+  contact: { email: 'bounce@simulator.amazonses.com' },
+  consent: { sms: false, email: true, checkoutHistory: false },
+  policyVersion: '2026-09',
+});
+await publish("Carla's hold is ready: the email bounces", 'HoldReady', {
+  holdId: `H-${run}-3`,
+  patronId: carla,
+  title: 'Piranesi',
+  pickupBranch: 'riverside-main',
+  pickupBy: iso(6 * 86_400_000),
+});
 await publish('A malformed registration (bad phone number)', 'PatronRegistered', {
   patronId: `P-${run}-bad`,
   library: 'riverside',
@@ -92,4 +107,9 @@ const outbox = (await fetch(`${api}/sandbox/outbox`).then((res) => res.json())) 
 process.stdout.write(`\nOutbox (all runs of this sandbox): ${outbox.sms.length} SMS, ${outbox.email.length} email\n`);
 for (const sms of outbox.sms.slice(-5)) process.stdout.write(`  SMS   to ${sms.to}: ${sms.body}\n`);
 for (const email of outbox.email.slice(-5)) process.stdout.write(`  email to ${email.to} from ${email.from}: ${email.subject}\n`);
-process.stdout.write(`\nWhat Bookdrop holds about Ana: ${api}/sandbox/patrons/${ana}\n`);
+const carlaReport = (await fetch(`${api}/sandbox/patrons/${carla}`).then((res) => res.json())) as {
+  profile: { suppression?: { email?: { reason: string } } };
+};
+process.stdout.write(`\nCarla's email channel after the bounce: suppressed (${carlaReport.profile.suppression?.email?.reason ?? 'not suppressed'})\n`);
+process.stdout.write(`What Bookdrop holds about Ana: ${api}/sandbox/patrons/${ana}\n`);
+process.stdout.write(`Events Bookdrop published (PatronConsentChanged, NoticeSent): ${api}/sandbox/events\n`);

@@ -14,6 +14,7 @@ import { EventIngress } from '#infra/constructs/eventIngress.ts';
 import { QueueConsumer } from '#infra/constructs/queueConsumer.ts';
 import { TableStream } from '#infra/constructs/tableStream.ts';
 import { EmailFeedback } from '#infra/constructs/emailFeedback.ts';
+import { InboundSms } from '#infra/constructs/inboundSms.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 
 export interface BookdropStackProps extends StackProps {
@@ -29,6 +30,7 @@ const CIRCULATION_TABLE_ACTIONS = [
   // Closing an account deletes the patron's records in pages.
   'dynamodb:BatchWriteItem',
 ];
+const INBOUND_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
 const FEEDBACK_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
 const NOTIFIER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
 
@@ -89,6 +91,27 @@ export class BookdropStack extends Stack {
     );
     keys.dataKey.grant(feedbackFn, 'kms:Decrypt', 'kms:GenerateDataKey');
 
+    // Inbound SMS: finds patrons by the phone's blind index, changes SMS consent, replies, and takes a
+    // number off the SNS opt-out list on START. It never reads or writes a contact.
+    const inbound = new InboundSms(this, 'InboundSms', {
+      key: keys.dataKey,
+      environment: { ...common, PHONE_INDEX_KEY_ID: keys.phoneIndexKey.keyArn },
+    });
+    const inboundFn = inbound.consumer.service.fn;
+    inboundFn.addToRolePolicy(new iam.PolicyStatement({ actions: INBOUND_TABLE_ACTIONS, resources: [table.tableArn] }));
+    inboundFn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${TABLE.indexes.byPhone.name}`] }),
+    );
+    keys.dataKey.grant(inboundFn, 'kms:Decrypt', 'kms:GenerateDataKey');
+    keys.grantPhoneIndex(inboundFn);
+    inboundFn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut', 'sns:OptInPhoneNumber'], resources: ['*'] }),
+    );
+    Validations.of(inbound.consumer.service).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'SMS to a phone number and the SNS opt-out list calls have no resource ARN; X-Ray actions likewise take no resource.',
+    });
+
     // Circulation: writes profiles, ledger and holds; encrypts contacts; indexes phones; enqueues notices.
     const circulationFn = circulation.service.fn;
     circulationFn.addToRolePolicy(new iam.PolicyStatement({ actions: CIRCULATION_TABLE_ACTIONS, resources: [table.tableArn] }));
@@ -139,6 +162,11 @@ export class BookdropStack extends Stack {
     new CfnOutput(this, 'NotifierDeadLetterQueue', { value: notifier.input.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'TableStreamDeadLetterQueue', { value: stream.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'EmailFeedbackDeadLetterQueue', { value: feedback.consumer.input.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'InboundSmsTopicArn', {
+      value: inbound.topic.topicArn,
+      description: 'Two-way SMS destination of the origination number (see README: two-way SMS)',
+    });
+    new CfnOutput(this, 'InboundSmsDeadLetterQueue', { value: inbound.consumer.input.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'EmailConfigurationSetName', { value: configurationSet.configurationSetName });
   }
 }

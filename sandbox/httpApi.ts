@@ -4,6 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Sandbox } from '#sandbox/sandbox.ts';
+import { describeIssues } from '#shared/events/issues.ts';
+import { inboundSmsSchema } from '#shared/sms/inboundSms.ts';
 
 class HttpError extends Error {
   public constructor(
@@ -76,7 +78,16 @@ async function route(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse
     return send(res, 200, await sandbox.advanceClock(target));
   }
   if (req.method === 'POST' && url.pathname === '/sandbox/sms/inbound') {
-    throw new HttpError(501, 'two-way SMS (STOP, START, HELP) is not built yet: inbound replies are not processed', 'NotImplemented');
+    const message = parseJson(await readBody(req));
+    // The same contract check the handler makes, answered at once instead of via the DLQ.
+    const checked = inboundSmsSchema.safeParse(message);
+    if (!checked.success) {
+      const problems = describeIssues(checked.error.issues, 'body').map((issue) => `${issue.field} ${issue.rule}`);
+      throw new HttpError(400, `invalid inbound SMS: ${problems.join('; ')}`);
+    }
+    const result = await sandbox.inboundSms(message);
+    if (result.deadLettered) throw new HttpError(500, 'the inbound SMS handler failed this message; it is in the dead-letter queue', 'InternalFailure');
+    return send(res, 200, { inboundMessageId: result.inboundMessageId, processed: true });
   }
   throw new HttpError(404, `no route for ${req.method ?? 'GET'} ${url.pathname}`, 'NotFound');
 }

@@ -70,7 +70,7 @@ export class Sandbox {
   public readonly sms: SmsSink;
   /** Events Bookdrop published to the bus (`source: library.notices`). */
   public readonly published: Record<string, unknown>[] = [];
-  private readonly queues: Record<RouteTarget | 'notices' | 'emailFeedback', LocalQueue>;
+  private readonly queues: Record<RouteTarget | 'notices' | 'emailFeedback' | 'inboundSms', LocalQueue>;
   private emailsSeen = 0;
   private readonly dynamo: DynamoDBClient;
   private readonly table: TableContext;
@@ -93,6 +93,7 @@ export class Sandbox {
     this.queues = {
       circulation: new LocalQueue('bookdrop-circulation', `${base}/bookdrop-circulation`, handler('#functions/circulation/handler.ts')),
       notices: new LocalQueue('bookdrop-notices', `${base}/bookdrop-notices`, handler('#functions/notifier/handler.ts')),
+      inboundSms: new LocalQueue('bookdrop-inbound-sms', `${base}/bookdrop-inbound-sms`, handler('#functions/inbound-sms/handler.ts')),
       emailFeedback: new LocalQueue('bookdrop-email-feedback', `${base}/bookdrop-email-feedback`, handler('#functions/email-feedback/handler.ts')),
     };
     this.stream = new StreamPoller(dynamoService.endpoint, this.tableName, async () =>
@@ -295,6 +296,18 @@ export class Sandbox {
       };
     }
     return { error: { type: 'com.amazonaws.sqs#UnsupportedOperation', message: `${action} is not supported by the sandbox` } };
+  }
+
+  /**
+   * A patron's SMS reply, as two-way SMS publishes it to the inbound topic: delivered to the
+   * inbound-SMS handler; resolves when all the work it caused is done.
+   */
+  public inboundSms(message: Record<string, unknown>): Promise<{ inboundMessageId: string; deadLettered: boolean }> {
+    return this.serial(async () => {
+      const messageId = this.queues.inboundSms.send(JSON.stringify(message));
+      const deadLettered = await this.settle();
+      return { inboundMessageId: String(message.inboundMessageId), deadLettered: deadLettered.some((letter) => letter.messageId === messageId) };
+    });
   }
 
   /** Everything sent so far, oldest first, in the shape of the sandbox API contract. */

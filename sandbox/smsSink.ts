@@ -30,6 +30,9 @@ function xmlEscape(text: string): string {
 
 export class SmsSink {
   public readonly messages: SentSms[] = [];
+  /** The account-level opt-out list SNS keeps (numbers that opted out through SNS itself). */
+  public readonly optedOut = new Set<string>();
+  private readonly optedInAt = new Map<string, number>();
   private readonly faults: SnsFault[] = [];
   private server: Server | undefined;
   public endpoint = '';
@@ -65,6 +68,20 @@ export class SmsSink {
   private handle(params: URLSearchParams): { status: number; xml: string } {
     const action = params.get('Action');
     const requestId = randomUUID();
+    if (action === 'CheckIfPhoneNumberIsOptedOut') {
+      const listed = this.optedOut.has(params.get('phoneNumber') ?? '');
+      return this.ok('CheckIfPhoneNumberIsOptedOut', `<isOptedOut>${listed}</isOptedOut>`, requestId);
+    }
+    if (action === 'OptInPhoneNumber') {
+      const number = params.get('phoneNumber') ?? '';
+      const last = this.optedInAt.get(number);
+      const now = this.clock.now().getTime();
+      // SNS opts a number in at most once every 30 days.
+      if (last !== undefined && now - last < 30 * 86_400_000) return this.error(429, 'Throttled', 'Throttled request.', requestId);
+      this.optedOut.delete(number);
+      this.optedInAt.set(number, now);
+      return this.ok('OptInPhoneNumber', '', requestId);
+    }
     if (action !== 'Publish') return this.error(400, 'InvalidAction', `action ${action ?? '(none)'} is not supported by the sandbox`, requestId);
     const fault = this.faults.shift();
     if (fault) return this.error(fault.status, fault.code, 'injected fault', requestId);
@@ -72,6 +89,8 @@ export class SmsSink {
     const message = params.get('Message');
     if (!to || !/^\+[1-9]\d{7,14}$/.test(to)) return this.error(400, 'InvalidParameter', 'Invalid parameter: PhoneNumber', requestId);
     if (!message) return this.error(400, 'InvalidParameter', 'Invalid parameter: Message', requestId);
+    // SNS accepts the publish and drops it for a number on its opt-out list; nothing reaches the phone.
+    if (this.optedOut.has(to)) return this.ok('Publish', `<MessageId>${randomUUID()}</MessageId>`, requestId);
     const attributes = new Map<string, string>();
     for (let i = 1; params.has(`MessageAttributes.entry.${i}.Name`); i++) {
       attributes.set(params.get(`MessageAttributes.entry.${i}.Name`) ?? '', params.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '');
@@ -84,9 +103,13 @@ export class SmsSink {
       body: message,
       sentAt: this.clock.now().toISOString(),
     });
+    return this.ok('Publish', `<MessageId>${id}</MessageId>`, requestId);
+  }
+
+  private ok(action: string, result: string, requestId: string): { status: number; xml: string } {
     return {
       status: 200,
-      xml: `<PublishResponse xmlns="${XMLNS}"><PublishResult><MessageId>${id}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`,
+      xml: `<${action}Response xmlns="${XMLNS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
     };
   }
 

@@ -26,6 +26,8 @@ export interface PatronStore {
    * Returns how many items it deleted.
    */
   purgeRecords(patronId: string, keep: (sortKey: string) => boolean): Promise<number>;
+  /** Ids of the patrons whose phone has this blind index (a family may share a number). */
+  idsByPhoneIndex(phoneIndex: string): Promise<string[]>;
 }
 
 /** Sort-key prefixes that outlive an account closure. */
@@ -157,5 +159,25 @@ export class DynamoPatronStore implements PatronStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return deleted;
+  }
+
+  public async idsByPhoneIndex(phoneIndex: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.tableName,
+          IndexName: TABLE.indexes.byPhone.name,
+          KeyConditionExpression: '#index = :index',
+          ExpressionAttributeNames: { '#index': TABLE.indexes.byPhone.partitionKey },
+          ExpressionAttributeValues: { ':index': phoneIndex },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      ids.push(...(page.Items ?? []).map((item) => String(item.pk).slice('PATRON#'.length)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
   }
 }

@@ -44,7 +44,8 @@ export function effectsOf(change: TableChange): ChangeEffects {
         },
       });
     }
-    if (entry.topic === 'sms' && entry.optedIn && entry.suppressed === undefined) {
+    // An opt-in by SMS keyword (START) is confirmed by the inbound SMS reply itself.
+    if (entry.topic === 'sms' && entry.optedIn && entry.suppressed === undefined && entry.source !== 'sms-keyword') {
       notices.push({
         kind: 'sms-opt-in',
         patronId: entry.patronId,

@@ -9,6 +9,8 @@ import { buildCirculationService, createCirculationHandler } from '#functions/ci
 import { buildNotifier, createNotifierHandler } from '#functions/notifier/app.ts';
 import { createTableStreamHandler } from '#functions/table-stream/app.ts';
 import { buildEmailFeedback, createEmailFeedbackHandler } from '#functions/email-feedback/app.ts';
+import { buildInboundSms, createInboundSmsHandler } from '#functions/inbound-sms/app.ts';
+import { SnsOptOutList } from '#shared/sms/optOutList.ts';
 import { StreamPoller } from '#sandbox/streamPoller.ts';
 import type { OutboundEvent, OutboundEvents } from '#shared/outbound/outboundEvents.ts';
 import { inject } from 'vitest';
@@ -53,6 +55,8 @@ export interface Pipeline {
   readonly patrons: DynamoPatronStore;
   readonly notifier: Notifier;
   readonly keys: ReturnType<typeof localKeys>;
+  /** Delivers patrons' SMS replies (the two-way SMS payload) to the inbound-SMS handler. */
+  inbound(...messages: unknown[]): Promise<SQSBatchResponse>;
   /** Delivers SES events (as the configuration set publishes them) to the email-feedback handler. */
   feedback(...sesEvents: unknown[]): Promise<SQSBatchResponse>;
   /** Publishes events to the circulation handler as one SQS batch. */
@@ -87,6 +91,9 @@ export async function startPipeline(options: { snsClient?: SNSClient } = {}): Pr
   });
   const notify = createNotifierHandler(notifier);
   const outbound = new MemoryOutboundEvents();
+  const inboundHandler = createInboundSmsHandler(
+    buildInboundSms({ table, config: testConfig, clock, phoneIndex: keys.phoneIndex, sms: new SnsSmsSender(sns, undefined), optOutList: new SnsOptOutList(sns) }),
+  );
   const feedbackHandler = createEmailFeedbackHandler(buildEmailFeedback({ table, config: testConfig, clock }));
   const streamHandler = createTableStreamHandler({ outbound, noticeQueue: queue });
   const stream = new StreamPoller(inject('dynamoEndpoint'), table.tableName, async () => streamHandler);
@@ -112,6 +119,7 @@ export async function startPipeline(options: { snsClient?: SNSClient } = {}): Pr
     publish: async (...events) =>
       circulation(sqsEvent(...events.map((event) => eventBridgeEvent(event.detailType, event.detail))), lambdaContext('circulation')),
     deliverNotices: settle,
+    inbound: async (...messages) => inboundHandler(sqsEvent(...messages), lambdaContext('inbound-sms')),
     feedback: async (...sesEvents) => feedbackHandler(sqsEvent(...sesEvents), lambdaContext('email-feedback')),
     stop: async () => {
       stream.stop();

@@ -72,16 +72,16 @@ describe('Stack: BookdropStack', () => {
 
   it('encrypts every queue with the data key, refuses plain HTTP, and redrives to a DLQ after three receives', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    // circulation, notifier and email feedback with their DLQs, and the table stream's DLQ
-    expect(Object.keys(queues)).toHaveLength(7);
+    // circulation, notifier, email feedback and inbound SMS with their DLQs, and the table stream's DLQ
+    expect(Object.keys(queues)).toHaveLength(9);
     for (const queue of Object.values(queues)) {
       expect((queue as { Properties: { KmsMasterKeyId?: unknown } }).Properties.KmsMasterKeyId).toBeDefined();
     }
-    template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() } }, 3);
+    template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() } }, 4);
     template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
       { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
-      7,
+      9,
     );
   });
 
@@ -102,8 +102,8 @@ describe('Stack: BookdropStack', () => {
   });
 
   it('runs every function on Node.js 22, arm64, traced, with partial batch responses', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } }, 4);
-    template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 4);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } }, 5);
+    template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 5);
   });
 
   it('reads the table stream from the start, retries, and sends what it cannot process to a DLQ', () => {
@@ -154,6 +154,26 @@ describe('Stack: BookdropStack', () => {
     expect(actions).toContain('events:PutEvents');
     expect(actions.filter((action) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(action))).toEqual([]);
     expect(actionsOn(statements, keyId('ContactKey'))).toEqual([]);
+  });
+
+  it('lets only the SMS service of this account publish inbound SMS, and gives the inbound function the blind index, not the contact key', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'OnlyThePublishingService',
+            Principal: { Service: 'sms-voice.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+    const statements = policyOf('InboundSmsConsumerRoleDefaultPolicy');
+    expect(actionsOn(statements, keyId('PhoneIndexKey'))).toEqual(['kms:GenerateMac']);
+    expect(actionsOn(statements, keyId('ContactKey'))).toEqual([]);
+    const query = statements.find((statement) => [statement.Action].flat().includes('dynamodb:Query'));
+    expect(JSON.stringify(query?.Resource)).toContain('/index/byPhone');
   });
 
   it('never grants Scan or table-wide deletes', () => {

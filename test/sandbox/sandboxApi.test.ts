@@ -132,8 +132,40 @@ describe('Sandbox: HTTP API', () => {
     expect(await response.json()).toEqual({ __type: 'ValidationException', message: 'now must be an ISO 8601 date-time with offset' });
   });
 
-  it('says plainly that inbound SMS is not processed yet', async () => {
-    const response = await fetch(`${api}/sandbox/sms/inbound`, { method: 'POST', body: '{}' });
-    expect(response.status).toBe(501);
+  it('register, notice, reply STOP, another notice: the outbox has the first notice, the opt-out confirmation and nothing after', async () => {
+    const patron = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: false } });
+    await put('PatronRegistered', patron);
+    await put('HoldReady', holdReady(patron.patronId));
+
+    const reply = await fetch(`${api}/sandbox/sms/inbound`, {
+      method: 'POST',
+      body: JSON.stringify({
+        originationNumber: patron.contact.phone,
+        destinationNumber: '+18445550100',
+        messageKeyword: 'KEYWORD_18445550100',
+        messageBody: 'STOP',
+        inboundMessageId: `in-${patron.patronId}`,
+        previousPublishedMessageId: 'out-1',
+      }),
+    });
+    await put('HoldReady', holdReady(patron.patronId));
+
+    expect(reply.status).toBe(200);
+    expect(await reply.json()).toEqual({ inboundMessageId: `in-${patron.patronId}`, processed: true });
+    const texts = (await outbox()).sms.filter((sms) => sms.to === patron.contact.phone).map((sms) => sms.body);
+    expect(texts).toEqual([
+      'Riverside Library: You will get library notices by text. Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to cancel.',
+      'Riverside Library: Your hold is ready at North Branch. Pick up by Wed Nov 11. Reply HELP for help, STOP to opt out.',
+      'Riverside Library: You are unsubscribed from library texts and will get no more. Reply START to resubscribe, HELP for help.',
+    ]);
+  });
+
+  it('refuses an inbound SMS that is not the two-way SMS payload, naming the field', async () => {
+    const response = await fetch(`${api}/sandbox/sms/inbound`, { method: 'POST', body: JSON.stringify({ originationNumber: '555', messageBody: 'STOP' }) });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { message: string };
+    expect(body.message).toContain('body.originationNumber must be an E.164 phone number');
+    expect(body.message).toContain('body.inboundMessageId');
+    expect(body.message).not.toContain('555');
   });
 });

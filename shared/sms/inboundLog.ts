@@ -1,0 +1,114 @@
+/**
+ * The inbound SMS log: one item per inbound message id, kept for the configured retention. It holds
+ * the keyword class and the outcome, never the message text or the number. It makes a redelivered
+ * message have one effect: the first processing fixes the time of the consent change, and the reply
+ * is claimed before it is sent. It also limits the hint for unknown text to one per number and day.
+ */
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { expiryAfterDays } from '#shared/clock.ts';
+import { isConditionFailure, type TableContext } from '#shared/table/documentClient.ts';
+import { TABLE } from '#shared/table/tableDefinition.ts';
+import type { KeywordClass } from '#shared/sms/keywords.ts';
+
+export interface InboundRecord {
+  readonly inboundMessageId: string;
+  readonly keyword: KeywordClass;
+  /** When the message was first processed: the time of its consent change. */
+  readonly at: string;
+  readonly status: 'processing' | 'done';
+}
+
+export interface InboundLog {
+  /** Records the message, or returns the record of its first delivery. */
+  begin(inboundMessageId: string, keyword: KeywordClass, now: Date): Promise<InboundRecord>;
+  /** Claims the one reply of a message; false if it was claimed already. */
+  claimReply(inboundMessageId: string): Promise<boolean>;
+  /** Gives the reply claim back after a retryable failure. */
+  releaseReply(inboundMessageId: string): Promise<void>;
+  finish(inboundMessageId: string, outcome: Record<string, string | number>): Promise<void>;
+  /** Claims today's hint for a number (by its blind index); false if one went out today. */
+  claimDailyHint(phoneIndex: string, day: string, now: Date): Promise<boolean>;
+}
+
+const key = (inboundMessageId: string) => ({ pk: `INBOUND#${inboundMessageId}`, sk: 'INBOUND' });
+
+export class DynamoInboundLog implements InboundLog {
+  public constructor(
+    private readonly table: TableContext,
+    private readonly retentionDays: number,
+  ) {}
+
+  public async begin(inboundMessageId: string, keyword: KeywordClass, now: Date): Promise<InboundRecord> {
+    const record: InboundRecord = { inboundMessageId, keyword, at: now.toISOString(), status: 'processing' };
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: { ...key(inboundMessageId), kind: 'inbound-sms', ...record, [TABLE.ttlAttribute]: expiryAfterDays(now, this.retentionDays) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return record;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: key(inboundMessageId), ConsistentRead: true }));
+    return Item as InboundRecord;
+  }
+
+  public async claimReply(inboundMessageId: string): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: key(inboundMessageId),
+          UpdateExpression: 'SET replyClaimed = :true',
+          ConditionExpression: 'attribute_not_exists(replyClaimed)',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  public async releaseReply(inboundMessageId: string): Promise<void> {
+    await this.table.doc.send(
+      new UpdateCommand({ TableName: this.table.tableName, Key: key(inboundMessageId), UpdateExpression: 'REMOVE replyClaimed' }),
+    );
+  }
+
+  public async finish(inboundMessageId: string, outcome: Record<string, string | number>): Promise<void> {
+    const names = Object.keys(outcome);
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: key(inboundMessageId),
+        UpdateExpression: `SET #status = :done${names.map((name) => `, #${name} = :${name}`).join('')}`,
+        ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(names.map((name) => [`#${name}`, name])) },
+        ExpressionAttributeValues: { ':done': 'done', ...Object.fromEntries(names.map((name) => [`:${name}`, outcome[name]])) },
+      }),
+    );
+  }
+
+  public async claimDailyHint(phoneIndex: string, day: string, now: Date): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: { pk: `SMSHINT#${phoneIndex}`, sk: day, kind: 'sms-hint', [TABLE.ttlAttribute]: expiryAfterDays(now, 2) },
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
+          ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+          ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+

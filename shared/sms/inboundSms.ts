@@ -1,0 +1,143 @@
+/**
+ * Two-way SMS (DESIGN.md section 5): a patron's reply is classified, acted on for every patron who
+ * shares the number, recorded in the ledger (source `sms-keyword`, evidence: the inbound message id),
+ * and answered once. A redelivered message has one effect.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import * as z from 'zod/mini';
+import type { Clock } from '#shared/clock.ts';
+import { brandingFor, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import type { PhoneBlindIndex } from '#shared/contacts/contactCrypto.ts';
+import { composeHelpReply, composeHint, composeOptOutReply, composeSmsOptIn } from '#shared/notices/smsReplies.ts';
+import { PermanentDeliveryError, type SmsSender } from '#shared/notices/senders.ts';
+import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
+import { applyChannelConsent, type PatronProfile } from '#shared/patrons/patronProfile.ts';
+import type { PatronStore } from '#shared/patrons/patronRepository.ts';
+import type { PatronService } from '#shared/patrons/patronService.ts';
+import type { InboundLog } from '#shared/sms/inboundLog.ts';
+import { classifyKeyword, type KeywordClass } from '#shared/sms/keywords.ts';
+import type { OptOutList, OptOutListOutcome } from '#shared/sms/optOutList.ts';
+
+const e164 = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, { error: 'must be an E.164 phone number' }));
+
+/** The inbound SMS as the SMS service publishes it to the SNS topic. */
+export const inboundSmsSchema = z.object({
+  originationNumber: e164,
+  destinationNumber: z.string(),
+  messageKeyword: z.optional(z.nullable(z.string())),
+  messageBody: z.string(),
+  inboundMessageId: z.string().check(z.minLength(1, { error: 'must not be empty' })),
+  previousPublishedMessageId: z.optional(z.nullable(z.string())),
+});
+export type InboundSms = z.infer<typeof inboundSmsSchema>;
+
+export interface InboundSmsDeps {
+  readonly config: ConsortiumConfig;
+  readonly clock: Clock;
+  readonly patrons: PatronStore;
+  readonly patronService: PatronService;
+  readonly phoneIndex: PhoneBlindIndex;
+  readonly inboundLog: InboundLog;
+  readonly optOutList: OptOutList;
+  readonly sms: SmsSender;
+  readonly logger: BookdropLogger;
+  readonly metrics: BookdropMetrics;
+}
+
+export interface InboundOutcome {
+  readonly keyword: KeywordClass;
+  readonly patrons: number;
+  readonly changed: number;
+  readonly replied: boolean;
+  readonly optOutList?: OptOutListOutcome;
+  readonly duplicate: boolean;
+}
+
+export class InboundSmsService {
+  public constructor(private readonly deps: InboundSmsDeps) {}
+
+  public async handle(message: InboundSms): Promise<InboundOutcome> {
+    const keyword = classifyKeyword(message.messageBody);
+    const record = await this.deps.inboundLog.begin(message.inboundMessageId, keyword, this.deps.clock.now());
+    if (record.status === 'done') {
+      this.deps.metrics.addMetric('inbound-sms-duplicate', MetricUnit.Count, 1);
+      return { keyword: record.keyword, patrons: 0, changed: 0, replied: false, duplicate: true };
+    }
+    const index = await this.deps.phoneIndex.indexOf(message.originationNumber);
+    const profiles = (await Promise.all((await this.deps.patrons.idsByPhoneIndex(index)).map((id) => this.deps.patrons.get(id)))).filter(
+      (profile): profile is PatronProfile => profile !== undefined,
+    );
+    const provenance = { at: record.at, source: 'sms-keyword' as const, evidenceId: message.inboundMessageId };
+
+    let changed = 0;
+    let optOutList: OptOutListOutcome | undefined;
+    if (keyword === 'opt-out' || keyword === 'opt-in') {
+      for (const { patronId } of profiles) {
+        const result = await this.deps.patronService.update(patronId, (profile) => {
+          const current = profile.consent.sms;
+          // START re-opts in only those who opted out by an SMS keyword, never a staff or catalog choice.
+          if (keyword === 'opt-in' && (current?.optedIn !== false || current.source !== 'sms-keyword')) {
+            return { profile, ledger: [], contacts: [], changed: false };
+          }
+          return applyChannelConsent(profile, 'sms', keyword === 'opt-in', { ...provenance, policyVersion: profile.policyVersion?.value });
+        });
+        if (result.changed) changed++;
+      }
+      if (keyword === 'opt-in') optOutList = await this.deps.optOutList.optIn(message.originationNumber);
+    }
+
+    const replied = await this.reply(message, keyword, profiles, index, changed);
+    await this.deps.inboundLog.finish(message.inboundMessageId, {
+      patrons: profiles.length,
+      changed,
+      replied: replied ? 'yes' : 'no',
+      ...(optOutList ? { optOutList } : {}),
+    });
+    this.deps.metrics.addMetric(`inbound-sms-${keyword}`, MetricUnit.Count, 1);
+    if (optOutList === 'refused') this.deps.metrics.addMetric('sns-opt-in-refused', MetricUnit.Count, 1);
+    this.deps.logger.info('inbound sms', { inboundMessageId: message.inboundMessageId, keyword, patrons: profiles.length, changed, replied, optOutList });
+    return { keyword, patrons: profiles.length, changed, replied, duplicate: false, ...(optOutList ? { optOutList } : {}) };
+  }
+
+  /** Sends the one reply this message gets, if any. */
+  private async reply(message: InboundSms, keyword: KeywordClass, profiles: PatronProfile[], index: string, changed: number): Promise<boolean> {
+    // A number shared across member libraries is answered in the consortium's name.
+    const libraries = new Set(profiles.map((profile) => profile.library?.value).filter((id) => id !== undefined));
+    const { branding } = brandingFor(this.deps.config, libraries.size === 1 ? [...libraries][0] : undefined);
+    const languages = new Set(profiles.map((profile) => profile.language?.value ?? 'en'));
+    const language = languages.size === 1 ? ([...languages][0] ?? 'en') : 'en';
+    const optedIn = profiles.some((profile) => profile.consent.sms?.optedIn === true);
+    let body: string | undefined;
+    switch (keyword) {
+      case 'opt-out':
+        // Confirmed even for a number Bookdrop does not know: the sender asked to hear nothing more.
+        body = composeOptOutReply(language, branding);
+        break;
+      case 'opt-in':
+        body = optedIn || changed > 0 ? composeSmsOptIn(language, branding) : undefined;
+        break;
+      case 'help':
+        body = composeHelpReply(language, branding);
+        break;
+      case 'unknown': {
+        const day = this.deps.clock.now().toLocaleDateString('en-CA', { timeZone: this.deps.config.timeZone });
+        const allowed = optedIn && (await this.deps.inboundLog.claimDailyHint(index, day, this.deps.clock.now()));
+        body = allowed ? composeHint(language, branding) : undefined;
+        break;
+      }
+    }
+    if (body === undefined || !(await this.deps.inboundLog.claimReply(message.inboundMessageId))) return false;
+    try {
+      await this.deps.sms.send({ to: message.originationNumber, body });
+      return true;
+    } catch (error) {
+      if (error instanceof PermanentDeliveryError) {
+        this.deps.logger.warn('sms reply refused by the provider', { inboundMessageId: message.inboundMessageId, reason: error.reason });
+        return false;
+      }
+      // Throttling or an outage: give the reply back so the queue's retry sends it.
+      await this.deps.inboundLog.releaseReply(message.inboundMessageId);
+      throw error;
+    }
+  }
+}

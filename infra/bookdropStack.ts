@@ -25,6 +25,8 @@ export interface BookdropStackProps extends StackProps {
 const CIRCULATION_TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
   'dynamodb:ConditionCheckItem',
   'dynamodb:Query',
   // Closing an account deletes the patron's records in pages.
@@ -77,7 +79,7 @@ export class BookdropStack extends Stack {
       targets: { circulation: { queue: circulation.input.queue, deadLetterQueue: circulation.input.deadLetterQueue } },
     });
 
-    const stream = new TableStream(this, 'TableStream', { table, key: keys.dataKey, bus: ingress.bus, noticeQueue: notifier.input.queue });
+    const stream = new TableStream(this, 'TableStream', { table, key: keys.dataKey, bus: ingress.bus, noticeQueue: notifier.input.queue, config });
 
     const feedback = new EmailFeedback(this, 'EmailFeedback', {
       key: keys.dataKey,

@@ -38,3 +38,8 @@ export function fixedClock(at: string | Date): Clock & { set(at: string | Date):
 export function expiryAfterDays(from: Date, days: number): number {
   return Math.floor(from.getTime() / 1000) + days * 86_400;
 }
+
+/** The calendar day (YYYY-MM-DD) of an instant in a time zone, e.g. the library's. */
+export function dayIn(timeZone: string, at: string | Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(at));
+}

@@ -19,6 +19,8 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import type { ContactEncrypter, PhoneBlindIndex } from '#shared/contacts/contactCrypto.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { DynamoPolicyStore } from '#shared/policy/policyStore.ts';
+import { DynamoCirculationStore } from '#shared/circulation/circulationStore.ts';
+import { processClock, type Clock } from '#shared/clock.ts';
 import * as z from 'zod/mini';
 
 export function createCirculationHandler(service: CirculationService) {
@@ -34,13 +36,15 @@ export function buildCirculationService(parts: {
   encrypter: ContactEncrypter;
   phoneIndex: PhoneBlindIndex;
   noticeQueue: NoticeQueue;
+  clock?: Clock;
 }): CirculationService {
+  const patrons = new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays);
   return new CirculationService({
-    patronService: new PatronService({
-      patrons: new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays),
-      encrypter: parts.encrypter,
-      phoneIndex: parts.phoneIndex,
-    }),
+    config: parts.config,
+    clock: parts.clock ?? processClock,
+    patrons,
+    loans: new DynamoCirculationStore(parts.table, parts.config.retention.checkoutHistoryDays),
+    patronService: new PatronService({ patrons, encrypter: parts.encrypter, phoneIndex: parts.phoneIndex }),
     holds: new DynamoHoldStore(parts.table),
     policies: new DynamoPolicyStore(parts.table),
     noticeQueue: parts.noticeQueue,

@@ -8,7 +8,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { readEnv } from '#shared/config/runtimeEnv.ts';
+import { baseEnv, configFromEnv, readEnv } from '#shared/config/runtimeEnv.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dayIn, processClock, type Clock } from '#shared/clock.ts';
+import { DynamoPurgeJournal, type PurgeJournal } from '#shared/stream/purgeJournal.ts';
+import { tableContext } from '#shared/table/documentClient.ts';
 import { streamBatchHandler } from '#shared/lambda/batchHandlers.ts';
 import { SqsNoticeQueue, type NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { EventBridgeOutboundEvents, type OutboundEvents } from '#shared/outbound/outboundEvents.ts';
@@ -29,22 +33,39 @@ export function toTableChange(record: DynamoDBRecord): TableChange {
   };
 }
 
-export function createTableStreamHandler(deps: { outbound: OutboundEvents; noticeQueue: NoticeQueue }) {
+export interface TableStreamDeps {
+  readonly outbound: OutboundEvents;
+  readonly noticeQueue: NoticeQueue;
+  readonly purgeJournal: PurgeJournal;
+  readonly timeZone: string;
+  readonly clock: Clock;
+}
+
+export function createTableStreamHandler(deps: TableStreamDeps) {
   return streamBatchHandler(async (record) => {
     const effects = effectsOf(toTableChange(record));
     if (effects.events.length > 0) await deps.outbound.publish(effects.events);
     if (effects.notices.length > 0) await deps.noticeQueue.enqueue(effects.notices);
+    if (effects.purged !== undefined) {
+      const at = record.dynamodb?.ApproximateCreationDateTime;
+      const when = at === undefined ? deps.clock.now() : new Date(at * 1000);
+      await deps.purgeJournal.record(record.eventID ?? `${record.dynamodb?.SequenceNumber}`, dayIn(deps.timeZone, when), effects.purged, deps.clock.now());
+    }
   });
 }
 
 export function tableStreamDepsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
-  clients: { eventBridge?: EventBridgeClient; sqs?: SQSClient } = {},
-) {
+  clients: { eventBridge?: EventBridgeClient; sqs?: SQSClient; dynamodb?: DynamoDBClient } = {},
+): TableStreamDeps {
   const required = z.string().check(z.minLength(1, { error: 'is required' }));
-  const vars = readEnv({ EVENT_BUS_NAME: required, NOTICE_QUEUE_URL: required }, env);
+  const vars = readEnv({ ...baseEnv, EVENT_BUS_NAME: required, NOTICE_QUEUE_URL: required }, env);
+  const config = configFromEnv(vars.BOOKDROP_CONFIG);
   return {
     outbound: new EventBridgeOutboundEvents(clients.eventBridge ?? new EventBridgeClient({}), vars.EVENT_BUS_NAME),
     noticeQueue: new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL),
+    purgeJournal: new DynamoPurgeJournal(tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME)),
+    timeZone: config.timeZone,
+    clock: processClock,
   };
 }

@@ -11,6 +11,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { ServiceFunction } from '#infra/constructs/serviceFunction.ts';
 
 export interface TableStreamProps {
@@ -18,6 +20,7 @@ export interface TableStreamProps {
   readonly key: kms.IKey;
   readonly bus: events.IEventBus;
   readonly noticeQueue: sqs.IQueue;
+  readonly config: ConsortiumConfig;
 }
 
 export class TableStream extends Construct {
@@ -39,7 +42,12 @@ export class TableStream extends Construct {
     this.service = new ServiceFunction(this, 'Consumer', {
       handlerFolder: 'table-stream',
       description: 'Bookdrop: outbox of the table stream (outbound events, SMS opt-in confirmations)',
-      environment: { EVENT_BUS_NAME: props.bus.eventBusName, NOTICE_QUEUE_URL: props.noticeQueue.queueUrl },
+      environment: {
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        NOTICE_QUEUE_URL: props.noticeQueue.queueUrl,
+        TABLE_NAME: props.table.tableName,
+        BOOKDROP_CONFIG: JSON.stringify(props.config),
+      },
     });
     this.service.fn.addEventSource(
       new DynamoEventSource(props.table, {
@@ -53,6 +61,15 @@ export class TableStream extends Construct {
       }),
     );
     props.bus.grantPutEventsTo(this.service.fn);
+    // The purge journal is the only thing it writes: items whose partition key starts with PURGE#.
+    this.service.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PURGE#*'] } },
+      }),
+    );
+    props.key.grant(this.service.fn, 'kms:Decrypt', 'kms:GenerateDataKey');
     props.noticeQueue.grantSendMessages(this.service.fn);
   }
 

@@ -9,8 +9,21 @@ import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
 import { applyClosure, applyPreferences, applyRegistration, toUtc } from '#shared/patrons/patronProfile.ts';
 import type { PatronService } from '#shared/patrons/patronService.ts';
 import type { PolicyStore } from '#shared/policy/policyStore.ts';
+import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { ConcurrentUpdateError } from '#shared/errors.ts';
+import { dayIn, type Clock } from '#shared/clock.ts';
+import type { PatronStore } from '#shared/patrons/patronRepository.ts';
+import type { DynamoCirculationStore } from '#shared/circulation/circulationStore.ts';
+import { applyCheckout, applyRenewal, applyReturn, releaseForFine, type LoanChange, type LoanContext, type LoanState } from '#shared/circulation/loans.ts';
+
+const MAX_ATTEMPTS = 5;
+
 
 export interface CirculationDeps {
+  readonly config: ConsortiumConfig;
+  readonly clock: Clock;
+  readonly patrons: PatronStore;
+  readonly loans: DynamoCirculationStore;
   readonly patronService: PatronService;
   readonly holds: HoldStore;
   readonly policies: PolicyStore;
@@ -32,7 +45,54 @@ export class CirculationService {
       case 'PatronPreferencesChanged': {
         const { detail } = event;
         const current = detail.policyVersion === undefined ? (await this.deps.policies.current())?.policyVersion : undefined;
-        await this.deps.patronService.update(detail.patronId, (profile) => applyPreferences(profile, detail, current));
+        const result = await this.deps.patronService.update(detail.patronId, (profile) => applyPreferences(profile, detail, current));
+        // Opting out of checkout history deletes all of it at once (paginated; a retry resumes).
+        if (detail.changes.consent?.checkoutHistory === false && result.profile.consent.checkoutHistory?.optedIn === false) {
+          const purged = await this.deps.patronService.purgeHistory(detail.patronId);
+          this.deps.metrics.addMetric('history-entries-purged', MetricUnit.Count, purged);
+        }
+        return;
+      }
+      case 'ItemCheckedOut': {
+        const { detail } = event;
+        await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyCheckout(state, detail, context));
+        return;
+      }
+      case 'LoanRenewed': {
+        const { detail } = event;
+        await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyRenewal(state, detail, context));
+        return;
+      }
+      case 'ItemReturned': {
+        const { detail } = event;
+        await this.updateLoan(detail.patronId, detail.loanId, true, (state, context) => applyReturn(state, detail, context));
+        return;
+      }
+      case 'HoldClosed': {
+        const { detail } = event;
+        await this.deps.loans.closeHold(detail.patronId, detail.holdId, toUtc(detail.occurredAt));
+        return;
+      }
+      case 'FineAssessed': {
+        const { detail } = event;
+        await this.deps.loans.assessFine({
+          fineId: detail.fineId,
+          patronId: detail.patronId,
+          loanId: detail.loanId,
+          amount: detail.amount,
+          currency: detail.currency,
+          reason: detail.reason,
+          assessedAt: toUtc(detail.occurredAt),
+        });
+        return;
+      }
+      case 'FineResolved': {
+        const { detail } = event;
+        const loanId = await this.deps.loans.resolveFine(detail.patronId, detail.fineId, toUtc(detail.occurredAt));
+        if (loanId !== undefined) {
+          const others = (await this.deps.loans.openFines(detail.patronId)).some((fine) => fine.loanId === loanId);
+          await this.updateLoan(detail.patronId, loanId, false, (state) => releaseForFine(state, others));
+        }
         return;
       }
       case 'PatronClosed': {
@@ -41,7 +101,7 @@ export class CirculationService {
         const result = await this.deps.patronService.update(detail.patronId, (profile) => applyClosure(profile, detail, current));
         // Purge whenever the account is closed, changed or not: a retry resumes an interrupted purge.
         if (result.profile.closedAt !== undefined) {
-          const purged = await this.deps.patronService.purgeClosedAccount(detail.patronId);
+          const purged = await this.deps.patronService.purgeClosedAccount(detail.patronId, await this.deps.loans.openFines(detail.patronId));
           this.deps.metrics.addMetric('closed-account-records-purged', MetricUnit.Count, purged);
         }
         return;
@@ -81,4 +141,33 @@ export class CirculationService {
         this.deps.logger.info('event type not processed yet', { detailType: event.detailType, eventId: event.detail.eventId });
     }
   }
+
+  /** Reads a loan, applies a pure change and writes it, retrying after a concurrent update. */
+  private async updateLoan(
+    patronId: string,
+    loanId: string,
+    needsFines: boolean,
+    change: (state: LoanState, context: LoanContext) => LoanChange,
+  ): Promise<void> {
+    const profile = await this.deps.patrons.get(patronId);
+    const fines = needsFines ? await this.deps.loans.openFines(patronId) : [];
+    const context: LoanContext = {
+      dayOf: this.dayOf,
+      keepsHistory: profile?.consent.checkoutHistory?.optedIn === true && profile.closedAt === undefined,
+      hasOpenFine: fines.some((fine) => fine.loanId === loanId),
+    };
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.deps.loans.loan(patronId, loanId, this.deps.clock.now());
+      const result = change(stored.state, context);
+      if (!result.changed) return;
+      try {
+        await this.deps.loans.saveLoan(patronId, loanId, stored, result.state, result.stats, result.history);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private readonly dayOf = (iso: string): string => dayIn(this.deps.config.timeZone, iso);
 }

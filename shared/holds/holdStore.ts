@@ -3,6 +3,7 @@
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { patronKey } from '#shared/patrons/patronRepository.ts';
+import { holdTombstoneKey } from '#shared/circulation/circulationStore.ts';
 import { isConditionFailure, type TableContext } from '#shared/table/documentClient.ts';
 
 export interface Hold {
@@ -39,6 +40,14 @@ export class DynamoHoldStore implements HoldStore {
                 Item: { ...holdKey(hold.patronId, hold.holdId), kind: 'hold', status: 'ready', ...hold },
                 ConditionExpression: 'attribute_not_exists(pk) OR readyAt <= :at',
                 ExpressionAttributeValues: { ':at': hold.readyAt },
+              },
+            },
+            {
+              // A hold closed already (its HoldClosed came first) stays closed.
+              ConditionCheck: {
+                TableName: this.table.tableName,
+                Key: holdTombstoneKey(hold.holdId),
+                ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
             {

@@ -51,11 +51,17 @@ export class PatronService {
   }
 
   /**
-   * Deletes a closed account's records: everything but the tombstone and the consent ledger.
-   * Open fines will be kept here once fines are stored.
+   * Deletes a closed account's records: everything but the tombstone, the consent ledger, the open
+   * fines and the loans they refer to (debts are collected; DESIGN.md section 6).
    */
-  public purgeClosedAccount(patronId: string): Promise<number> {
-    return this.deps.patrons.purgeRecords(patronId, () => false);
+  public async purgeClosedAccount(patronId: string, openFines: readonly { fineId: string; loanId: string | undefined }[]): Promise<number> {
+    const keep = new Set(openFines.flatMap((fine) => [`FINE#${fine.fineId}`, ...(fine.loanId ? [`LOAN#${fine.loanId}`] : [])]));
+    return this.deps.patrons.purgeRecords(patronId, (sortKey) => keep.has(sortKey));
+  }
+
+  /** Deletes the patron's checkout history (after an opt-out). */
+  public purgeHistory(patronId: string): Promise<number> {
+    return this.deps.patrons.purgeRecords(patronId, (sortKey) => !sortKey.startsWith('HISTORY#'));
   }
 
   /** Replaces the plaintext contact changes with ciphertext and, for phones, the blind index. */

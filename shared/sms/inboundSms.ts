@@ -5,7 +5,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
-import type { Clock } from '#shared/clock.ts';
+import { dayIn, type Clock } from '#shared/clock.ts';
 import { brandingFor, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import type { PhoneBlindIndex } from '#shared/contacts/contactCrypto.ts';
 import { composeHelpReply, composeHint, composeOptOutReply, composeSmsOptIn } from '#shared/notices/smsReplies.ts';
@@ -120,7 +120,7 @@ export class InboundSmsService {
         body = composeHelpReply(language, branding);
         break;
       case 'unknown': {
-        const day = this.deps.clock.now().toLocaleDateString('en-CA', { timeZone: this.deps.config.timeZone });
+        const day = dayIn(this.deps.config.timeZone, this.deps.clock.now());
         const allowed = optedIn && (await this.deps.inboundLog.claimDailyHint(index, day, this.deps.clock.now()));
         body = allowed ? composeHint(language, branding) : undefined;
         break;

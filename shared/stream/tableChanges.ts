@@ -21,11 +21,18 @@ export interface TableChange {
 export interface ChangeEffects {
   readonly events: OutboundEvent[];
   readonly notices: NoticeRequest[];
+  /** The record kind a TTL deletion removed, for the purge journal (counts only). */
+  readonly purged?: string;
 }
 
 export function effectsOf(change: TableChange): ChangeEffects {
   const events: OutboundEvent[] = [];
   const notices: NoticeRequest[] = [];
+  if (change.expiredByTtl) {
+    // The purge marks of the journal itself expire too; they are bookkeeping, not records.
+    const kind = String(change.oldImage?.kind ?? 'unknown');
+    return kind === 'purge-mark' ? { events, notices } : { events, notices, purged: kind };
+  }
   const item = change.newImage;
   if (change.eventName === 'INSERT' && item?.kind === 'consent-ledger') {
     const entry = item as unknown as ConsentLedgerEntry;

@@ -11,6 +11,7 @@ import { createTableStreamHandler } from '#functions/table-stream/app.ts';
 import { buildEmailFeedback, createEmailFeedbackHandler } from '#functions/email-feedback/app.ts';
 import { buildInboundSms, createInboundSmsHandler } from '#functions/inbound-sms/app.ts';
 import { SnsOptOutList } from '#shared/sms/optOutList.ts';
+import { DynamoPurgeJournal } from '#shared/stream/purgeJournal.ts';
 import { StreamPoller } from '#sandbox/streamPoller.ts';
 import type { OutboundEvent, OutboundEvents } from '#shared/outbound/outboundEvents.ts';
 import { inject } from 'vitest';
@@ -78,7 +79,7 @@ export async function startPipeline(options: { snsClient?: SNSClient } = {}): Pr
   const patrons = new DynamoPatronStore(table, testConfig.retention.consentLedgerDays);
   const queue = new MemoryNoticeQueue();
   const circulation = createCirculationHandler(
-    buildCirculationService({ table, config: testConfig, encrypter: keys.crypto, phoneIndex: keys.phoneIndex, noticeQueue: queue }),
+    buildCirculationService({ table, config: testConfig, encrypter: keys.crypto, phoneIndex: keys.phoneIndex, noticeQueue: queue, clock }),
   );
   const sns = options.snsClient ?? new SNSClient({ endpoint: sms.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const notifier = buildNotifier({
@@ -95,7 +96,13 @@ export async function startPipeline(options: { snsClient?: SNSClient } = {}): Pr
     buildInboundSms({ table, config: testConfig, clock, phoneIndex: keys.phoneIndex, sms: new SnsSmsSender(sns, undefined), optOutList: new SnsOptOutList(sns) }),
   );
   const feedbackHandler = createEmailFeedbackHandler(buildEmailFeedback({ table, config: testConfig, clock }));
-  const streamHandler = createTableStreamHandler({ outbound, noticeQueue: queue });
+  const streamHandler = createTableStreamHandler({
+    outbound,
+    noticeQueue: queue,
+    purgeJournal: new DynamoPurgeJournal(table),
+    timeZone: testConfig.timeZone,
+    clock,
+  });
   const stream = new StreamPoller(inject('dynamoEndpoint'), table.tableName, async () => streamHandler);
   await stream.start();
   const settle = async (): Promise<SQSBatchResponse> => {

@@ -148,11 +148,17 @@ describe('Stack: BookdropStack', () => {
     expect(JSON.stringify(query?.Resource)).toContain('/index/byNoticeId');
   });
 
-  it('lets the table-stream function publish to the bus and write nothing to the table', () => {
+  it('lets the table-stream function publish to the bus and write only the purge journal', () => {
     const statements = policyOf('TableStreamConsumerRoleDefaultPolicy');
     const actions = statements.flatMap((statement) => [statement.Action].flat());
     expect(actions).toContain('events:PutEvents');
-    expect(actions.filter((action) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(action))).toEqual([]);
+    const writes = statements.filter((statement) => [statement.Action].flat().some((action) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(action)));
+    expect(writes).toEqual([
+      expect.objectContaining({
+        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PURGE#*'] } },
+      }),
+    ]);
     expect(actionsOn(statements, keyId('ContactKey'))).toEqual([]);
   });
 

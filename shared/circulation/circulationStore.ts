@@ -1,0 +1,247 @@
+/**
+ * DynamoDB adapter for loans, fines, hold closures and statistics.
+ *
+ * - `PATRON#<p>` / `LOAN#<loanId>`: an open loan (or one kept for an open fine): patron-linked.
+ * - `LOANDONE#<hash(loanId)>` / `LOAN`: a returned loan's tombstone: no patron, item or title.
+ * - `PATRON#<p>` / `FINE#<fineId>`: an unresolved fine; `FINEDONE#<hash>` / `FINE`: its tombstone.
+ * - `HOLDDONE#<hash(holdId)>` / `HOLD`: a closed hold's tombstone.
+ * - `PATRON#<p>` / `HISTORY#<returnedAt>#<loanId>`: checkout history (opted-in patrons only), TTL.
+ * - `STATS#<day>` / `<branch>#<materialType>`: anonymous counters.
+ *
+ * A loan change is one transaction with optimistic concurrency on the loan item and the tombstone.
+ */
+import { createHash } from 'node:crypto';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { expiryAfterDays } from '#shared/clock.ts';
+import { ConcurrentUpdateError } from '#shared/errors.ts';
+import { emptyLoanState, type HistoryEntry, type LoanState, type StatIncrement } from '#shared/circulation/loans.ts';
+import { isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
+import { TABLE } from '#shared/table/tableDefinition.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** How long tombstones remember a closed loan, fine or hold, to absorb late events. */
+export const TOMBSTONE_DAYS = 90;
+
+const hashOf = (id: string) => createHash('sha256').update(id).digest('base64url').slice(0, 32);
+export const loanKey = (patronId: string, loanId: string) => ({ pk: `PATRON#${patronId}`, sk: `LOAN#${loanId}` });
+export const loanTombstoneKey = (loanId: string) => ({ pk: `LOANDONE#${hashOf(loanId)}`, sk: 'LOAN' });
+export const fineKey = (patronId: string, fineId: string) => ({ pk: `PATRON#${patronId}`, sk: `FINE#${fineId}` });
+const fineTombstoneKey = (fineId: string) => ({ pk: `FINEDONE#${hashOf(fineId)}`, sk: 'FINE' });
+export const holdTombstoneKey = (holdId: string) => ({ pk: `HOLDDONE#${hashOf(holdId)}`, sk: 'HOLD' });
+
+/** A loan's stored state with the versions it was read at. */
+export interface StoredLoan {
+  readonly state: LoanState;
+  readonly loanVersion: number;
+  readonly tombstoneVersion: number;
+}
+
+export interface OpenFine {
+  readonly fineId: string;
+  readonly loanId: string | undefined;
+}
+
+export class DynamoCirculationStore {
+  public constructor(
+    private readonly table: TableContext,
+    private readonly historyDays: number,
+  ) {}
+
+  private get(key: { pk: string; sk: string }) {
+    return this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }));
+  }
+
+  public async loan(patronId: string, loanId: string, now: Date): Promise<StoredLoan> {
+    const [{ Item: loanItem }, { Item: tombstone }] = await Promise.all([this.get(loanKey(patronId, loanId)), this.get(loanTombstoneKey(loanId))]);
+    const live = tombstone && !isExpired(tombstone, now) ? tombstone : undefined;
+    const source = (live ?? loanItem ?? {}) as Partial<LoanState>;
+    return {
+      state: {
+        ...emptyLoanState,
+        loan: (loanItem?.loan as LoanState['loan']) ?? undefined,
+        returnedAt: live?.returnedAt as string | undefined,
+        dimensions: source.dimensions,
+        counted: source.counted ?? [],
+        pending: source.pending ?? [],
+        pendingDueAt: (loanItem?.pendingDueAt as LoanState['pendingDueAt']) ?? undefined,
+      },
+      loanVersion: Number(loanItem?.version ?? 0),
+      tombstoneVersion: Number(live?.version ?? tombstone?.version ?? 0),
+    };
+  }
+
+  /** Writes a loan change, its statistics and history entry in one transaction. */
+  public async saveLoan(
+    patronId: string,
+    loanId: string,
+    stored: StoredLoan,
+    next: LoanState,
+    stats: readonly StatIncrement[],
+    history: HistoryEntry | undefined,
+  ): Promise<void> {
+    const items: TransactItem[] = [];
+    const versionCondition = (version: number): { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } =>
+      version === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': version } };
+    const linked = next.returnedAt === undefined || next.loan !== undefined;
+    if (linked) {
+      items.push({
+        Put: {
+          TableName: this.table.tableName,
+          Item: {
+            ...loanKey(patronId, loanId),
+            kind: 'loan',
+            patronId,
+            loanId,
+            loan: next.loan,
+            pendingDueAt: next.pendingDueAt,
+            ...(next.returnedAt === undefined ? { dimensions: next.dimensions, counted: next.counted, pending: next.pending } : {}),
+            ...(next.loan ? { dueAt: next.loan.dueAt.value } : {}),
+            version: stored.loanVersion + 1,
+          },
+          ...versionCondition(stored.loanVersion),
+        },
+      });
+    } else if (stored.loanVersion > 0) {
+      items.push({
+        Delete: {
+          TableName: this.table.tableName,
+          Key: loanKey(patronId, loanId),
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':version': stored.loanVersion },
+        },
+      });
+    }
+    if (next.returnedAt !== undefined) {
+      items.push({
+        Put: {
+          TableName: this.table.tableName,
+          Item: {
+            ...loanTombstoneKey(loanId),
+            kind: 'loan-tombstone',
+            returnedAt: next.returnedAt,
+            dimensions: next.dimensions,
+            counted: next.counted,
+            pending: next.pending,
+            version: stored.tombstoneVersion + 1,
+            [TABLE.ttlAttribute]: expiryAfterDays(new Date(next.returnedAt), TOMBSTONE_DAYS),
+          },
+          ...versionCondition(stored.tombstoneVersion),
+        },
+      });
+    }
+    for (const stat of stats) items.push(this.statUpdate(stat));
+    if (history) {
+      items.push({
+        Put: {
+          TableName: this.table.tableName,
+          Item: {
+            pk: `PATRON#${history.patronId}`,
+            sk: `HISTORY#${history.returnedAt}#${history.loanId}`,
+            kind: 'history',
+            ...history,
+            [TABLE.ttlAttribute]: expiryAfterDays(new Date(history.returnedAt), this.historyDays),
+          },
+        },
+      });
+    }
+    if (items.length === 0) return;
+    await this.transact(items, { patronId, loanId });
+  }
+
+  private statUpdate(stat: StatIncrement): TransactItem {
+    return {
+      Update: {
+        TableName: this.table.tableName,
+        Key: { pk: `STATS#${stat.day}`, sk: `${stat.branch}#${stat.materialType}` },
+        UpdateExpression: 'SET kind = :kind, #day = :day, branch = :branch, materialType = :type ADD #counter :one',
+        ExpressionAttributeNames: { '#day': 'day', '#counter': stat.counter },
+        ExpressionAttributeValues: { ':kind': 'statistics', ':day': stat.day, ':branch': stat.branch, ':type': stat.materialType, ':one': 1 },
+      },
+    };
+  }
+
+  private async transact(items: TransactItem[], context: Record<string, string>): Promise<void> {
+    try {
+      await this.table.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConcurrentUpdateError('circulation record changed concurrently', { cause: error, context });
+      throw error;
+    }
+  }
+
+  /** The patron's unresolved fines. */
+  public async openFines(patronId: string): Promise<OpenFine[]> {
+    const { Items } = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `PATRON#${patronId}`, ':prefix': 'FINE#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (Items ?? []).map((item) => ({ fineId: String(item.fineId), loanId: item.loanId as string | undefined }));
+  }
+
+  /** Stores an assessed fine unless it was resolved already (tombstone) or exists. */
+  public async assessFine(fine: { fineId: string; patronId: string; loanId?: string | undefined; amount: string; currency: string; reason: string; assessedAt: string }): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.table.tableName, Item: { ...fineKey(fine.patronId, fine.fineId), kind: 'fine', ...fine }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { ConditionCheck: { TableName: this.table.tableName, Key: fineTombstoneKey(fine.fineId), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Deletes a resolved fine and leaves its tombstone; returns the loan it referred to, if any. */
+  public async resolveFine(patronId: string, fineId: string, resolvedAt: string): Promise<string | undefined> {
+    const { Item } = await this.get(fineKey(patronId, fineId));
+    await this.table.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: this.table.tableName, Key: fineKey(patronId, fineId) } },
+          {
+            Put: {
+              TableName: this.table.tableName,
+              Item: { ...fineTombstoneKey(fineId), kind: 'fine-tombstone', resolvedAt, [TABLE.ttlAttribute]: expiryAfterDays(new Date(resolvedAt), TOMBSTONE_DAYS) },
+            },
+          },
+        ],
+      }),
+    );
+    return Item?.loanId as string | undefined;
+  }
+
+  /** Deletes a closed hold and leaves its tombstone so a late HoldReady cannot bring it back. */
+  public async closeHold(patronId: string, holdId: string, closedAt: string): Promise<void> {
+    await this.table.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: this.table.tableName, Key: { pk: `PATRON#${patronId}`, sk: `HOLD#${holdId}` } } },
+          {
+            Put: {
+              TableName: this.table.tableName,
+              Item: { ...holdTombstoneKey(holdId), kind: 'hold-tombstone', closedAt, [TABLE.ttlAttribute]: expiryAfterDays(new Date(closedAt), TOMBSTONE_DAYS) },
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  /** Deletes one loan item outright (the fine that kept it is resolved). */
+  public async deleteLoan(patronId: string, loanId: string): Promise<void> {
+    await this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: loanKey(patronId, loanId) }));
+  }
+}

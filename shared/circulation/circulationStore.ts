@@ -114,6 +114,9 @@ export class DynamoCirculationStore {
           ExpressionAttributeValues: { ':version': stored.loanVersion },
         },
       });
+    } else {
+      // Both items are checked on every write, so two concurrent events cannot both win.
+      items.push({ ConditionCheck: { TableName: this.table.tableName, Key: loanKey(patronId, loanId), ...versionCondition(0) } });
     }
     if (next.returnedAt !== undefined) {
       items.push({
@@ -133,6 +136,7 @@ export class DynamoCirculationStore {
         },
       });
     }
+    else items.push({ ConditionCheck: { TableName: this.table.tableName, Key: loanTombstoneKey(loanId), ...versionCondition(stored.tombstoneVersion) } });
     for (const stat of stats) items.push(this.statUpdate(stat));
     if (history) {
       items.push({

@@ -56,6 +56,8 @@ export interface Pipeline {
   readonly patrons: DynamoPatronStore;
   readonly notifier: Notifier;
   readonly keys: ReturnType<typeof localKeys>;
+  /** Marks the next deletion of this item as DynamoDB TTL's (as AWS marks it on the stream). */
+  markTtlDeletion(pk: string, sk: string): void;
   /** Delivers patrons' SMS replies (the two-way SMS payload) to the inbound-SMS handler. */
   inbound(...messages: unknown[]): Promise<SQSBatchResponse>;
   /** Delivers SES events (as the configuration set publishes them) to the email-feedback handler. */
@@ -126,6 +128,7 @@ export async function startPipeline(options: { snsClient?: SNSClient } = {}): Pr
     publish: async (...events) =>
       circulation(sqsEvent(...events.map((event) => eventBridgeEvent(event.detailType, event.detail))), lambdaContext('circulation')),
     deliverNotices: settle,
+    markTtlDeletion: (pk, sk) => stream.markTtlDeletion(pk, sk),
     inbound: async (...messages) => inboundHandler(sqsEvent(...messages), lambdaContext('inbound-sms')),
     feedback: async (...sesEvents) => feedbackHandler(sqsEvent(...sesEvents), lambdaContext('email-feedback')),
     stop: async () => {

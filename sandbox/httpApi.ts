@@ -67,6 +67,8 @@ async function route(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse
   if (req.method === 'GET' && url.pathname === '/sandbox/outbox') return send(res, 200, await sandbox.outbox());
   if (req.method === 'GET' && url.pathname === '/sandbox/status') return send(res, 200, sandbox.status());
   if (req.method === 'GET' && url.pathname === '/sandbox/events') return send(res, 200, { events: sandbox.published });
+  if (req.method === 'GET' && url.pathname === '/sandbox/purge-journal') return send(res, 200, { entries: await sandbox.itemsOfKind('purge-journal') });
+  if (req.method === 'GET' && url.pathname === '/sandbox/statistics') return send(res, 200, { counts: await sandbox.itemsOfKind('statistics') });
   const patron = /^\/sandbox\/patrons\/([A-Za-z0-9._:-]{1,64})$/.exec(url.pathname);
   if (req.method === 'GET' && patron?.[1]) return send(res, 200, await sandbox.patron(patron[1]));
   if (req.method === 'POST' && url.pathname === '/sandbox/clock') {

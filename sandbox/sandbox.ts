@@ -333,8 +333,10 @@ export class Sandbox {
    */
   public advanceClock(target: Date): Promise<{ now: string; expired: Record<string, number> }> {
     return this.serial(async () => {
+      const before = processClock.now();
       processClock.advanceTo(target);
-      const now = processClock.now();
+      // The clock runs on from the target: answer with the target itself, not a millisecond later.
+      const now = target > before ? target : before;
       const expired: Record<string, number> = {};
       let startKey: Record<string, never> | undefined;
       do {
@@ -358,6 +360,28 @@ export class Sandbox {
       await this.settle();
       return { now: now.toISOString(), expired };
     });
+  }
+
+  /** Items of one kind (`purge-journal`, `statistics`), for the sandbox's read-only views. */
+  public async itemsOfKind(kind: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, never> | undefined;
+    do {
+      const page = await this.dynamo.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'kind = :kind',
+          ExpressionAttributeValues: { ':kind': { S: kind } },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []).map((item) => {
+        const { pk: _pk, sk: _sk, kind: _kind, ...rest } = unmarshall(item);
+        return rest;
+      }));
+      startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+    } while (startKey);
+    return items.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   }
 
   public patron(patronId: string): Promise<PatronReport> {

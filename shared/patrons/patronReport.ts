@@ -26,6 +26,9 @@ export interface PatronReport {
   readonly contacts: Partial<Record<Channel, string | null>>;
   readonly ledger: Item[];
   readonly holds: Item[];
+  readonly loans: Item[];
+  readonly fines: Item[];
+  readonly history: Item[];
   readonly notices: Item[];
   readonly other: Item[];
 }
@@ -74,7 +77,10 @@ export async function patronReport(
     contacts,
     ledger: bySort('CONSENT#'),
     holds: bySort('HOLD#'),
+    loans: bySort('LOAN#'),
+    fines: bySort('FINE#'),
+    history: bySort('HISTORY#'),
     notices: bySort('NOTICE#'),
-    other: items.filter((item) => !/^(PROFILE|CONSENT#|HOLD#|NOTICE#)/.test(String(item.sk))).map(visible),
+    other: items.filter((item) => !/^(PROFILE|CONSENT#|HOLD#|LOAN#|FINE#|HISTORY#|NOTICE#)/.test(String(item.sk))).map(visible),
   };
 }

@@ -124,6 +124,28 @@ describe('Sandbox: HTTP API', () => {
     const report = (await (await fetch(`${api}/sandbox/patrons/${patron.patronId}`)).json()) as { notices: unknown[]; ledger: unknown[] };
     expect(report.notices).toEqual([]);
     expect(report.ledger).toEqual([]);
+    // The expiries went through the table stream, marked as TTL deletions, into the purge journal.
+    const journal = (await (await fetch(`${api}/sandbox/purge-journal`)).json()) as { entries: { day: string; recordKind: string; count: number }[] };
+    const counts = Object.fromEntries(journal.entries.map((entry) => [entry.recordKind, entry.count]));
+    expect(counts.notice).toBe(body.expired.notice);
+    expect(counts['consent-ledger']).toBe(body.expired['consent-ledger']);
+    expect(journal.entries.every((entry) => /^\d{4}-\d{2}-\d{2}$/.test(entry.day))).toBe(true);
+    expect(JSON.stringify(journal)).not.toContain(patron.patronId);
+  });
+
+  it('counts loans in anonymous statistics and lists what it holds about the patron', async () => {
+    const patron = patronRegistered();
+    await put('PatronRegistered', patron);
+    const loan = { eventId: `co-${patron.patronId}`, occurredAt: '2026-11-05T10:00:00-05:00', loanId: `L-${patron.patronId}`, patronId: patron.patronId, itemId: 'I-1', title: 'Kindred', materialType: 'book', branch: 'maplewood-central', dueAt: '2026-11-26T23:59:00-05:00' };
+    await put('ItemCheckedOut', loan);
+    const open = (await (await fetch(`${api}/sandbox/patrons/${patron.patronId}`)).json()) as { loans: unknown[] };
+    expect(open.loans).toHaveLength(1);
+    await put('ItemReturned', { eventId: `rt-${patron.patronId}`, occurredAt: '2026-11-12T10:00:00-05:00', loanId: loan.loanId, patronId: patron.patronId });
+    const after = (await (await fetch(`${api}/sandbox/patrons/${patron.patronId}`)).json()) as { loans: unknown[]; history: unknown[] };
+    expect(after.loans).toEqual([]);
+    expect(after.history).toEqual([]);
+    const { counts } = (await (await fetch(`${api}/sandbox/statistics`)).json()) as { counts: Record<string, unknown>[] };
+    expect(counts).toEqual(expect.arrayContaining([expect.objectContaining({ day: '2026-11-05', branch: 'maplewood-central', materialType: 'book', checkouts: 1 })]));
   });
 
   it('refuses a clock time without an offset', async () => {

@@ -7,12 +7,27 @@ import * as z from 'zod/mini';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
 
 /** The notice kinds the notifier composes today; DESIGN.md section 7 lists the rest to come. */
-export const NOTICE_KINDS = ['hold-ready', 'sms-opt-in'] as const;
+export const NOTICE_KINDS = [
+  'hold-ready',
+  'hold-expiring',
+  'due-soon',
+  'overdue',
+  'fine-assessed',
+  'service-update',
+  'policy-update',
+  'sms-opt-in',
+] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /** The channels each kind goes out on (when opted in). SMS replies and confirmations are SMS only. */
 export const NOTICE_CHANNELS: Record<NoticeKind, readonly Channel[]> = {
   'hold-ready': ['sms', 'email'],
+  'hold-expiring': ['sms', 'email'],
+  'due-soon': ['sms', 'email'],
+  'overdue': ['sms', 'email'],
+  'fine-assessed': ['sms', 'email'],
+  'service-update': ['sms', 'email'],
+  'policy-update': ['sms', 'email'],
   'sms-opt-in': ['sms'],
 };
 
@@ -32,9 +47,16 @@ export const noticeRequestSchema = z.object({
   subjectVersion: z.string().check(z.minLength(1)),
   /** The `eventId` (or sweep id) the request came from, for tracing. */
   causationId: z.string(),
-  hold: z.optional(
-    z.object({ title: z.string(), pickupBranch: z.string(), pickupBy: z.string() }),
-  ),
+  /** hold-ready, hold-expiring */
+  hold: z.optional(z.object({ title: z.string(), pickupBranch: z.string(), pickupBy: z.string() })),
+  /** due-soon, overdue: every item of the patron due that day (one notice, a digest). */
+  items: z.optional(z.array(z.object({ loanId: z.string(), title: z.string(), dueAt: z.string() })).check(z.minLength(1))),
+  /** fine-assessed */
+  fine: z.optional(z.object({ amount: z.string(), currency: z.string(), reason: z.string() })),
+  /** service-update */
+  message: z.optional(z.object({ en: z.string(), es: z.optional(z.string()) })),
+  /** policy-update */
+  policy: z.optional(z.object({ policyVersion: z.string(), summary: z.object({ en: z.string(), es: z.optional(z.string()) }) })),
 });
 export type NoticeRequest = z.infer<typeof noticeRequestSchema>;
 

@@ -12,9 +12,8 @@ import { branchName, brandingFor, type ConsortiumConfig } from '#shared/config/c
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import { BookdropError, RetryableDeliveryError } from '#shared/errors.ts';
 import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
-import { composeHoldReady } from '#shared/notices/holdReadyNotice.ts';
+import { composeNotice } from '#shared/notices/compose.ts';
 import { NOTICE_CHANNELS, noticeIdOf, noticeKey, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
-import { composeSmsOptIn } from '#shared/notices/smsReplies.ts';
 import type { NoticeLog } from '#shared/notices/noticeLog.ts';
 import { PermanentDeliveryError, type EmailSender, type SmsSender } from '#shared/notices/senders.ts';
 import { channelBlock, type Channel, type PatronProfile } from '#shared/patrons/patronProfile.ts';
@@ -132,23 +131,12 @@ export class Notifier {
       this.deps.logger.warn('unknown member library: using consortium branding', { patronId: profile.patronId, library: profile.library?.value });
       this.deps.metrics.addMetric('unknown-library', MetricUnit.Count, 1);
     }
-    const language = profile.language?.value ?? 'en';
-    switch (request.kind) {
-      case 'hold-ready': {
-        const hold = request.hold;
-        if (!hold) throw new BookdropError('hold-ready request without hold details', { context: { subjectId: request.subjectId } });
-        return composeHoldReady({
-          language,
-          branding,
-          branchName: branchName(config, hold.pickupBranch),
-          title: hold.title,
-          pickupBy: hold.pickupBy,
-          timeZone: config.timeZone,
-          smsIncludesTitles: config.notices.smsIncludesTitles,
-        });
-      }
-      case 'sms-opt-in':
-        return { sms: composeSmsOptIn(language, branding) };
-    }
+    return composeNotice(request, {
+      language: profile.language?.value ?? 'en',
+      branding,
+      timeZone: config.timeZone,
+      smsIncludesTitles: config.notices.smsIncludesTitles,
+      branchName: (branchId) => branchName(config, branchId),
+    });
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * Every notice kind in both languages, with and without titles in SMS, over a corpus of realistic
+ * and awkward names, titles and branches: every SMS is GSM-7 and one segment; email renders.
+ */
+import { describe, expect, it } from 'vitest';
+import { composeNotice, type ComposeContext } from '#shared/notices/compose.ts';
+import { gsm7Length, isGsm7 } from '#shared/notices/gsm7.ts';
+import { NOTICE_KINDS, type NoticeKind, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+
+const LIBRARIES = [
+  { name: 'Riverside Public Library', shortName: 'Riverside Library' },
+  { name: 'Biblioteca Pública Municipal de San José del Río', shortName: 'Bibl. San José' },
+  { name: 'The Very Long Name Memorial Free Public Library and Reading Room of Upper Hudson', shortName: 'Upper Hudson Library' },
+  { name: 'Ærø Øresund Bibliotek', shortName: 'Ærø Bibliotek' },
+];
+const BRANCHES = ['Main Library', 'Bibliothèque Saint-Étienne', 'North Branch — Lower Level (Children’s Room)', 'Łódź Café Corner'];
+const TITLES = [
+  'Cien años de soledad',
+  '“Don’t Let the Pigeon Drive the Bus!”',
+  'The Hitchhiker’s Guide to the Galaxy 🚀🌌',
+  'Ἰλιάς — The Iliad (Greek–English bilingual edition), with commentary, notes, maps, and an extended glossary of names and places',
+  '数学の基礎',
+  'Ça ira : l’été où tout a basculé…',
+];
+const MESSAGES = [
+  { en: 'All branches close at 5 pm on Nov 26 for Thanksgiving.', es: 'Todas las sucursales cierran a las 5 pm el 26 de nov. por Acción de Gracias.' },
+  {
+    en: 'Starting December 1, the Main Library’s parking lot will be closed for repaving — please use the municipal garage on Elm St. (entrance on 3rd Ave) 🚗; validation available at the desk.',
+  },
+];
+
+function requestFor(kind: NoticeKind, title: string, items = 1): NoticeRequest {
+  const base = { kind, patronId: 'P-1', subjectId: 'S-1', subjectVersion: '1', causationId: 'e-1' };
+  return {
+    ...base,
+    hold: { title, pickupBranch: 'branch-0', pickupBy: '2026-12-01T22:00:00Z' },
+    items: Array.from({ length: items }, (_, index) => ({ loanId: `L-${index}`, title, dueAt: '2026-12-02T04:59:00Z' })),
+    fine: { amount: '12.75', currency: 'USD', reason: `Damaged: ${title}` },
+    message: MESSAGES[title.length % MESSAGES.length]!,
+    policy: { policyVersion: '2026-12', summary: { en: 'Notice logs are now kept 30 days instead of 90.', es: 'Los registros de avisos se guardan ahora 30 días en lugar de 90.' } },
+  };
+}
+
+function context(language: 'en' | 'es', library: (typeof LIBRARIES)[number], smsIncludesTitles: boolean, branch: string): ComposeContext {
+  return {
+    language,
+    branding: { ...library, libraryId: 'lib', senderEmail: 'notices@example.org', supportPhone: '+18455550111' },
+    timeZone: 'America/New_York',
+    smsIncludesTitles,
+    branchName: () => branch,
+  };
+}
+
+describe('Function: composeNotice', () => {
+  it('keeps every SMS GSM-7 and within one segment, for every kind, language and corpus entry', () => {
+    let checked = 0;
+    for (const kind of NOTICE_KINDS) {
+      for (const language of ['en', 'es'] as const) {
+        for (const smsIncludesTitles of [false, true]) {
+          for (const library of LIBRARIES) {
+            for (const [index, title] of TITLES.entries()) {
+              const branch = BRANCHES[index % BRANCHES.length]!;
+              const notice = composeNotice(requestFor(kind, title, 1 + (index % 4)), context(language, library, smsIncludesTitles, branch));
+              expect(isGsm7(notice.sms), `${kind}/${language}: ${notice.sms}`).toBe(true);
+              expect(gsm7Length(notice.sms), `${kind}/${language}: ${notice.sms}`).toBeLessThanOrEqual(160);
+              expect(notice.sms).not.toMatch(/undefined|\{\w+\}/);
+              if (kind !== 'sms-opt-in') {
+                expect(notice.email?.subject).not.toMatch(/undefined/);
+                expect(notice.email?.html).toContain(`<html lang="${language}">`);
+              }
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBe(NOTICE_KINDS.length * 2 * 2 * LIBRARIES.length * TITLES.length);
+  });
+
+  it('leaves titles out of SMS by default and puts them in email', () => {
+    const notice = composeNotice(requestFor('due-soon', 'Beloved', 3), context('en', LIBRARIES[0]!, false, 'Main Library'));
+    expect(notice.sms).toBe('Riverside Library: 3 items are due Tue Dec 1. Renew in the catalog or call 845-555-0111. Reply STOP to opt out.');
+    expect(notice.email?.subject).toBe('3 items are due Tue Dec 1');
+    expect(notice.email?.text).toContain('- Beloved');
+  });
+
+  it('names the first title and how many more when titles are enabled', () => {
+    const notice = composeNotice(requestFor('overdue', 'Beloved', 2), context('en', LIBRARIES[0]!, true, 'Main Library'));
+    expect(notice.sms).toBe('Riverside Library: "Beloved" and 1 more were due Tue Dec 1. Please return or renew. Help: 845-555-0111. STOP to opt out.');
+  });
+
+  it('speaks Spanish, with money as US Spanish writes it, and keeps the reason out of SMS', () => {
+    const notice = composeNotice(requestFor('fine-assessed', 'Beloved'), context('es', LIBRARIES[1]!, false, 'Main Library'));
+    expect(notice.sms).toBe('Bibl. San José: Se agrego un cargo de $12.75 a su cuenta. Detalles en el catalogo o en la biblioteca. STOP para cancelar.');
+    expect(notice.sms).not.toContain('Beloved');
+    expect(notice.email?.text).toContain('Motivo: Damaged: Beloved.');
+  });
+
+  it('escapes HTML in email', () => {
+    const notice = composeNotice(requestFor('hold-ready', '<script>alert(1)</script> & Co'), context('en', LIBRARIES[0]!, false, 'Main Library'));
+    expect(notice.email?.html).not.toContain('<script>');
+    expect(notice.email?.html).toContain('&#60;script&#62;');
+  });
+
+  it('shortens a long service update to one segment and keeps its start', () => {
+    const notice = composeNotice(requestFor('service-update', 'xxx'), context('en', LIBRARIES[0]!, false, 'Main Library'));
+    expect(notice.sms.startsWith('Riverside Library: Starting December 1, the Main Library')).toBe(true);
+    expect(gsm7Length(notice.sms)).toBeLessThanOrEqual(160);
+  });
+});

@@ -127,6 +127,12 @@ export class BookdropStack extends Stack {
     notifierFn.addToRolePolicy(new iam.PolicyStatement({ actions: NOTIFIER_TABLE_ACTIONS, resources: [table.tableArn] }));
     keys.dataKey.grant(notifierFn, 'kms:Decrypt', 'kms:GenerateDataKey');
     keys.grantContactDecrypt(notifierFn);
+    // Fan-out pages: reads the audience index and queues notice requests and the next page on its own queue.
+    notifierFn.addEnvironment('NOTICE_QUEUE_URL', notifier.input.queue.queueUrl);
+    notifier.input.queue.grantSendMessages(notifierFn);
+    notifierFn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${TABLE.indexes.byAudience.name}`] }),
+    );
     notifierFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
     const senders = [config.consortium, ...config.libraries].map((sender) => sender.senderEmail);
     const identities = [...new Set([...senders, ...senders.map((address) => address.split('@')[1] ?? address)])];
@@ -144,7 +150,7 @@ export class BookdropStack extends Stack {
       reason:
         'sns:Publish to a phone number has no resource ARN; the function publishes to no topic. X-Ray actions likewise take no resource.',
     });
-    for (const sender of [circulation.service, stream.service]) {
+    for (const sender of [circulation.service, stream.service, notifier.service]) {
       Validations.of(sender).acknowledge(
         {
           id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',

@@ -14,7 +14,10 @@ import { baseEnv, configFromEnv, keyEnv, readEnv } from '#shared/config/runtimeE
 import { contactCryptoFromEnv } from '#shared/contacts/keys.ts';
 import { parseMessage } from '#shared/events/parseMessage.ts';
 import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
-import { noticeRequestSchema, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import { fanOutPageSchema, noticeRequestSchema, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
+import { FanOut } from '#shared/notices/fanOut.ts';
+import { SqsNoticeQueue } from '#shared/notices/noticeQueue.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoNoticeLog } from '#shared/notices/noticeLog.ts';
 import { Notifier } from '#shared/notices/notifier.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
@@ -23,13 +26,18 @@ import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
 
 /** Parses a notifier queue message; a malformed one fails its record and ends in the DLQ. */
-export function parseNoticeRequest(body: string): NoticeRequest {
-  return parseMessage(body, noticeRequestSchema, 'request', 'a JSON notice request');
+export function parseNotifierMessage(body: string): NotifierMessage {
+  const isFanOut = body.includes('"fanOut"');
+  return isFanOut
+    ? parseMessage(body, fanOutPageSchema, 'message', 'a JSON fan-out page')
+    : parseMessage(body, noticeRequestSchema, 'request', 'a JSON notice request');
 }
 
-export function createNotifierHandler(notifier: Notifier) {
+export function createNotifierHandler(notifier: Notifier, fanOut: FanOut, clock: Clock = processClock) {
   return sqsBatchHandler(async (record) => {
-    await notifier.deliver(parseNoticeRequest(record.body));
+    const message = parseNotifierMessage(record.body);
+    if ('fanOut' in message) await fanOut.page(message.fanOut, clock.now());
+    else await notifier.deliver(message);
   });
 }
 
@@ -57,12 +65,15 @@ export function buildNotifier(parts: {
 
 export function notifierFromEnv(
   env: NodeJS.ProcessEnv = process.env,
-  clients: { dynamodb?: DynamoDBClient; sns?: SNSClient; ses?: SESv2Client } = {},
-): Notifier {
-  const vars = readEnv({ ...baseEnv, ...keyEnv, SES_CONFIGURATION_SET: z.optional(z.string()) }, env);
+  clients: { dynamodb?: DynamoDBClient; sns?: SNSClient; ses?: SESv2Client; sqs?: SQSClient } = {},
+): { notifier: Notifier; fanOut: FanOut } {
+  const vars = readEnv(
+    { ...baseEnv, ...keyEnv, SES_CONFIGURATION_SET: z.optional(z.string()), NOTICE_QUEUE_URL: z.string().check(z.minLength(1, { error: 'is required' })) },
+    env,
+  );
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   const table = tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME);
-  return buildNotifier({
+  const notifier = buildNotifier({
     table,
     config,
     clock: processClock,
@@ -70,4 +81,5 @@ export function notifierFromEnv(
     sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber),
     email: new SesEmailSender(clients.ses ?? new SESv2Client({}), vars.SES_CONFIGURATION_SET || undefined),
   });
+  return { notifier, fanOut: new FanOut(table, new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL)) };
 }

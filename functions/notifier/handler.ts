@@ -1,4 +1,5 @@
 /** Lambda entry point: the notifier wired from the environment at cold start. */
 import { createNotifierHandler, notifierFromEnv } from '#functions/notifier/app.ts';
 
-export const handler = createNotifierHandler(notifierFromEnv());
+const { notifier, fanOut } = notifierFromEnv();
+export const handler = createNotifierHandler(notifier, fanOut);

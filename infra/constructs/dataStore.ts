@@ -14,7 +14,7 @@ export class DataStore extends Construct {
 
   public constructor(scope: Construct, id: string, props: { readonly key: kms.IKey }) {
     super(scope, id);
-    const { byPhone, byNoticeId } = TABLE.indexes;
+    const { byPhone, byNoticeId, byAudience } = TABLE.indexes;
     // Table (not TableV2): a customer-managed key keeps the stack region-agnostic, so synth needs no account.
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -38,6 +38,13 @@ export class DataStore extends Construct {
       indexName: byNoticeId.name,
       partitionKey: { name: byNoticeId.partitionKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType[byNoticeId.projection],
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: byAudience.name,
+      partitionKey: { name: byAudience.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: byAudience.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType[byAudience.projection],
+      nonKeyAttributes: [...byAudience.include],
     });
   }
 }

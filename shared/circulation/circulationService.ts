@@ -5,6 +5,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CirculationEvent } from '#shared/events/contract.ts';
 import type { HoldStore } from '#shared/holds/holdStore.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
+import { fanOutStart } from '#shared/notices/fanOut.ts';
 import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
 import { applyClosure, applyPreferences, applyRegistration, toUtc } from '#shared/patrons/patronProfile.ts';
 import type { PatronService } from '#shared/patrons/patronService.ts';
@@ -75,7 +76,7 @@ export class CirculationService {
       }
       case 'FineAssessed': {
         const { detail } = event;
-        await this.deps.loans.assessFine({
+        const outcome = await this.deps.loans.assessFine({
           fineId: detail.fineId,
           patronId: detail.patronId,
           loanId: detail.loanId,
@@ -84,6 +85,26 @@ export class CirculationService {
           reason: detail.reason,
           assessedAt: toUtc(detail.occurredAt),
         });
+        // Also when it exists: a retry after a failed enqueue must still ask (notice keys dedupe).
+        if (outcome !== 'resolved') {
+          await this.deps.noticeQueue.enqueue([
+            {
+              kind: 'fine-assessed',
+              patronId: detail.patronId,
+              subjectId: detail.fineId,
+              subjectVersion: '1',
+              causationId: detail.eventId,
+              fine: { amount: detail.amount, currency: detail.currency, reason: detail.reason },
+            },
+          ]);
+        }
+        return;
+      }
+      case 'ServiceUpdatePublished': {
+        const { detail } = event;
+        await this.deps.noticeQueue.enqueue(
+          fanOutStart({ kind: 'service-update', library: detail.library, subjectId: detail.eventId, subjectVersion: '1', causationId: detail.eventId, message: detail.message }),
+        );
         return;
       }
       case 'FineResolved': {
@@ -107,8 +128,22 @@ export class CirculationService {
         return;
       }
       case 'PrivacyPolicyUpdated': {
-        const recorded = await this.deps.policies.record(event.detail);
-        this.deps.logger.info('privacy policy update', { policyVersion: event.detail.policyVersion, current: recorded });
+        const { detail } = event;
+        const recorded = await this.deps.policies.record(detail);
+        const current = (await this.deps.policies.current())?.policyVersion;
+        this.deps.logger.info('privacy policy update', { policyVersion: detail.policyVersion, current: recorded });
+        // Patrons hear about the policy in force, once per version (a redelivery re-asks; keys dedupe).
+        if (current === detail.policyVersion) {
+          await this.deps.noticeQueue.enqueue(
+            fanOutStart({
+              kind: 'policy-update',
+              subjectId: detail.policyVersion,
+              subjectVersion: '1',
+              causationId: detail.eventId,
+              policy: { policyVersion: detail.policyVersion, summary: detail.summary },
+            }),
+          );
+        }
         return;
       }
       case 'HoldReady': {
@@ -134,11 +169,6 @@ export class CirculationService {
         ]);
         return;
       }
-      default:
-        // Valid contract v1 events whose processing has not landed yet (see the README's roadmap):
-        // accepted, counted and visible, not failed into the DLQ.
-        this.deps.metrics.addMetric('event-not-yet-processed', MetricUnit.Count, 1);
-        this.deps.logger.info('event type not processed yet', { detailType: event.detailType, eventId: event.detail.eventId });
     }
   }
 

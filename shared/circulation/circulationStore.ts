@@ -190,8 +190,16 @@ export class DynamoCirculationStore {
     return (Items ?? []).map((item) => ({ fineId: String(item.fineId), loanId: item.loanId as string | undefined }));
   }
 
-  /** Stores an assessed fine unless it was resolved already (tombstone) or exists. */
-  public async assessFine(fine: { fineId: string; patronId: string; loanId?: string | undefined; amount: string; currency: string; reason: string; assessedAt: string }): Promise<boolean> {
+  /** Stores an assessed fine unless it exists or was resolved already (its tombstone). */
+  public async assessFine(fine: {
+    fineId: string;
+    patronId: string;
+    loanId?: string | undefined;
+    amount: string;
+    currency: string;
+    reason: string;
+    assessedAt: string;
+  }): Promise<'created' | 'exists' | 'resolved'> {
     try {
       await this.table.doc.send(
         new TransactWriteCommand({
@@ -201,10 +209,11 @@ export class DynamoCirculationStore {
           ],
         }),
       );
-      return true;
+      return 'created';
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      return reasons[1]?.Code === 'ConditionalCheckFailed' ? 'resolved' : 'exists';
     }
   }
 

@@ -69,3 +69,28 @@ export function noticeKey(request: NoticeRequest, channel: Channel): string {
 export function noticeIdOf(patronId: string, key: string): string {
   return createHash('sha256').update(`${patronId}#${key}`).digest('base64url').slice(0, 26);
 }
+
+/**
+ * One page of a fan-out (service and policy updates): the notifier turns it into a notice request
+ * per opted-in patron of the page and queues the next page, so no invocation loops over everyone and
+ * a failed page is retried alone (notice keys make a retried page send nothing twice).
+ */
+export const fanOutPageSchema = z.object({
+  fanOut: z.object({
+    kind: z.enum(['service-update', 'policy-update']),
+    /** Only this member library's patrons; all when absent. */
+    library: z.optional(z.string()),
+    subjectId: z.string(),
+    subjectVersion: z.string(),
+    causationId: z.string(),
+    message: z.optional(z.object({ en: z.string(), es: z.optional(z.string()) })),
+    policy: z.optional(z.object({ policyVersion: z.string(), summary: z.object({ en: z.string(), es: z.optional(z.string()) }) })),
+    shard: z.int(),
+    /** Where the previous page stopped (DynamoDB's LastEvaluatedKey, as JSON). */
+    cursor: z.optional(z.string()),
+  }),
+});
+export type FanOutPage = z.infer<typeof fanOutPageSchema>['fanOut'];
+
+/** A message of the notifier queue. */
+export type NotifierMessage = NoticeRequest | { fanOut: FanOutPage };

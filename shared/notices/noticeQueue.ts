@@ -1,13 +1,13 @@
 /**
- * The notifier queue: circulation processing and sweeps enqueue notice requests; the notifier
- * consumes them at the SMS rate the consortium configures.
+ * The notifier queue: circulation processing, the table stream and sweeps enqueue notice requests
+ * and fan-out pages; the notifier consumes them at the SMS rate the consortium configures.
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { BookdropError } from '#shared/errors.ts';
-import { noticeKey, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import type { NotifierMessage } from '#shared/notices/noticeKinds.ts';
 
 export interface NoticeQueue {
-  enqueue(requests: readonly NoticeRequest[]): Promise<void>;
+  enqueue(messages: readonly NotifierMessage[]): Promise<void>;
 }
 
 const BATCH = 10;
@@ -18,19 +18,19 @@ export class SqsNoticeQueue implements NoticeQueue {
     private readonly queueUrl: string,
   ) {}
 
-  public async enqueue(requests: readonly NoticeRequest[]): Promise<void> {
-    for (let start = 0; start < requests.length; start += BATCH) {
-      const chunk = requests.slice(start, start + BATCH);
+  public async enqueue(messages: readonly NotifierMessage[]): Promise<void> {
+    for (let start = 0; start < messages.length; start += BATCH) {
+      const chunk = messages.slice(start, start + BATCH);
       const result = await this.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: this.queueUrl,
-          Entries: chunk.map((request, index) => ({ Id: String(index), MessageBody: JSON.stringify(request) })),
+          Entries: chunk.map((message, index) => ({ Id: String(index), MessageBody: JSON.stringify(message) })),
         }),
       );
       if (result.Failed && result.Failed.length > 0) {
-        const failed = result.Failed.map((entry) => chunk[Number(entry.Id)]).filter((r) => r !== undefined);
-        throw new BookdropError(`could not enqueue ${failed.length} notice request(s)`, {
-          context: { firstKind: failed[0]?.kind, firstSubject: failed[0] ? noticeKey(failed[0], 'sms') : undefined },
+        // A retry re-enqueues the whole batch; notice keys make the duplicates harmless.
+        throw new BookdropError(`could not enqueue ${result.Failed.length} notifier message(s)`, {
+          context: { codes: [...new Set(result.Failed.map((entry) => entry.Code))].join(',') },
         });
       }
     }

@@ -9,10 +9,17 @@ import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } fro
 import { BookdropError, ConcurrentUpdateError } from '#shared/errors.ts';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
-import { TABLE } from '#shared/table/tableDefinition.ts';
+import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
+import { createHash } from 'node:crypto';
 import type { ConsentLedgerEntry, PatronProfile } from '#shared/patrons/patronProfile.ts';
 
 export const patronKey = (patronId: string) => ({ pk: `PATRON#${patronId}`, sk: 'PROFILE' });
+
+/** The audience index keys of an open account: a shard by patron id, and `<library>#<patronId>`. */
+export function audienceOf(patronId: string, library: string | undefined): { audience: string; audienceKey: string } {
+  const shard = createHash('sha256').update(patronId).digest()[0]! % AUDIENCE_SHARDS;
+  return { audience: `AUDIENCE#${shard}`, audienceKey: `${library ?? '-'}#${patronId}` };
+}
 const ledgerSortKey = (entry: ConsentLedgerEntry) => `CONSENT#${entry.at}#${entry.topic}#${entry.evidenceId}`;
 
 export interface PatronStore {
@@ -68,6 +75,8 @@ export class DynamoPatronStore implements PatronStore {
       ...profile,
       version: profile.version + 1,
       phoneIndex: profile.contacts.sms?.index,
+      // Open accounts are in the audience of fan-out notices; a closed one drops out of the index.
+      ...(profile.closedAt ? {} : audienceOf(profile.patronId, profile.library?.value)),
       // A closed account's tombstone lives as long as its ledger, then expires with it.
       ...(profile.closedAt ? { [TABLE.ttlAttribute]: expiryAfterDays(new Date(profile.closedAt), this.consentLedgerDays) } : {}),
     } as ProfileItem;

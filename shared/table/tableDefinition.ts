@@ -24,14 +24,23 @@ export const TABLE = {
   indexes: {
     /** Patrons by phone blind index (keyed hash), for inbound SMS. */
     byPhone: { name: 'byPhone', partitionKey: 'phoneIndex', sortKey: 'pk', projection: 'KEYS_ONLY' },
+    /**
+     * Open accounts by member library, for fan-out notices (service and policy updates). Sparse: only
+     * profiles of open accounts carry `audience` (one of {@link AUDIENCE_SHARDS} shards) and
+     * `audienceKey` (`<library>#<patronId>`); the consent is projected so the fan-out reads no profile.
+     */
+    byAudience: { name: 'byAudience', partitionKey: 'audience', sortKey: 'audienceKey', projection: 'INCLUDE', include: ['consent', 'suppression'] },
     /** Notices by their opaque id, for SES feedback (bounces, complaints) tagged with it. */
     byNoticeId: { name: 'byNoticeId', partitionKey: 'noticeId', projection: 'KEYS_ONLY' },
   },
 } as const;
 
+/** Shards of the audience index, so no single index partition takes every profile write. */
+export const AUDIENCE_SHARDS = 8;
+
 /** CreateTable input for DynamoDB Local, equivalent to what the CDK stack deploys. */
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const { byPhone, byNoticeId } = TABLE.indexes;
+  const { byPhone, byNoticeId, byAudience } = TABLE.indexes;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
@@ -40,6 +49,8 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: TABLE.sortKey, AttributeType: 'S' },
       { AttributeName: byPhone.partitionKey, AttributeType: 'S' },
       { AttributeName: byNoticeId.partitionKey, AttributeType: 'S' },
+      { AttributeName: byAudience.partitionKey, AttributeType: 'S' },
+      { AttributeName: byAudience.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
@@ -58,6 +69,14 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         IndexName: byNoticeId.name,
         KeySchema: [{ AttributeName: byNoticeId.partitionKey, KeyType: 'HASH' }],
         Projection: { ProjectionType: byNoticeId.projection },
+      },
+      {
+        IndexName: byAudience.name,
+        KeySchema: [
+          { AttributeName: byAudience.partitionKey, KeyType: 'HASH' },
+          { AttributeName: byAudience.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: byAudience.projection, NonKeyAttributes: [...byAudience.include] },
       },
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamView },

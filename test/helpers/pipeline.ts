@@ -19,7 +19,8 @@ import { lambdaContext } from '#sandbox/localQueues.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#sandbox/localServices.ts';
 import { SmsSink } from '#sandbox/smsSink.ts';
 import { fixedClock } from '#shared/clock.ts';
-import type { NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import type { NoticeRequest, NotifierMessage } from '#shared/notices/noticeKinds.ts';
+import { FanOut } from '#shared/notices/fanOut.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { Notifier } from '#shared/notices/notifier.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
@@ -38,12 +39,16 @@ export class MemoryOutboundEvents implements OutboundEvents {
 
 /** A notice queue that keeps what it is given. */
 export class MemoryNoticeQueue implements NoticeQueue {
-  public readonly requests: NoticeRequest[] = [];
-  public async enqueue(requests: readonly NoticeRequest[]): Promise<void> {
-    this.requests.push(...requests);
+  public readonly messages: NotifierMessage[] = [];
+  public async enqueue(messages: readonly NotifierMessage[]): Promise<void> {
+    this.messages.push(...messages);
   }
-  public take(): NoticeRequest[] {
-    return this.requests.splice(0, this.requests.length);
+  /** The notice requests waiting (fan-out pages left out). */
+  public get requests(): NoticeRequest[] {
+    return this.messages.filter((message): message is NoticeRequest => !('fanOut' in message));
+  }
+  public take(): NotifierMessage[] {
+    return this.messages.splice(0, this.messages.length);
   }
 }
 
@@ -92,7 +97,7 @@ export async function startPipeline(options: { snsClient?: SNSClient } = {}): Pr
     sms: new SnsSmsSender(sns, undefined),
     email: new SesEmailSender(sesClient(), 'bookdrop-test'),
   });
-  const notify = createNotifierHandler(notifier);
+  const notify = createNotifierHandler(notifier, new FanOut(table, queue), clock);
   const outbound = new MemoryOutboundEvents();
   const inboundHandler = createInboundSmsHandler(
     buildInboundSms({ table, config: testConfig, clock, phoneIndex: keys.phoneIndex, sms: new SnsSmsSender(sns, undefined), optOutList: new SnsOptOutList(sns) }),

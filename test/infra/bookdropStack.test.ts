@@ -59,6 +59,7 @@ describe('Stack: BookdropStack', () => {
       GlobalSecondaryIndexes: [
         Match.objectLike({ IndexName: TABLE.indexes.byPhone.name, Projection: { ProjectionType: 'KEYS_ONLY' } }),
         Match.objectLike({ IndexName: TABLE.indexes.byNoticeId.name, Projection: { ProjectionType: 'KEYS_ONLY' } }),
+        Match.objectLike({ IndexName: TABLE.indexes.byAudience.name, Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['consent', 'suppression'] } }),
       ],
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

@@ -1,0 +1,67 @@
+/**
+ * Fan-out of service and policy updates to every opted-in patron (of one member library or all),
+ * one page at a time through the notifier queue.
+ */
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { expiryAfterDays } from '#shared/clock.ts';
+import type { FanOutPage, NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
+import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
+import type { TableContext } from '#shared/table/documentClient.ts';
+
+/** Patrons per page: one page is one notifier message's worth of work. */
+export const FAN_OUT_PAGE = 100;
+
+/** The first page of every audience shard: the shards proceed in parallel. */
+export function fanOutStart(page: Omit<FanOutPage, 'shard' | 'cursor'>): { fanOut: FanOutPage }[] {
+  return Array.from({ length: AUDIENCE_SHARDS }, (_, shard) => ({ fanOut: { ...page, shard } }));
+}
+
+export class FanOut {
+  public constructor(
+    private readonly table: TableContext,
+    private readonly queue: NoticeQueue,
+  ) {}
+
+  /**
+   * Queues the page's notice requests and the next page of the shard; returns how many requests.
+   * A page done before (its message delivered twice) is skipped, so duplicates never multiply.
+   */
+  public async page(page: FanOutPage, now: Date): Promise<number> {
+    const marker = { pk: `FANOUT#${page.kind}#${page.subjectId}#${page.subjectVersion}`, sk: `${page.shard}#${page.cursor ?? ''}` };
+    const { Item: done } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: marker, ConsistentRead: true }));
+    if (done) return 0;
+    const { byAudience } = TABLE.indexes;
+    const result = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        IndexName: byAudience.name,
+        KeyConditionExpression: page.library === undefined ? '#audience = :audience' : '#audience = :audience AND begins_with(#key, :library)',
+        ExpressionAttributeNames: { '#audience': byAudience.partitionKey, ...(page.library === undefined ? {} : { '#key': byAudience.sortKey }) },
+        ExpressionAttributeValues: { ':audience': `AUDIENCE#${page.shard}`, ...(page.library === undefined ? {} : { ':library': `${page.library}#` }) },
+        Limit: FAN_OUT_PAGE,
+        ExclusiveStartKey: page.cursor === undefined ? undefined : (JSON.parse(page.cursor) as Record<string, unknown>),
+      }),
+    );
+    const requests: NoticeRequest[] = (result.Items ?? [])
+      .filter((item) => {
+        const consent = item.consent as Record<string, { optedIn?: boolean }> | undefined;
+        return consent?.sms?.optedIn === true || consent?.email?.optedIn === true;
+      })
+      .map((item) => ({
+        kind: page.kind,
+        patronId: String(item.pk).slice('PATRON#'.length),
+        subjectId: page.subjectId,
+        subjectVersion: page.subjectVersion,
+        causationId: page.causationId,
+        ...(page.message ? { message: page.message } : {}),
+        ...(page.policy ? { policy: page.policy } : {}),
+      }));
+    const next = result.LastEvaluatedKey ? [{ fanOut: { ...page, cursor: JSON.stringify(result.LastEvaluatedKey) } }] : [];
+    await this.queue.enqueue([...requests, ...next]);
+    await this.table.doc.send(
+      new PutCommand({ TableName: this.table.tableName, Item: { ...marker, kind: 'fan-out-page', [TABLE.ttlAttribute]: expiryAfterDays(now, 2) } }),
+    );
+    return requests.length;
+  }
+}

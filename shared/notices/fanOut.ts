@@ -18,9 +18,11 @@ export function fanOutStart(page: Omit<FanOutPage, 'shard' | 'cursor'>): { fanOu
 }
 
 export class FanOut {
+  /** @param pageSize patrons per page @default FAN_OUT_PAGE */
   public constructor(
     private readonly table: TableContext,
     private readonly queue: NoticeQueue,
+    private readonly pageSize: number = FAN_OUT_PAGE,
   ) {}
 
   /**
@@ -39,7 +41,7 @@ export class FanOut {
         KeyConditionExpression: page.library === undefined ? '#audience = :audience' : '#audience = :audience AND begins_with(#key, :library)',
         ExpressionAttributeNames: { '#audience': byAudience.partitionKey, ...(page.library === undefined ? {} : { '#key': byAudience.sortKey }) },
         ExpressionAttributeValues: { ':audience': `AUDIENCE#${page.shard}`, ...(page.library === undefined ? {} : { ':library': `${page.library}#` }) },
-        Limit: FAN_OUT_PAGE,
+        Limit: this.pageSize,
         ExclusiveStartKey: page.cursor === undefined ? undefined : (JSON.parse(page.cursor) as Record<string, unknown>),
       }),
     );

@@ -77,7 +77,7 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(options: { snsClient?: SNSClient } = {}): Promise<Pipeline> {
+export async function startPipeline(options: { snsClient?: SNSClient; fanOutPageSize?: number } = {}): Promise<Pipeline> {
   const table = await freshTable();
   const clock = fixedClock('2026-11-04T15:00:00Z');
   const sms = new SmsSink(clock);
@@ -97,7 +97,7 @@ export async function startPipeline(options: { snsClient?: SNSClient } = {}): Pr
     sms: new SnsSmsSender(sns, undefined),
     email: new SesEmailSender(sesClient(), 'bookdrop-test'),
   });
-  const notify = createNotifierHandler(notifier, new FanOut(table, queue), clock);
+  const notify = createNotifierHandler(notifier, new FanOut(table, queue, options.fanOutPageSize), clock);
   const outbound = new MemoryOutboundEvents();
   const inboundHandler = createInboundSmsHandler(
     buildInboundSms({ table, config: testConfig, clock, phoneIndex: keys.phoneIndex, sms: new SnsSmsSender(sns, undefined), optOutList: new SnsOptOutList(sns) }),

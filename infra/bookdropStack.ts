@@ -16,6 +16,10 @@ import { TableStream } from '#infra/constructs/tableStream.ts';
 import { EmailFeedback } from '#infra/constructs/emailFeedback.ts';
 import { InboundSms } from '#infra/constructs/inboundSms.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
+import { smsIntervalMs } from '#shared/notices/smsPacer.ts';
+
+/** Instances of the notifier the queue may drive (SQS event sources allow 2 at the least). */
+export const NOTIFIER_CONCURRENCY = 2;
 
 export interface BookdropStackProps extends StackProps {
   readonly config: ConsortiumConfig;
@@ -49,16 +53,19 @@ export class BookdropStack extends Stack {
 
     const common = { TABLE_NAME: table.tableName, BOOKDROP_CONFIG: JSON.stringify(config), CONTACT_KEYS: 'kms' };
 
+    // Throughput: the queue drives at most `concurrency` instances, and each spaces its texts so that
+    // together they stay under the carrier's message parts per second (notices are one part each).
+    const concurrency = NOTIFIER_CONCURRENCY;
     const notifier = new QueueConsumer(this, 'Notifier', {
       key: keys.dataKey,
       handlerFolder: 'notifier',
       description: 'Bookdrop: sends notices by SMS (SNS) and email (SES), once, with consent',
-      // Each invocation sends about one message part at a time: cap concurrency at the carrier's rate.
-      maxConcurrency: Math.min(1000, Math.max(2, config.sms.messagePartsPerSecond)),
+      maxConcurrency: concurrency,
       environment: {
         ...common,
         CONTACT_KEY_ID: keys.contactKey.keyArn,
         SES_CONFIGURATION_SET: configurationSet.configurationSetName,
+        SMS_MIN_INTERVAL_MS: String(smsIntervalMs(config.sms.messagePartsPerSecond, concurrency)),
       },
     });
 

@@ -18,6 +18,7 @@ import { fanOutPageSchema, noticeRequestSchema, type NotifierMessage } from '#sh
 import { FanOut } from '#shared/notices/fanOut.ts';
 import { SqsNoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SmsPacer } from '#shared/notices/smsPacer.ts';
 import { DynamoNoticeLog } from '#shared/notices/noticeLog.ts';
 import { Notifier } from '#shared/notices/notifier.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
@@ -68,7 +69,14 @@ export function notifierFromEnv(
   clients: { dynamodb?: DynamoDBClient; sns?: SNSClient; ses?: SESv2Client; sqs?: SQSClient } = {},
 ): { notifier: Notifier; fanOut: FanOut } {
   const vars = readEnv(
-    { ...baseEnv, ...keyEnv, SES_CONFIGURATION_SET: z.optional(z.string()), NOTICE_QUEUE_URL: z.string().check(z.minLength(1, { error: 'is required' })) },
+    {
+      ...baseEnv,
+      ...keyEnv,
+      SES_CONFIGURATION_SET: z.optional(z.string()),
+      NOTICE_QUEUE_URL: z.string().check(z.minLength(1, { error: 'is required' })),
+      /** Minimum milliseconds between two SMS of one instance (see SmsPacer); 0 or absent: no pacing. */
+      SMS_MIN_INTERVAL_MS: z.optional(z.string().check(z.regex(/^\d+$/, { error: 'must be a whole number of milliseconds' }))),
+    },
     env,
   );
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
@@ -78,7 +86,7 @@ export function notifierFromEnv(
     config,
     clock: processClock,
     decrypter: contactCryptoFromEnv(vars),
-    sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber),
+    sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber, new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0))),
     email: new SesEmailSender(clients.ses ?? new SESv2Client({}), vars.SES_CONFIGURATION_SET || undefined),
   });
   return { notifier, fanOut: new FanOut(table, new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL)) };

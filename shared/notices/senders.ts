@@ -7,6 +7,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { BookdropError, RetryableDeliveryError } from '#shared/errors.ts';
 import type { NoticeKind } from '#shared/notices/noticeKinds.ts';
+import { SmsPacer } from '#shared/notices/smsPacer.ts';
 
 /** A provider refused the message for good (invalid number, rejected message, ...). */
 export class PermanentDeliveryError extends BookdropError {
@@ -67,12 +68,15 @@ export interface EmailSender {
 }
 
 export class SnsSmsSender implements SmsSender {
+  /** @param pacer spaces sends to stay under the carrier's rate @default no pacing */
   public constructor(
     private readonly sns: SNSClient,
     private readonly originationNumber: string | undefined,
+    private readonly pacer: SmsPacer = new SmsPacer(0),
   ) {}
 
   public async send(message: SmsMessage): Promise<string> {
+    await this.pacer.turn();
     try {
       const result = await this.sns.send(
         new PublishCommand({

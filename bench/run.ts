@@ -1,0 +1,136 @@
+/**
+ * `npm run bench`: figures that tests must not time. Starts DynamoDB Local and the local SES, then:
+ *
+ * 1. DynamoDB requests per notice: registers patrons, readies a hold for each, and counts (with SDK
+ *    middleware) the notifier's requests while it delivers the hold-ready notices (SMS and email).
+ *    Budget: at most one read and two writes per notice.
+ * 2. SMS over the notice corpus: every kind, both languages, titles on and off: segments and encoding.
+ * 3. Notifier throughput on this machine (informational: shared machines are noisy).
+ */
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { buildCirculationService } from '#functions/circulation/app.ts';
+import { buildNotifier } from '#functions/notifier/app.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, ensureTable, startDynamoDbLocal, startSesLocal } from '#sandbox/localServices.ts';
+import { SmsSink } from '#sandbox/smsSink.ts';
+import { fixedClock } from '#shared/clock.ts';
+import { loadConfigFile } from '#shared/config/loadConfigFile.ts';
+import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
+import { composeNotice } from '#shared/notices/compose.ts';
+import { gsm7Length, isGsm7 } from '#shared/notices/gsm7.ts';
+import { NOTICE_KINDS, type NotifierMessage, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
+import { tableContext } from '#shared/table/documentClient.ts';
+import { BRANCHES, LIBRARIES, TITLES, corpusContext, corpusRequest } from '#test/helpers/noticeCorpus.ts';
+
+const PATRONS = Number(process.env.BENCH_PATRONS ?? 200);
+const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
+
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+const config = loadConfigFile();
+const [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSesLocal()]);
+const clock = fixedClock('2026-11-04T15:00:00Z');
+const sms = new SmsSink(clock);
+await sms.start();
+try {
+  const local = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const setupClient = new DynamoDBClient({ endpoint: dynamo.endpoint, ...local });
+  const notifierClient = new DynamoDBClient({ endpoint: dynamo.endpoint, ...local });
+  const counts = new Map<string, number>();
+  notifierClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      counts.set(context.commandName ?? 'unknown', (counts.get(context.commandName ?? 'unknown') ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
+  await ensureTable(setupClient, 'bookdrop-bench');
+  const crypto = new EsdkContactCrypto(localContactKeyring(randomBytes(32)));
+  const queued: NotifierMessage[] = [];
+  const circulation = buildCirculationService({
+    table: tableContext(setupClient, 'bookdrop-bench'),
+    config,
+    encrypter: crypto,
+    phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)),
+    noticeQueue: { enqueue: async (messages) => void queued.push(...messages) },
+    clock,
+  });
+  const notifier = buildNotifier({
+    table: tableContext(notifierClient, 'bookdrop-bench'),
+    config,
+    clock,
+    decrypter: crypto,
+    sms: new SnsSmsSender(new SNSClient({ endpoint: sms.endpoint, ...local }), undefined),
+    email: new SesEmailSender(new SESv2Client({ endpoint: ses.endpoint, ...local }), 'bookdrop-bench'),
+  });
+
+  for (let i = 0; i < PATRONS; i++) {
+    const patronId = `P-bench-${i}`;
+    await circulation.apply({
+      detailType: 'PatronRegistered',
+      detail: {
+        eventId: `reg-${i}`,
+        occurredAt: '2026-11-02T10:00:00-05:00',
+        patronId,
+        library: 'riverside',
+        contact: { phone: `+1555${String(1_000_000 + i).padStart(7, '0')}`, email: `patron${i}@example.net` },
+        consent: { sms: true, email: true, checkoutHistory: false },
+        policyVersion: '2026-09',
+      },
+    });
+    await circulation.apply({
+      detailType: 'HoldReady',
+      detail: { eventId: `hold-${i}`, occurredAt: '2026-11-04T09:00:00-05:00', holdId: `H-${i}`, patronId, title: 'Piranesi', pickupBranch: 'riverside-main', pickupBy: '2026-11-11T20:00:00-05:00' },
+    });
+  }
+  const requests = queued.filter((message): message is NoticeRequest => !('fanOut' in message) && message.kind === 'hold-ready');
+  const started = performance.now();
+  for (const request of requests) await notifier.deliver(request);
+  const elapsed = performance.now() - started;
+
+  const notices = requests.length * 2;
+  const reads = [...counts].filter(([name]) => READS.has(name)).reduce((sum, [, n]) => sum + n, 0);
+  const writes = [...counts].filter(([name]) => !READS.has(name)).reduce((sum, [, n]) => sum + n, 0);
+  const line = (label: string, value: string) => process.stdout.write(`  ${label.padEnd(44)} ${value}\n`);
+  process.stdout.write(`\nDynamoDB requests per notice (${requests.length} hold-ready requests, ${notices} notices: SMS + email)\n`);
+  line('requests by command', [...counts].map(([name, n]) => `${name.replace('Command', '')} ${n}`).join(', '));
+  line('reads per notice (budget 1)', (reads / notices).toFixed(2));
+  line('writes per notice (budget 2)', (writes / notices).toFixed(2));
+  line('reads per request (both channels)', (reads / requests.length).toFixed(2));
+  line('SMS sent / emails sent', `${sms.messages.length} / ${requests.length}`);
+  line('notifier time per request, this machine', `${(elapsed / requests.length).toFixed(1)} ms (both channels, sequential)`);
+
+  const segments = new Map<number, number>();
+  let gsm = 0;
+  let total = 0;
+  let longest = 0;
+  for (const kind of NOTICE_KINDS) {
+    for (const language of ['en', 'es'] as const) {
+      for (const titles of [false, true]) {
+        for (const library of LIBRARIES) {
+          for (const [index, title] of TITLES.entries()) {
+            const text = composeNotice(corpusRequest(kind, title, 1 + (index % 4)), corpusContext(language, library, titles, BRANCHES[index % BRANCHES.length]!)).sms;
+            const length = gsm7Length(text);
+            const parts = isGsm7(text) ? (length <= 160 ? 1 : Math.ceil(length / 153)) : Math.ceil(text.length / 67);
+            segments.set(parts, (segments.get(parts) ?? 0) + 1);
+            if (isGsm7(text)) gsm++;
+            longest = Math.max(longest, length);
+            total++;
+          }
+        }
+      }
+    }
+  }
+  process.stdout.write(`\nSMS over the notice corpus (${NOTICE_KINDS.length} kinds x 2 languages x titles on/off x ${LIBRARIES.length} libraries x ${TITLES.length} titles)\n`);
+  line('messages', String(total));
+  line('encoding', `GSM-7 ${gsm}, UCS-2 ${total - gsm}`);
+  line('segments', [...segments].sort(([a], [b]) => a - b).map(([parts, n]) => `${parts}: ${n}`).join(', '));
+  line('longest (GSM-7 septets)', String(longest));
+  process.stdout.write('\n');
+} finally {
+  await sms.stop();
+  await Promise.all([dynamo.stop(), ses.stop()]);
+}

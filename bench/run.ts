@@ -23,7 +23,7 @@ import { gsm7Length, isGsm7 } from '#shared/notices/gsm7.ts';
 import { NOTICE_KINDS, type NotifierMessage, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
-import { BRANCHES, LIBRARIES, TITLES, corpusContext, corpusRequest } from '#test/helpers/noticeCorpus.ts';
+import { LIBRARIES, TITLES, corpusCases } from '#test/helpers/noticeCorpus.ts';
 
 const PATRONS = Number(process.env.BENCH_PATRONS ?? 200);
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -107,22 +107,14 @@ try {
   let gsm = 0;
   let total = 0;
   let longest = 0;
-  for (const kind of NOTICE_KINDS) {
-    for (const language of ['en', 'es'] as const) {
-      for (const titles of [false, true]) {
-        for (const library of LIBRARIES) {
-          for (const [index, title] of TITLES.entries()) {
-            const text = composeNotice(corpusRequest(kind, title, 1 + (index % 4)), corpusContext(language, library, titles, BRANCHES[index % BRANCHES.length]!)).sms;
-            const length = gsm7Length(text);
-            const parts = isGsm7(text) ? (length <= 160 ? 1 : Math.ceil(length / 153)) : Math.ceil(text.length / 67);
-            segments.set(parts, (segments.get(parts) ?? 0) + 1);
-            if (isGsm7(text)) gsm++;
-            longest = Math.max(longest, length);
-            total++;
-          }
-        }
-      }
-    }
+  for (const { request, context } of corpusCases(NOTICE_KINDS)) {
+    const text = composeNotice(request, context).sms;
+    const length = gsm7Length(text);
+    const parts = isGsm7(text) ? (length <= 160 ? 1 : Math.ceil(length / 153)) : Math.ceil(text.length / 67);
+    segments.set(parts, (segments.get(parts) ?? 0) + 1);
+    if (isGsm7(text)) gsm++;
+    longest = Math.max(longest, length);
+    total++;
   }
   process.stdout.write(`\nSMS over the notice corpus (${NOTICE_KINDS.length} kinds x 2 languages x titles on/off x ${LIBRARIES.length} libraries x ${TITLES.length} titles)\n`);
   line('messages', String(total));

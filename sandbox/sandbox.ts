@@ -8,7 +8,7 @@
  * all the work it caused is done.
  */
 import { randomUUID, createHash } from 'node:crypto';
-import { DynamoDBClient, ScanCommand, DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand, DeleteItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { processClock } from '#shared/clock.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
@@ -257,20 +257,7 @@ export class Sandbox {
     let produced = 0;
     for (const email of fresh) {
       if (!Object.values(SIMULATOR).some((address) => email.destination.to.includes(address))) continue;
-      let noticeId: string | undefined;
-      let startKey: Record<string, never> | undefined;
-      do {
-        const page = await this.dynamo.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: 'providerMessageId = :id',
-            ExpressionAttributeValues: { ':id': { S: email.messageId } },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        noticeId = page.Items?.[0]?.noticeId?.S;
-        startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
-      } while (!noticeId && startKey);
+      const noticeId = (await this.scan('providerMessageId = :id', { ':id': { S: email.messageId } }))[0]?.noticeId?.S;
       const event = simulatedFeedback(email, noticeId, processClock.now());
       if (!event) continue;
       this.queues.emailFeedback.send(JSON.stringify(event));
@@ -338,25 +325,13 @@ export class Sandbox {
       // The clock runs on from the target: answer with the target itself, not a millisecond later.
       const now = target > before ? target : before;
       const expired: Record<string, number> = {};
-      let startKey: Record<string, never> | undefined;
-      do {
-        const page = await this.dynamo.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: '#ttl <= :now',
-            ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
-            ExpressionAttributeValues: { ':now': { N: String(Math.floor(now.getTime() / 1000)) } },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          this.stream.markTtlDeletion(item.pk?.S ?? '', item.sk?.S ?? '');
-          await this.dynamo.send(new DeleteItemCommand({ TableName: this.tableName, Key: { pk: item.pk!, sk: item.sk! } }));
-          const kind = String(unmarshall(item).kind ?? 'unknown');
-          expired[kind] = (expired[kind] ?? 0) + 1;
-        }
-        startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
-      } while (startKey);
+      const doomed = await this.scan('#ttl <= :now', { ':now': { N: String(Math.floor(now.getTime() / 1000)) } }, { '#ttl': TABLE.ttlAttribute });
+      for (const item of doomed) {
+        this.stream.markTtlDeletion(item.pk?.S ?? '', item.sk?.S ?? '');
+        await this.dynamo.send(new DeleteItemCommand({ TableName: this.tableName, Key: { pk: item.pk!, sk: item.sk! } }));
+        const kind = String(unmarshall(item).kind ?? 'unknown');
+        expired[kind] = (expired[kind] ?? 0) + 1;
+      }
       await this.settle();
       return { now: now.toISOString(), expired };
     });
@@ -364,24 +339,25 @@ export class Sandbox {
 
   /** Items of one kind (`purge-journal`, `statistics`), for the sandbox's read-only views. */
   public async itemsOfKind(kind: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, never> | undefined;
+    const items = (await this.scan('kind = :kind', { ':kind': { S: kind } })).map((item) => {
+      const { pk: _pk, sk: _sk, kind: _kind, ...rest } = unmarshall(item);
+      return rest;
+    });
+    return items.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  }
+
+  /** Every item matching a filter: sandbox views and TTL emulation only (AWS code never scans). */
+  private async scan(filter: string, values: Record<string, AttributeValue>, names?: Record<string, string>): Promise<Record<string, AttributeValue>[]> {
+    const items: Record<string, AttributeValue>[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.dynamo.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'kind = :kind',
-          ExpressionAttributeValues: { ':kind': { S: kind } },
-          ExclusiveStartKey: startKey,
-        }),
+        new ScanCommand({ TableName: this.tableName, FilterExpression: filter, ExpressionAttributeValues: values, ExpressionAttributeNames: names, ExclusiveStartKey: startKey }),
       );
-      items.push(...(page.Items ?? []).map((item) => {
-        const { pk: _pk, sk: _sk, kind: _kind, ...rest } = unmarshall(item);
-        return rest;
-      }));
-      startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return items.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    return items;
   }
 
   public patron(patronId: string): Promise<PatronReport> {

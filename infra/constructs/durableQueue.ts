@@ -15,18 +15,23 @@ export interface DurableQueueProps {
   readonly visibilityTimeout: Duration;
 }
 
+/** A dead-letter queue: KMS-encrypted with the data key, TLS only, kept 14 days. */
+export function deadLetterQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue {
+  return new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+}
+
 export class DurableQueue extends Construct {
   public readonly queue: sqs.Queue;
   public readonly deadLetterQueue: sqs.Queue;
 
   public constructor(scope: Construct, id: string, props: DurableQueueProps) {
     super(scope, id);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters', props.key);
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.key,

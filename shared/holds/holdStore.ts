@@ -4,7 +4,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { patronKey } from '#shared/patrons/patronRepository.ts';
 import { holdTombstoneKey } from '#shared/circulation/circulationStore.ts';
-import { isConditionFailure, type TableContext } from '#shared/table/documentClient.ts';
+import { writeIf, type TableContext } from '#shared/table/documentClient.ts';
 
 export interface Hold {
   readonly holdId: string;
@@ -30,8 +30,8 @@ export class DynamoHoldStore implements HoldStore {
   public constructor(private readonly table: TableContext) {}
 
   public async putReady(hold: Hold): Promise<boolean> {
-    try {
-      await this.table.doc.send(
+    return writeIf(() =>
+      this.table.doc.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -60,11 +60,7 @@ export class DynamoHoldStore implements HoldStore {
             },
           ],
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

@@ -2,9 +2,8 @@
  * The patron data report: everything Bookdrop holds about one patron, with contacts masked.
  * Every patron-linked record lives in the patron's partition, so this is one paginated query.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
-import { isExpired, type TableContext } from '#shared/table/documentClient.ts';
+import { isExpired, queryAll, type TableContext } from '#shared/table/documentClient.ts';
 import { CHANNELS, type Channel } from '#shared/patrons/patronProfile.ts';
 
 /** `+15555550123` → `+1•••••••23`: enough for a patron to recognise, useless to anyone else. */
@@ -42,21 +41,9 @@ export async function patronReport(
   now: Date,
   decrypter: ContactDecrypter | undefined,
 ): Promise<PatronReport> {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await table.doc.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `PATRON#${patronId}` },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(page.Items ?? []).filter((item) => !isExpired(item, now)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = (
+    await queryAll(table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PATRON#${patronId}` }, ConsistentRead: true })
+  ).filter((item) => !isExpired(item, now));
   const bySort = (prefix: string) => items.filter((item) => String(item.sk).startsWith(prefix)).map(visible);
   const profile = items.find((item) => item.sk === 'PROFILE');
   const contacts: Partial<Record<Channel, string | null>> = {};

@@ -8,7 +8,7 @@
 import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { BookdropError, ConcurrentUpdateError } from '#shared/errors.ts';
 import { expiryAfterDays } from '#shared/clock.ts';
-import { isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
+import { isConditionFailure, isExpired, queryAll, type TableContext } from '#shared/table/documentClient.ts';
 import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
 import { createHash } from 'node:crypto';
 import type { ConsentLedgerEntry, PatronProfile } from '#shared/patrons/patronProfile.ts';
@@ -116,26 +116,17 @@ export class DynamoPatronStore implements PatronStore {
   }
 
   public async ledger(patronId: string, now: Date): Promise<ConsentLedgerEntry[]> {
-    const entries: ConsentLedgerEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `PATRON#${patronId}`, ':prefix': 'CONSENT#' },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (isExpired(item, now)) continue;
-        const { patronId: id, topic, optedIn, suppressed, effective, source, at, policyVersion, evidenceId } = item as ConsentLedgerEntry;
-        entries.push({ patronId: id, topic, optedIn, ...(suppressed === undefined ? {} : { suppressed }), effective: effective !== false, source, at, policyVersion, evidenceId });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return entries;
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `PATRON#${patronId}`, ':prefix': 'CONSENT#' },
+      ConsistentRead: true,
+    });
+    return items
+      .filter((item) => !isExpired(item, now))
+      .map((item) => {
+        const { patronId: id, topic, optedIn, suppressed, effective, source, at, policyVersion, evidenceId } = item as unknown as ConsentLedgerEntry;
+        return { patronId: id, topic, optedIn, ...(suppressed === undefined ? {} : { suppressed }), effective: effective !== false, source, at, policyVersion, evidenceId };
+      });
   }
 
   public async purgeRecords(patronId: string, keep: (sortKey: string) => boolean): Promise<number> {
@@ -171,22 +162,12 @@ export class DynamoPatronStore implements PatronStore {
   }
 
   public async idsByPhoneIndex(phoneIndex: string): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          IndexName: TABLE.indexes.byPhone.name,
-          KeyConditionExpression: '#index = :index',
-          ExpressionAttributeNames: { '#index': TABLE.indexes.byPhone.partitionKey },
-          ExpressionAttributeValues: { ':index': phoneIndex },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      ids.push(...(page.Items ?? []).map((item) => String(item.pk).slice('PATRON#'.length)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return ids;
+    const items = await queryAll(this.table, {
+      IndexName: TABLE.indexes.byPhone.name,
+      KeyConditionExpression: '#index = :index',
+      ExpressionAttributeNames: { '#index': TABLE.indexes.byPhone.partitionKey },
+      ExpressionAttributeValues: { ':index': phoneIndex },
+    });
+    return items.map((item) => String(item.pk).slice('PATRON#'.length));
   }
 }

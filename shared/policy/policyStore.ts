@@ -5,7 +5,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DetailOf } from '#shared/events/contract.ts';
 import { toUtc } from '#shared/patrons/patronProfile.ts';
-import { isConditionFailure, type TableContext } from '#shared/table/documentClient.ts';
+import { writeIf, type TableContext } from '#shared/table/documentClient.ts';
 
 export interface PolicyVersion {
   readonly policyVersion: string;
@@ -34,8 +34,8 @@ export class DynamoPolicyStore implements PolicyStore {
 
   public async record(event: DetailOf<'PrivacyPolicyUpdated'>): Promise<boolean> {
     const at = toUtc(event.occurredAt);
-    try {
-      await this.table.doc.send(
+    return writeIf(() =>
+      this.table.doc.send(
         new PutCommand({
           TableName: this.table.tableName,
           Item: { ...POLICY_KEY, kind: 'policy', policyVersion: event.policyVersion, summary: event.summary, at, eventId: event.eventId },
@@ -43,11 +43,7 @@ export class DynamoPolicyStore implements PolicyStore {
           ExpressionAttributeNames: { '#at': 'at' },
           ExpressionAttributeValues: { ':at': at },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

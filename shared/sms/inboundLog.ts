@@ -6,7 +6,7 @@
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
-import { isConditionFailure, type TableContext } from '#shared/table/documentClient.ts';
+import { isConditionFailure, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import type { KeywordClass } from '#shared/sms/keywords.ts';
 
@@ -56,9 +56,9 @@ export class DynamoInboundLog implements InboundLog {
     return Item as InboundRecord;
   }
 
-  public async claimReply(inboundMessageId: string): Promise<boolean> {
-    try {
-      await this.table.doc.send(
+  public claimReply(inboundMessageId: string): Promise<boolean> {
+    return writeIf(() =>
+      this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: key(inboundMessageId),
@@ -66,12 +66,8 @@ export class DynamoInboundLog implements InboundLog {
           ConditionExpression: 'attribute_not_exists(replyClaimed)',
           ExpressionAttributeValues: { ':true': true },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   public async releaseReply(inboundMessageId: string): Promise<void> {
@@ -93,9 +89,9 @@ export class DynamoInboundLog implements InboundLog {
     );
   }
 
-  public async claimDailyHint(phoneIndex: string, day: string, now: Date): Promise<boolean> {
-    try {
-      await this.table.doc.send(
+  public claimDailyHint(phoneIndex: string, day: string, now: Date): Promise<boolean> {
+    return writeIf(() =>
+      this.table.doc.send(
         new PutCommand({
           TableName: this.table.tableName,
           Item: { pk: `SMSHINT#${phoneIndex}`, sk: day, kind: 'sms-hint', [TABLE.ttlAttribute]: expiryAfterDays(now, 2) },
@@ -103,12 +99,8 @@ export class DynamoInboundLog implements InboundLog {
           ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
           ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
-import { isConditionFailure, type TableContext } from '#shared/table/documentClient.ts';
+import { writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 
 export interface PurgeJournal {
@@ -17,8 +17,8 @@ export class DynamoPurgeJournal implements PurgeJournal {
   public constructor(private readonly table: TableContext) {}
 
   public async record(streamEventId: string, day: string, kind: string, now: Date): Promise<boolean> {
-    try {
-      await this.table.doc.send(
+    return writeIf(() =>
+      this.table.doc.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -39,11 +39,7 @@ export class DynamoPurgeJournal implements PurgeJournal {
             },
           ],
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

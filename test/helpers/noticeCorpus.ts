@@ -49,3 +49,23 @@ export function corpusContext(language: 'en' | 'es', library: (typeof LIBRARIES)
   };
 }
 
+
+/** Every corpus case: each kind, language, title setting, library and title (with 1 to 4 items). */
+export function* corpusCases(kinds: readonly NoticeKind[]): Generator<{ kind: NoticeKind; language: 'en' | 'es'; request: NoticeRequest; context: ComposeContext }> {
+  for (const kind of kinds) {
+    for (const language of ['en', 'es'] as const) {
+      for (const smsIncludesTitles of [false, true]) {
+        for (const library of LIBRARIES) {
+          for (const [index, title] of TITLES.entries()) {
+            yield {
+              kind,
+              language,
+              request: corpusRequest(kind, title, 1 + (index % 4)),
+              context: corpusContext(language, library, smsIncludesTitles, BRANCHES[index % BRANCHES.length]!),
+            };
+          }
+        }
+      }
+    }
+  }
+}

@@ -6,30 +6,21 @@ import { describe, expect, it } from 'vitest';
 import { composeNotice } from '#shared/notices/compose.ts';
 import { gsm7Length, isGsm7 } from '#shared/notices/gsm7.ts';
 import { NOTICE_KINDS } from '#shared/notices/noticeKinds.ts';
-import { BRANCHES, LIBRARIES, TITLES, corpusContext as context, corpusRequest as requestFor } from '#test/helpers/noticeCorpus.ts';
+import { LIBRARIES, TITLES, corpusCases, corpusContext as context, corpusRequest as requestFor } from '#test/helpers/noticeCorpus.ts';
 
 describe('Function: composeNotice', () => {
   it('keeps every SMS GSM-7 and within one segment, for every kind, language and corpus entry', () => {
     let checked = 0;
-    for (const kind of NOTICE_KINDS) {
-      for (const language of ['en', 'es'] as const) {
-        for (const smsIncludesTitles of [false, true]) {
-          for (const library of LIBRARIES) {
-            for (const [index, title] of TITLES.entries()) {
-              const branch = BRANCHES[index % BRANCHES.length]!;
-              const notice = composeNotice(requestFor(kind, title, 1 + (index % 4)), context(language, library, smsIncludesTitles, branch));
-              expect(isGsm7(notice.sms), `${kind}/${language}: ${notice.sms}`).toBe(true);
-              expect(gsm7Length(notice.sms), `${kind}/${language}: ${notice.sms}`).toBeLessThanOrEqual(160);
-              expect(notice.sms).not.toMatch(/undefined|\{\w+\}/);
-              if (kind !== 'sms-opt-in') {
-                expect(notice.email?.subject).not.toMatch(/undefined/);
-                expect(notice.email?.html).toContain(`<html lang="${language}">`);
-              }
-              checked++;
-            }
-          }
-        }
+    for (const { kind, language, request, context: caseContext } of corpusCases(NOTICE_KINDS)) {
+      const notice = composeNotice(request, caseContext);
+      expect(isGsm7(notice.sms), `${kind}/${language}: ${notice.sms}`).toBe(true);
+      expect(gsm7Length(notice.sms), `${kind}/${language}: ${notice.sms}`).toBeLessThanOrEqual(160);
+      expect(notice.sms).not.toMatch(/undefined|\{\w+\}/);
+      if (kind !== 'sms-opt-in') {
+        expect(notice.email?.subject).not.toMatch(/undefined/);
+        expect(notice.email?.html).toContain(`<html lang="${language}">`);
       }
+      checked++;
     }
     expect(checked).toBe(NOTICE_KINDS.length * 2 * 2 * LIBRARIES.length * TITLES.length);
   });

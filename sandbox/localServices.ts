@@ -50,6 +50,15 @@ async function waitFor(check: () => Promise<boolean>, what: string, child: Child
   throw new Error(`${what} was not ready within ${timeoutMs / 1000} s`);
 }
 
+/** Children die with this process, however it ends (short of SIGKILL): no emulator is left behind. */
+function tieToParent(child: ChildProcess): void {
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  child.once('exit', () => process.removeListener('exit', kill));
+}
+
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
@@ -93,6 +102,7 @@ export async function startDynamoDbLocal(port?: number): Promise<LocalService> {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output = captureOutput(child);
+  tieToParent(child);
   child.on('error', () => undefined);
   const endpoint = `http://127.0.0.1:${chosen}`;
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -115,6 +125,7 @@ export async function startSesLocal(port?: number): Promise<LocalService> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = captureOutput(child);
+  tieToParent(child);
   const endpoint = `http://127.0.0.1:${chosen}`;
   try {
     await waitFor(async () => (await fetch(`${endpoint}/health-check`)).ok, 'local SES', child);

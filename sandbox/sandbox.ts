@@ -327,7 +327,7 @@ export class Sandbox {
       const expired: Record<string, number> = {};
       const doomed = await this.scan('#ttl <= :now', { ':now': { N: String(Math.floor(now.getTime() / 1000)) } }, { '#ttl': TABLE.ttlAttribute });
       for (const item of doomed) {
-        this.stream.markTtlDeletion(item.pk?.S ?? '', item.sk?.S ?? '');
+        this.stream.markTtlDeletion(item.pk?.S ?? '', item.sk?.S ?? '', now);
         await this.dynamo.send(new DeleteItemCommand({ TableName: this.tableName, Key: { pk: item.pk!, sk: item.sk! } }));
         const kind = String(unmarshall(item).kind ?? 'unknown');
         expired[kind] = (expired[kind] ?? 0) + 1;

@@ -33,7 +33,8 @@ export class StreamPoller {
   private readonly dynamo: DynamoDBClient;
   private streamArn = '';
   private readonly iterators = new Map<string, string | undefined>();
-  private readonly ttlKeys = new Set<string>();
+  /** Keys the sandbox deleted on behalf of TTL, and the (sandbox) time of each deletion. */
+  private readonly ttlKeys = new Map<string, Date>();
   public readonly failed: FailedStreamRecord[] = [];
 
   public constructor(
@@ -59,9 +60,9 @@ export class StreamPoller {
     this.dynamo.destroy();
   }
 
-  /** Marks the next REMOVE of these keys as a TTL deletion. */
-  public markTtlDeletion(pk: string, sk: string): void {
-    this.ttlKeys.add(`${pk}\u0000${sk}`);
+  /** Marks the next REMOVE of these keys as a TTL deletion made at `at` (the sandbox clock). */
+  public markTtlDeletion(pk: string, sk: string, at?: Date): void {
+    this.ttlKeys.set(`${pk}\u0000${sk}`, at ?? new Date());
   }
 
   private async discoverShards(): Promise<void> {
@@ -127,8 +128,9 @@ export class StreamPoller {
   private toLambdaRecord(record: StreamRecord): DynamoDBRecord {
     const keys = record.dynamodb?.Keys;
     const key = `${keys?.pk?.S ?? ''}\u0000${keys?.sk?.S ?? ''}`;
-    const ttl = record.eventName === 'REMOVE' && this.ttlKeys.delete(key);
-    const created = record.dynamodb?.ApproximateCreationDateTime;
+    const deletedAt = record.eventName === 'REMOVE' ? this.ttlKeys.get(key) : undefined;
+    const ttl = deletedAt !== undefined && this.ttlKeys.delete(key);
+    const created = deletedAt ?? record.dynamodb?.ApproximateCreationDateTime;
     return {
       eventID: record.eventID,
       eventName: record.eventName,

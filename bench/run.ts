@@ -20,7 +20,7 @@ import { loadConfigFile } from '#shared/config/loadConfigFile.ts';
 import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
 import { composeNotice } from '#shared/notices/compose.ts';
 import { gsm7Length, isGsm7 } from '#shared/notices/gsm7.ts';
-import { NOTICE_KINDS, type NotifierMessage, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import { NOTICE_KINDS, isNoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 import { LIBRARIES, TITLES, corpusCases } from '#test/helpers/noticeCorpus.ts';
@@ -86,7 +86,7 @@ try {
       detail: { eventId: `hold-${i}`, occurredAt: '2026-11-04T09:00:00-05:00', holdId: `H-${i}`, patronId, title: 'Piranesi', pickupBranch: 'riverside-main', pickupBy: '2026-11-11T20:00:00-05:00' },
     });
   }
-  const requests = queued.filter((message): message is NoticeRequest => !('fanOut' in message) && message.kind === 'hold-ready');
+  const requests = queued.filter(isNoticeRequest).filter((message) => message.kind === 'hold-ready');
   const started = performance.now();
   for (const request of requests) await notifier.deliver(request);
   const elapsed = performance.now() - started;

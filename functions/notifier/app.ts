@@ -16,6 +16,7 @@ import { parseMessage } from '#shared/events/parseMessage.ts';
 import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
 import { fanOutPageSchema, noticeRequestSchema, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
 import { FanOut } from '#shared/notices/fanOut.ts';
+import { Sweep, sweepPageSchema, sweepStartSchema } from '#shared/sweep/sweep.ts';
 import { SqsNoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SmsPacer } from '#shared/notices/smsPacer.ts';
@@ -28,17 +29,28 @@ import { tableContext, type TableContext } from '#shared/table/documentClient.ts
 
 /** Parses a notifier queue message; a malformed one fails its record and ends in the DLQ. */
 export function parseNotifierMessage(body: string): NotifierMessage {
-  const isFanOut = body.includes('"fanOut"');
-  return isFanOut
-    ? parseMessage(body, fanOutPageSchema, 'message', 'a JSON fan-out page')
-    : parseMessage(body, noticeRequestSchema, 'request', 'a JSON notice request');
+  const json = parseMessage(body, z.record(z.string(), z.unknown()), 'message', 'a JSON object');
+  if ('fanOut' in json) return parseMessage(body, fanOutPageSchema, 'message', 'a JSON fan-out page');
+  if ('sweepStart' in json) return parseMessage(body, sweepStartSchema, 'message', 'a JSON sweep start');
+  if ('sweep' in json) return parseMessage(body, sweepPageSchema, 'message', 'a JSON sweep page');
+  return parseMessage(body, noticeRequestSchema, 'request', 'a JSON notice request');
 }
 
-export function createNotifierHandler(notifier: Notifier, fanOut: FanOut, clock: Clock = processClock) {
+/** The notifier queue's consumer: notices, and the pages of fan-outs and sweeps. */
+export interface NotifierJobs {
+  readonly notifier: Notifier;
+  readonly fanOut: FanOut;
+  readonly sweep: Sweep;
+  readonly clock: Clock;
+}
+
+export function createNotifierHandler(jobs: NotifierJobs) {
   return sqsBatchHandler(async (record) => {
     const message = parseNotifierMessage(record.body);
-    if ('fanOut' in message) await fanOut.page(message.fanOut, clock.now());
-    else await notifier.deliver(message);
+    if ('fanOut' in message) await jobs.fanOut.page(message.fanOut, jobs.clock.now());
+    else if ('sweepStart' in message) await jobs.sweep.start(message.sweepStart.day);
+    else if ('sweep' in message) await jobs.sweep.page(message.sweep);
+    else await jobs.notifier.deliver(message);
   });
 }
 
@@ -67,7 +79,7 @@ export function buildNotifier(parts: {
 export function notifierFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   clients: { dynamodb?: DynamoDBClient; sns?: SNSClient; ses?: SESv2Client; sqs?: SQSClient } = {},
-): { notifier: Notifier; fanOut: FanOut } {
+): NotifierJobs {
   const vars = readEnv(
     {
       ...baseEnv,
@@ -89,5 +101,6 @@ export function notifierFromEnv(
     sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber, new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0))),
     email: new SesEmailSender(clients.ses ?? new SESv2Client({}), vars.SES_CONFIGURATION_SET || undefined),
   });
-  return { notifier, fanOut: new FanOut(table, new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL)) };
+  const queue = new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL);
+  return { notifier, fanOut: new FanOut(table, queue), sweep: new Sweep(table, queue, config, processClock), clock: processClock };
 }

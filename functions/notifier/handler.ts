@@ -1,5 +1,4 @@
 /** Lambda entry point: the notifier wired from the environment at cold start. */
 import { createNotifierHandler, notifierFromEnv } from '#functions/notifier/app.ts';
 
-const { notifier, fanOut } = notifierFromEnv();
-export const handler = createNotifierHandler(notifier, fanOut);
+export const handler = createNotifierHandler(notifierFromEnv());

@@ -14,7 +14,7 @@ export class DataStore extends Construct {
 
   public constructor(scope: Construct, id: string, props: { readonly key: kms.IKey }) {
     super(scope, id);
-    const { byPhone, byNoticeId, byAudience } = TABLE.indexes;
+    const { byPhone, byNoticeId, byAudience, bySweep } = TABLE.indexes;
     // Table (not TableV2): a customer-managed key keeps the stack region-agnostic, so synth needs no account.
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -45,6 +45,13 @@ export class DataStore extends Construct {
       sortKey: { name: byAudience.sortKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType[byAudience.projection],
       nonKeyAttributes: [...byAudience.include],
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: bySweep.name,
+      partitionKey: { name: bySweep.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: bySweep.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType[bySweep.projection],
+      nonKeyAttributes: [...bySweep.include],
     });
   }
 }

@@ -17,6 +17,7 @@ import { ConcurrentUpdateError } from '#shared/errors.ts';
 import { emptyLoanState, type HistoryEntry, type LoanState, type StatIncrement } from '#shared/circulation/loans.ts';
 import { isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
+import { loanSweepKeys } from '#shared/sweep/sweepKeys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -46,6 +47,8 @@ export class DynamoCirculationStore {
   public constructor(
     private readonly table: TableContext,
     private readonly historyDays: number,
+    /** The library's time zone: due days of the sweep index are its calendar days. */
+    private readonly timeZone: string,
   ) {}
 
   private get(key: { pk: string; sk: string }) {
@@ -98,7 +101,8 @@ export class DynamoCirculationStore {
             loan: next.loan,
             pendingDueAt: next.pendingDueAt,
             ...(next.returnedAt === undefined ? { dimensions: next.dimensions, counted: next.counted, pending: next.pending } : {}),
-            ...(next.loan ? { dueAt: next.loan.dueAt.value } : {}),
+            // An open loan is found by its due day; a returned one (kept for a fine) is reminded of nothing.
+            ...(next.loan?.status === 'active' ? loanSweepKeys(this.timeZone, patronId, loanId, next.loan.dueAt.value) : {}),
             version: stored.loanVersion + 1,
           },
           ...versionCondition(stored.loanVersion),

@@ -4,6 +4,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { patronKey } from '#shared/patrons/patronRepository.ts';
 import { holdTombstoneKey } from '#shared/circulation/circulationStore.ts';
+import { holdSweepKeys } from '#shared/sweep/sweepKeys.ts';
 import { writeIf, type TableContext } from '#shared/table/documentClient.ts';
 
 export interface Hold {
@@ -27,7 +28,11 @@ export interface HoldStore {
 export const holdKey = (patronId: string, holdId: string) => ({ pk: `PATRON#${patronId}`, sk: `HOLD#${holdId}` });
 
 export class DynamoHoldStore implements HoldStore {
-  public constructor(private readonly table: TableContext) {}
+  public constructor(
+    private readonly table: TableContext,
+    /** The library's time zone: pickup days of the sweep index are its calendar days. */
+    private readonly timeZone: string,
+  ) {}
 
   public async putReady(hold: Hold): Promise<boolean> {
     return writeIf(() =>
@@ -37,7 +42,13 @@ export class DynamoHoldStore implements HoldStore {
             {
               Put: {
                 TableName: this.table.tableName,
-                Item: { ...holdKey(hold.patronId, hold.holdId), kind: 'hold', status: 'ready', ...hold },
+                Item: {
+                  ...holdKey(hold.patronId, hold.holdId),
+                  kind: 'hold',
+                  status: 'ready',
+                  ...hold,
+                  ...holdSweepKeys(this.timeZone, hold.patronId, hold.holdId, hold.pickupBy),
+                },
                 ConditionExpression: 'attribute_not_exists(pk) OR readyAt <= :at',
                 ExpressionAttributeValues: { ':at': hold.readyAt },
               },

@@ -2,8 +2,8 @@
  * Fan-out of service and policy updates to every opted-in patron (of one member library or all),
  * one page at a time through the notifier queue.
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { expiryAfterDays } from '#shared/clock.ts';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PageLog } from '#shared/notices/pageLog.ts';
 import type { FanOutPage, NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
@@ -19,11 +19,15 @@ export function fanOutStart(page: Omit<FanOutPage, 'shard' | 'cursor'>): { fanOu
 
 export class FanOut {
   /** @param pageSize patrons per page @default FAN_OUT_PAGE */
+  private readonly pages: PageLog;
+
   public constructor(
     private readonly table: TableContext,
     private readonly queue: NoticeQueue,
     private readonly pageSize: number = FAN_OUT_PAGE,
-  ) {}
+  ) {
+    this.pages = new PageLog(table);
+  }
 
   /**
    * Queues the page's notice requests and the next page of the shard; returns how many requests.
@@ -31,8 +35,7 @@ export class FanOut {
    */
   public async page(page: FanOutPage, now: Date): Promise<number> {
     const marker = { pk: `FANOUT#${page.kind}#${page.subjectId}#${page.subjectVersion}`, sk: `${page.shard}#${page.cursor ?? ''}` };
-    const { Item: done } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: marker, ConsistentRead: true }));
-    if (done) return 0;
+    if (await this.pages.done(marker)) return 0;
     const { byAudience } = TABLE.indexes;
     const result = await this.table.doc.send(
       new QueryCommand({
@@ -61,9 +64,7 @@ export class FanOut {
       }));
     const next = result.LastEvaluatedKey ? [{ fanOut: { ...page, cursor: JSON.stringify(result.LastEvaluatedKey) } }] : [];
     await this.queue.enqueue([...requests, ...next]);
-    await this.table.doc.send(
-      new PutCommand({ TableName: this.table.tableName, Item: { ...marker, kind: 'fan-out-page', [TABLE.ttlAttribute]: expiryAfterDays(now, 2) } }),
-    );
+    await this.pages.markDone(marker, now);
     return requests.length;
   }
 }

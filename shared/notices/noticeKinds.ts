@@ -92,5 +92,13 @@ export const fanOutPageSchema = z.object({
 });
 export type FanOutPage = z.infer<typeof fanOutPageSchema>['fanOut'];
 
-/** A message of the notifier queue. */
-export type NotifierMessage = NoticeRequest | { fanOut: FanOutPage };
+/** A message of the notifier queue: a notice request, or a page of a paged job. */
+export type NotifierMessage =
+  | NoticeRequest
+  | { fanOut: FanOutPage }
+  | { sweepStart: { day?: string | undefined } }
+  | { sweep: import('#shared/sweep/sweep.ts').SweepPage };
+
+export function isNoticeRequest(message: NotifierMessage): message is NoticeRequest {
+  return 'kind' in message && 'patronId' in message;
+}

@@ -30,6 +30,12 @@ export const TABLE = {
      * `audienceKey` (`<library>#<patronId>`); the consent is projected so the fan-out reads no profile.
      */
     byAudience: { name: 'byAudience', partitionKey: 'audience', sortKey: 'audienceKey', projection: 'INCLUDE', include: ['consent', 'suppression'] },
+    /**
+     * Open loans by due day and ready holds by pickup day, for the daily sweep: `sweepKey` is
+     * `DUE#<day>#<shard>` or `PICKUP#<day>#<shard>` (day in the library's time zone, shard by patron),
+     * `sweepSort` is `<patronId>#<loanId|holdId>`, so a patron's items are next to each other.
+     */
+    bySweep: { name: 'bySweep', partitionKey: 'sweepKey', sortKey: 'sweepSort', projection: 'INCLUDE', include: ['loan', 'title', 'pickupBranch', 'pickupBy', 'patronId'] },
     /** Notices by their opaque id, for SES feedback (bounces, complaints) tagged with it. */
     byNoticeId: { name: 'byNoticeId', partitionKey: 'noticeId', projection: 'KEYS_ONLY' },
   },
@@ -38,9 +44,12 @@ export const TABLE = {
 /** Shards of the audience index, so no single index partition takes every profile write. */
 export const AUDIENCE_SHARDS = 8;
 
+/** Shards of each sweep day, so a busy due day is read (and written) over several partitions. */
+export const SWEEP_SHARDS = 4;
+
 /** CreateTable input for DynamoDB Local, equivalent to what the CDK stack deploys. */
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const { byPhone, byNoticeId, byAudience } = TABLE.indexes;
+  const { byPhone, byNoticeId, byAudience, bySweep } = TABLE.indexes;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
@@ -51,6 +60,8 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: byNoticeId.partitionKey, AttributeType: 'S' },
       { AttributeName: byAudience.partitionKey, AttributeType: 'S' },
       { AttributeName: byAudience.sortKey, AttributeType: 'S' },
+      { AttributeName: bySweep.partitionKey, AttributeType: 'S' },
+      { AttributeName: bySweep.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
@@ -77,6 +88,14 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
           { AttributeName: byAudience.sortKey, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: byAudience.projection, NonKeyAttributes: [...byAudience.include] },
+      },
+      {
+        IndexName: bySweep.name,
+        KeySchema: [
+          { AttributeName: bySweep.partitionKey, KeyType: 'HASH' },
+          { AttributeName: bySweep.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: bySweep.projection, NonKeyAttributes: [...bySweep.include] },
       },
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamView },

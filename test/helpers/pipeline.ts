@@ -19,7 +19,8 @@ import { lambdaContext } from '#sandbox/localQueues.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#sandbox/localServices.ts';
 import { SmsSink } from '#sandbox/smsSink.ts';
 import { fixedClock } from '#shared/clock.ts';
-import type { NoticeRequest, NotifierMessage } from '#shared/notices/noticeKinds.ts';
+import { isNoticeRequest, type NoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
+import { Sweep } from '#shared/sweep/sweep.ts';
 import { FanOut } from '#shared/notices/fanOut.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { Notifier } from '#shared/notices/notifier.ts';
@@ -45,7 +46,7 @@ export class MemoryNoticeQueue implements NoticeQueue {
   }
   /** The notice requests waiting (fan-out pages left out). */
   public get requests(): NoticeRequest[] {
-    return this.messages.filter((message): message is NoticeRequest => !('fanOut' in message));
+    return this.messages.filter(isNoticeRequest);
   }
   public take(): NotifierMessage[] {
     return this.messages.splice(0, this.messages.length);
@@ -60,6 +61,9 @@ export interface Pipeline {
   readonly clock: ReturnType<typeof fixedClock>;
   readonly patrons: DynamoPatronStore;
   readonly notifier: Notifier;
+  readonly sweep: Sweep;
+  /** Runs the daily sweep for `day` and delivers everything it asks for. */
+  runSweep(day: string): Promise<SQSBatchResponse>;
   readonly keys: ReturnType<typeof localKeys>;
   /** Marks the next deletion of this item as DynamoDB TTL's (as AWS marks it on the stream). */
   markTtlDeletion(pk: string, sk: string): void;
@@ -77,7 +81,7 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(options: { snsClient?: SNSClient; fanOutPageSize?: number } = {}): Promise<Pipeline> {
+export async function startPipeline(options: { snsClient?: SNSClient; fanOutPageSize?: number; sweepPageSize?: number } = {}): Promise<Pipeline> {
   const table = await freshTable();
   const clock = fixedClock('2026-11-04T15:00:00Z');
   const sms = new SmsSink(clock);
@@ -97,7 +101,8 @@ export async function startPipeline(options: { snsClient?: SNSClient; fanOutPage
     sms: new SnsSmsSender(sns, undefined),
     email: new SesEmailSender(sesClient(), 'bookdrop-test'),
   });
-  const notify = createNotifierHandler(notifier, new FanOut(table, queue, options.fanOutPageSize), clock);
+  const sweep = new Sweep(table, queue, testConfig, clock, options.sweepPageSize);
+  const notify = createNotifierHandler({ notifier, fanOut: new FanOut(table, queue, options.fanOutPageSize), sweep, clock });
   const outbound = new MemoryOutboundEvents();
   const inboundHandler = createInboundSmsHandler(
     buildInboundSms({ table, config: testConfig, clock, phoneIndex: keys.phoneIndex, sms: new SnsSmsSender(sns, undefined), optOutList: new SnsOptOutList(sns) }),
@@ -129,6 +134,11 @@ export async function startPipeline(options: { snsClient?: SNSClient; fanOutPage
     clock,
     patrons,
     notifier,
+    sweep,
+    runSweep: async (day) => {
+      await sweep.start(day);
+      return settle();
+    },
     keys,
     publish: async (...events) =>
       circulation(sqsEvent(...events.map((event) => eventBridgeEvent(event.detailType, event.detail))), lambdaContext('circulation')),

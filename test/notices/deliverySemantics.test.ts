@@ -35,7 +35,7 @@ describe('Notifier: delivery semantics', () => {
 
     // Every request 1 to 5 times, in concurrent batches.
     const storm = requests.flatMap((request, index) => Array.from({ length: 1 + (index % 5) }, () => request));
-    const notify = createNotifierHandler(pipeline.notifier, new FanOut(pipeline.table, pipeline.queue), pipeline.clock);
+    const notify = createNotifierHandler({ notifier: pipeline.notifier, fanOut: new FanOut(pipeline.table, pipeline.queue), sweep: pipeline.sweep, clock: pipeline.clock });
     const batches = [];
     for (let start = 0; start < storm.length; start += 4) batches.push(storm.slice(start, start + 4));
     await Promise.all(batches.map((batch) => notify(sqsEvent(...batch), lambdaContext('notifier'))));
@@ -110,7 +110,7 @@ describe('Notifier: delivery semantics', () => {
       await local.publish({ detailType: 'HoldReady', detail: holdReady(throttled.patronId) }, { detailType: 'HoldReady', detail: holdReady(invalid.patronId) });
       const requests = local.queue.requests.filter((request) => request.kind === 'hold-ready');
       local.queue.take();
-      const notify = createNotifierHandler(local.notifier, new FanOut(local.table, local.queue), local.clock);
+      const notify = createNotifierHandler({ notifier: local.notifier, fanOut: new FanOut(local.table, local.queue), sweep: local.sweep, clock: local.clock });
 
       const first = await notify(sqsEvent(...requests), lambdaContext('notifier'));
       expect(first.batchItemFailures).toHaveLength(1);
@@ -159,7 +159,7 @@ describe('Notifier: delivery semantics', () => {
     expect(new Set(notices.map((notice) => notice.patronId))).toEqual(new Set(optedIn.map((patron) => patron.patronId)));
     expect(await emailsTo(outsider.contact.email!)).toHaveLength(0);
     // 60 members over 8 shards in pages of 5: more pages than shards, each recorded once.
-    const pages = (await scanAll(pipeline.table)).filter((item) => item.kind === 'fan-out-page');
+    const pages = (await scanAll(pipeline.table)).filter((item) => item.kind === 'job-page' && String(item.pk).startsWith('FANOUT#'));
     expect(pages.length).toBeGreaterThanOrEqual(60 / 5);
   });
 });

@@ -10,7 +10,8 @@
 import { randomUUID, createHash } from 'node:crypto';
 import { DynamoDBClient, ScanCommand, DeleteItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { processClock } from '#shared/clock.ts';
+import { dayIn, processClock } from '#shared/clock.ts';
+import { addDays } from '#shared/sweep/sweepKeys.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { EsdkContactCrypto, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
 import { loadOrCreateLocalKeys } from '#shared/contacts/keys.ts';
@@ -63,6 +64,8 @@ export interface Outbox {
 }
 
 const ACCOUNT = '000000000000';
+/** How many missed daily sweeps the sandbox runs at most when its clock jumps. */
+export const SANDBOX_SWEEP_CATCH_UP_DAYS = 31;
 
 export class Sandbox {
   public readonly tableName: string;
@@ -72,6 +75,8 @@ export class Sandbox {
   public readonly published: Record<string, unknown>[] = [];
   private readonly queues: Record<RouteTarget | 'notices' | 'emailFeedback' | 'inboundSms', LocalQueue>;
   private emailsSeen = 0;
+  /** The last day whose daily sweep ran (the sandbox starts with today's counted as run). */
+  private lastSweptDay: string;
   private readonly dynamo: DynamoDBClient;
   private readonly table: TableContext;
   private readonly contactCrypto: EsdkContactCrypto;
@@ -85,6 +90,7 @@ export class Sandbox {
     sms: SmsSink,
   ) {
     this.tableName = options.tableName ?? 'bookdrop-sandbox';
+    this.lastSweptDay = dayIn(options.config.timeZone, processClock.now());
     this.eventBusName = options.eventBusName ?? 'bookdrop-sandbox';
     this.sms = sms;
     const base = `http://127.0.0.1:${options.port}/${ACCOUNT}`;
@@ -238,6 +244,27 @@ export class Sandbox {
     return { FailedEntryCount: Entries.filter((entry) => 'ErrorCode' in entry).length, Entries, routed };
   }
 
+  /**
+   * The days whose daily sweep is due by `now`: as deployed, the sweep runs when quiet hours end
+   * (08:00 by default) in the library's time zone.
+   */
+  private dueSweeps(now: Date): string[] {
+    const { timeZone, notices } = this.options.config;
+    const today = dayIn(timeZone, now);
+    const localTime = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(now);
+    const days: string[] = [];
+    // A jump of months or years runs only the last month's sweeps: older ones would only send stale
+    // reminders (what a scheduler that was down for years would not do either).
+    const oldest = addDays(today, -SANDBOX_SWEEP_CATCH_UP_DAYS);
+    const from = this.lastSweptDay < oldest ? oldest : addDays(this.lastSweptDay, 1);
+    for (let day = from; day <= today; day = addDays(day, 1)) {
+      if (day === today && localTime < notices.quietHours.end) break;
+      days.push(day);
+    }
+    if (days.length > 0) this.lastSweptDay = days[days.length - 1]!;
+    return days;
+  }
+
   /** Runs queues and the table stream until no work is left; returns what was dead-lettered. */
   private async settle() {
     const deadLettered = [];
@@ -318,7 +345,7 @@ export class Sandbox {
    * Moves the sandbox clock forward and deletes what DynamoDB TTL would have deleted by then.
    * Returns how many items of each kind expired.
    */
-  public advanceClock(target: Date): Promise<{ now: string; expired: Record<string, number> }> {
+  public advanceClock(target: Date): Promise<{ now: string; expired: Record<string, number>; swept: string[] }> {
     return this.serial(async () => {
       const before = processClock.now();
       processClock.advanceTo(target);
@@ -332,8 +359,10 @@ export class Sandbox {
         const kind = String(unmarshall(item).kind ?? 'unknown');
         expired[kind] = (expired[kind] ?? 0) + 1;
       }
+      const swept = this.dueSweeps(now);
+      for (const day of swept) this.queues.notices.send(JSON.stringify({ sweepStart: { day } }));
       await this.settle();
-      return { now: now.toISOString(), expired };
+      return { now: now.toISOString(), expired, swept };
     });
   }
 

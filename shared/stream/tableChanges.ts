@@ -25,13 +25,16 @@ export interface ChangeEffects {
   readonly purged?: string;
 }
 
+/** Item kinds that hold no data about anyone: their expiry is not journaled. */
+const BOOKKEEPING = new Set(['purge-mark', 'job-page']);
+
 export function effectsOf(change: TableChange): ChangeEffects {
   const events: OutboundEvent[] = [];
   const notices: NoticeRequest[] = [];
   if (change.expiredByTtl) {
-    // The purge marks of the journal itself expire too; they are bookkeeping, not records.
+    // Bookkeeping (the journal's own marks, paged-job markers) expires too; it is not a record.
     const kind = String(change.oldImage?.kind ?? 'unknown');
-    return kind === 'purge-mark' ? { events, notices } : { events, notices, purged: kind };
+    return BOOKKEEPING.has(kind) ? { events, notices } : { events, notices, purged: kind };
   }
   const item = change.newImage;
   if (change.eventName === 'INSERT' && item?.kind === 'consent-ledger') {

@@ -13,8 +13,10 @@ import { DataStore } from '#infra/constructs/dataStore.ts';
 import { EventIngress } from '#infra/constructs/eventIngress.ts';
 import { QueueConsumer } from '#infra/constructs/queueConsumer.ts';
 import { TableStream } from '#infra/constructs/tableStream.ts';
+import { acknowledgeEncryptedQueueSends } from '#infra/constructs/durableQueue.ts';
 import { EmailFeedback } from '#infra/constructs/emailFeedback.ts';
 import { InboundSms } from '#infra/constructs/inboundSms.ts';
+import { DailySweep } from '#infra/constructs/dailySweep.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { smsIntervalMs } from '#shared/notices/smsPacer.ts';
 
@@ -138,8 +140,12 @@ export class BookdropStack extends Stack {
     notifierFn.addEnvironment('NOTICE_QUEUE_URL', notifier.input.queue.queueUrl);
     notifier.input.queue.grantSendMessages(notifierFn);
     notifierFn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${TABLE.indexes.byAudience.name}`] }),
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [TABLE.indexes.byAudience.name, TABLE.indexes.bySweep.name].map((index) => `${table.tableArn}/index/${index}`),
+      }),
     );
+    new DailySweep(this, 'DailySweep', { config, queue: notifier.input.queue, deadLetterQueue: notifier.input.deadLetterQueue, key: keys.dataKey });
     notifierFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
     const senders = [config.consortium, ...config.libraries].map((sender) => sender.senderEmail);
     const identities = [...new Set([...senders, ...senders.map((address) => address.split('@')[1] ?? address)])];
@@ -157,18 +163,7 @@ export class BookdropStack extends Stack {
       reason:
         'sns:Publish to a phone number has no resource ARN; the function publishes to no topic. X-Ray actions likewise take no resource.',
     });
-    for (const sender of [circulation.service, stream.service, notifier.service]) {
-      Validations.of(sender).acknowledge(
-        {
-          id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-          reason: 'CDK grant for sending to a KMS-encrypted SQS queue, scoped to the one data key.',
-        },
-        {
-          id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-          reason: 'CDK grant for sending to a KMS-encrypted SQS queue, scoped to the one data key.',
-        },
-      );
-    }
+    for (const sender of [circulation.service, stream.service, notifier.service]) acknowledgeEncryptedQueueSends(sender);
 
     new CfnOutput(this, 'EventBusName', { value: ingress.bus.eventBusName, description: 'Publish ILS events here' });
     new CfnOutput(this, 'EventBusArn', { value: ingress.bus.eventBusArn });

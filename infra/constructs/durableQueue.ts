@@ -2,10 +2,10 @@
  * An SQS queue with its dead-letter queue: both KMS-encrypted with the data key, TLS only, and a
  * redrive after three receives. Every asynchronous path in Bookdrop goes through one.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { MAX_RECEIVE_COUNT } from '#shared/routing/rules.ts';
 
 
@@ -13,6 +13,18 @@ export interface DurableQueueProps {
   readonly key: kms.IKey;
   /** Visibility timeout: at least six times the consumer's timeout. */
   readonly visibilityTimeout: Duration;
+}
+
+/**
+ * Records why a principal that sends to KMS-encrypted queues may hold CDK's wildcard KMS actions:
+ * `grantSendMessages` grants `kms:GenerateDataKey*` and `kms:ReEncrypt*` on the data key.
+ */
+export function acknowledgeEncryptedQueueSends(scope: IConstruct): void {
+  const reason = 'CDK grant for sending to a KMS-encrypted SQS queue, scoped to the one data key.';
+  Validations.of(scope).acknowledge(
+    { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason },
+    { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason },
+  );
 }
 
 /** A dead-letter queue: KMS-encrypted with the data key, TLS only, kept 14 days. */

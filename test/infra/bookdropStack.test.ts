@@ -60,6 +60,7 @@ describe('Stack: BookdropStack', () => {
         Match.objectLike({ IndexName: TABLE.indexes.byPhone.name, Projection: { ProjectionType: 'KEYS_ONLY' } }),
         Match.objectLike({ IndexName: TABLE.indexes.byNoticeId.name, Projection: { ProjectionType: 'KEYS_ONLY' } }),
         Match.objectLike({ IndexName: TABLE.indexes.byAudience.name, Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['consent', 'suppression'] } }),
+        Match.objectLike({ IndexName: TABLE.indexes.bySweep.name, Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }) }),
       ],
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -181,6 +182,16 @@ describe('Stack: BookdropStack', () => {
     expect(actionsOn(statements, keyId('ContactKey'))).toEqual([]);
     const query = statements.find((statement) => [statement.Action].flat().includes('dynamodb:Query'));
     expect(JSON.stringify(query?.Resource)).toContain('/index/byPhone');
+  });
+
+  it('runs the daily sweep in the library time zone when SMS quiet hours end, onto the notifier queue, with a DLQ', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 8 * * ? *)',
+      ScheduleExpressionTimezone: 'America/New_York',
+      Target: Match.objectLike({ Input: JSON.stringify({ sweepStart: {} }), DeadLetterConfig: { Arn: Match.anyValue() } }),
+    });
+    const query = policyOf('NotifierConsumerRoleDefaultPolicy').find((statement) => [statement.Action].flat().includes('dynamodb:Query'));
+    expect(JSON.stringify(query?.Resource)).toContain('/index/bySweep');
   });
 
   it('never grants Scan or table-wide deletes', () => {

@@ -65,6 +65,7 @@ try {
     decrypter: crypto,
     sms: new SnsSmsSender(new SNSClient({ endpoint: sms.endpoint, ...local }), undefined),
     email: new SesEmailSender(new SESv2Client({ endpoint: ses.endpoint, ...local }), 'bookdrop-bench'),
+    later: { enqueue: async (messages) => void queued.push(...messages) },
   });
 
   for (let i = 0; i < PATRONS; i++) {

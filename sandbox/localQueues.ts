@@ -6,6 +6,7 @@
 import { randomUUID, createHash } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { MAX_RECEIVE_COUNT } from '#shared/routing/rules.ts';
+import { processClock } from '#shared/clock.ts';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -14,6 +15,8 @@ interface QueuedMessage {
   readonly body: string;
   receiveCount: number;
   readonly sentAt: number;
+  /** Delayed messages (SQS DelaySeconds) become visible at this sandbox time. */
+  readonly visibleAt: number;
 }
 
 export interface DeadLetter {
@@ -34,9 +37,10 @@ export class LocalQueue {
     private readonly handler: () => Promise<SqsHandler>,
   ) {}
 
-  public send(body: string): string {
+  public send(body: string, delaySeconds = 0): string {
     const messageId = randomUUID();
-    this.messages.push({ messageId, body, receiveCount: 0, sentAt: Date.now() });
+    const now = processClock.now().getTime();
+    this.messages.push({ messageId, body, receiveCount: 0, sentAt: now, visibleAt: now + delaySeconds * 1000 });
     return messageId;
   }
 
@@ -44,10 +48,18 @@ export class LocalQueue {
     return this.messages.length;
   }
 
+  /** Messages visible now, on the sandbox clock. */
+  public get visibleDepth(): number {
+    const now = processClock.now().getTime();
+    return this.messages.filter((message) => message.visibleAt <= now).length;
+  }
+
   /** Delivers one batch to the handler; returns the ids that went to the dead-letter list. */
   public async deliverBatch(): Promise<string[]> {
-    const batch = this.messages.splice(0, BATCH_SIZE);
+    const now = processClock.now().getTime();
+    const batch = this.messages.filter((message) => message.visibleAt <= now).slice(0, BATCH_SIZE);
     if (batch.length === 0) return [];
+    for (const message of batch) this.messages.splice(this.messages.indexOf(message), 1);
     for (const message of batch) message.receiveCount++;
     const event: SQSEvent = { Records: batch.map((message) => this.record(message)) };
     let failed: Set<string>;
@@ -116,7 +128,7 @@ export async function drainQueues(queues: readonly LocalQueue[]): Promise<DeadLe
   for (let busy = true; busy; ) {
     busy = false;
     for (const queue of queues) {
-      if (queue.depth === 0) continue;
+      if (queue.visibleDepth === 0) continue;
       busy = true;
       const ids = await queue.deliverBatch();
       deadLettered.push(...queue.deadLetters.filter((letter) => ids.includes(letter.messageId)));

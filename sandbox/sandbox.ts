@@ -272,7 +272,7 @@ export class Sandbox {
       deadLettered.push(...(await drainQueues(Object.values(this.queues))));
       const streamed = await this.stream.poll();
       const feedback = await this.simulateMailboxes();
-      if (streamed === 0 && feedback === 0 && Object.values(this.queues).every((queue) => queue.depth === 0)) return deadLettered;
+      if (streamed === 0 && feedback === 0 && Object.values(this.queues).every((queue) => queue.visibleDepth === 0)) return deadLettered;
     }
   }
 
@@ -294,17 +294,17 @@ export class Sandbox {
   }
 
   /** SQS SendMessage / SendMessageBatch from the handlers (AWS JSON 1.0). */
-  public sqs(action: string, input: { QueueUrl?: string; MessageBody?: string; Entries?: { Id: string; MessageBody: string }[] }) {
+  public sqs(action: string, input: { QueueUrl?: string; MessageBody?: string; DelaySeconds?: number; Entries?: { Id: string; MessageBody: string; DelaySeconds?: number }[] }) {
     const queue = Object.values(this.queues).find((candidate) => candidate.url === input.QueueUrl);
     if (!queue) return { error: { type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' } };
     const md5 = (body: string) => createHash('md5').update(body).digest('hex');
     if (action === 'SendMessage' && input.MessageBody !== undefined) {
-      return { result: { MessageId: queue.send(input.MessageBody), MD5OfMessageBody: md5(input.MessageBody) } };
+      return { result: { MessageId: queue.send(input.MessageBody, input.DelaySeconds), MD5OfMessageBody: md5(input.MessageBody) } };
     }
     if (action === 'SendMessageBatch' && input.Entries) {
       return {
         result: {
-          Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: queue.send(entry.MessageBody), MD5OfMessageBody: md5(entry.MessageBody) })),
+          Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: queue.send(entry.MessageBody, entry.DelaySeconds), MD5OfMessageBody: md5(entry.MessageBody) })),
           Failed: [],
         },
       };

@@ -43,3 +43,25 @@ export function expiryAfterDays(from: Date, days: number): number {
 export function dayIn(timeZone: string, at: string | Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(at));
 }
+
+/** Local wall-clock time `HH:MM` of an instant in a time zone. */
+export function timeIn(timeZone: string, at: Date): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+}
+
+/** The instant at which the wall clock of `timeZone` shows `time` (HH:MM) on `day` (YYYY-MM-DD). */
+export function zonedInstant(timeZone: string, day: string, time: string): Date {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const [hour, minute] = time.split(':').map(Number) as [number, number];
+  const wanted = Date.UTC(year, month - 1, date, hour, minute);
+  let guess = wanted;
+  // Two corrections settle any offset, daylight-saving changes included.
+  for (let i = 0; i < 2; i++) {
+    const shown = new Date(guess);
+    const [d, t] = [dayIn(timeZone, shown), timeIn(timeZone, shown)];
+    const [y2, m2, d2] = d.split('-').map(Number) as [number, number, number];
+    const [h2, mi2] = t.split(':').map(Number) as [number, number];
+    guess += wanted - Date.UTC(y2, m2 - 1, d2, h2, mi2);
+  }
+  return new Date(guess);
+}

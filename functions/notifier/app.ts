@@ -17,7 +17,7 @@ import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
 import { fanOutPageSchema, noticeRequestSchema, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
 import { FanOut } from '#shared/notices/fanOut.ts';
 import { Sweep, sweepPageSchema, sweepStartSchema } from '#shared/sweep/sweep.ts';
-import { SqsNoticeQueue } from '#shared/notices/noticeQueue.ts';
+import { SqsNoticeQueue, type NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SmsPacer } from '#shared/notices/smsPacer.ts';
 import { DynamoNoticeLog } from '#shared/notices/noticeLog.ts';
@@ -62,6 +62,7 @@ export function buildNotifier(parts: {
   decrypter: ContactDecrypter;
   sms: SmsSender;
   email: EmailSender;
+  later: NoticeQueue;
 }): Notifier {
   return new Notifier({
     config: parts.config,
@@ -71,6 +72,7 @@ export function buildNotifier(parts: {
     decrypter: parts.decrypter,
     sms: parts.sms,
     email: parts.email,
+    later: parts.later,
     logger,
     metrics,
   });
@@ -93,14 +95,15 @@ export function notifierFromEnv(
   );
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   const table = tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME);
+  const queue = new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL);
   const notifier = buildNotifier({
     table,
     config,
     clock: processClock,
+    later: queue,
     decrypter: contactCryptoFromEnv(vars),
     sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber, new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0))),
     email: new SesEmailSender(clients.ses ?? new SESv2Client({}), vars.SES_CONFIGURATION_SET || undefined),
   });
-  const queue = new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL);
   return { notifier, fanOut: new FanOut(table, queue), sweep: new Sweep(table, queue, config, processClock), clock: processClock };
 }

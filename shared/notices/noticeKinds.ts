@@ -57,6 +57,10 @@ export const noticeRequestSchema = z.object({
   message: z.optional(z.object({ en: z.string(), es: z.optional(z.string()) })),
   /** policy-update */
   policy: z.optional(z.object({ policyVersion: z.string(), summary: z.object({ en: z.string(), es: z.optional(z.string()) }) })),
+  /** Only these channels (an SMS that waited for the end of quiet hours). */
+  channels: z.optional(z.array(z.enum(['sms', 'email']))),
+  /** Not before this time: the request goes back to the queue until then. */
+  notBefore: z.optional(z.string()),
 });
 export type NoticeRequest = z.infer<typeof noticeRequestSchema>;
 

@@ -15,6 +15,8 @@ import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
 import { composeNotice } from '#shared/notices/compose.ts';
 import { NOTICE_CHANNELS, noticeIdOf, noticeKey, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import type { NoticeLog } from '#shared/notices/noticeLog.ts';
+import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
+import { quietUntil, WAITS_FOR_MORNING } from '#shared/notices/quietHours.ts';
 import { PermanentDeliveryError, type EmailSender, type SmsSender } from '#shared/notices/senders.ts';
 import { channelBlock, type Channel, type PatronProfile } from '#shared/patrons/patronProfile.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
@@ -29,6 +31,8 @@ export interface NotifierDeps {
   readonly email: EmailSender;
   readonly logger: BookdropLogger;
   readonly metrics: BookdropMetrics;
+  /** Where requests that must wait (quiet hours) go back to. */
+  readonly later: NoticeQueue;
 }
 
 /** What happened on one channel. */
@@ -41,24 +45,38 @@ export type ChannelOutcome =
   | 'channel-closed'
   | 'no-profile'
   | 'failed'
-  | 'retry';
+  | 'retry'
+  | 'quiet-hours';
 
 export class Notifier {
   public constructor(private readonly deps: NotifierDeps) {}
 
   /** Delivers one request; throws {@link RetryableDeliveryError} if a channel should be retried. */
   public async deliver(request: NoticeRequest): Promise<Partial<Record<Channel, ChannelOutcome>>> {
+    const now = this.deps.clock.now();
+    if (request.notBefore !== undefined && Date.parse(request.notBefore) > now.getTime()) {
+      await this.deps.later.enqueue([request], { delaySeconds: (Date.parse(request.notBefore) - now.getTime()) / 1000 });
+      return {};
+    }
     const profile = await this.deps.patrons.get(request.patronId);
     if (!profile) {
       // A notice for a patron Bookdrop has no consent for: nothing may be sent.
       this.deps.logger.info('notice skipped: patron unknown', { patronId: request.patronId, kind: request.kind });
       return Object.fromEntries(NOTICE_CHANNELS[request.kind].map((channel) => [channel, 'no-profile']));
     }
-    const channels = NOTICE_CHANNELS[request.kind];
+    const channels = NOTICE_CHANNELS[request.kind].filter((channel) => request.channels === undefined || request.channels.includes(channel));
     const outcomes: Partial<Record<Channel, ChannelOutcome>> = {};
     for (const channel of channels) {
       const block = channelBlock(profile, channel);
       if (block) outcomes[channel] = block;
+    }
+    const { quietHours } = this.deps.config.notices;
+    const quietEnd = WAITS_FOR_MORNING.has(request.kind) ? quietUntil(quietHours, this.deps.config.timeZone, now) : undefined;
+    if (quietEnd && channels.includes('sms') && outcomes.sms === undefined) {
+      // The text waits for the morning; the email goes now.
+      outcomes.sms = 'quiet-hours';
+      const notBefore = quietEnd.toISOString();
+      await this.deps.later.enqueue([{ ...request, channels: ['sms'], notBefore }], { delaySeconds: (quietEnd.getTime() - now.getTime()) / 1000 });
     }
     // Compose only when some channel may be used (a closed account has no library left to brand with).
     const content = channels.some((channel) => outcomes[channel] === undefined) ? this.compose(request, profile) : undefined;

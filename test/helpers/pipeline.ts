@@ -22,7 +22,7 @@ import { fixedClock } from '#shared/clock.ts';
 import { isNoticeRequest, type NoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
 import { Sweep } from '#shared/sweep/sweep.ts';
 import { FanOut } from '#shared/notices/fanOut.ts';
-import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
+import type { EnqueueOptions, NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { Notifier } from '#shared/notices/notifier.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
@@ -41,8 +41,14 @@ export class MemoryOutboundEvents implements OutboundEvents {
 /** A notice queue that keeps what it is given. */
 export class MemoryNoticeQueue implements NoticeQueue {
   public readonly messages: NotifierMessage[] = [];
-  public async enqueue(messages: readonly NotifierMessage[]): Promise<void> {
-    this.messages.push(...messages);
+  /** Messages sent with a delay: held until {@link release}. */
+  public readonly delayed: NotifierMessage[] = [];
+  public async enqueue(messages: readonly NotifierMessage[], options: EnqueueOptions = {}): Promise<void> {
+    (options.delaySeconds ? this.delayed : this.messages).push(...messages);
+  }
+  /** The delays are over: delayed messages become deliverable. */
+  public release(): void {
+    this.messages.push(...this.delayed.splice(0, this.delayed.length));
   }
   /** The notice requests waiting (fan-out pages left out). */
   public get requests(): NoticeRequest[] {
@@ -100,6 +106,7 @@ export async function startPipeline(options: { snsClient?: SNSClient; fanOutPage
     decrypter: keys.crypto,
     sms: new SnsSmsSender(sns, undefined),
     email: new SesEmailSender(sesClient(), 'bookdrop-test'),
+    later: queue,
   });
   const sweep = new Sweep(table, queue, testConfig, clock, options.sweepPageSize);
   const notify = createNotifierHandler({ notifier, fanOut: new FanOut(table, queue, options.fanOutPageSize), sweep, clock });

@@ -108,3 +108,34 @@ describe('Sweep: scheduled notices', () => {
     );
   });
 });
+
+describe('Sweep: quiet hours', () => {
+  it('keeps a reminder text until quiet hours end, and sends the email at once', async () => {
+    const pipeline = await startPipeline();
+    try {
+      const reader = patronRegistered({ consent: { sms: true, email: true, checkoutHistory: false } });
+      await pipeline.publish({ detailType: 'PatronRegistered', detail: reader });
+      await pipeline.deliverNotices();
+      pipeline.sms.messages.length = 0;
+      await pipeline.publish({ detailType: 'ItemCheckedOut', detail: checkout(reader.patronId, '2026-11-24T23:59:00-05:00') });
+
+      // 22:30 in New York: inside the default quiet hours (21:00 to 08:00).
+      pipeline.clock.set('2026-11-22T03:30:00Z');
+      await pipeline.runSweep('2026-11-21');
+      expect(pipeline.sms.messages).toEqual([]);
+      expect((await emailsTo(reader.contact.email!)).filter((email) => email.subject.includes('due'))).toHaveLength(1);
+      expect(pipeline.queue.delayed).toEqual([expect.objectContaining({ kind: 'due-soon', channels: ['sms'], notBefore: '2026-11-22T13:00:00.000Z' })]);
+
+      // 08:00 the next morning: the text goes, once.
+      pipeline.clock.set('2026-11-22T13:00:00Z');
+      pipeline.queue.release();
+      await pipeline.deliverNotices();
+      expect(pipeline.sms.messages.map((sms) => sms.body)).toEqual([
+        'Riverside Library: 1 item is due Tue Nov 24. Renew in the catalog or call 845-555-0111. Reply STOP to opt out.',
+      ]);
+      expect((await emailsTo(reader.contact.email!)).filter((email) => email.subject.includes('due'))).toHaveLength(1);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+});

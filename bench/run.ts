@@ -6,6 +6,7 @@
  *    Budget: at most one read and two writes per notice.
  * 2. SMS over the notice corpus: every kind, both languages, titles on and off: segments and encoding.
  * 3. Notifier throughput on this machine (informational: shared machines are noisy).
+ * 4. The daily sweep over 100,000 open loans, 5% due on its target days: items read per item due.
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -24,6 +25,7 @@ import { NOTICE_KINDS, isNoticeRequest, type NotifierMessage } from '#shared/not
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 import { LIBRARIES, TITLES, corpusCases } from '#test/helpers/noticeCorpus.ts';
+import { sweepBench } from '#bench/sweepBench.ts';
 
 const PATRONS = Number(process.env.BENCH_PATRONS ?? 200);
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -122,6 +124,13 @@ try {
   line('encoding', `GSM-7 ${gsm}, UCS-2 ${total - gsm}`);
   line('segments', [...segments].sort(([a], [b]) => a - b).map(([parts, n]) => `${parts}: ${n}`).join(', '));
   line('longest (GSM-7 septets)', String(longest));
+  const sweepTable = 'bookdrop-bench-sweep';
+  await ensureTable(setupClient, sweepTable);
+  const figures = await sweepBench(tableContext(setupClient, sweepTable), config);
+  process.stdout.write(`\nDaily sweep (${figures.loans.toLocaleString('en-US')} open loans, ${figures.due.toLocaleString('en-US')} due on the target days)\n`);
+  line('index items read per item due (budget 1.05)', (figures.read / figures.due).toFixed(3));
+  line('pages / digest notice requests', `${figures.pages} / ${figures.notices}`);
+  line('sweep run time, this machine', `${figures.sweepSeconds.toFixed(1)} s (loading the loans took ${figures.loadSeconds.toFixed(0)} s)`);
   process.stdout.write('\n');
 } finally {
   await sms.stop();

@@ -27,9 +27,18 @@ const branding = z.object({
   supportPhone: e164,
 });
 
+/** When scheduled notices go out; a member library may override any of them. */
+const timings = {
+  dueSoonDaysBefore: positiveInt,
+  overdueDaysAfter: z.array(positiveInt),
+  holdExpiringDaysBefore: positiveInt,
+};
+
 const library = z.extend(branding, {
   id: identifier,
   branches: z.array(z.object({ id: z.string().check(z.minLength(1)), name: z.string().check(z.minLength(1)) })),
+  /** This library's own timings; the consortium's where absent. */
+  notices: z.optional(z.partial(z.object(timings))),
 });
 
 export const consortiumConfigSchema = z.object({
@@ -47,9 +56,7 @@ export const consortiumConfigSchema = z.object({
     publisherAccounts: z.array(z.string().check(z.regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }))),
   }),
   notices: z.object({
-    dueSoonDaysBefore: positiveInt,
-    overdueDaysAfter: z.array(positiveInt),
-    holdExpiringDaysBefore: positiveInt,
+    ...timings,
     quietHours: z.object({ start: clockTime, end: clockTime }),
     /** Titles are left out of SMS by default: lock screens are public. */
     smsIncludesTitles: z.boolean(),
@@ -130,4 +137,26 @@ export function branchName(config: ConsortiumConfig, branchId: string): string {
     if (branch) return branch.name;
   }
   return branchId;
+}
+
+export interface NoticeTimings {
+  readonly dueSoonDaysBefore: number;
+  readonly overdueDaysAfter: readonly number[];
+  readonly holdExpiringDaysBefore: number;
+}
+
+/** The scheduled-notice timings of a member library (the consortium's for an unknown one). */
+export function timingsFor(config: ConsortiumConfig, libraryId: string | undefined): NoticeTimings {
+  const own = config.libraries.find((lib) => lib.id === libraryId)?.notices ?? {};
+  const { dueSoonDaysBefore, overdueDaysAfter, holdExpiringDaysBefore } = config.notices;
+  return {
+    dueSoonDaysBefore: own.dueSoonDaysBefore ?? dueSoonDaysBefore,
+    overdueDaysAfter: own.overdueDaysAfter ?? overdueDaysAfter,
+    holdExpiringDaysBefore: own.holdExpiringDaysBefore ?? holdExpiringDaysBefore,
+  };
+}
+
+/** The member library a branch belongs to, if the configuration lists it. */
+export function libraryOfBranch(config: ConsortiumConfig, branchId: string | undefined): string | undefined {
+  return config.libraries.find((lib) => lib.branches.some((branch) => branch.id === branchId))?.id;
 }

@@ -8,7 +8,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { dayIn, type Clock } from '#shared/clock.ts';
-import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { libraryOfBranch, timingsFor, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { PageLog } from '#shared/notices/pageLog.ts';
 import type { NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
@@ -50,13 +50,17 @@ export class Sweep {
     this.pages = new PageLog(table);
   }
 
-  /** The first page of every (kind, target day, shard) of the run. */
+  /**
+   * The first page of every (kind, offset, shard) of the run. The offsets are those of every member
+   * library (and the consortium's); each page keeps only the items whose library uses its offset.
+   */
   public async start(runDay: string = dayIn(this.config.timeZone, this.clock.now())): Promise<SweepPage[]> {
-    const { dueSoonDaysBefore, overdueDaysAfter, holdExpiringDaysBefore } = this.config.notices;
+    const all = [undefined, ...this.config.libraries.map((lib) => lib.id)].map((id) => timingsFor(this.config, id));
+    const unique = (values: number[]) => [...new Set(values)].sort((a, b) => a - b);
     const targets: Omit<SweepPage, 'shard'>[] = [
-      { kind: 'due-soon', runDay, targetDay: addDays(runDay, dueSoonDaysBefore), offset: dueSoonDaysBefore },
-      ...overdueDaysAfter.map((days) => ({ kind: 'overdue' as const, runDay, targetDay: addDays(runDay, -days), offset: days })),
-      { kind: 'hold-expiring', runDay, targetDay: addDays(runDay, holdExpiringDaysBefore), offset: holdExpiringDaysBefore },
+      ...unique(all.map((t) => t.dueSoonDaysBefore)).map((days) => ({ kind: 'due-soon' as const, runDay, targetDay: addDays(runDay, days), offset: days })),
+      ...unique(all.flatMap((t) => [...t.overdueDaysAfter])).map((days) => ({ kind: 'overdue' as const, runDay, targetDay: addDays(runDay, -days), offset: days })),
+      ...unique(all.map((t) => t.holdExpiringDaysBefore)).map((days) => ({ kind: 'hold-expiring' as const, runDay, targetDay: addDays(runDay, days), offset: days })),
     ];
     const pages = targets.flatMap((target) => Array.from({ length: SWEEP_SHARDS }, (_, shard) => ({ ...target, shard })));
     await this.queue.enqueue(pages.map((page) => ({ sweep: page })));
@@ -104,11 +108,21 @@ export class Sweep {
         items = kept;
       }
     }
-    const requests = page.kind === 'hold-expiring' ? this.holdRequests(page, items) : this.loanRequests(page, items);
+    const due = items.filter((item) => this.usesOffset(page, item));
+    const requests = page.kind === 'hold-expiring' ? this.holdRequests(page, due) : this.loanRequests(page, due);
     const next = cursor ? [{ sweep: { ...page, cursor: JSON.stringify(cursor) } }] : [];
     await this.queue.enqueue([...requests, ...next]);
     await this.pages.markDone(marker, this.clock.now());
     return { read: readCount, requests: requests.length };
+  }
+
+  /** Whether the item's member library (by its branch) sends this kind at this offset. */
+  private usesOffset(page: SweepPage, item: Record<string, unknown>): boolean {
+    const branch = page.kind === 'hold-expiring' ? (item.pickupBranch as string | undefined) : (item.dimensions as { branch?: string } | undefined)?.branch;
+    const timings = timingsFor(this.config, libraryOfBranch(this.config, branch));
+    if (page.kind === 'due-soon') return timings.dueSoonDaysBefore === page.offset;
+    if (page.kind === 'overdue') return timings.overdueDaysAfter.includes(page.offset);
+    return timings.holdExpiringDaysBefore === page.offset;
   }
 
   private loanRequests(page: SweepPage, items: Record<string, unknown>[]): NoticeRequest[] {

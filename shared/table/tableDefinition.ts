@@ -35,7 +35,7 @@ export const TABLE = {
      * `DUE#<day>#<shard>` or `PICKUP#<day>#<shard>` (day in the library's time zone, shard by patron),
      * `sweepSort` is `<patronId>#<loanId|holdId>`, so a patron's items are next to each other.
      */
-    bySweep: { name: 'bySweep', partitionKey: 'sweepKey', sortKey: 'sweepSort', projection: 'INCLUDE', include: ['loan', 'title', 'pickupBranch', 'pickupBy', 'patronId'] },
+    bySweep: { name: 'bySweep', partitionKey: 'sweepKey', sortKey: 'sweepSort', projection: 'INCLUDE', include: ['loan', 'dimensions', 'title', 'pickupBranch', 'pickupBy', 'patronId'] },
     /** Notices by their opaque id, for SES feedback (bounces, complaints) tagged with it. */
     byNoticeId: { name: 'byNoticeId', partitionKey: 'noticeId', projection: 'KEYS_ONLY' },
   },

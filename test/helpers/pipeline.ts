@@ -28,6 +28,7 @@ import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
 import { eventBridgeEvent, sqsEvent, testConfig } from '#test/helpers/factories.ts';
+import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { freshTable, localKeys, sesClient } from '#test/helpers/localAws.ts';
 
 /** Outbound events, kept in memory (EventBridge has no local implementation to publish to). */
@@ -87,39 +88,42 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(options: { snsClient?: SNSClient; fanOutPageSize?: number; sweepPageSize?: number } = {}): Promise<Pipeline> {
+export async function startPipeline(
+  options: { snsClient?: SNSClient; fanOutPageSize?: number; sweepPageSize?: number; config?: ConsortiumConfig } = {},
+): Promise<Pipeline> {
+  const config = options.config ?? testConfig;
   const table = await freshTable();
   const clock = fixedClock('2026-11-04T15:00:00Z');
   const sms = new SmsSink(clock);
   await sms.start();
   const keys = localKeys();
-  const patrons = new DynamoPatronStore(table, testConfig.retention.consentLedgerDays);
+  const patrons = new DynamoPatronStore(table, config.retention.consentLedgerDays);
   const queue = new MemoryNoticeQueue();
   const circulation = createCirculationHandler(
-    buildCirculationService({ table, config: testConfig, encrypter: keys.crypto, phoneIndex: keys.phoneIndex, noticeQueue: queue, clock }),
+    buildCirculationService({ table, config, encrypter: keys.crypto, phoneIndex: keys.phoneIndex, noticeQueue: queue, clock }),
   );
   const sns = options.snsClient ?? new SNSClient({ endpoint: sms.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const notifier = buildNotifier({
     table,
-    config: testConfig,
+    config,
     clock,
     decrypter: keys.crypto,
     sms: new SnsSmsSender(sns, undefined),
     email: new SesEmailSender(sesClient(), 'bookdrop-test'),
     later: queue,
   });
-  const sweep = new Sweep(table, queue, testConfig, clock, options.sweepPageSize);
+  const sweep = new Sweep(table, queue, config, clock, options.sweepPageSize);
   const notify = createNotifierHandler({ notifier, fanOut: new FanOut(table, queue, options.fanOutPageSize), sweep, clock });
   const outbound = new MemoryOutboundEvents();
   const inboundHandler = createInboundSmsHandler(
-    buildInboundSms({ table, config: testConfig, clock, phoneIndex: keys.phoneIndex, sms: new SnsSmsSender(sns, undefined), optOutList: new SnsOptOutList(sns) }),
+    buildInboundSms({ table, config, clock, phoneIndex: keys.phoneIndex, sms: new SnsSmsSender(sns, undefined), optOutList: new SnsOptOutList(sns) }),
   );
-  const feedbackHandler = createEmailFeedbackHandler(buildEmailFeedback({ table, config: testConfig, clock }));
+  const feedbackHandler = createEmailFeedbackHandler(buildEmailFeedback({ table, config, clock }));
   const streamHandler = createTableStreamHandler({
     outbound,
     noticeQueue: queue,
     purgeJournal: new DynamoPurgeJournal(table),
-    timeZone: testConfig.timeZone,
+    timeZone: config.timeZone,
     clock,
   });
   const stream = new StreamPoller(inject('dynamoEndpoint'), table.tableName, async () => streamHandler);

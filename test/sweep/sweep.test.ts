@@ -139,3 +139,32 @@ describe('Sweep: quiet hours', () => {
     }
   });
 });
+
+describe('Sweep: timings per member library', () => {
+  it('uses a member library own due-soon timing, and the consortium one for the others', async () => {
+    const { testConfig } = await import('#test/helpers/factories.ts');
+    const config = {
+      ...testConfig,
+      libraries: testConfig.libraries.map((lib) => (lib.id === 'maplewood' ? { ...lib, notices: { dueSoonDaysBefore: 2 } } : lib)),
+    };
+    const pipeline = await startPipeline({ config });
+    try {
+      const riverside = patronRegistered({ library: 'riverside', consent: { sms: true, email: false, checkoutHistory: false } });
+      const maplewood = patronRegistered({ library: 'maplewood', consent: { sms: true, email: false, checkoutHistory: false } });
+      await pipeline.publish({ detailType: 'PatronRegistered', detail: riverside }, { detailType: 'PatronRegistered', detail: maplewood });
+      await pipeline.deliverNotices();
+      pipeline.sms.messages.length = 0;
+      await pipeline.publish(
+        { detailType: 'ItemCheckedOut', detail: checkout(riverside.patronId, '2026-11-24T23:59:00-05:00') },
+        { detailType: 'ItemCheckedOut', detail: { ...checkout(maplewood.patronId, '2026-11-24T23:59:00-05:00'), branch: 'maplewood-central' } },
+      );
+
+      await pipeline.runSweep('2026-11-21');
+      expect(pipeline.sms.messages.map((sms) => sms.to)).toEqual([riverside.contact.phone]);
+      await pipeline.runSweep('2026-11-22');
+      expect(pipeline.sms.messages.map((sms) => sms.to)).toEqual([riverside.contact.phone, maplewood.contact.phone]);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+});

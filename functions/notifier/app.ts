@@ -25,6 +25,7 @@ import { Notifier } from '#shared/notices/notifier.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { logger, metrics } from '#shared/observability.ts';
 import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
+import { PatronService } from '#shared/patrons/patronService.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
 
 /** Parses a notifier queue message; a malformed one fails its record and ends in the DLQ. */
@@ -64,10 +65,12 @@ export function buildNotifier(parts: {
   email: EmailSender;
   later: NoticeQueue;
 }): Notifier {
+  const patrons = new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays);
   return new Notifier({
     config: parts.config,
     clock: parts.clock,
-    patrons: new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays),
+    patrons,
+    patronService: new PatronService({ patrons }),
     notices: new DynamoNoticeLog(parts.table, parts.config.retention.noticeLogDays),
     decrypter: parts.decrypter,
     sms: parts.sms,

@@ -18,8 +18,9 @@ import type { NoticeLog } from '#shared/notices/noticeLog.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { quietUntil, WAITS_FOR_MORNING } from '#shared/notices/quietHours.ts';
 import { PermanentDeliveryError, type EmailSender, type SmsSender } from '#shared/notices/senders.ts';
-import { channelBlock, type Channel, type PatronProfile } from '#shared/patrons/patronProfile.ts';
+import { applySuppression, channelBlock, type Channel, type PatronProfile } from '#shared/patrons/patronProfile.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
+import type { PatronService } from '#shared/patrons/patronService.ts';
 
 export interface NotifierDeps {
   readonly config: ConsortiumConfig;
@@ -33,6 +34,8 @@ export interface NotifierDeps {
   readonly metrics: BookdropMetrics;
   /** Where requests that must wait (quiet hours) go back to. */
   readonly later: NoticeQueue;
+  /** Records suppressions (an invalid number); holds no encryption key. */
+  readonly patronService: PatronService;
 }
 
 /** What happened on one channel. */
@@ -120,6 +123,7 @@ export class Notifier {
       return 'sent';
     } catch (error) {
       if (error instanceof PermanentDeliveryError) {
+        if (error.invalidContact && channel === 'sms') await this.suppressInvalidNumber(profile.patronId, noticeId);
         await this.deps.notices.markFailed(profile.patronId, key, error.reason, this.deps.clock.now());
         this.deps.logger.warn('notice failed permanently', { noticeId, kind: request.kind, channel, reason: error.reason });
         return 'failed';
@@ -127,6 +131,14 @@ export class Notifier {
       await this.deps.notices.release(profile.patronId, key);
       throw error instanceof BookdropError ? error : new RetryableDeliveryError('delivery interrupted', { cause: error, context: { noticeId, channel } });
     }
+  }
+
+  /** An invalid number suppresses the SMS channel (ledger source `delivery-feedback`) until a new number. */
+  private async suppressInvalidNumber(patronId: string, noticeId: string): Promise<void> {
+    const at = this.deps.clock.now().toISOString();
+    await this.deps.patronService.update(patronId, (profile) =>
+      applySuppression(profile, 'sms', 'invalid-number', { at, source: 'delivery-feedback', policyVersion: profile.policyVersion?.value, evidenceId: noticeId }),
+    );
   }
 
   private sendEmail(to: string, profile: PatronProfile, request: NoticeRequest, noticeId: string, content: NoticeContent): Promise<string> {

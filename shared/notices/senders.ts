@@ -13,10 +13,14 @@ import { SmsPacer } from '#shared/notices/smsPacer.ts';
 export class PermanentDeliveryError extends BookdropError {
   public constructor(
     public readonly reason: string,
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; invalidContact?: boolean } = {},
   ) {
     super(`delivery failed permanently: ${reason}`, options);
+    this.invalidContact = options.invalidContact ?? false;
   }
+
+  /** The contact itself is unusable (an invalid phone number): the channel should be suppressed. */
+  public readonly invalidContact: boolean;
 }
 
 const RETRYABLE_NAMES = new Set([
@@ -37,6 +41,11 @@ export function classifyProviderError(error: unknown, provider: string): never {
   const status = err.$metadata?.httpStatusCode;
   if (err.$retryable !== undefined || RETRYABLE_NAMES.has(name) || status === undefined || status >= 500 || status === 429) {
     throw new RetryableDeliveryError(`${provider} failed, will retry: ${name}`, { cause: error, context: { provider, status } });
+  }
+  // SNS names the parameter it refuses; a refused PhoneNumber means the number cannot receive texts.
+  const message = error instanceof Error ? error.message : '';
+  if (provider === 'sns' && name === 'InvalidParameterException' && /PhoneNumber/.test(message)) {
+    throw new PermanentDeliveryError('sns:InvalidPhoneNumber', { cause: error, invalidContact: true });
   }
   throw new PermanentDeliveryError(`${provider}:${name}`, { cause: error });
 }

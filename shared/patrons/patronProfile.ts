@@ -11,7 +11,14 @@ import type { DetailOf } from '#shared/events/contract.ts';
 export type Channel = 'sms' | 'email';
 export const CHANNELS: readonly Channel[] = ['sms', 'email'];
 export type Language = 'en' | 'es';
-export type ConsentSource = 'registration' | 'catalog' | 'staff' | 'sms-keyword' | 'email-feedback' | 'account-closed';
+/**
+ * Who changed consent. `delivery-feedback` (the SMS provider refused the number as invalid) is
+ * recorded in the ledger but is not a source of the v1 outbound contract, so it is not announced.
+ */
+export type ConsentSource = 'registration' | 'catalog' | 'staff' | 'sms-keyword' | 'email-feedback' | 'account-closed' | 'delivery-feedback';
+
+/** The sources `PatronConsentChanged` (contract v1) can carry. */
+export const ANNOUNCED_SOURCES: ReadonlySet<ConsentSource> = new Set(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'account-closed']);
 export type ConsentTopic = Channel | 'checkoutHistory';
 export const CONSENT_TOPICS: readonly ConsentTopic[] = ['sms', 'email', 'checkoutHistory'];
 

@@ -6,7 +6,8 @@
  */
 import type { OutboundEvent } from '#shared/outbound/outboundEvents.ts';
 import type { NoticeRequest } from '#shared/notices/noticeKinds.ts';
-import type { ConsentLedgerEntry } from '#shared/patrons/patronProfile.ts';
+import { ANNOUNCED_SOURCES, type ConsentLedgerEntry } from '#shared/patrons/patronProfile.ts';
+import type { OutboundDetail } from '#shared/events/contract.ts';
 
 /** A stream record, unmarshalled. */
 export interface TableChange {
@@ -41,7 +42,7 @@ export function effectsOf(change: TableChange): ChangeEffects {
     const entry = item as unknown as ConsentLedgerEntry;
     // A late choice (not in force) is history only: announcing it would roll the ILS back.
     if (entry.effective === false) return { events, notices };
-    if (entry.topic === 'sms' || entry.topic === 'email') {
+    if ((entry.topic === 'sms' || entry.topic === 'email') && ANNOUNCED_SOURCES.has(entry.source)) {
       events.push({
         detailType: 'PatronConsentChanged',
         detail: {
@@ -49,7 +50,7 @@ export function effectsOf(change: TableChange): ChangeEffects {
           channel: entry.topic,
           // A suppressed channel is effectively off, whatever the patron chose.
           optedIn: entry.optedIn && entry.suppressed !== true,
-          source: entry.source,
+          source: entry.source as OutboundDetail<'PatronConsentChanged'>['source'],
           at: entry.at,
         },
       });

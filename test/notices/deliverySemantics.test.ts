@@ -100,13 +100,20 @@ describe('Notifier: delivery semantics', () => {
     try {
       const throttled = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: false } });
       const invalid = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: false } });
+      const badNumber = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: false } });
       mock.on(PublishCommand).resolves({ MessageId: uid('sns') });
+      mock.on(PublishCommand, { PhoneNumber: badNumber.contact.phone }).rejects(
+        Object.assign(new Error(`Invalid parameter: PhoneNumber Reason: ${badNumber.contact.phone} is not valid to publish to`), {
+          name: 'InvalidParameterException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
       mock
         .on(PublishCommand, { PhoneNumber: throttled.contact.phone })
         .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException', $metadata: { httpStatusCode: 429 } }))
         .resolves({ MessageId: uid('sns') });
       mock.on(PublishCommand, { PhoneNumber: invalid.contact.phone }).rejects(Object.assign(new Error('Invalid parameter'), { name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } }));
-      await local.publish({ detailType: 'PatronRegistered', detail: throttled }, { detailType: 'PatronRegistered', detail: invalid });
+      await local.publish({ detailType: 'PatronRegistered', detail: throttled }, { detailType: 'PatronRegistered', detail: invalid }, { detailType: 'PatronRegistered', detail: badNumber });
       await local.publish({ detailType: 'HoldReady', detail: holdReady(throttled.patronId) }, { detailType: 'HoldReady', detail: holdReady(invalid.patronId) });
       const requests = local.queue.requests.filter((request) => request.kind === 'hold-ready');
       local.queue.take();
@@ -128,6 +135,14 @@ describe('Notifier: delivery semantics', () => {
           { detailType: 'NoticeFailed', detail: expect.objectContaining({ patronId: invalid.patronId, kind: 'hold-ready', channel: 'sms', reason: 'sns:InvalidParameterException' }) },
         ]),
       );
+      // A number SNS refuses as invalid suppresses the SMS channel, recorded but not announced (not a v1 source).
+      await local.deliverNotices();
+      const profile = await local.patrons.get(badNumber.patronId);
+      expect(profile?.suppression.sms).toMatchObject({ reason: 'invalid-number', source: 'delivery-feedback' });
+      expect(profile?.consent.sms?.optedIn).toBe(true);
+      const ledger = await local.patrons.ledger(badNumber.patronId, new Date('2027-01-01'));
+      expect(ledger.at(-1)).toMatchObject({ topic: 'sms', suppressed: true, source: 'delivery-feedback' });
+      expect(local.outbound.published.filter((event) => event.detailType === 'PatronConsentChanged' && event.detail.patronId === badNumber.patronId && event.detail.channel === 'sms' && event.detail.optedIn === false)).toEqual([]);
     } finally {
       await local.stop();
     }

@@ -7,14 +7,13 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TABLE } from '#shared/table/tableDefinition.ts';
+import { INDEXES, TABLE } from '#shared/table/tableDefinition.ts';
 
 export class DataStore extends Construct {
   public readonly table: dynamodb.Table;
 
   public constructor(scope: Construct, id: string, props: { readonly key: kms.IKey }) {
     super(scope, id);
-    const { byPhone, byNoticeId, byAudience, bySweep } = TABLE.indexes;
     // Table (not TableV2): a customer-managed key keeps the stack region-agnostic, so synth needs no account.
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -28,30 +27,14 @@ export class DataStore extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: byPhone.name,
-      partitionKey: { name: byPhone.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: byPhone.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType[byPhone.projection],
-    });
-    this.table.addGlobalSecondaryIndex({
-      indexName: byNoticeId.name,
-      partitionKey: { name: byNoticeId.partitionKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType[byNoticeId.projection],
-    });
-    this.table.addGlobalSecondaryIndex({
-      indexName: byAudience.name,
-      partitionKey: { name: byAudience.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: byAudience.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType[byAudience.projection],
-      nonKeyAttributes: [...byAudience.include],
-    });
-    this.table.addGlobalSecondaryIndex({
-      indexName: bySweep.name,
-      partitionKey: { name: bySweep.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: bySweep.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType[bySweep.projection],
-      nonKeyAttributes: [...bySweep.include],
-    });
+    for (const index of INDEXES) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        ...(index.sortKey ? { sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING } } : {}),
+        projectionType: dynamodb.ProjectionType[index.projection],
+        ...(index.include ? { nonKeyAttributes: [...index.include] } : {}),
+      });
+    }
   }
 }

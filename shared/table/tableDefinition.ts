@@ -47,57 +47,41 @@ export const AUDIENCE_SHARDS = 8;
 /** Shards of each sweep day, so a busy due day is read (and written) over several partitions. */
 export const SWEEP_SHARDS = 4;
 
+/** One global secondary index of the table. */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly projection: 'KEYS_ONLY' | 'INCLUDE';
+  readonly include?: readonly string[];
+}
+
+/** Every index, as the CDK stack and DynamoDB Local both build them. */
+export const INDEXES: readonly IndexDefinition[] = Object.values(TABLE.indexes);
+
 /** CreateTable input for DynamoDB Local, equivalent to what the CDK stack deploys. */
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const { byPhone, byNoticeId, byAudience, bySweep } = TABLE.indexes;
+  const attributes = new Set<string>([TABLE.partitionKey, TABLE.sortKey]);
+  for (const index of INDEXES) {
+    attributes.add(index.partitionKey);
+    if (index.sortKey) attributes.add(index.sortKey);
+  }
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
-      { AttributeName: TABLE.sortKey, AttributeType: 'S' },
-      { AttributeName: byPhone.partitionKey, AttributeType: 'S' },
-      { AttributeName: byNoticeId.partitionKey, AttributeType: 'S' },
-      { AttributeName: byAudience.partitionKey, AttributeType: 'S' },
-      { AttributeName: byAudience.sortKey, AttributeType: 'S' },
-      { AttributeName: bySweep.partitionKey, AttributeType: 'S' },
-      { AttributeName: bySweep.sortKey, AttributeType: 'S' },
-    ],
+    AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: byPhone.name,
-        KeySchema: [
-          { AttributeName: byPhone.partitionKey, KeyType: 'HASH' },
-          { AttributeName: byPhone.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: byPhone.projection },
-      },
-      {
-        IndexName: byNoticeId.name,
-        KeySchema: [{ AttributeName: byNoticeId.partitionKey, KeyType: 'HASH' }],
-        Projection: { ProjectionType: byNoticeId.projection },
-      },
-      {
-        IndexName: byAudience.name,
-        KeySchema: [
-          { AttributeName: byAudience.partitionKey, KeyType: 'HASH' },
-          { AttributeName: byAudience.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: byAudience.projection, NonKeyAttributes: [...byAudience.include] },
-      },
-      {
-        IndexName: bySweep.name,
-        KeySchema: [
-          { AttributeName: bySweep.partitionKey, KeyType: 'HASH' },
-          { AttributeName: bySweep.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: bySweep.projection, NonKeyAttributes: [...bySweep.include] },
-      },
-    ],
+    GlobalSecondaryIndexes: INDEXES.map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
+      ],
+      Projection: { ProjectionType: index.projection, ...(index.include ? { NonKeyAttributes: [...index.include] } : {}) },
+    })),
     StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamView },
   };
 }

@@ -56,3 +56,18 @@ describe('Function: composeNotice', () => {
     expect(gsm7Length(notice.sms)).toBeLessThanOrEqual(160);
   });
 });
+
+describe('SMS replies', () => {
+  it('keep the opt-out, opt-in, help and hint replies GSM-7 and one segment for every library and language', async () => {
+    const { composeHelpReply, composeHint, composeOptOutReply, composeSmsOptIn } = await import('#shared/notices/smsReplies.ts');
+    for (const library of LIBRARIES) {
+      for (const language of ['en', 'es'] as const) {
+        const branding = { ...library, libraryId: 'lib', senderEmail: 'notices@example.org', supportPhone: '+18455550111' };
+        for (const reply of [composeOptOutReply, composeSmsOptIn, composeHelpReply, composeHint].map((compose) => compose(language, branding))) {
+          expect(isGsm7(reply), reply).toBe(true);
+          expect(gsm7Length(reply), reply).toBeLessThanOrEqual(160);
+        }
+      }
+    }
+  });
+});

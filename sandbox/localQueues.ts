@@ -23,6 +23,9 @@ export interface DeadLetter {
   readonly queue: string;
   readonly messageId: string;
   readonly receiveCount: number;
+  /** The message body, so a redrive can move it back to its source queue. */
+  readonly body: string;
+  readonly sentAt: number;
 }
 
 const BATCH_SIZE = 10;
@@ -36,6 +39,23 @@ export class LocalQueue {
     public readonly url: string,
     private readonly handler: () => Promise<SqsHandler>,
   ) {}
+
+  /** The dead-letter queue's URL (its messages are {@link deadLetters}). */
+  public get deadLetterUrl(): string {
+    return `${this.url}-dlq`;
+  }
+
+  /** The queue's ARN as the sandbox reports it; the dead-letter queue's ends in `-dlq`. */
+  public arn(deadLetter = false): string {
+    return `arn:aws:sqs:us-east-1:000000000000:${this.name}${deadLetter ? '-dlq' : ''}`;
+  }
+
+  /** Moves every dead letter back onto the queue (SQS's message move task); returns how many moved. */
+  public redrive(): number {
+    const moved = this.deadLetters.splice(0, this.deadLetters.length);
+    for (const letter of moved) this.send(letter.body);
+    return moved.length;
+  }
 
   public send(body: string, delaySeconds = 0): string {
     const messageId = randomUUID();
@@ -74,7 +94,13 @@ export class LocalQueue {
     for (const message of batch) {
       if (!failed.has(message.messageId)) continue;
       if (message.receiveCount >= MAX_RECEIVE_COUNT) {
-        this.deadLetters.push({ queue: this.name, messageId: message.messageId, receiveCount: message.receiveCount });
+        this.deadLetters.push({
+          queue: this.name,
+          messageId: message.messageId,
+          receiveCount: message.receiveCount,
+          body: message.body,
+          sentAt: message.sentAt,
+        });
         deadLettered.push(message.messageId);
       } else {
         this.messages.push(message);
@@ -97,7 +123,7 @@ export class LocalQueue {
       messageAttributes: {},
       md5OfBody: createHash('md5').update(message.body).digest('hex'),
       eventSource: 'aws:sqs',
-      eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${this.name}`,
+      eventSourceARN: this.arn(),
       awsRegion: 'us-east-1',
     };
   }

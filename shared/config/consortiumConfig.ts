@@ -12,11 +12,15 @@ const clockTime = z
   .string()
   .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a 24-hour time HH:MM' }));
 const positiveInt = z.int().check(z.positive({ error: 'must be a positive integer' }));
-const identifier = z
+/**
+ * A library or branch id exactly as the ILS sends it (Koha's branch codes are upper case, e.g. `MPL`):
+ * letters, digits, dots, dashes and underscores; events must use the same spelling (exact match).
+ */
+const ilsCode = z
   .string()
-  .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and dashes' }));
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'must be the ILS code: 1 to 64 letters, digits, dots, dashes or underscores' }));
 
-const branding = z.object({
+const branding = z.strictObject({
   /** Full name, used in email. */
   name: z.string().check(z.minLength(1)),
   /** Short name for SMS (one segment is 160 characters); defaults to `name`. */
@@ -35,39 +39,41 @@ const timings = {
 };
 
 const library = z.extend(branding, {
-  id: identifier,
-  branches: z.array(z.object({ id: z.string().check(z.minLength(1)), name: z.string().check(z.minLength(1)) })),
+  id: ilsCode,
+  branches: z.array(z.strictObject({ id: ilsCode, name: z.string().check(z.minLength(1)) })),
   /** This library's own timings; the consortium's where absent. */
-  notices: z.optional(z.partial(z.object(timings))),
+  notices: z.optional(z.partial(z.strictObject(timings))),
 });
 
-export const consortiumConfigSchema = z.object({
+export const consortiumConfigSchema = z.strictObject({
   /** The consortium's own branding, used when an event names a library the configuration does not know. */
   consortium: branding,
   /** IANA time zone for schedules, quiet hours and dates in notices. */
   timeZone: z.string().check(
-    z.refine((zone) => isTimeZone(zone), { error: 'must be an IANA time zone such as America/New_York' }),
+    z.refine((zone) => isTimeZone(zone), { error: 'must be an IANA time zone such as America/New_York, not an abbreviation such as EST' }),
   ),
   libraries: z.array(library).check(z.minLength(1, { error: 'must list at least one member library' })),
-  events: z.object({
+  events: z.strictObject({
     /** `source` of inbound circulation events. */
     source: z.string().check(z.minLength(1)),
     /** AWS account ids allowed to publish circulation events to the bus (besides this account). */
     publisherAccounts: z.array(z.string().check(z.regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }))),
   }),
-  notices: z.object({
+  notices: z.strictObject({
     ...timings,
-    quietHours: z.object({ start: clockTime, end: clockTime }),
+    quietHours: z.strictObject({ start: clockTime, end: clockTime }).check(
+      z.refine((hours) => hours.start !== hours.end, { error: 'start and end must differ (equal times would mean no quiet hours or all day)' }),
+    ),
     /** Titles are left out of SMS by default: lock screens are public. */
     smsIncludesTitles: z.boolean(),
   }),
-  sms: z.object({
+  sms: z.strictObject({
     /** Origination identity (E.164 long code or toll-free number) for SMS; optional in the sandbox. */
     originationNumber: z.optional(e164),
     /** Carrier throughput in message parts per second; caps the sender's concurrency. */
     messagePartsPerSecond: positiveInt,
   }),
-  retention: z.object({
+  retention: z.strictObject({
     checkoutHistoryDays: positiveInt,
     noticeLogDays: positiveInt,
     inboundSmsLogDays: positiveInt,
@@ -80,6 +86,8 @@ export type LibraryConfig = ConsortiumConfig['libraries'][number];
 export type Branding = z.infer<typeof branding>;
 
 function isTimeZone(zone: string): boolean {
+  // Intl accepts abbreviations (EST) and POSIX-style zones (EST5EDT): they ignore local daylight rules.
+  if (zone !== 'UTC' && !/^[A-Z][A-Za-z_-]+(\/[A-Za-z0-9_+-]+)+$/.test(zone)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
@@ -103,6 +111,18 @@ export function parseConsortiumConfig(input: unknown): ConsortiumConfig {
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate !== undefined) {
     throw new ConfigurationError(`invalid consortium configuration: config.libraries has two libraries with id ${duplicate}`);
+  }
+  // Events name a branch without its library, so a branch id must be unique across the consortium.
+  const owners = new Map<string, string>();
+  for (const lib of result.data.libraries) {
+    for (const branch of lib.branches) {
+      const owner = owners.get(branch.id);
+      if (owner !== undefined) {
+        const where = owner === lib.id ? `twice in library ${lib.id}` : `in libraries ${owner} and ${lib.id}`;
+        throw new ConfigurationError(`invalid consortium configuration: branch id ${branch.id} is used ${where}; branch ids must be unique`);
+      }
+      owners.set(branch.id, lib.id);
+    }
   }
   return result.data;
 }

@@ -86,6 +86,8 @@ export class Sandbox {
   private work: Promise<unknown> = Promise.resolve();
   /** Messages moved by the last message move task of each dead-letter queue (by its ARN). */
   private readonly moveTasks = new Map<string, number>();
+  /** Dead letters received by a dry run, hidden until this wall-clock time (ms). */
+  private readonly hiddenDeadLetters = new Map<string, number>();
 
   private constructor(
     private readonly options: SandboxOptions,
@@ -307,6 +309,7 @@ export class Sandbox {
       Entries?: { Id: string; MessageBody: string; DelaySeconds?: number }[];
       SourceArn?: string;
       MaxNumberOfMessages?: number;
+      VisibilityTimeout?: number;
     },
   ) {
     const dlq = this.deadLetterSqs(action, input);
@@ -333,14 +336,17 @@ export class Sandbox {
    * peek: nothing is removed), StartMessageMoveTask (moves every message back and processes it) and
    * ListMessageMoveTasks. `undefined` when the call is not about a dead-letter queue.
    */
-  private deadLetterSqs(action: string, input: { QueueUrl?: string; SourceArn?: string; MaxNumberOfMessages?: number }) {
+  private deadLetterSqs(action: string, input: { QueueUrl?: string; SourceArn?: string; MaxNumberOfMessages?: number; VisibilityTimeout?: number }) {
     const queue = Object.values(this.queues).find((candidate) => candidate.deadLetterUrl === input.QueueUrl || candidate.arn(true) === input.SourceArn);
     if (!queue) return undefined;
     if (action === 'GetQueueAttributes') {
       return { result: { Attributes: { QueueArn: queue.arn(true), ApproximateNumberOfMessages: String(queue.deadLetters.length) } } };
     }
     if (action === 'ReceiveMessage') {
-      const letters = queue.deadLetters.slice(0, Math.min(10, input.MaxNumberOfMessages ?? 1));
+      // As SQS: a received message stays hidden for the visibility timeout (wall clock), and is not removed.
+      const now = Date.now();
+      const letters = queue.deadLetters.filter((letter) => (this.hiddenDeadLetters.get(letter.messageId) ?? 0) <= now).slice(0, Math.min(10, input.MaxNumberOfMessages ?? 1));
+      for (const letter of letters) this.hiddenDeadLetters.set(letter.messageId, now + (input.VisibilityTimeout ?? 30) * 1000);
       return {
         result: {
           Messages: letters.map((letter) => ({

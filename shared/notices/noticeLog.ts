@@ -9,7 +9,7 @@
  */
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
-import { isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
+import { failedConditions, isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { patronKey } from '#shared/patrons/patronRepository.ts';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
@@ -117,8 +117,7 @@ export class DynamoNoticeLog implements NoticeLog {
       return 'claimed';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      return reasons[0]?.Code === 'ConditionalCheckFailed' ? 'already-handled' : 'channel-closed';
+      return failedConditions(error, ['notice', 'channel'] as const).has('notice') ? 'already-handled' : 'channel-closed';
     }
   }
 

@@ -73,10 +73,11 @@ describe('Class: PatronService', () => {
     const items = await scanAll(table);
     expect(items.find((item) => item.sk === 'PROFILE')?.phoneIndex).toBe(await keys.phoneIndex.indexOf(registration.contact.phone!));
 
-    await apply({ type: 'PatronPreferencesChanged', detail: preferencesChanged(registration.patronId, { contact: { phone: null } }) });
+    const cleared = preferencesChanged(registration.patronId, { contact: { phone: null } });
+    await apply({ type: 'PatronPreferencesChanged', detail: cleared });
     const after = await scanAll(table);
     expect(after.find((item) => item.sk === 'PROFILE')?.phoneIndex).toBeUndefined();
-    expect((await store.get(registration.patronId))?.contacts.sms).toEqual({ cipher: null, at: '2026-11-03T15:00:00.000Z' });
+    expect((await store.get(registration.patronId))?.contacts.sms).toEqual({ cipher: null, at: '2026-11-03T15:00:00.000Z', evidenceId: cleared.eventId });
   });
 
   it('ends in the in-order state for every order of registration and preference changes, with duplicates', async () => {

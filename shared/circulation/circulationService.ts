@@ -112,7 +112,7 @@ export class CirculationService {
         const { detail } = event;
         const loanId = await this.deps.loans.resolveFine(detail.patronId, detail.fineId, toUtc(detail.occurredAt));
         if (loanId !== undefined) {
-          const others = (await this.deps.loans.openFines(detail.patronId)).some((fine) => fine.loanId === loanId);
+          const others = (await this.deps.loans.openFines(detail.patronId, this.deps.clock.now())).some((fine) => fine.loanId === loanId);
           await this.updateLoan(detail.patronId, loanId, false, (state) => releaseForFine(state, others));
         }
         return;
@@ -123,7 +123,7 @@ export class CirculationService {
         const result = await this.deps.patronService.update(detail.patronId, (profile) => applyClosure(profile, detail, current));
         // Purge whenever the account is closed, changed or not: a retry resumes an interrupted purge.
         if (result.profile.closedAt !== undefined) {
-          const purged = await this.deps.patronService.purgeClosedAccount(detail.patronId, await this.deps.loans.openFines(detail.patronId));
+          const purged = await this.deps.patronService.purgeClosedAccount(detail.patronId, await this.deps.loans.openFines(detail.patronId, this.deps.clock.now()));
           this.deps.metrics.addMetric('closed-account-records-purged', MetricUnit.Count, purged);
         }
         return;
@@ -182,7 +182,7 @@ export class CirculationService {
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       // Read again on every attempt: a concurrent opt-out or fine is what made the last one fail.
-      const [profile, fines] = await Promise.all([this.deps.patrons.get(patronId), needsFines ? this.deps.loans.openFines(patronId) : []]);
+      const [profile, fines] = await Promise.all([this.deps.patrons.get(patronId), needsFines ? this.deps.loans.openFines(patronId, this.deps.clock.now()) : []]);
       const context: LoanContext = {
         dayOf: this.dayOf,
         keepsHistory: profile?.consent.checkoutHistory?.optedIn === true && profile.closedAt === undefined,

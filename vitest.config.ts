@@ -10,6 +10,7 @@ const UNIT = [
   'test/notices/quietHours.test.ts',
   'test/notices/smsPacer.test.ts',
   'test/patrons/tieRules.test.ts',
+  'test/circulation/circulationService.test.ts',
   'test/sms/keywords.test.ts',
   'test/table/keys.test.ts',
 ];

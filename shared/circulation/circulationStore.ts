@@ -10,26 +10,21 @@
  *
  * A loan change is one transaction with optimistic concurrency on the loan item and the tombstone.
  */
-import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
-import { emptyLoanState, type HistoryEntry, type LoanState, type StatIncrement } from '#shared/circulation/loans.ts';
-import { isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
+import { emptyLoanState, statTotals, type HistoryEntry, type LoanState, type StatCounter, type StatIncrement, type StatTotal } from '#shared/circulation/loans.ts';
+import { failedConditions, isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
+import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { loanSweepKeys } from '#shared/sweep/sweepKeys.ts';
+import { PATRON_RECORD, fineKey, fineTombstoneKey, historyKey, holdKey, holdTombstoneKey, loanKey, loanTombstoneKey, patronKey, patronPartition, statisticsKey } from '#shared/table/keys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** How long tombstones remember a closed loan, fine or hold, to absorb late events. */
 export const TOMBSTONE_DAYS = 90;
 
-const hashOf = (id: string) => createHash('sha256').update(id).digest('base64url').slice(0, 32);
-export const loanKey = (patronId: string, loanId: string) => ({ pk: `PATRON#${patronId}`, sk: `LOAN#${loanId}` });
-export const loanTombstoneKey = (loanId: string) => ({ pk: `LOANDONE#${hashOf(loanId)}`, sk: 'LOAN' });
-export const fineKey = (patronId: string, fineId: string) => ({ pk: `PATRON#${patronId}`, sk: `FINE#${fineId}` });
-const fineTombstoneKey = (fineId: string) => ({ pk: `FINEDONE#${hashOf(fineId)}`, sk: 'FINE' });
-export const holdTombstoneKey = (holdId: string) => ({ pk: `HOLDDONE#${hashOf(holdId)}`, sk: 'HOLD' });
 
 /** A loan's stored state with the versions it was read at. */
 export interface StoredLoan {
@@ -43,20 +38,68 @@ export interface OpenFine {
   readonly loanId: string | undefined;
 }
 
-export class DynamoCirculationStore {
+/**
+ * The port the circulation service writes loans, fines and hold closures through. The DynamoDB
+ * adapter below implements it; domain tests use an in-memory fake.
+ */
+export interface CirculationStore {
+  /** A loan's state (from the loan item and its tombstone) with the versions it was read at. */
+  loan(patronId: string, loanId: string, now: Date): Promise<StoredLoan>;
+  /**
+   * Writes a loan change, its statistics and its history entry at once, if nothing changed since
+   * `stored` was read; else throws {@link ConcurrentUpdateError}.
+   */
+  saveLoan(patronId: string, loanId: string, stored: StoredLoan, next: LoanState, stats: readonly StatIncrement[], history: HistoryEntry | undefined): Promise<void>;
+  openFines(patronId: string, now: Date): Promise<OpenFine[]>;
+  assessFine(fine: AssessedFine): Promise<'created' | 'exists' | 'resolved'>;
+  /** Resolves a fine; returns the loan it referred to, if any. */
+  resolveFine(patronId: string, fineId: string, resolvedAt: string): Promise<string | undefined>;
+  closeHold(patronId: string, holdId: string, closedAt: string): Promise<void>;
+}
+
+/** A fine as the ILS assessed it. */
+export interface AssessedFine {
+  readonly fineId: string;
+  readonly patronId: string;
+  readonly loanId?: string | undefined;
+  readonly amount: string;
+  readonly currency: string;
+  readonly reason: string;
+  readonly assessedAt: string;
+  readonly eventId: string;
+}
+
+export class DynamoCirculationStore implements CirculationStore {
   public constructor(
     private readonly table: TableContext,
-    private readonly historyDays: number,
+    private readonly retention: Pick<ConsortiumConfig['retention'], 'checkoutHistoryDays' | 'openLoanDays' | 'openFineDays'>,
     /** The library's time zone: due days of the sweep index are its calendar days. */
     private readonly timeZone: string,
   ) {}
+
+  /**
+   * The fallback expiry of a loan item, in case its closing event never arrives: `openLoanDays` after
+   * the due date (or, before its checkout arrived, after the latest event); `openFineDays` after the
+   * return for a returned loan kept for a fine.
+   */
+  private loanExpiry(next: LoanState): number {
+    if (next.loan?.status === 'returned' && next.returnedAt !== undefined) return expiryAfterDays(new Date(next.returnedAt), this.retention.openFineDays);
+    const latest = [next.loan?.dueAt.value, next.pendingDueAt?.value, ...next.pending.map((pending) => pending.at)]
+      .filter((value): value is string => value !== undefined)
+      .sort()
+      .at(-1);
+    return expiryAfterDays(new Date(latest ?? Date.now()), this.retention.openLoanDays);
+  }
 
   private get(key: { pk: string; sk: string }) {
     return this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }));
   }
 
   public async loan(patronId: string, loanId: string, now: Date): Promise<StoredLoan> {
-    const [{ Item: loanItem }, { Item: tombstone }] = await Promise.all([this.get(loanKey(patronId, loanId)), this.get(loanTombstoneKey(loanId))]);
+    const [{ Item: stored }, { Item: tombstone }] = await Promise.all([this.get(loanKey(patronId, loanId)), this.get(loanTombstoneKey(loanId))]);
+    // A loan past its fallback expiry is gone, even before DynamoDB deletes it (its version still
+    // guards the write that replaces it).
+    const loanItem = stored && !isExpired(stored, now) ? stored : undefined;
     const live = tombstone && !isExpired(tombstone, now) ? tombstone : undefined;
     const source = (live ?? loanItem ?? {}) as Partial<LoanState>;
     return {
@@ -69,7 +112,7 @@ export class DynamoCirculationStore {
         pending: source.pending ?? [],
         pendingDueAt: (loanItem?.pendingDueAt as LoanState['pendingDueAt']) ?? undefined,
       },
-      loanVersion: Number(loanItem?.version ?? 0),
+      loanVersion: Number(stored?.version ?? 0),
       tombstoneVersion: Number(live?.version ?? tombstone?.version ?? 0),
     };
   }
@@ -103,6 +146,7 @@ export class DynamoCirculationStore {
             ...(next.returnedAt === undefined ? { dimensions: next.dimensions, counted: next.counted, pending: next.pending } : {}),
             // An open loan is found by its due day; a returned one (kept for a fine) is reminded of nothing.
             ...(next.loan?.status === 'active' ? loanSweepKeys(this.timeZone, patronId, loanId, next.loan.dueAt.value) : {}),
+            [TABLE.ttlAttribute]: this.loanExpiry(next),
             version: stored.loanVersion + 1,
           },
           ...versionCondition(stored.loanVersion),
@@ -141,18 +185,29 @@ export class DynamoCirculationStore {
       });
     }
     else items.push({ ConditionCheck: { TableName: this.table.tableName, Key: loanTombstoneKey(loanId), ...versionCondition(stored.tombstoneVersion) } });
-    for (const stat of stats) items.push(this.statUpdate(stat));
+    // One update per statistics item: DynamoDB refuses two operations on one item in a transaction.
+    for (const total of statTotals(stats)) items.push(this.statUpdate(total));
     if (history) {
       items.push({
         Put: {
           TableName: this.table.tableName,
           Item: {
-            pk: `PATRON#${history.patronId}`,
-            sk: `HISTORY#${history.returnedAt}#${history.loanId}`,
+            ...historyKey(history.patronId, history.returnedAt, history.loanId),
             kind: 'history',
             ...history,
-            [TABLE.ttlAttribute]: expiryAfterDays(new Date(history.returnedAt), this.historyDays),
+            [TABLE.ttlAttribute]: expiryAfterDays(new Date(history.returnedAt), this.retention.checkoutHistoryDays),
           },
+        },
+      });
+      // The patron may opt out (and have the history purged) while this event is processed: the entry
+      // is written only if the choice is still to keep it, else the change is retried on fresh state.
+      items.push({
+        ConditionCheck: {
+          TableName: this.table.tableName,
+          Key: patronKey(history.patronId),
+          ConditionExpression: '#consent.#history.optedIn = :true AND attribute_not_exists(closedAt)',
+          ExpressionAttributeNames: { '#consent': 'consent', '#history': 'checkoutHistory' },
+          ExpressionAttributeValues: { ':true': true },
         },
       });
     }
@@ -160,14 +215,17 @@ export class DynamoCirculationStore {
     await this.transact(items, { patronId, loanId });
   }
 
-  private statUpdate(stat: StatIncrement): TransactItem {
+  private statUpdate(total: StatTotal): TransactItem {
+    const counters = Object.entries(total.counts) as [StatCounter, number][];
+    const names = Object.fromEntries(counters.map(([counter], i) => [`#c${i}`, counter]));
+    const values = Object.fromEntries(counters.map(([, count], i) => [`:n${i}`, count]));
     return {
       Update: {
         TableName: this.table.tableName,
-        Key: { pk: `STATS#${stat.day}`, sk: `${stat.branch}#${stat.materialType}` },
-        UpdateExpression: 'SET kind = :kind, #day = :day, branch = :branch, materialType = :type ADD #counter :one',
-        ExpressionAttributeNames: { '#day': 'day', '#counter': stat.counter },
-        ExpressionAttributeValues: { ':kind': 'statistics', ':day': stat.day, ':branch': stat.branch, ':type': stat.materialType, ':one': 1 },
+        Key: statisticsKey(total),
+        UpdateExpression: `SET kind = :kind, #day = :day, branch = :branch, materialType = :type ADD ${counters.map((_, i) => `#c${i} :n${i}`).join(', ')}`,
+        ExpressionAttributeNames: { '#day': 'day', ...names },
+        ExpressionAttributeValues: { ':kind': 'statistics', ':day': total.day, ':branch': total.branch, ':type': total.materialType, ...values },
       },
     };
   }
@@ -182,33 +240,42 @@ export class DynamoCirculationStore {
   }
 
   /** The patron's unresolved fines. */
-  public async openFines(patronId: string): Promise<OpenFine[]> {
+  public async openFines(patronId: string, now: Date): Promise<OpenFine[]> {
     const { Items } = await this.table.doc.send(
       new QueryCommand({
         TableName: this.table.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `PATRON#${patronId}`, ':prefix': 'FINE#' },
+        ExpressionAttributeValues: { ':pk': patronPartition(patronId), ':prefix': PATRON_RECORD.fine },
         ConsistentRead: true,
       }),
     );
-    return (Items ?? []).map((item) => ({ fineId: String(item.fineId), loanId: item.loanId as string | undefined }));
+    return (Items ?? []).filter((item) => !isExpired(item, now)).map((item) => ({ fineId: String(item.fineId), loanId: item.loanId as string | undefined }));
   }
 
-  /** Stores an assessed fine unless it exists or was resolved already (its tombstone). */
-  public async assessFine(fine: {
-    fineId: string;
-    patronId: string;
-    loanId?: string | undefined;
-    amount: string;
-    currency: string;
-    reason: string;
-    assessedAt: string;
-  }): Promise<'created' | 'exists' | 'resolved'> {
+  /**
+   * Stores an assessed fine unless it was resolved already (its tombstone). A later assessment of the
+   * same fine (the ILS corrected it) replaces an earlier one; at the same time, the greater event id
+   * (the tie rule), so the outcome does not depend on arrival order.
+   */
+  public async assessFine(fine: AssessedFine): Promise<'created' | 'exists' | 'resolved'> {
     try {
       await this.table.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table.tableName, Item: { ...fineKey(fine.patronId, fine.fineId), kind: 'fine', ...fine }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: {
+                  ...fineKey(fine.patronId, fine.fineId),
+                  kind: 'fine',
+                  ...fine,
+                  // Fallback expiry, in case its FineResolved never arrives.
+                  [TABLE.ttlAttribute]: expiryAfterDays(new Date(fine.assessedAt), this.retention.openFineDays),
+                },
+                ConditionExpression: 'attribute_not_exists(pk) OR assessedAt < :at OR (assessedAt = :at AND eventId < :eventId)',
+                ExpressionAttributeValues: { ':at': fine.assessedAt, ':eventId': fine.eventId },
+              },
+            },
             { ConditionCheck: { TableName: this.table.tableName, Key: fineTombstoneKey(fine.fineId), ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
@@ -216,8 +283,7 @@ export class DynamoCirculationStore {
       return 'created';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      return reasons[1]?.Code === 'ConditionalCheckFailed' ? 'resolved' : 'exists';
+      return failedConditions(error, ['fine', 'tombstone'] as const).has('tombstone') ? 'resolved' : 'exists';
     }
   }
 
@@ -245,7 +311,7 @@ export class DynamoCirculationStore {
     await this.table.doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Delete: { TableName: this.table.tableName, Key: { pk: `PATRON#${patronId}`, sk: `HOLD#${holdId}` } } },
+          { Delete: { TableName: this.table.tableName, Key: holdKey(patronId, holdId) } },
           {
             Put: {
               TableName: this.table.tableName,
@@ -257,8 +323,4 @@ export class DynamoCirculationStore {
     );
   }
 
-  /** Deletes one loan item outright (the fine that kept it is resolved). */
-  public async deleteLoan(patronId: string, loanId: string): Promise<void> {
-    await this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: loanKey(patronId, loanId) }));
-  }
 }

@@ -2,10 +2,11 @@
  * Open holds, linked to their patron until the hold closes (DESIGN.md section 6).
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { patronKey } from '#shared/patrons/patronRepository.ts';
-import { holdTombstoneKey } from '#shared/circulation/circulationStore.ts';
+import { holdKey, holdTombstoneKey, patronKey } from '#shared/table/keys.ts';
 import { holdSweepKeys } from '#shared/sweep/sweepKeys.ts';
 import { writeIf, type TableContext } from '#shared/table/documentClient.ts';
+import { TABLE } from '#shared/table/tableDefinition.ts';
+import { expiryAfterDays } from '#shared/clock.ts';
 
 export interface Hold {
   readonly holdId: string;
@@ -25,13 +26,15 @@ export interface HoldStore {
   putReady(hold: Hold): Promise<boolean>;
 }
 
-export const holdKey = (patronId: string, holdId: string) => ({ pk: `PATRON#${patronId}`, sk: `HOLD#${holdId}` });
+export { holdKey };
 
 export class DynamoHoldStore implements HoldStore {
   public constructor(
     private readonly table: TableContext,
     /** The library's time zone: pickup days of the sweep index are its calendar days. */
     private readonly timeZone: string,
+    /** Fallback expiry: days after the pick-up date, in case the HoldClosed never arrives. */
+    private readonly openHoldDays: number,
   ) {}
 
   public async putReady(hold: Hold): Promise<boolean> {
@@ -48,9 +51,11 @@ export class DynamoHoldStore implements HoldStore {
                   status: 'ready',
                   ...hold,
                   ...holdSweepKeys(this.timeZone, hold.patronId, hold.holdId, hold.pickupBy),
+                  [TABLE.ttlAttribute]: expiryAfterDays(new Date(hold.pickupBy), this.openHoldDays),
                 },
-                ConditionExpression: 'attribute_not_exists(pk) OR readyAt <= :at',
-                ExpressionAttributeValues: { ':at': hold.readyAt },
+                // Tie rule: of two HoldReady at the same time, the later pick-up date stands.
+                ConditionExpression: 'attribute_not_exists(pk) OR readyAt < :at OR (readyAt = :at AND pickupBy <= :pickupBy)',
+                ExpressionAttributeValues: { ':at': hold.readyAt, ':pickupBy': hold.pickupBy },
               },
             },
             {

@@ -197,8 +197,8 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     link: 'patron',
     reportSection: 'notices',
     attributes: {
-      personal: ['patronId', 'noticeId', 'noticeKind', 'channel', 'contactAt', 'claimedAt', 'sentAt', 'failedAt', 'providerMessageId'],
-      other: ['status', 'leaseUntil', 'reason', 'feedback'],
+      personal: ['patronId', 'noticeId', 'noticeKind', 'channel', 'contactAt', 'claimedAt', 'finishedAt', 'providerMessageId'],
+      other: ['status', 'leaseUntil', 'reason', 'transientBounces'],
     },
     arrivesVia: ['notifier', 'email-feedback'],
     retention: { expiry: { days: { setting: 'noticeLogDays' }, after: { en: 'the notice', es: 'el aviso' } } },
@@ -210,6 +210,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     purpose: {
       en: 'Apply each STOP, START or HELP reply once; it holds the keyword and outcome, never the text or the number',
       es: 'Aplicar cada respuesta STOP, START o HELP una sola vez; guarda la palabra clave y el resultado, nunca el texto ni el número',
+    },
+    personalData: {
+      en: 'The SMS provider’s message id, the reply’s keyword and outcome (never the number or the text)',
+      es: 'El identificador del mensaje del proveedor de SMS, la palabra clave y el resultado (nunca el número ni el texto)',
     },
     link: 'none',
     attributes: { personal: [], other: ['inboundMessageId', 'keyword', 'at', 'status', 'replyClaimed', 'patrons', 'changed', 'replied', 'optOutList'] },
@@ -330,7 +334,7 @@ export function patternHead(pattern: string): { head: string; exact: boolean } {
 
 function patternRegExp(pattern: string): RegExp {
   const parts = pattern.split(/<[^>]+>/).map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${parts.join('.+')}$`, 's');
+  return new RegExp(`^${parts.join('.*')}$`, 's');
 }
 
 /**

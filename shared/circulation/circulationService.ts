@@ -84,6 +84,7 @@ export class CirculationService {
           currency: detail.currency,
           reason: detail.reason,
           assessedAt: toUtc(detail.occurredAt),
+          eventId: detail.eventId,
         });
         // Also when it exists: a retry after a failed enqueue must still ask (notice keys dedupe).
         if (outcome !== 'resolved') {
@@ -179,14 +180,14 @@ export class CirculationService {
     needsFines: boolean,
     change: (state: LoanState, context: LoanContext) => LoanChange,
   ): Promise<void> {
-    const profile = await this.deps.patrons.get(patronId);
-    const fines = needsFines ? await this.deps.loans.openFines(patronId) : [];
-    const context: LoanContext = {
-      dayOf: this.dayOf,
-      keepsHistory: profile?.consent.checkoutHistory?.optedIn === true && profile.closedAt === undefined,
-      hasOpenFine: fines.some((fine) => fine.loanId === loanId),
-    };
     for (let attempt = 1; ; attempt++) {
+      // Read again on every attempt: a concurrent opt-out or fine is what made the last one fail.
+      const [profile, fines] = await Promise.all([this.deps.patrons.get(patronId), needsFines ? this.deps.loans.openFines(patronId) : []]);
+      const context: LoanContext = {
+        dayOf: this.dayOf,
+        keepsHistory: profile?.consent.checkoutHistory?.optedIn === true && profile.closedAt === undefined,
+        hasOpenFine: fines.some((fine) => fine.loanId === loanId),
+      };
       const stored = await this.deps.loans.loan(patronId, loanId, this.deps.clock.now());
       const result = change(stored.state, context);
       if (!result.changed) return;

@@ -14,9 +14,10 @@ import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
-import { emptyLoanState, type HistoryEntry, type LoanState, type StatIncrement } from '#shared/circulation/loans.ts';
-import { isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
+import { emptyLoanState, statTotals, type HistoryEntry, type LoanState, type StatCounter, type StatIncrement, type StatTotal } from '#shared/circulation/loans.ts';
+import { failedConditions, isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
+import { patronKey } from '#shared/patrons/patronRepository.ts';
 import { loanSweepKeys } from '#shared/sweep/sweepKeys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -141,7 +142,8 @@ export class DynamoCirculationStore {
       });
     }
     else items.push({ ConditionCheck: { TableName: this.table.tableName, Key: loanTombstoneKey(loanId), ...versionCondition(stored.tombstoneVersion) } });
-    for (const stat of stats) items.push(this.statUpdate(stat));
+    // One update per statistics item: DynamoDB refuses two operations on one item in a transaction.
+    for (const total of statTotals(stats)) items.push(this.statUpdate(total));
     if (history) {
       items.push({
         Put: {
@@ -155,19 +157,33 @@ export class DynamoCirculationStore {
           },
         },
       });
+      // The patron may opt out (and have the history purged) while this event is processed: the entry
+      // is written only if the choice is still to keep it, else the change is retried on fresh state.
+      items.push({
+        ConditionCheck: {
+          TableName: this.table.tableName,
+          Key: patronKey(history.patronId),
+          ConditionExpression: '#consent.#history.optedIn = :true AND attribute_not_exists(closedAt)',
+          ExpressionAttributeNames: { '#consent': 'consent', '#history': 'checkoutHistory' },
+          ExpressionAttributeValues: { ':true': true },
+        },
+      });
     }
     if (items.length === 0) return;
     await this.transact(items, { patronId, loanId });
   }
 
-  private statUpdate(stat: StatIncrement): TransactItem {
+  private statUpdate(total: StatTotal): TransactItem {
+    const counters = Object.entries(total.counts) as [StatCounter, number][];
+    const names = Object.fromEntries(counters.map(([counter], i) => [`#c${i}`, counter]));
+    const values = Object.fromEntries(counters.map(([, count], i) => [`:n${i}`, count]));
     return {
       Update: {
         TableName: this.table.tableName,
-        Key: { pk: `STATS#${stat.day}`, sk: `${stat.branch}#${stat.materialType}` },
-        UpdateExpression: 'SET kind = :kind, #day = :day, branch = :branch, materialType = :type ADD #counter :one',
-        ExpressionAttributeNames: { '#day': 'day', '#counter': stat.counter },
-        ExpressionAttributeValues: { ':kind': 'statistics', ':day': stat.day, ':branch': stat.branch, ':type': stat.materialType, ':one': 1 },
+        Key: { pk: `STATS#${total.day}`, sk: `${total.branch}#${total.materialType}` },
+        UpdateExpression: `SET kind = :kind, #day = :day, branch = :branch, materialType = :type ADD ${counters.map((_, i) => `#c${i} :n${i}`).join(', ')}`,
+        ExpressionAttributeNames: { '#day': 'day', ...names },
+        ExpressionAttributeValues: { ':kind': 'statistics', ':day': total.day, ':branch': total.branch, ':type': total.materialType, ...values },
       },
     };
   }
@@ -194,7 +210,11 @@ export class DynamoCirculationStore {
     return (Items ?? []).map((item) => ({ fineId: String(item.fineId), loanId: item.loanId as string | undefined }));
   }
 
-  /** Stores an assessed fine unless it exists or was resolved already (its tombstone). */
+  /**
+   * Stores an assessed fine unless it was resolved already (its tombstone). A later assessment of the
+   * same fine (the ILS corrected it) replaces an earlier one; at the same time, the greater event id
+   * (the tie rule), so the outcome does not depend on arrival order.
+   */
   public async assessFine(fine: {
     fineId: string;
     patronId: string;
@@ -203,12 +223,20 @@ export class DynamoCirculationStore {
     currency: string;
     reason: string;
     assessedAt: string;
+    eventId: string;
   }): Promise<'created' | 'exists' | 'resolved'> {
     try {
       await this.table.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table.tableName, Item: { ...fineKey(fine.patronId, fine.fineId), kind: 'fine', ...fine }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: { ...fineKey(fine.patronId, fine.fineId), kind: 'fine', ...fine },
+                ConditionExpression: 'attribute_not_exists(pk) OR assessedAt < :at OR (assessedAt = :at AND eventId < :eventId)',
+                ExpressionAttributeValues: { ':at': fine.assessedAt, ':eventId': fine.eventId },
+              },
+            },
             { ConditionCheck: { TableName: this.table.tableName, Key: fineTombstoneKey(fine.fineId), ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
@@ -216,8 +244,7 @@ export class DynamoCirculationStore {
       return 'created';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      return reasons[1]?.Code === 'ConditionalCheckFailed' ? 'resolved' : 'exists';
+      return failedConditions(error, ['fine', 'tombstone'] as const).has('tombstone') ? 'resolved' : 'exists';
     }
   }
 

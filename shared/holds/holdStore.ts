@@ -49,8 +49,9 @@ export class DynamoHoldStore implements HoldStore {
                   ...hold,
                   ...holdSweepKeys(this.timeZone, hold.patronId, hold.holdId, hold.pickupBy),
                 },
-                ConditionExpression: 'attribute_not_exists(pk) OR readyAt <= :at',
-                ExpressionAttributeValues: { ':at': hold.readyAt },
+                // Tie rule: of two HoldReady at the same time, the later pick-up date stands.
+                ConditionExpression: 'attribute_not_exists(pk) OR readyAt < :at OR (readyAt = :at AND pickupBy <= :pickupBy)',
+                ExpressionAttributeValues: { ':at': hold.readyAt, ':pickupBy': hold.pickupBy },
               },
             },
             {

@@ -159,7 +159,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     reportSection: 'fines',
     attributes: {
       personal: ['patronId', 'fineId', 'loanId', 'amount', 'currency', 'reason', 'assessedAt'],
-      other: [],
+      other: ['eventId'],
     },
     arrivesVia: ['circulation', 'notifier'],
     retention: { until: { en: 'Deleted when the fine is paid or waived', es: 'Se borra cuando la multa se paga o se condona' } },

@@ -18,6 +18,7 @@ import { emptyLoanState, statTotals, type HistoryEntry, type LoanState, type Sta
 import { failedConditions, isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { patronKey } from '#shared/patrons/patronRepository.ts';
+import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { loanSweepKeys } from '#shared/sweep/sweepKeys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -47,17 +48,34 @@ export interface OpenFine {
 export class DynamoCirculationStore {
   public constructor(
     private readonly table: TableContext,
-    private readonly historyDays: number,
+    private readonly retention: Pick<ConsortiumConfig['retention'], 'checkoutHistoryDays' | 'openLoanDays' | 'openFineDays'>,
     /** The library's time zone: due days of the sweep index are its calendar days. */
     private readonly timeZone: string,
   ) {}
+
+  /**
+   * The fallback expiry of a loan item, in case its closing event never arrives: `openLoanDays` after
+   * the due date (or, before its checkout arrived, after the latest event); `openFineDays` after the
+   * return for a returned loan kept for a fine.
+   */
+  private loanExpiry(next: LoanState): number {
+    if (next.loan?.status === 'returned' && next.returnedAt !== undefined) return expiryAfterDays(new Date(next.returnedAt), this.retention.openFineDays);
+    const latest = [next.loan?.dueAt.value, next.pendingDueAt?.value, ...next.pending.map((pending) => pending.at)]
+      .filter((value): value is string => value !== undefined)
+      .sort()
+      .at(-1);
+    return expiryAfterDays(new Date(latest ?? Date.now()), this.retention.openLoanDays);
+  }
 
   private get(key: { pk: string; sk: string }) {
     return this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }));
   }
 
   public async loan(patronId: string, loanId: string, now: Date): Promise<StoredLoan> {
-    const [{ Item: loanItem }, { Item: tombstone }] = await Promise.all([this.get(loanKey(patronId, loanId)), this.get(loanTombstoneKey(loanId))]);
+    const [{ Item: stored }, { Item: tombstone }] = await Promise.all([this.get(loanKey(patronId, loanId)), this.get(loanTombstoneKey(loanId))]);
+    // A loan past its fallback expiry is gone, even before DynamoDB deletes it (its version still
+    // guards the write that replaces it).
+    const loanItem = stored && !isExpired(stored, now) ? stored : undefined;
     const live = tombstone && !isExpired(tombstone, now) ? tombstone : undefined;
     const source = (live ?? loanItem ?? {}) as Partial<LoanState>;
     return {
@@ -70,7 +88,7 @@ export class DynamoCirculationStore {
         pending: source.pending ?? [],
         pendingDueAt: (loanItem?.pendingDueAt as LoanState['pendingDueAt']) ?? undefined,
       },
-      loanVersion: Number(loanItem?.version ?? 0),
+      loanVersion: Number(stored?.version ?? 0),
       tombstoneVersion: Number(live?.version ?? tombstone?.version ?? 0),
     };
   }
@@ -104,6 +122,7 @@ export class DynamoCirculationStore {
             ...(next.returnedAt === undefined ? { dimensions: next.dimensions, counted: next.counted, pending: next.pending } : {}),
             // An open loan is found by its due day; a returned one (kept for a fine) is reminded of nothing.
             ...(next.loan?.status === 'active' ? loanSweepKeys(this.timeZone, patronId, loanId, next.loan.dueAt.value) : {}),
+            [TABLE.ttlAttribute]: this.loanExpiry(next),
             version: stored.loanVersion + 1,
           },
           ...versionCondition(stored.loanVersion),
@@ -153,7 +172,7 @@ export class DynamoCirculationStore {
             sk: `HISTORY#${history.returnedAt}#${history.loanId}`,
             kind: 'history',
             ...history,
-            [TABLE.ttlAttribute]: expiryAfterDays(new Date(history.returnedAt), this.historyDays),
+            [TABLE.ttlAttribute]: expiryAfterDays(new Date(history.returnedAt), this.retention.checkoutHistoryDays),
           },
         },
       });
@@ -198,7 +217,7 @@ export class DynamoCirculationStore {
   }
 
   /** The patron's unresolved fines. */
-  public async openFines(patronId: string): Promise<OpenFine[]> {
+  public async openFines(patronId: string, now: Date): Promise<OpenFine[]> {
     const { Items } = await this.table.doc.send(
       new QueryCommand({
         TableName: this.table.tableName,
@@ -207,7 +226,7 @@ export class DynamoCirculationStore {
         ConsistentRead: true,
       }),
     );
-    return (Items ?? []).map((item) => ({ fineId: String(item.fineId), loanId: item.loanId as string | undefined }));
+    return (Items ?? []).filter((item) => !isExpired(item, now)).map((item) => ({ fineId: String(item.fineId), loanId: item.loanId as string | undefined }));
   }
 
   /**
@@ -232,7 +251,13 @@ export class DynamoCirculationStore {
             {
               Put: {
                 TableName: this.table.tableName,
-                Item: { ...fineKey(fine.patronId, fine.fineId), kind: 'fine', ...fine },
+                Item: {
+                  ...fineKey(fine.patronId, fine.fineId),
+                  kind: 'fine',
+                  ...fine,
+                  // Fallback expiry, in case its FineResolved never arrives.
+                  [TABLE.ttlAttribute]: expiryAfterDays(new Date(fine.assessedAt), this.retention.openFineDays),
+                },
                 ConditionExpression: 'attribute_not_exists(pk) OR assessedAt < :at OR (assessedAt = :at AND eventId < :eventId)',
                 ExpressionAttributeValues: { ':at': fine.assessedAt, ':eventId': fine.eventId },
               },

@@ -189,8 +189,7 @@ export function retentionText(retention: Retention, config: ConsortiumConfig, la
   const words = WORDS[language];
   const parts: string[] = [];
   if (retention.until) parts.push(`${retention.until[language]}.`);
-  if (retention.expiry) {
-    const { days, after } = retention.expiry;
+  for (const { days, after } of retention.expiries ?? []) {
     parts.push(words.expires(words.days(retentionDays(days, config)), after[language]));
     if ('setting' in days) parts.push(words.configured(days.setting));
   }

@@ -21,13 +21,20 @@ export type RetentionSetting = keyof ConsortiumConfig['retention'];
 /** A number of days: a configuration setting, or a constant of the code that writes the record. */
 export type RetentionDays = { readonly setting: RetentionSetting } | { readonly fixed: number };
 
+/** A DynamoDB TTL expiry: `days` after `after`. */
+export interface Expiry {
+  readonly days: RetentionDays;
+  readonly after: Text;
+}
+
 /**
- * How long a record lives. `until`: the event that deletes it. `expiry`: DynamoDB TTL, `days` after
- * `after`. Neither: kept until the deployment is removed.
+ * How long a record lives. `until`: the event that deletes it. `expiries`: DynamoDB TTL, one of them
+ * applies to each item (e.g. an open loan's, or a returned loan kept for a fine). Neither: kept until
+ * the deployment is removed.
  */
 export interface Retention {
   readonly until?: Text;
-  readonly expiry?: { readonly days: RetentionDays; readonly after: Text };
+  readonly expiries?: readonly Expiry[];
 }
 
 /**
@@ -90,7 +97,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     arrivesVia: ['circulation', 'inbound-sms', 'email-feedback'],
     retention: {
       until: { en: 'Contacts and consent are deleted when the account is closed', es: 'Los contactos y consentimientos se borran al cerrar la cuenta' },
-      expiry: { days: { setting: 'consentLedgerDays' }, after: { en: 'the account is closed (a marker without contacts)', es: 'el cierre de la cuenta (una marca sin contactos)' } },
+      expiries: [{ days: { setting: 'consentLedgerDays' }, after: { en: 'the account is closed (a marker without contacts)', es: 'el cierre de la cuenta (una marca sin contactos)' } }],
     },
   },
   {
@@ -109,7 +116,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       other: ['effective', 'policyVersion'],
     },
     arrivesVia: ['circulation', 'inbound-sms', 'email-feedback'],
-    retention: { expiry: { days: { setting: 'consentLedgerDays' }, after: { en: 'the change', es: 'el cambio' } } },
+    retention: { expiries: [{ days: { setting: 'consentLedgerDays' }, after: { en: 'the change', es: 'el cambio' } }] },
   },
   {
     kind: 'hold',
@@ -124,7 +131,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       other: ['status', 'sweepKey'],
     },
     arrivesVia: ['circulation', 'notifier'],
-    retention: { until: { en: 'Deleted when the hold is picked up, cancelled or expires', es: 'Se borra cuando la reserva se recoge, se cancela o caduca' } },
+    retention: {
+      until: { en: 'Deleted when the hold is picked up, cancelled or expires', es: 'Se borra cuando la reserva se recoge, se cancela o caduca' },
+      expiries: [{ days: { setting: 'openHoldDays' }, after: { en: 'the pick-up date, if the closing never arrives', es: 'la fecha de recogida, si el cierre nunca llega' } }],
+    },
   },
   {
     kind: 'loan',
@@ -147,6 +157,13 @@ export const RECORD_KINDS: readonly RecordKind[] = [
         en: 'The link to the patron is deleted at the return, or when the fine that refers to the loan is resolved',
         es: 'El vínculo con el usuario se borra en la devolución, o cuando se resuelve la multa que se refiere al préstamo',
       },
+      expiries: [
+        { days: { setting: 'openLoanDays' }, after: { en: 'the due date, if the return never arrives', es: 'la fecha de vencimiento, si la devolución nunca llega' } },
+        {
+          days: { setting: 'openFineDays' },
+          after: { en: 'the return, for a loan kept for a fine that is never resolved', es: 'la devolución, para un préstamo guardado por una multa que nunca se resuelve' },
+        },
+      ],
     },
   },
   {
@@ -162,7 +179,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       other: ['eventId'],
     },
     arrivesVia: ['circulation', 'notifier'],
-    retention: { until: { en: 'Deleted when the fine is paid or waived', es: 'Se borra cuando la multa se paga o se condona' } },
+    retention: {
+      until: { en: 'Deleted when the fine is paid or waived', es: 'Se borra cuando la multa se paga o se condona' },
+      expiries: [{ days: { setting: 'openFineDays' }, after: { en: 'the fine, if its resolution never arrives', es: 'la multa, si su resolución nunca llega' } }],
+    },
   },
   {
     kind: 'history',
@@ -182,7 +202,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
         en: 'All deleted at once when the patron turns history off or closes the account',
         es: 'Se borra todo a la vez cuando el usuario desactiva el historial o cierra la cuenta',
       },
-      expiry: { days: { setting: 'checkoutHistoryDays' }, after: { en: 'the return', es: 'la devolución' } },
+      expiries: [{ days: { setting: 'checkoutHistoryDays' }, after: { en: 'the return', es: 'la devolución' } }],
     },
   },
   {
@@ -201,7 +221,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       other: ['status', 'leaseUntil', 'reason', 'transientBounces'],
     },
     arrivesVia: ['notifier', 'email-feedback'],
-    retention: { expiry: { days: { setting: 'noticeLogDays' }, after: { en: 'the notice', es: 'el aviso' } } },
+    retention: { expiries: [{ days: { setting: 'noticeLogDays' }, after: { en: 'the notice', es: 'el aviso' } }] },
   },
   {
     kind: 'inbound-sms',
@@ -218,7 +238,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     link: 'none',
     attributes: { personal: [], other: ['inboundMessageId', 'keyword', 'at', 'status', 'replyClaimed', 'patrons', 'changed', 'replied', 'optOutList'] },
     arrivesVia: ['inbound-sms'],
-    retention: { expiry: { days: { setting: 'inboundSmsLogDays' }, after: { en: 'the message', es: 'el mensaje' } } },
+    retention: { expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the message', es: 'el mensaje' } }] },
   },
   {
     kind: 'sms-hint',
@@ -229,7 +249,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     link: 'phone',
     attributes: { personal: [], other: [] },
     arrivesVia: ['inbound-sms'],
-    retention: { expiry: { days: { fixed: 2 }, after: { en: 'the hint', es: 'la sugerencia' } } },
+    retention: { expiries: [{ days: { fixed: 2 }, after: { en: 'the hint', es: 'la sugerencia' } }] },
   },
   {
     kind: 'loan-tombstone',
@@ -239,7 +259,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: ['returnedAt', 'dimensions', 'counted', 'pending', 'version'] },
-    retention: { expiry: { days: { fixed: TOMBSTONE_DAYS }, after: { en: 'the return', es: 'la devolución' } } },
+    retention: { expiries: [{ days: { fixed: TOMBSTONE_DAYS }, after: { en: 'the return', es: 'la devolución' } }] },
   },
   {
     kind: 'fine-tombstone',
@@ -249,7 +269,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: ['resolvedAt'] },
-    retention: { expiry: { days: { fixed: TOMBSTONE_DAYS }, after: { en: 'the resolution', es: 'la resolución' } } },
+    retention: { expiries: [{ days: { fixed: TOMBSTONE_DAYS }, after: { en: 'the resolution', es: 'la resolución' } }] },
   },
   {
     kind: 'hold-tombstone',
@@ -259,7 +279,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: ['closedAt'] },
-    retention: { expiry: { days: { fixed: TOMBSTONE_DAYS }, after: { en: 'the closing', es: 'el cierre' } } },
+    retention: { expiries: [{ days: { fixed: TOMBSTONE_DAYS }, after: { en: 'the closing', es: 'el cierre' } }] },
   },
   {
     kind: 'statistics',
@@ -292,7 +312,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: [] },
-    retention: { expiry: { days: { fixed: 2 }, after: { en: 'the expiry', es: 'la caducidad' } } },
+    retention: { expiries: [{ days: { fixed: 2 }, after: { en: 'the expiry', es: 'la caducidad' } }] },
   },
   {
     kind: 'policy',
@@ -312,7 +332,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: [] },
-    retention: { expiry: { days: { fixed: 2 }, after: { en: 'the page', es: 'la página' } } },
+    retention: { expiries: [{ days: { fixed: 2 }, after: { en: 'the page', es: 'la página' } }] },
   },
   {
     kind: 'job-page',
@@ -322,7 +342,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: [] },
-    retention: { expiry: { days: { fixed: 2 }, after: { en: 'the page', es: 'la página' } } },
+    retention: { expiries: [{ days: { fixed: 2 }, after: { en: 'the page', es: 'la página' } }] },
   },
 ];
 

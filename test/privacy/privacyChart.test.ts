@@ -19,7 +19,15 @@ import { testConfig } from '#test/helpers/factories.ts';
 
 const config: ConsortiumConfig = {
   ...testConfig,
-  retention: { checkoutHistoryDays: 730, noticeLogDays: 45, inboundSmsLogDays: 14, consentLedgerDays: 2555 },
+  retention: {
+    checkoutHistoryDays: 730,
+    noticeLogDays: 45,
+    inboundSmsLogDays: 14,
+    consentLedgerDays: 2555,
+    openLoanDays: 400,
+    openHoldDays: 21,
+    openFineDays: 1000,
+  },
   vendors: [
     {
       name: 'Example Texts Inc.',
@@ -42,8 +50,8 @@ describe('Privacy chart: content', () => {
         const row = rowNamed(table(chart, entry.bookkeeping ? 'bookkeeping' : 'records'), entry.name[language]);
         expect(row, entry.kind).toBeDefined();
         expect(row).toContain(retentionText(entry.retention, config, language));
-        if (entry.retention.expiry) {
-          const days = retentionDays(entry.retention.expiry.days, config);
+        for (const expiry of entry.retention.expiries ?? []) {
+          const days = retentionDays(expiry.days, config);
           expect(retentionText(entry.retention, config, language)).toContain(language === 'en' ? `${days} days` : `${days} días`);
         }
       }
@@ -51,6 +59,8 @@ describe('Privacy chart: content', () => {
     const english = table(buildPrivacyChart(config, 'en'), 'records');
     expect(rowNamed(english, 'Notice log')?.[3]).toBe('Expires 45 days after the notice. Setting: retention.noticeLogDays.');
     expect(rowNamed(english, 'Consent history')?.[3]).toContain('2555 days');
+    expect(rowNamed(english, 'Open loan')?.[3]).toContain('Expires 400 days after the due date');
+    expect(rowNamed(english, 'Open loan')?.[3]).toContain('Expires 1000 days after the return');
   });
 
   it('puts the vendors beside Bookdrop’s own rows, with their policy link, and marks text the vendor gave only in English', () => {

@@ -133,7 +133,9 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
 
 /** The functions that can read a record kind: table readers and the stream's reader. */
 export function readersOfRecords(): FunctionName[] {
-  return (Object.keys(FUNCTION_ACCESS) as FunctionName[]).filter((name) => FUNCTION_ACCESS[name].readsTable || FUNCTION_ACCESS[name].readsStream);
+  return (Object.keys(FUNCTION_ACCESS) as FunctionName[]).filter(
+    (name) => FUNCTION_ACCESS[name].readsTable || FUNCTION_ACCESS[name].readsStream,
+  );
 }
 
 /** The functions that can decrypt contacts. */

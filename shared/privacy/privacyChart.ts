@@ -264,7 +264,11 @@ export function buildPrivacyChart(
       if (input.from !== 'queue') return [];
       return [
         [words.places.queue(fn), input.carries[language], words.days(STORAGE_PERIODS.queueDays)],
-        [words.places.deadLetters(fn), `${words.places.deadLettersHold}: ${input.carries[language]}`, words.days(STORAGE_PERIODS.deadLetterQueueDays)],
+        [
+          words.places.deadLetters(fn),
+          `${words.places.deadLettersHold}: ${input.carries[language]}`,
+          words.days(STORAGE_PERIODS.deadLetterQueueDays),
+        ],
       ];
     }),
     ...functions
@@ -314,7 +318,11 @@ export function buildPrivacyChart(
         table: {
           caption: words.bookkeeping.caption,
           columns: words.bookkeeping.columns,
-          rows: bookkeeping.map((kind): Cell[] => [kind.name[language], kind.purpose[language], retentionText(kind.retention, config, language)]),
+          rows: bookkeeping.map((kind): Cell[] => [
+            kind.name[language],
+            kind.purpose[language],
+            retentionText(kind.retention, config, language),
+          ]),
         },
       },
       {

@@ -96,8 +96,19 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     encrypted: ['contacts'],
     arrivesVia: ['circulation', 'inbound-sms', 'email-feedback'],
     retention: {
-      until: { en: 'Contacts and consent are deleted when the account is closed', es: 'Los contactos y consentimientos se borran al cerrar la cuenta' },
-      expiries: [{ days: { setting: 'consentLedgerDays' }, after: { en: 'the account is closed (a marker without contacts)', es: 'el cierre de la cuenta (una marca sin contactos)' } }],
+      until: {
+        en: 'Contacts and consent are deleted when the account is closed',
+        es: 'Los contactos y consentimientos se borran al cerrar la cuenta',
+      },
+      expiries: [
+        {
+          days: { setting: 'consentLedgerDays' },
+          after: {
+            en: 'the account is closed (a marker without contacts)',
+            es: 'el cierre de la cuenta (una marca sin contactos)',
+          },
+        },
+      ],
     },
   },
   {
@@ -108,7 +119,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       en: 'Prove when and how the patron opted in or out (never a phone number or email address)',
       es: 'Demostrar cuándo y cómo el usuario aceptó o rechazó los avisos (nunca un teléfono ni un correo)',
     },
-    personalData: { en: 'Patron id, each consent choice, its source and time', es: 'Identificador del usuario, cada decisión de consentimiento, su origen y su hora' },
+    personalData: {
+      en: 'Patron id, each consent choice, its source and time',
+      es: 'Identificador del usuario, cada decisión de consentimiento, su origen y su hora',
+    },
     link: 'patron',
     reportSection: 'ledger',
     attributes: {
@@ -122,8 +136,14 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     kind: 'hold',
     key: { pk: 'PATRON#<patronId>', sk: 'HOLD#<holdId>' },
     name: { en: 'Hold ready for pick-up', es: 'Reserva lista para recoger' },
-    purpose: { en: 'Tell the patron a hold is ready and remind them before it expires', es: 'Avisar de que una reserva está lista y recordarla antes de que caduque' },
-    personalData: { en: 'Patron id, title, pick-up branch and date', es: 'Identificador del usuario, título, sucursal y fecha de recogida' },
+    purpose: {
+      en: 'Tell the patron a hold is ready and remind them before it expires',
+      es: 'Avisar de que una reserva está lista y recordarla antes de que caduque',
+    },
+    personalData: {
+      en: 'Patron id, title, pick-up branch and date',
+      es: 'Identificador del usuario, título, sucursal y fecha de recogida',
+    },
     link: 'patron',
     reportSection: 'holds',
     attributes: {
@@ -132,8 +152,19 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     },
     arrivesVia: ['circulation', 'notifier'],
     retention: {
-      until: { en: 'Deleted when the hold is picked up, cancelled or expires', es: 'Se borra cuando la reserva se recoge, se cancela o caduca' },
-      expiries: [{ days: { setting: 'openHoldDays' }, after: { en: 'the pick-up date, if the closing never arrives', es: 'la fecha de recogida, si el cierre nunca llega' } }],
+      until: {
+        en: 'Deleted when the hold is picked up, cancelled or expires',
+        es: 'Se borra cuando la reserva se recoge, se cancela o caduca',
+      },
+      expiries: [
+        {
+          days: { setting: 'openHoldDays' },
+          after: {
+            en: 'the pick-up date, if the closing never arrives',
+            es: 'la fecha de recogida, si el cierre nunca llega',
+          },
+        },
+      ],
     },
   },
   {
@@ -144,7 +175,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       en: 'Send due-date reminders and overdue notices; complete the return of borrowed items',
       es: 'Enviar recordatorios de vencimiento y avisos de retraso; completar la devolución',
     },
-    personalData: { en: 'Patron id, item, title, checkout and due dates', es: 'Identificador del usuario, ejemplar, título, fechas de préstamo y de vencimiento' },
+    personalData: {
+      en: 'Patron id, item, title, checkout and due dates',
+      es: 'Identificador del usuario, ejemplar, título, fechas de préstamo y de vencimiento',
+    },
     link: 'patron',
     reportSection: 'loans',
     attributes: {
@@ -158,10 +192,16 @@ export const RECORD_KINDS: readonly RecordKind[] = [
         es: 'El vínculo con el usuario se borra en la devolución, o cuando se resuelve la multa que se refiere al préstamo',
       },
       expiries: [
-        { days: { setting: 'openLoanDays' }, after: { en: 'the due date, if the return never arrives', es: 'la fecha de vencimiento, si la devolución nunca llega' } },
+        {
+          days: { setting: 'openLoanDays' },
+          after: { en: 'the due date, if the return never arrives', es: 'la fecha de vencimiento, si la devolución nunca llega' },
+        },
         {
           days: { setting: 'openFineDays' },
-          after: { en: 'the return, for a loan kept for a fine that is never resolved', es: 'la devolución, para un préstamo guardado por una multa que nunca se resuelve' },
+          after: {
+            en: 'the return, for a loan kept for a fine that is never resolved',
+            es: 'la devolución, para un préstamo guardado por una multa que nunca se resuelve',
+          },
         },
       ],
     },
@@ -170,7 +210,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     kind: 'fine',
     key: { pk: 'PATRON#<patronId>', sk: 'FINE#<fineId>' },
     name: { en: 'Unresolved fine or fee', es: 'Multa o cargo pendiente' },
-    purpose: { en: 'Tell the patron about a fine; keep the loan link a debt needs', es: 'Avisar de una multa; conservar el vínculo con el préstamo que requiere la deuda' },
+    purpose: {
+      en: 'Tell the patron about a fine; keep the loan link a debt needs',
+      es: 'Avisar de una multa; conservar el vínculo con el préstamo que requiere la deuda',
+    },
     personalData: { en: 'Patron id, amount, currency, reason, loan', es: 'Identificador del usuario, importe, moneda, motivo, préstamo' },
     link: 'patron',
     reportSection: 'fines',
@@ -181,15 +224,29 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     arrivesVia: ['circulation', 'notifier'],
     retention: {
       until: { en: 'Deleted when the fine is paid or waived', es: 'Se borra cuando la multa se paga o se condona' },
-      expiries: [{ days: { setting: 'openFineDays' }, after: { en: 'the fine, if its resolution never arrives', es: 'la multa, si su resolución nunca llega' } }],
+      expiries: [
+        {
+          days: { setting: 'openFineDays' },
+          after: {
+            en: 'the fine, if its resolution never arrives',
+            es: 'la multa, si su resolución nunca llega',
+          },
+        },
+      ],
     },
   },
   {
     kind: 'history',
     key: { pk: 'PATRON#<patronId>', sk: 'HISTORY#<returnedAt>#<loanId>' },
     name: { en: 'Checkout history (opt-in)', es: 'Historial de préstamos (opcional)' },
-    purpose: { en: 'Keep the reading history the patron asked to keep', es: 'Guardar el historial de lectura que el usuario pidió guardar' },
-    personalData: { en: 'Patron id, item, title, material type, checkout and return dates', es: 'Identificador del usuario, ejemplar, título, tipo de material, fechas de préstamo y devolución' },
+    purpose: {
+      en: 'Keep the reading history the patron asked to keep',
+      es: 'Guardar el historial de lectura que el usuario pidió guardar',
+    },
+    personalData: {
+      en: 'Patron id, item, title, material type, checkout and return dates',
+      es: 'Identificador del usuario, ejemplar, título, tipo de material, fechas de préstamo y devolución',
+    },
     link: 'patron',
     reportSection: 'history',
     attributes: {
@@ -213,7 +270,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       en: 'Send each notice once and record its delivery (no message text, no contact)',
       es: 'Enviar cada aviso una sola vez y registrar su entrega (sin el texto ni el contacto)',
     },
-    personalData: { en: 'Patron id, notice kind, channel, delivery status and time', es: 'Identificador del usuario, tipo de aviso, canal, estado y hora de la entrega' },
+    personalData: {
+      en: 'Patron id, notice kind, channel, delivery status and time',
+      es: 'Identificador del usuario, tipo de aviso, canal, estado y hora de la entrega',
+    },
     link: 'patron',
     reportSection: 'notices',
     attributes: {
@@ -236,7 +296,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       es: 'El identificador del mensaje del proveedor de SMS, la palabra clave y el resultado (nunca el número ni el texto)',
     },
     link: 'none',
-    attributes: { personal: [], other: ['inboundMessageId', 'keyword', 'at', 'status', 'replyClaimed', 'patrons', 'changed', 'replied', 'optOutList'] },
+    attributes: {
+      personal: [],
+      other: ['inboundMessageId', 'keyword', 'at', 'status', 'replyClaimed', 'patrons', 'changed', 'replied', 'optOutList'],
+    },
     arrivesVia: ['inbound-sms'],
     retention: { expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the message', es: 'el mensaje' } }] },
   },
@@ -244,7 +307,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     kind: 'sms-hint',
     key: { pk: 'SMSHINT#<phoneIndex>', sk: '<day>' },
     name: { en: 'Daily SMS hint marker', es: 'Marca diaria de sugerencia por SMS' },
-    purpose: { en: 'Send at most one hint a day to a number that texts something unknown', es: 'Enviar como mucho una sugerencia al día a un número que escribe algo desconocido' },
+    purpose: {
+      en: 'Send at most one hint a day to a number that texts something unknown',
+      es: 'Enviar como mucho una sugerencia al día a un número que escribe algo desconocido',
+    },
     personalData: { en: 'A keyed hash of the phone number and the day', es: 'Un hash con clave del número de teléfono y el día' },
     link: 'phone',
     attributes: { personal: [], other: [] },
@@ -255,7 +321,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     kind: 'loan-tombstone',
     key: { pk: 'LOANDONE#<hash(loanId)>', sk: 'LOAN' },
     name: { en: 'Returned-loan marker', es: 'Marca de préstamo devuelto' },
-    purpose: { en: 'Ignore late or repeated events about a returned loan', es: 'Ignorar eventos tardíos o repetidos de un préstamo devuelto' },
+    purpose: {
+      en: 'Ignore late or repeated events about a returned loan',
+      es: 'Ignorar eventos tardíos o repetidos de un préstamo devuelto',
+    },
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: ['returnedAt', 'dimensions', 'counted', 'pending', 'version'] },
@@ -265,7 +334,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     kind: 'fine-tombstone',
     key: { pk: 'FINEDONE#<hash(fineId)>', sk: 'FINE' },
     name: { en: 'Resolved-fine marker', es: 'Marca de multa resuelta' },
-    purpose: { en: 'Ignore late or repeated events about a resolved fine', es: 'Ignorar eventos tardíos o repetidos de una multa resuelta' },
+    purpose: {
+      en: 'Ignore late or repeated events about a resolved fine',
+      es: 'Ignorar eventos tardíos o repetidos de una multa resuelta',
+    },
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: ['resolvedAt'] },
@@ -298,7 +370,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     kind: 'purge-journal',
     key: { pk: 'PURGE#<day>', sk: '<recordKind>' },
     name: { en: 'Purge journal', es: 'Diario de borrados' },
-    purpose: { en: 'Prove how many records of each kind expired each day (counts only)', es: 'Demostrar cuántos registros de cada tipo caducaron cada día (solo recuentos)' },
+    purpose: {
+      en: 'Prove how many records of each kind expired each day (counts only)',
+      es: 'Demostrar cuántos registros de cada tipo caducaron cada día (solo recuentos)',
+    },
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: ['day', 'recordKind', 'count'] },
@@ -328,7 +403,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     kind: 'job-page',
     key: { pk: 'SWEEP#<runDay>#<noticeKind>#<targetDay>', sk: '<shard>#<cursor>' },
     name: { en: 'Reminder sweep progress', es: 'Progreso del barrido de recordatorios' },
-    purpose: { en: 'Run each page of the daily reminder sweep once', es: 'Ejecutar una sola vez cada página del barrido diario de recordatorios' },
+    purpose: {
+      en: 'Run each page of the daily reminder sweep once',
+      es: 'Ejecutar una sola vez cada página del barrido diario de recordatorios',
+    },
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: [] },
@@ -338,7 +416,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     kind: 'job-page',
     key: { pk: 'FANOUT#<noticeKind>#<subjectId>#<subjectVersion>', sk: '<shard>#<cursor>' },
     name: { en: 'Service-update fan-out progress', es: 'Progreso del envío masivo de avisos' },
-    purpose: { en: 'Send each page of a service or policy update once', es: 'Enviar una sola vez cada página de un aviso de servicio o de política' },
+    purpose: {
+      en: 'Send each page of a service or policy update once',
+      es: 'Enviar una sola vez cada página de un aviso de servicio o de política',
+    },
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: [] },

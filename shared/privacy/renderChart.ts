@@ -73,7 +73,8 @@ function htmlTable(id: string, table: ChartTable): string {
   const captionId = `${id}-caption`;
   const head = table.columns.map((column) => `<th scope="col">${escapeHtml(column)}</th>`).join('');
   const body = table.rows
-    .map((row) => `<tr>${row.map((cell, index) => (index === 0 ? `<th scope="row">${htmlCell(cell)}</th>` : `<td>${htmlCell(cell)}</td>`)).join('')}</tr>`)
+    .map((row) => row.map((cell, index) => (index === 0 ? `<th scope="row">${htmlCell(cell)}</th>` : `<td>${htmlCell(cell)}</td>`)))
+    .map((cells) => `<tr>${cells.join('')}</tr>`)
     .join('\n');
   return [
     `<div class="table-region" role="region" aria-labelledby="${captionId}" tabindex="0">`,
@@ -116,7 +117,10 @@ export function renderHtml(chart: PrivacyChart, href: ChartHref): string {
     .map((other) => `<link rel="alternate" hreflang="${other.language}" href="${escapeHtml(href(other.language))}">`)
     .join('\n');
   const languageLinks = chart.otherLanguages
-    .map((other) => `<a href="${escapeHtml(href(other.language))}" hreflang="${other.language}" lang="${other.language}">${escapeHtml(other.label)}</a>`)
+    .map((other) => {
+      const attributes = `href="${escapeHtml(href(other.language))}" hreflang="${other.language}" lang="${other.language}"`;
+      return `<a ${attributes}>${escapeHtml(other.label)}</a>`;
+    })
     .join(' · ');
   const contents = chart.sections.map((section) => `<li><a href="#${section.id}">${escapeHtml(section.heading)}</a></li>`).join('\n');
   const sections = chart.sections

@@ -45,6 +45,12 @@ function sourceFiles(): string[] {
 const propertyName = (name: ts.PropertyName): string | undefined =>
   ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
 
+/** The `name: value` property of an object literal, if it has one. */
+const propertyOf = (object: ts.ObjectLiteralExpression | undefined, name: string) =>
+  object?.properties.find(
+    (property): property is ts.PropertyAssignment => ts.isPropertyAssignment(property) && propertyName(property.name) === name,
+  );
+
 class KeyResolver {
   public constructor(private readonly checker: ts.TypeChecker) {}
 
@@ -66,9 +72,9 @@ class KeyResolver {
 
   private unwrap(expression: ts.Expression): ts.Expression {
     let current = expression;
-    while (ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current)) {
-      current = current.expression;
-    }
+    const wrapped = (node: ts.Expression) =>
+      ts.isParenthesizedExpression(node) || ts.isNonNullExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node);
+    while (wrapped(current)) current = (current as ts.ParenthesizedExpression).expression;
     return current;
   }
 
@@ -84,7 +90,9 @@ class KeyResolver {
     }
     if (ts.isIdentifier(node)) {
       const declaration = this.declarationOf(node);
-      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) return this.part(declaration.initializer, name, depth + 1);
+      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
+        return this.part(declaration.initializer, name, depth + 1);
+      }
       // A parameter: a value the caller chose, with no literal head.
       if (declaration && ts.isParameter(declaration)) return { head: '', exact: false };
     }
@@ -102,7 +110,9 @@ class KeyResolver {
     }
     if (ts.isIdentifier(node)) {
       const declaration = this.declarationOf(node);
-      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) return this.objectOf(declaration.initializer, depth + 1);
+      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
+        return this.objectOf(declaration.initializer, depth + 1);
+      }
     }
     return undefined;
   }
@@ -120,21 +130,21 @@ export function spelledKeys(): SpelledKey[] {
     if (file.isDeclarationFile || path.startsWith('..') || path.includes('node_modules') || path === INVENTORY) continue;
     const visit = (node: ts.Node): void => {
       if (ts.isObjectLiteralExpression(node)) {
-        const own = (name: string) =>
-          node.properties.find((property): property is ts.PropertyAssignment => ts.isPropertyAssignment(property) && propertyName(property.name) === name);
+        const own = (name: string) => propertyOf(node, name);
         const kindProperty = own('kind');
         const kind = kindProperty && ts.isStringLiteral(kindProperty.initializer) ? kindProperty.initializer.text : undefined;
         const at = `${path}:${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
         const pk = own(TABLE.partitionKey);
         const sk = own(TABLE.sortKey);
         if (pk) {
-          found.push({ at, pk: resolver.part(pk.initializer, TABLE.partitionKey), sk: sk && resolver.part(sk.initializer, TABLE.sortKey), kind });
+          const part = (property: ts.PropertyAssignment | undefined, name: string) => property && resolver.part(property.initializer, name);
+          found.push({ at, pk: part(pk, TABLE.partitionKey)!, sk: part(sk, TABLE.sortKey), kind });
         } else if (kind !== undefined) {
           // `{ ...someKey(...), kind: 'x' }`: the key comes from a builder.
           for (const spread of node.properties.filter(ts.isSpreadAssignment)) {
             const object = resolver.objectOf(spread.expression);
-            const spreadPk = object?.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyName(p.name) === TABLE.partitionKey);
-            const spreadSk = object?.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyName(p.name) === TABLE.sortKey);
+            const spreadPk = propertyOf(object, TABLE.partitionKey);
+            const spreadSk = propertyOf(object, TABLE.sortKey);
             if (spreadPk) {
               found.push({
                 at,

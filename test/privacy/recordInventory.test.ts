@@ -57,21 +57,27 @@ function inboundSms(from: string, body: string) {
 describe('Record inventory: what the code stores', () => {
   let pipeline: Pipeline;
   let items: Record<string, unknown>[];
-  const patron = patronRegistered({ occurredAt: at(-5), contact: { phone: phoneNumber(), email: 'r.ortiz@example.net' }, consent: { sms: true, email: true, checkoutHistory: true } });
+  const patron = patronRegistered({
+    occurredAt: at(-5),
+    contact: { phone: phoneNumber(), email: 'r.ortiz@example.net' },
+    consent: { sms: true, email: true, checkoutHistory: true },
+  });
   const closing = patronRegistered({ occurredAt: at(-5), consent: { sms: false, email: true, checkoutHistory: false } });
 
   beforeAll(async () => {
     pipeline = await startPipeline({ config });
     const { patronId } = patron;
     const checkout = (loanId: string, dueAt: string): DetailOf<'ItemCheckedOut'> => ({
-      eventId: uid('evt'), occurredAt: at(-4), loanId, patronId, itemId: uid('I'), title: 'Kindred', materialType: 'book', branch: 'riverside-main', dueAt,
+      ...{ eventId: uid('evt'), occurredAt: at(-4), loanId, patronId, itemId: uid('I') },
+      ...{ title: 'Kindred', materialType: 'book', branch: 'riverside-main', dueAt },
     });
     const returned = (loanId: string) => ({ eventId: uid('evt'), occurredAt: at(-1), loanId, patronId });
     const fine = (fineId: string, loanId: string) => ({
       eventId: uid('evt'), occurredAt: at(-2), fineId, patronId, loanId, amount: '2.50', currency: 'USD', reason: 'overdue',
     });
     const hold = (holdId: string) => ({
-      eventId: uid('evt'), occurredAt: at(-3), holdId, patronId, title: 'Parable of the Sower', pickupBranch: 'riverside-main', pickupBy: '2026-11-05T10:00:00Z',
+      ...{ eventId: uid('evt'), occurredAt: at(-3), holdId, patronId },
+      ...{ title: 'Parable of the Sower', pickupBranch: 'riverside-main', pickupBy: '2026-11-05T10:00:00Z' },
     });
     await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'PatronRegistered', detail: closing });
     await pipeline.publish(
@@ -81,20 +87,30 @@ describe('Record inventory: what the code stores', () => {
       { detailType: 'HoldReady', detail: hold('H-open') },
       { detailType: 'HoldReady', detail: hold('H-closed') },
     );
-    await pipeline.publish({ detailType: 'FineAssessed', detail: fine('F-open', 'L-fined') }, { detailType: 'FineAssessed', detail: fine('F-paid', 'L-returned') });
-    await pipeline.publish({ detailType: 'ItemReturned', detail: returned('L-returned') }, { detailType: 'ItemReturned', detail: returned('L-fined') });
+    await pipeline.publish(
+      { detailType: 'FineAssessed', detail: fine('F-open', 'L-fined') },
+      { detailType: 'FineAssessed', detail: fine('F-paid', 'L-returned') },
+    );
+    await pipeline.publish(
+      { detailType: 'ItemReturned', detail: returned('L-returned') },
+      { detailType: 'ItemReturned', detail: returned('L-fined') },
+    );
     await pipeline.publish(
       { detailType: 'HoldClosed', detail: { eventId: uid('evt'), occurredAt: at(-1), holdId: 'H-closed', patronId, reason: 'picked-up' } },
       { detailType: 'FineResolved', detail: { eventId: uid('evt'), occurredAt: at(-1), fineId: 'F-paid', patronId, resolution: 'paid' } },
       { detailType: 'PatronClosed', detail: { eventId: uid('evt'), occurredAt: at(-1), patronId: closing.patronId } },
-      { detailType: 'PrivacyPolicyUpdated', detail: { eventId: uid('evt'), occurredAt: at(-1), policyVersion: '2026-11', summary: { en: 'We keep less.' } } },
+      {
+        detailType: 'PrivacyPolicyUpdated',
+        detail: { eventId: uid('evt'), occurredAt: at(-1), policyVersion: '2026-11', summary: { en: 'We keep less.' } },
+      },
       { detailType: 'ServiceUpdatePublished', detail: { eventId: uid('evt'), occurredAt: at(-1), message: { en: 'Closed on Thursday.' } } },
     );
     await pipeline.deliverNotices();
     await pipeline.runSweep('2026-11-04');
     await pipeline.inbound(inboundSms(patron.contact.phone!, 'HELP'), inboundSms(patron.contact.phone!, 'what time do you open'));
     // DynamoDB TTL deletes a ledger entry of the closed account: the purge journal counts it.
-    const ledger = (await scanAll(pipeline.table)).find((item) => item.pk === `PATRON#${closing.patronId}` && item.kind === 'consent-ledger')!;
+    const closed = (await scanAll(pipeline.table)).filter((item) => item.pk === `PATRON#${closing.patronId}`);
+    const ledger = closed.find((item) => item.kind === 'consent-ledger')!;
     pipeline.markTtlDeletion(String(ledger.pk), String(ledger.sk));
     await pipeline.table.doc.send(new DeleteCommand({ TableName: pipeline.table.tableName, Key: { pk: ledger.pk, sk: ledger.sk } }));
     await pipeline.deliverNotices();
@@ -146,7 +162,8 @@ describe('Record inventory: what the code stores', () => {
         expect(entry.retention.until, `${entry.kind} must expire`).toBeDefined();
         continue;
       }
-      const matching = expiries.filter((expiry) => Math.abs(Number(expiresAt) - retentionDays(expiry.days, config) * DAY - clock) <= WINDOW);
+      const from = (expiry: Expiry) => Number(expiresAt) - retentionDays(expiry.days, config) * DAY;
+      const matching = expiries.filter((expiry) => Math.abs(from(expiry) - clock) <= WINDOW);
       expect(matching.length, `${entry.kind} (${String(item.sk)}) expires at ${new Date(Number(expiresAt) * 1000).toISOString()}`).toBe(1);
       for (const expiry of matching) checked.add(expiry);
     }
@@ -175,7 +192,8 @@ describe('Patron data report: coverage of the inventory', () => {
     const linked = RECORD_KINDS.filter((entry) => entry.link === 'patron');
     for (const [index, entry] of linked.entries()) {
       const fill = (pattern: string) => pattern.replace('<patronId>', patronId).replace(/<[^>]+>/g, `x${index}`);
-      await table.doc.send(new PutCommand({ TableName: table.tableName, Item: { pk: fill(entry.key.pk), sk: fill(entry.key.sk), kind: entry.kind } }));
+      const item = { pk: fill(entry.key.pk), sk: fill(entry.key.sk), kind: entry.kind };
+      await table.doc.send(new PutCommand({ TableName: table.tableName, Item: item }));
     }
     const report = await patronReport(table, patronId, new Date(NOW), undefined);
     expect(report.other).toEqual([]);

@@ -7,11 +7,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RECORD_KINDS, patternHead, recordKindOfKey, type RecordKind } from '#shared/privacy/recordInventory.ts';
 import { spelledKeys, type KeyPart, type SpelledKey } from '#test/helpers/recordKeyScan.ts';
 
-const sameHead = (part: KeyPart | undefined, pattern: string) =>
-  part === undefined || part === 'copy' || (part !== 'unknown' && part.head === patternHead(pattern).head && part.exact === patternHead(pattern).exact);
+const sameHead = (part: KeyPart | undefined, pattern: string) => {
+  if (part === undefined || part === 'copy') return true;
+  const { head, exact } = patternHead(pattern);
+  return part !== 'unknown' && part.head === head && part.exact === exact;
+};
 
 /** The inventory entries a spelled key can be. */
-const entriesFor = (key: SpelledKey): RecordKind[] => RECORD_KINDS.filter((entry) => sameHead(key.pk, entry.key.pk) && sameHead(key.sk, entry.key.sk));
+const entriesFor = (key: SpelledKey): RecordKind[] =>
+  RECORD_KINDS.filter((entry) => sameHead(key.pk, entry.key.pk) && sameHead(key.sk, entry.key.sk));
 
 describe('Record inventory: keys the code spells', () => {
   let keys: SpelledKey[];

@@ -1,0 +1,103 @@
+/**
+ * DynamoDB adapter for the loans snapshots of the report-file bridge. A snapshot keeps, per open
+ * loan, only its id, its patron and its due date, and expires like an open loan's fallback (due date
+ * plus one year) should a return never be reported. Returned loans are deleted from it at once.
+ *
+ * - `ILSFEED#<feed>` / `HEAD`: the report time of the snapshot and the feed's processing lease.
+ * - `ILSFEED#<feed>` / `LOAN#<loanId>`: one open loan of the snapshot, TTL.
+ */
+import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { expiryAfterDays } from '#shared/clock.ts';
+import { ConcurrentUpdateError } from '#shared/errors.ts';
+import type { SnapshotLoan } from '#shared/ilsBridge/reportEvents.ts';
+import { isExpired, queryAll, writeIf, type TableContext } from '#shared/table/documentClient.ts';
+import { TABLE } from '#shared/table/tableDefinition.ts';
+
+/** An open loan with no reported return is forgotten this long after its due date. */
+export const SNAPSHOT_LOAN_FALLBACK_DAYS = 365;
+
+/** The stored loans snapshots, one per feed (mapping). */
+export interface LoanSnapshotStore {
+  /** Takes the feed's processing lease until `until`; false if another run holds it. */
+  lease(feed: string, now: Date, until: Date): Promise<boolean>;
+  release(feed: string): Promise<void>;
+  /** The report time of the stored snapshot, if any. */
+  asOf(feed: string): Promise<string | undefined>;
+  loans(feed: string, now: Date): Promise<Map<string, SnapshotLoan>>;
+  /** Applies the changes, then records the new report time. */
+  save(feed: string, asOf: string, upserts: readonly SnapshotLoan[], removals: readonly SnapshotLoan[]): Promise<void>;
+}
+
+const headKey = (feed: string) => ({ pk: `ILSFEED#${feed}`, sk: 'HEAD' });
+const loanKey = (feed: string, loanId: string) => ({ pk: `ILSFEED#${feed}`, sk: `LOAN#${loanId}` });
+const BATCH = 25;
+
+export class DynamoLoanSnapshotStore implements LoanSnapshotStore {
+  public constructor(private readonly table: TableContext) {}
+
+  public lease(feed: string, now: Date, until: Date): Promise<boolean> {
+    return writeIf(() =>
+      this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: headKey(feed),
+          UpdateExpression: 'SET leaseUntil = :until, kind = :kind',
+          ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
+          ExpressionAttributeValues: { ':until': until.toISOString(), ':now': now.toISOString(), ':kind': 'ils-feed' },
+        }),
+      ),
+    );
+  }
+
+  public async release(feed: string): Promise<void> {
+    await this.table.doc.send(new UpdateCommand({ TableName: this.table.tableName, Key: headKey(feed), UpdateExpression: 'REMOVE leaseUntil' }));
+  }
+
+  public async asOf(feed: string): Promise<string | undefined> {
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: headKey(feed), ConsistentRead: true }));
+    return typeof Item?.asOf === 'string' ? Item.asOf : undefined;
+  }
+
+  public async loans(feed: string, now: Date): Promise<Map<string, SnapshotLoan>> {
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': headKey(feed).pk, ':prefix': 'LOAN#' },
+      ConsistentRead: true,
+    });
+    const loans = new Map<string, SnapshotLoan>();
+    for (const item of items) {
+      if (isExpired(item, now)) continue;
+      loans.set(String(item.loanId), { loanId: String(item.loanId), patronId: String(item.patronId), dueAt: String(item.dueAt) });
+    }
+    return loans;
+  }
+
+  public async save(feed: string, asOf: string, upserts: readonly SnapshotLoan[], removals: readonly SnapshotLoan[]): Promise<void> {
+    const requests = [
+      ...upserts.map((loan) => ({
+        PutRequest: {
+          Item: {
+            ...loanKey(feed, loan.loanId),
+            kind: 'ils-snapshot-loan',
+            ...loan,
+            [TABLE.ttlAttribute]: expiryAfterDays(new Date(loan.dueAt), SNAPSHOT_LOAN_FALLBACK_DAYS),
+          },
+        },
+      })),
+      ...removals.map((loan) => ({ DeleteRequest: { Key: loanKey(feed, loan.loanId) } })),
+    ];
+    for (let start = 0; start < requests.length; start += BATCH) {
+      let pending: unknown[] = requests.slice(start, start + BATCH);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt === 8) throw new ConcurrentUpdateError('DynamoDB left snapshot writes unprocessed after 8 attempts', { context: { feed } });
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const result = await this.table.doc.send(new BatchWriteCommand({ RequestItems: { [this.table.tableName]: pending as never } }));
+        pending = result.UnprocessedItems?.[this.table.tableName] ?? [];
+      }
+    }
+    await this.table.doc.send(
+      new UpdateCommand({ TableName: this.table.tableName, Key: headKey(feed), UpdateExpression: 'SET asOf = :asOf, kind = :kind', ExpressionAttributeValues: { ':asOf': asOf, ':kind': 'ils-feed' } }),
+    );
+  }
+}
+

@@ -36,6 +36,21 @@ interface CompiledFormat {
 
 const compiled = new Map<string, CompiledFormat>();
 
+/** Wall-clock minutes already converted, per time zone: report dates repeat a lot (due days, pickup days). */
+const instants = new Map<string, number>();
+const MAX_CACHED_INSTANTS = 50_000;
+
+function cachedZonedInstant(timeZone: string, day: string, time: string): number {
+  const key = `${timeZone} ${day} ${time}`;
+  let instant = instants.get(key);
+  if (instant === undefined) {
+    if (instants.size >= MAX_CACHED_INSTANTS) instants.clear();
+    instant = zonedInstant(timeZone, day, time).getTime();
+    instants.set(key, instant);
+  }
+  return instant;
+}
+
 /** Compiles a date format such as `yyyy-MM-dd HH:mm:ss` or `M/d/yyyy`; throws on one without a full date. */
 export function compileDateFormat(format: string): CompiledFormat {
   const known = compiled.get(format);
@@ -83,7 +98,7 @@ export function parseReportDate(text: string, formats: readonly string[], timeZo
     if (value.hour > 23 || value.minute > 59 || value.second > 59) return broken('is not a time of day');
     const day = `${String(value.year).padStart(4, '0')}-${String(value.month).padStart(2, '0')}-${String(value.day).padStart(2, '0')}`;
     const time = value.hour < 0 ? dateOnlyTime : `${String(value.hour).padStart(2, '0')}:${String(value.minute).padStart(2, '0')}`;
-    const instant = zonedInstant(timeZone, day, time).getTime() + (value.hour < 0 ? 0 : value.second * 1000);
+    const instant = cachedZonedInstant(timeZone, day, time) + (value.hour < 0 ? 0 : value.second * 1000);
     return ok(new Date(instant).toISOString());
   }
   return broken(`must be a date in one of the formats ${formats.join(', ')}`);

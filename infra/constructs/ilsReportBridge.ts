@@ -14,10 +14,9 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { QueueConsumer } from '#infra/constructs/queueConsumer.ts';
-import { acknowledgeEncryptedQueueSends } from '#infra/constructs/durableQueue.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { INCOMING_PREFIX, MAPPINGS_PREFIX, REJECTIONS_PREFIX } from '#shared/ilsBridge/reportBridge.ts';
 
@@ -28,8 +27,6 @@ export const REJECTION_DAYS = 14;
 
 /** Logical id of the drop bucket in the stack (cdk-nag names wildcard resources by it). */
 const BUCKET_ID = 'IlsReportsDropBucketE8597107';
-/** The CDK's singleton custom resource that configures bucket notifications. */
-const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
 
 export interface IlsReportBridgeProps {
   readonly config: ConsortiumConfig;
@@ -53,7 +50,12 @@ export class IlsReportBridge extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    const stack = Stack.of(this);
+    // A name known before the bucket exists lets the queue policy name the bucket without a cycle, so
+    // the notification is plain CloudFormation (no custom resource, no AWS managed policy).
+    const bucketName = `${stack.stackName.toLowerCase()}-ils-drop-${stack.account}-${stack.region}`;
     this.bucket = new s3.Bucket(this, 'DropBucket', {
+      bucketName,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.dropKey,
       bucketKeyEnabled: true,
@@ -136,18 +138,43 @@ export class IlsReportBridge extends Construct {
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': [this.ilsRole.roleArn, bridgeRole.roleArn] } },
       }),
     );
-    this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.consumer.input.queue), { prefix: INCOMING_PREFIX });
-    acknowledgeEncryptedQueueSends(this);
-    const notificationsHandler = Stack.of(this).node.tryFindChild(NOTIFICATIONS_HANDLER_ID);
-    if (notificationsHandler) {
-      Validations.of(notificationsHandler).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: "The CDK's own bucket-notifications custom resource (deploy time only) uses the basic execution role for its logs.",
-      });
-    }
+    this.notifyOnDrop(this.consumer.input.queue, key, `arn:${stack.partition}:s3:::${bucketName}`);
 
     new CfnOutput(this, 'DropBucketName', { value: this.bucket.bucketName, description: 'Drop ILS report files under incoming/<mapping>/ (docs/ils-bridges.md)' });
     new CfnOutput(this, 'IlsDropRoleArn', { value: this.ilsRole.roleArn, description: 'The role the ILS assumes to drop report files' });
     new CfnOutput(this, 'DeadLetterQueue', { value: this.consumer.input.deadLetterQueue.queueUrl });
+  }
+
+  /** S3 tells the bridge queue of every file created under `incoming/`; only this bucket may send. */
+  private notifyOnDrop(queue: sqs.Queue, queueKey: kms.IKey, bucketArn: string): void {
+    const s3Service = new iam.ServicePrincipal('s3.amazonaws.com');
+    const account = Stack.of(this).account;
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DropBucketNotifications',
+        principals: [s3Service],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': account } },
+      }),
+    );
+    queueKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DropBucketNotificationsEncrypt',
+        principals: [s3Service],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+    );
+    const bucket = this.bucket.node.defaultChild as s3.CfnBucket;
+    bucket.notificationConfiguration = {
+      queueConfigurations: [
+        { event: 's3:ObjectCreated:*', queue: queue.queueArn, filter: { s3Key: { rules: [{ name: 'prefix', value: INCOMING_PREFIX }] } } },
+      ],
+    };
+    // S3 checks that it may send when the configuration is created.
+    const policy = queue.node.tryFindChild('Policy')?.node.defaultChild;
+    if (policy) bucket.node.addDependency(policy);
   }
 }

@@ -157,12 +157,43 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
     );
   });
 
-  it('notifies the bridge queue of files created under incoming/ only, and runs one file per invocation', () => {
-    template.hasResourceProperties('Custom::S3BucketNotifications', {
-      NotificationConfiguration: {
-        QueueConfigurations: [
-          { Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } }, QueueArn: Match.anyValue() },
-        ],
+  it('notifies the bridge queue of files created under incoming/ only, with no custom resource, and runs one file per invocation', () => {
+    const [bucketId, bucket] = Object.entries(template.findResources('AWS::S3::Bucket'))[0] as [string, { Properties: Record<string, unknown>; DependsOn?: string[] }];
+    const queueArn = { 'Fn::GetAtt': [expect.stringMatching(/^IlsReportsBridgeInputQueue/), 'Arn'] };
+
+    expect(bucketId).toMatch(/^IlsReportsDropBucket/);
+    expect(bucket.Properties.NotificationConfiguration).toEqual({
+      QueueConfigurations: [{ Event: 's3:ObjectCreated:*', Queue: queueArn, Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'incoming/' }] } } }],
+    });
+    expect(bucket.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^IlsReportsBridgeInputQueuePolicy/)]));
+    expect(template.findResources('Custom::S3BucketNotifications')).toEqual({});
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'DropBucketNotifications',
+            Effect: 'Allow',
+            Principal: { Service: 's3.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: Match.anyValue(),
+            Condition: {
+              ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::bookdrop-ils-drop-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]] } },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            },
+          },
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'DropBucketNotificationsEncrypt',
+            Principal: { Service: 's3.amazonaws.com' },
+            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
       },
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {

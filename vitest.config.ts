@@ -6,6 +6,9 @@ import { defineConfig } from 'vitest/config';
  */
 const UNIT = [
   'test/events/**/*.test.ts',
+  'test/ilsBridge/adapters.test.ts',
+  'test/ilsBridge/reportMappings.test.ts',
+  'test/ilsBridge/webhookSignature.test.ts',
   'test/notices/compose.test.ts',
   'test/notices/quietHours.test.ts',
   'test/notices/smsPacer.test.ts',

@@ -16,6 +16,7 @@ import { ReportBridge, type ReportOutcome } from '#shared/ilsBridge/reportBridge
 import { DynamoLoanSnapshotStore } from '#shared/ilsBridge/snapshotStore.ts';
 import { logger, metrics } from '#shared/observability.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
+import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 
 const FEED = 'koha-current-loans';
 const HEADER = 'issue_id,borrowernumber,itemnumber,title,itype,branchcode,issuedate,date_due,lastreneweddate';
@@ -50,10 +51,11 @@ function loanRow(id: number, due: string, renewed = ''): string {
 }
 
 /**
+ * @param config the consortium configuration (circulation source, open-loan retention)
  * @param rows loans in the first snapshot
  * @param churn share of loans returned, renewed and newly checked out in the next snapshot (each)
  */
-export async function ilsBridgeBench(table: TableContext, rows = 50_000, churn = 0.04): Promise<IlsBridgeFigures> {
+export async function ilsBridgeBench(table: TableContext, config: ConsortiumConfig, rows = 50_000, churn = 0.04): Promise<IlsBridgeFigures> {
   const folder = mkdtempSync(join(tmpdir(), 'bookdrop-bench-drop-'));
   try {
     const store = new DropFolderReportStore(folder);
@@ -63,10 +65,10 @@ export async function ilsBridgeBench(table: TableContext, rows = 50_000, churn =
     const publisher = new CountingPublisher();
     const bridge = new ReportBridge({
       store,
-      snapshots: new DynamoLoanSnapshotStore(table),
+      snapshots: new DynamoLoanSnapshotStore(table, config.retention.openLoanDays),
       publisher,
       clock: fixedClock('2026-11-04T15:00:00Z'),
-      source: 'library.circulation',
+      source: config.events.source,
       logger,
       metrics,
     });

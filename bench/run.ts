@@ -135,7 +135,7 @@ try {
   line('sweep run time, this machine', `${figures.sweepSeconds.toFixed(1)} s (loading the loans took ${figures.loadSeconds.toFixed(0)} s)`);
   const bridgeTable = 'bookdrop-bench-ils';
   await ensureTable(setupClient, bridgeTable);
-  const bridge = await ilsBridgeBench(tableContext(setupClient, bridgeTable));
+  const bridge = await ilsBridgeBench(tableContext(setupClient, bridgeTable), config);
   const bridgeLine = (label: string, run: BridgeRun) =>
     line(label, `${run.seconds.toFixed(1)} s, ${run.events.toLocaleString('en-US')} events (${Math.round(run.events / run.seconds).toLocaleString('en-US')}/s), ${Math.round(run.rows / run.seconds).toLocaleString('en-US')} rows/s`);
   process.stdout.write(`\nILS report-file bridge (Koha current-loans snapshot, ${bridge.first.rows.toLocaleString('en-US')} rows, DynamoDB Local snapshot)\n`);

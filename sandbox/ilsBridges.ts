@@ -77,7 +77,7 @@ export class SandboxIlsBridges {
     const publisher = new EventBridgeCirculationPublisher(eventBridge, options.eventBusName, source);
     const common = { publisher, clock: processClock, source, logger, metrics };
     this.webhook = new IlsWebhook({ ...common, secrets: async () => secrets, replay: new DynamoReplayGuard(options.table) });
-    this.bridge = new ReportBridge({ ...common, store: this.drop, snapshots: new DynamoLoanSnapshotStore(options.table) });
+    this.bridge = new ReportBridge({ ...common, store: this.drop, snapshots: new DynamoLoanSnapshotStore(options.table, options.config.retention.openLoanDays) });
   }
 
   /** Polls the drop folder every `intervalMs` (as S3 would notify the bridge). */

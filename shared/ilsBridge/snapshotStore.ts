@@ -1,7 +1,8 @@
 /**
  * DynamoDB adapter for the loans snapshots of the report-file bridge. A snapshot keeps, per open
- * loan, only its id, its patron and its due date, and expires like an open loan's fallback (due date
- * plus one year) should a return never be reported. Returned loans are deleted from it at once.
+ * loan, only its id, its patron and its due date, and expires with an open loan's fallback expiry
+ * (`retention.openLoanDays` after the due date) should a return never be reported. Returned loans are
+ * deleted from it at once.
  *
  * - `ILSFEED#<feed>` / `HEAD`: the report time of the snapshot and the feed's processing lease.
  * - `ILSFEED#<feed>` / `LOAN#<loanId>`: one open loan of the snapshot, TTL.
@@ -12,9 +13,6 @@ import { ConcurrentUpdateError } from '#shared/errors.ts';
 import type { SnapshotLoan } from '#shared/ilsBridge/reportEvents.ts';
 import { isExpired, queryAll, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
-
-/** An open loan with no reported return is forgotten this long after its due date. */
-export const SNAPSHOT_LOAN_FALLBACK_DAYS = 365;
 
 /** The stored loans snapshots, one per feed (mapping). */
 export interface LoanSnapshotStore {
@@ -33,7 +31,11 @@ const loanKey = (feed: string, loanId: string) => ({ pk: `ILSFEED#${feed}`, sk: 
 const BATCH = 25;
 
 export class DynamoLoanSnapshotStore implements LoanSnapshotStore {
-  public constructor(private readonly table: TableContext) {}
+  public constructor(
+    private readonly table: TableContext,
+    /** Days after its due date an open loan is forgotten if no return is reported (`retention.openLoanDays`). */
+    private readonly openLoanDays: number,
+  ) {}
 
   public lease(feed: string, now: Date, until: Date): Promise<boolean> {
     return writeIf(() =>
@@ -80,7 +82,7 @@ export class DynamoLoanSnapshotStore implements LoanSnapshotStore {
             ...loanKey(feed, loan.loanId),
             kind: 'ils-snapshot-loan',
             ...loan,
-            [TABLE.ttlAttribute]: expiryAfterDays(new Date(loan.dueAt), SNAPSHOT_LOAN_FALLBACK_DAYS),
+            [TABLE.ttlAttribute]: expiryAfterDays(new Date(loan.dueAt), this.openLoanDays),
           },
         },
       })),

@@ -18,6 +18,7 @@ import { logger, metrics } from '#shared/observability.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { freshTable, scanAll } from '#test/helpers/localAws.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
+import { testConfig } from '#test/helpers/factories.ts';
 
 const FEED = 'koha-current-loans';
 const HEADER = 'issue_id,borrowernumber,itemnumber,title,itype,branchcode,issuedate,date_due,lastreneweddate';
@@ -57,7 +58,7 @@ describe('Class: ReportBridge (current loans)', () => {
     copyFileSync(new URL('../../config/ils-mappings/koha-current-loans.json', import.meta.url), join(folder, 'mappings', `${FEED}.json`));
     table = await freshTable();
     publisher = new RecordingPublisher();
-    bridge = new ReportBridge({ store, snapshots: new DynamoLoanSnapshotStore(table), publisher, clock, source: 'library.circulation', logger, metrics });
+    bridge = new ReportBridge({ store, snapshots: new DynamoLoanSnapshotStore(table, testConfig.retention.openLoanDays), publisher, clock, source: 'library.circulation', logger, metrics });
   });
 
   /** Drops a snapshot taken at `stamp` (yyyyMMddTHHmmss, library time) and processes it. */
@@ -103,6 +104,7 @@ describe('Class: ReportBridge (current loans)', () => {
     ]);
     const item = (await scanAll(table)).find((i) => i.kind === 'ils-snapshot-loan' && i.loanId === '1')!;
     expect(Object.keys(item).sort()).toEqual(['dueAt', TABLE.ttlAttribute, 'kind', 'loanId', 'patronId', 'pk', 'sk'].sort());
+    expect(testConfig.retention.openLoanDays).toBe(365);
     expect(item[TABLE.ttlAttribute]).toBe(Date.parse('2026-11-19T04:59:00.000Z') / 1000 + 365 * 86_400);
   });
 
@@ -122,13 +124,13 @@ describe('Class: ReportBridge (current loans)', () => {
 
   it('gives the same event ids when the same change is seen again after a lost snapshot write', async () => {
     const ids = (events: CirculationEvent[]) => events.map((event) => event.detail.eventId).sort();
-    const other = new ReportBridge({ store, snapshots: new DynamoLoanSnapshotStore(await freshTable()), publisher, clock, source: 'library.circulation', logger, metrics });
+    const other = new ReportBridge({ store, snapshots: new DynamoLoanSnapshotStore(await freshTable(), testConfig.retention.openLoanDays), publisher, clock, source: 'library.circulation', logger, metrics });
     const key = `incoming/${FEED}/current-loans-20261104T110000.csv`;
     writeFileSync(join(folder, key), [HEADER, loan(1), loan(4)].join('\n'));
     await other.process(key);
     const once = ids(publisher.published.splice(0));
     writeFileSync(join(folder, key), [HEADER, loan(1), loan(4)].join('\n'));
-    const fresh = new ReportBridge({ store, snapshots: new DynamoLoanSnapshotStore(await freshTable()), publisher, clock, source: 'library.circulation', logger, metrics });
+    const fresh = new ReportBridge({ store, snapshots: new DynamoLoanSnapshotStore(await freshTable(), testConfig.retention.openLoanDays), publisher, clock, source: 'library.circulation', logger, metrics });
     await fresh.process(key);
 
     expect(ids(publisher.published.splice(0))).toEqual(once);

@@ -17,6 +17,7 @@ import { DynamoLoanSnapshotStore } from '#shared/ilsBridge/snapshotStore.ts';
 import { logger, metrics } from '#shared/observability.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { freshTable, scanAll } from '#test/helpers/localAws.ts';
+import { captureLogs } from '#test/helpers/captureLogs.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
 import { testConfig } from '#test/helpers/factories.ts';
 
@@ -139,7 +140,8 @@ describe('Class: ReportBridge (current loans)', () => {
 
   it('rejects a file with a bad row whole: nothing published, snapshot unchanged, a rejection report without values, re-droppable', async () => {
     const before = await snapshot();
-    const bad = await drop('20261104T120000', [loan(1), loan(4), '5,505,7005,Secret Title,BK,RPL,yesterday,2026-11-18 23:59:00,', loan(1)]);
+    const logs = captureLogs();
+    const bad = await drop('20261104T120000', [loan(1), loan(4), '5,505,7005,Secret Title,BK,RPL,yesterday,2026-11-18 23:59:00,', loan(1)]).finally(() => logs.restore());
     const report = JSON.parse(readFileSync(join(folder, 'rejections', FEED, 'current-loans-20261104T120000.json'), 'utf-8'));
 
     expect(bad.outcome.status).toBe('rejected');
@@ -148,6 +150,9 @@ describe('Class: ReportBridge (current loans)', () => {
       { line: 4, column: 'issuedate', rule: 'must be a date in one of the formats yyyy-MM-dd HH:mm:ss, yyyy-MM-dd' },
     ]);
     expect(JSON.stringify(report)).not.toMatch(/Secret Title|yesterday/);
+    expect(logs.text()).toContain('ILS report file rejected: nothing from it was published');
+    expect(logs.text()).toContain('line 4, issuedate: must be a date');
+    expect(logs.text()).not.toMatch(/Secret Title|yesterday/);
     expect(publisher.take()).toEqual([]);
     expect(await snapshot()).toEqual(before);
 

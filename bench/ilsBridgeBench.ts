@@ -47,7 +47,8 @@ class CountingPublisher implements CirculationPublisher {
 
 function loanRow(id: number, due: string, renewed = ''): string {
   const patron = 10_000 + Math.floor(id / 3);
-  return `${id},${patron},${500_000 + id},"Title number ${id}, a novel",BK,RPL,2026-10-${String(1 + (id % 28)).padStart(2, '0')} 1${id % 10}:00:00,${due},${renewed}`;
+  const checkedOut = `2026-10-${String(1 + (id % 28)).padStart(2, '0')} 1${id % 10}:00:00`;
+  return `${id},${patron},${500_000 + id},"Title number ${id}, a novel",BK,RPL,${checkedOut},${due},${renewed}`;
 }
 
 /**
@@ -55,7 +56,12 @@ function loanRow(id: number, due: string, renewed = ''): string {
  * @param rows loans in the first snapshot
  * @param churn share of loans returned, renewed and newly checked out in the next snapshot (each)
  */
-export async function ilsBridgeBench(table: TableContext, config: ConsortiumConfig, rows = 50_000, churn = 0.04): Promise<IlsBridgeFigures> {
+export async function ilsBridgeBench(
+  table: TableContext,
+  config: ConsortiumConfig,
+  rows = 50_000,
+  churn = 0.04,
+): Promise<IlsBridgeFigures> {
   const folder = mkdtempSync(join(tmpdir(), 'bookdrop-bench-drop-'));
   try {
     const store = new DropFolderReportStore(folder);
@@ -79,8 +85,15 @@ export async function ilsBridgeBench(table: TableContext, config: ConsortiumConf
       const started = performance.now();
       const outcome: ReportOutcome = await bridge.process(key);
       const seconds = (performance.now() - started) / 1000;
-      if (outcome.status !== 'processed') throw new Error(`bench file was ${outcome.status}: ${JSON.stringify(outcome.issues.slice(0, 3))}`);
-      return { rows: lines.length, events: publisher.events - eventsBefore, putEventsRequests: publisher.requests - requestsBefore, seconds, counts: outcome.counts ?? {} };
+      if (outcome.status !== 'processed')
+        throw new Error(`bench file was ${outcome.status}: ${JSON.stringify(outcome.issues.slice(0, 3))}`);
+      return {
+        rows: lines.length,
+        events: publisher.events - eventsBefore,
+        putEventsRequests: publisher.requests - requestsBefore,
+        seconds,
+        counts: outcome.counts ?? {},
+      };
     };
 
     const first = Array.from({ length: rows }, (_, id) => loanRow(id, '2026-11-25 23:59:00'));

@@ -136,13 +136,16 @@ try {
   const bridgeTable = 'bookdrop-bench-ils';
   await ensureTable(setupClient, bridgeTable);
   const bridge = await ilsBridgeBench(tableContext(setupClient, bridgeTable), config);
-  const bridgeLine = (label: string, run: BridgeRun) =>
-    line(label, `${run.seconds.toFixed(1)} s, ${run.events.toLocaleString('en-US')} events (${Math.round(run.events / run.seconds).toLocaleString('en-US')}/s), ${Math.round(run.rows / run.seconds).toLocaleString('en-US')} rows/s`);
-  process.stdout.write(`\nILS report-file bridge (Koha current-loans snapshot, ${bridge.first.rows.toLocaleString('en-US')} rows, DynamoDB Local snapshot)\n`);
+  const n = (value: number) => Math.round(value).toLocaleString('en-US');
+  const bridgeLine = (label: string, run: BridgeRun) => {
+    const rates = `${n(run.events)} events (${n(run.events / run.seconds)}/s), ${n(run.rows / run.seconds)} rows/s`;
+    line(label, `${run.seconds.toFixed(1)} s, ${rates}`);
+  };
+  process.stdout.write(`\nILS report-file bridge (Koha current-loans file of ${n(bridge.first.rows)} rows, snapshot in DynamoDB Local)\n`);
   bridgeLine('first snapshot (every loan a checkout)', bridge.first);
   bridgeLine('next snapshot (returns, renewals, new loans)', bridge.next);
-  line('next snapshot changes', Object.entries(bridge.next.counts).map(([name, n]) => `${name} ${n.toLocaleString('en-US')}`).join(', '));
-  line('PutEvents requests (first / next)', `${bridge.first.putEventsRequests.toLocaleString('en-US')} / ${bridge.next.putEventsRequests.toLocaleString('en-US')}`);
+  line('next snapshot changes', Object.entries(bridge.next.counts).map(([name, count]) => `${name} ${n(count)}`).join(', '));
+  line('PutEvents requests (first / next)', `${n(bridge.first.putEventsRequests)} / ${n(bridge.next.putEventsRequests)}`);
   process.stdout.write('\n');
 } finally {
   await sms.stop();

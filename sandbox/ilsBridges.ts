@@ -77,7 +77,11 @@ export class SandboxIlsBridges {
     const publisher = new EventBridgeCirculationPublisher(eventBridge, options.eventBusName, source);
     const common = { publisher, clock: processClock, source, logger, metrics };
     this.webhook = new IlsWebhook({ ...common, secrets: async () => secrets, replay: new DynamoReplayGuard(options.table) });
-    this.bridge = new ReportBridge({ ...common, store: this.drop, snapshots: new DynamoLoanSnapshotStore(options.table, options.config.retention.openLoanDays) });
+    this.bridge = new ReportBridge({
+      ...common,
+      store: this.drop,
+      snapshots: new DynamoLoanSnapshotStore(options.table, options.config.retention.openLoanDays),
+    });
   }
 
   /** Polls the drop folder every `intervalMs` (as S3 would notify the bridge). */
@@ -106,7 +110,10 @@ export class SandboxIlsBridges {
         const outcome = await this.bridge.process(file);
         this.attempts.delete(file);
         results.push({ file, outcome });
-        process.stdout.write(`drop folder: ${file}: ${outcome.status}, ${outcome.events} event(s)${outcome.issues.length ? `, ${outcome.issues.length} issue(s) in rejections/` : ''}\n`);
+        process.stdout.write(
+          `drop folder: ${file}: ${outcome.status}, ${outcome.events} event(s)` +
+            `${outcome.issues.length ? `, ${outcome.issues.length} issue(s) in rejections/` : ''}\n`,
+        );
       } catch (error) {
         this.attempts.set(file, attempts + 1);
         const message = `${(error as Error).name}: ${(error as Error).message}`;

@@ -48,12 +48,18 @@ export function reportBridgeFromEnv(
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   return new ReportBridge({
     store: new S3ReportStore(clients.s3 ?? new S3Client({}), vars.DROP_BUCKET_NAME),
-    snapshots: new DynamoLoanSnapshotStore(tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME), config.retention.openLoanDays),
-    publisher: new EventBridgeCirculationPublisher(clients.eventBridge ?? new EventBridgeClient({}), vars.EVENT_BUS_NAME, config.events.source),
+    snapshots: new DynamoLoanSnapshotStore(
+      tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME),
+      config.retention.openLoanDays,
+    ),
+    publisher: new EventBridgeCirculationPublisher(
+      clients.eventBridge ?? new EventBridgeClient({}),
+      vars.EVENT_BUS_NAME,
+      config.events.source,
+    ),
     clock: processClock,
     source: config.events.source,
     logger,
     metrics,
   });
 }
-

@@ -43,7 +43,11 @@ export function webhookFromEnv(
   return new IlsWebhook({
     secrets: secretsManagerWebhookSecrets(clients.secrets ?? new SecretsManagerClient({}), vars.WEBHOOK_SECRET_ID),
     replay: new DynamoReplayGuard(tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME)),
-    publisher: new EventBridgeCirculationPublisher(clients.eventBridge ?? new EventBridgeClient({}), vars.EVENT_BUS_NAME, config.events.source),
+    publisher: new EventBridgeCirculationPublisher(
+      clients.eventBridge ?? new EventBridgeClient({}),
+      vars.EVENT_BUS_NAME,
+      config.events.source,
+    ),
     clock: processClock,
     source: config.events.source,
     logger,

@@ -64,14 +64,20 @@ export class IlsReportBridge extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
-        { id: 'report-files', prefix: INCOMING_PREFIX, expiration: Duration.days(REPORT_FILE_DAYS), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        {
+          id: 'report-files',
+          prefix: INCOMING_PREFIX,
+          expiration: Duration.days(REPORT_FILE_DAYS),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
         { id: 'rejection-reports', prefix: REJECTIONS_PREFIX, expiration: Duration.days(REJECTION_DAYS) },
       ],
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:
-        'Report files live minutes (deleted once processed, expired after a day); server access logs would keep their keys longer than the files. Use CloudTrail data events if an audit trail of drops is required.',
+        'Report files live minutes (deleted once processed, expired after a day); server access logs would keep their keys ' +
+        'longer than the files. Use CloudTrail data events if an audit trail of drops is required.',
     });
 
     const trustedAccounts = config.events.publisherAccounts.length > 0 ? config.events.publisherAccounts : [Stack.of(this).account];
@@ -80,7 +86,9 @@ export class IlsReportBridge extends Construct {
       assumedBy: new iam.CompositePrincipal(...trustedAccounts.map((account) => new iam.AccountPrincipal(account))),
       maxSessionDuration: Duration.hours(1),
     });
-    this.ilsRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${INCOMING_PREFIX}*`)] }));
+    this.ilsRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${INCOMING_PREFIX}*`)] }),
+    );
     this.ilsRole.addToPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.dropKey.keyArn] }));
     const dropped = 'Report files have names chosen by the ILS at drop time: the grant is limited to the incoming/ prefix.';
     Validations.of(this.ilsRole).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${BUCKET_ID}.Arn>/incoming/*]`, reason: dropped });
@@ -102,9 +110,18 @@ export class IlsReportBridge extends Construct {
     });
     const fn = this.consumer.service.fn;
     const bridgeRole = this.consumer.service.role;
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects(`${INCOMING_PREFIX}*`)] }));
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${MAPPINGS_PREFIX}*`)] }));
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REJECTIONS_PREFIX}*`)] }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:DeleteObject'],
+        resources: [this.bucket.arnForObjects(`${INCOMING_PREFIX}*`)],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${MAPPINGS_PREFIX}*`)] }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REJECTIONS_PREFIX}*`)] }),
+    );
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
@@ -123,8 +140,14 @@ export class IlsReportBridge extends Construct {
     );
     Validations.of(this.consumer.service).acknowledge(
       { id: `AwsSolutions-IAM5[Resource::<${BUCKET_ID}.Arn>/incoming/*]`, reason: dropped },
-      { id: `AwsSolutions-IAM5[Resource::<${BUCKET_ID}.Arn>/mappings/*]`, reason: 'Mappings are named after the reports the operator configures: read-only, mappings/ prefix.' },
-      { id: `AwsSolutions-IAM5[Resource::<${BUCKET_ID}.Arn>/rejections/*]`, reason: 'Rejection reports are named after the rejected file: write-only, rejections/ prefix.' },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${BUCKET_ID}.Arn>/mappings/*]`,
+        reason: 'Mappings are named after the reports the operator configures: read-only, mappings/ prefix.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${BUCKET_ID}.Arn>/rejections/*]`,
+        reason: 'Rejection reports are named after the rejected file: write-only, rejections/ prefix.',
+      },
     );
 
     // Report files: only the ILS role may write them, only the bridge may read or delete them.
@@ -140,7 +163,10 @@ export class IlsReportBridge extends Construct {
     );
     this.notifyOnDrop(this.consumer.input.queue, key, `arn:${stack.partition}:s3:::${bucketName}`);
 
-    new CfnOutput(this, 'DropBucketName', { value: this.bucket.bucketName, description: 'Drop ILS report files under incoming/<mapping>/ (docs/ils-bridges.md)' });
+    new CfnOutput(this, 'DropBucketName', {
+      value: this.bucket.bucketName,
+      description: 'Drop ILS report files under incoming/<mapping>/ (docs/ils-bridges.md)',
+    });
     new CfnOutput(this, 'IlsDropRoleArn', { value: this.ilsRole.roleArn, description: 'The role the ILS assumes to drop report files' });
     new CfnOutput(this, 'DeadLetterQueue', { value: this.consumer.input.deadLetterQueue.queueUrl });
   }

@@ -49,7 +49,8 @@ export class IlsWebhook extends Construct {
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The ILS holds a copy of this secret, so rotation is a coordinated two-step change (new value as current, old kept as previous until the ILS switches), documented in docs/ils-bridges.md; a rotation Lambda cannot update the ILS.',
+        'The ILS holds a copy of this secret, so rotation is a coordinated two-step change (new value as current, old kept as ' +
+        'previous until the ILS switches), documented in docs/ils-bridges.md; a rotation Lambda cannot update the ILS.',
     });
 
     this.service = new ServiceFunction(this, 'Function', {
@@ -81,7 +82,10 @@ export class IlsWebhook extends Construct {
       }),
     );
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.api = new apigw.HttpApi(this, 'Api', { description: 'Bookdrop: signed ILS webhook', createDefaultStage: false });
     new apigw.HttpStage(this, 'Stage', {
       httpApi: this.api,
@@ -93,10 +97,18 @@ export class IlsWebhook extends Construct {
     this.api.addRoutes({ path: WEBHOOK_PATH, methods: [apigw.HttpMethod.POST], integration: new HttpLambdaIntegration('Integration', fn) });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
-      reason: 'The ILS cannot sign AWS requests: every request is authenticated by its HMAC-SHA256 signature, timestamp and replay check in the function.',
+      reason:
+        'The ILS cannot sign AWS requests: every request is authenticated by its HMAC-SHA256 signature, timestamp and ' +
+        'replay check in the function.',
     });
 
-    new CfnOutput(this, 'Url', { value: `${this.api.apiEndpoint}${WEBHOOK_PATH}`, description: 'Signed ILS webhook (docs/ils-bridges.md)' });
-    new CfnOutput(this, 'SecretArn', { value: this.secret.secretArn, description: 'The webhook HMAC secret; share its current value with the ILS' });
+    new CfnOutput(this, 'Url', {
+      value: `${this.api.apiEndpoint}${WEBHOOK_PATH}`,
+      description: 'Signed ILS webhook (docs/ils-bridges.md)',
+    });
+    new CfnOutput(this, 'SecretArn', {
+      value: this.secret.secretArn,
+      description: 'The webhook HMAC secret; share its current value with the ILS',
+    });
   }
 }

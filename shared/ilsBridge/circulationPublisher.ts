@@ -43,7 +43,10 @@ export class EventBridgeCirculationPublisher implements CirculationPublisher {
         results.push(
           entry?.EventId
             ? { EventId: entry.EventId }
-            : { ErrorCode: entry?.ErrorCode ?? 'InternalFailure', ErrorMessage: entry?.ErrorMessage ?? 'EventBridge returned no result for this entry' },
+            : {
+                ErrorCode: entry?.ErrorCode ?? 'InternalFailure',
+                ErrorMessage: entry?.ErrorMessage ?? 'EventBridge returned no result for this entry',
+              },
         );
       });
     }

@@ -91,7 +91,12 @@ export class ReportBridge {
     if (!file) return { status: 'absent', events: 0, issues: [] };
     const mapping = await this.loadMapping(name);
     if ('issues' in mapping) return this.reject(key, name, mapping.issues);
-    const context: ReportContext = { feed: name, asOf: reportTime(key, file.droppedAt, mapping).toISOString(), mapping, source: this.deps.source };
+    const context: ReportContext = {
+      feed: name,
+      asOf: reportTime(key, file.droppedAt, mapping).toISOString(),
+      mapping,
+      source: this.deps.source,
+    };
 
     const { rows, issues } = readReportRows(file.text, mapping);
     if (issues.length > 0) return this.reject(key, name, issues);
@@ -130,10 +135,12 @@ export class ReportBridge {
     try {
       raw = await this.deps.store.mapping(name);
     } catch (error) {
-      if (error instanceof SyntaxError) return { issues: [{ line: 0, column: `${MAPPINGS_PREFIX}${name}.json`, rule: 'is not valid JSON' }] };
+      if (error instanceof SyntaxError)
+        return { issues: [{ line: 0, column: `${MAPPINGS_PREFIX}${name}.json`, rule: 'is not valid JSON' }] };
       throw error;
     }
-    if (raw === undefined) return { issues: [{ line: 0, column: `${MAPPINGS_PREFIX}${name}.json`, rule: 'does not exist: upload the mapping first' }] };
+    if (raw === undefined)
+      return { issues: [{ line: 0, column: `${MAPPINGS_PREFIX}${name}.json`, rule: 'does not exist: upload the mapping first' }] };
     const parsed = parseReportMapping(raw);
     return parsed.ok ? parsed.mapping : { issues: parsed.issues.map((issue) => ({ line: 0, column: issue.field, rule: issue.rule })) };
   }
@@ -143,7 +150,9 @@ export class ReportBridge {
     let pending = events;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt === 2) {
-        throw new RetryableDeliveryError(`EventBridge refused ${pending.length} event(s) of a report file; the file is processed again`, { context: { feed } });
+        throw new RetryableDeliveryError(`EventBridge refused ${pending.length} event(s) of a report file; the file is processed again`, {
+          context: { feed },
+        });
       }
       const results = await this.deps.publisher.publish(pending);
       pending = pending.filter((_, index) => results[index] === undefined || 'ErrorCode' in results[index]);
@@ -167,7 +176,13 @@ export class ReportBridge {
   private async done(key: string, mapping: string, outcome: ReportOutcome): Promise<ReportOutcome> {
     await this.deps.store.remove(key);
     this.deps.metrics.addMetric('ils-report-events', MetricUnit.Count, outcome.events);
-    this.deps.logger.info('ILS report file processed', { file: key, mapping, status: outcome.status, events: outcome.events, ...outcome.counts });
+    this.deps.logger.info('ILS report file processed', {
+      file: key,
+      mapping,
+      status: outcome.status,
+      events: outcome.events,
+      ...outcome.counts,
+    });
     return outcome;
   }
 }
@@ -178,6 +193,11 @@ export function reportTime(key: string, droppedAt: Date, mapping: ReportMapping)
   const match = REPORT_TIME_IN_NAME.exec(fileName);
   if (!match) return droppedAt;
   const [, year, month, day, hour, minute, second] = match;
-  const parsed = parseReportDate(`${year}-${month}-${day} ${hour}:${minute}:${second ?? '00'}`, ['yyyy-MM-dd HH:mm:ss'], mapping.timeZone, '00:00');
+  const parsed = parseReportDate(
+    `${year}-${month}-${day} ${hour}:${minute}:${second ?? '00'}`,
+    ['yyyy-MM-dd HH:mm:ss'],
+    mapping.timeZone,
+    '00:00',
+  );
   return parsed.ok ? new Date(parsed.value) : droppedAt;
 }

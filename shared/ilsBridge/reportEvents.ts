@@ -32,7 +32,9 @@ export interface ReportContext {
 
 /** A stable event id: the same feed, kind and parts always give the same id (at most 64 characters). */
 export function stableEventId(feed: string, kind: string, ...parts: string[]): string {
-  const hash = createHash('sha256').update([feed, kind, ...parts].join('\u0000')).digest('base64url');
+  const hash = createHash('sha256')
+    .update([feed, kind, ...parts].join('\u0000'))
+    .digest('base64url');
   return `ils-${hash.slice(0, 43)}`;
 }
 
@@ -146,7 +148,11 @@ function validate(drafts: readonly Draft[], context: ReportContext): BuiltEvents
       if (!(error instanceof EventValidationError)) throw error;
       for (const issue of error.issues) {
         const path = issue.field.replace(/^detail\.(changes\.)?/, '');
-        const field = context.mapping.columns[path] ? path : path === 'occurredAt' ? OCCURRED_AT_FIELD[context.mapping.report] : DETAIL_TO_FIELD[path];
+        const field = context.mapping.columns[path]
+          ? path
+          : path === 'occurredAt'
+            ? OCCURRED_AT_FIELD[context.mapping.report]
+            : DETAIL_TO_FIELD[path];
         const column = field === undefined ? undefined : context.mapping.columns[field];
         issues.push({ line: draft.line, column: column ?? issue.field, rule: issue.rule });
       }
@@ -159,7 +165,10 @@ function validate(drafts: readonly Draft[], context: ReportContext): BuiltEvents
 export function rowReportEvents(rows: readonly ReportRow[], context: ReportContext): BuiltEvents {
   const kind = context.mapping.report;
   if (kind === 'current-loans') throw new Error('current-loans reports are compared with a snapshot: use loanSnapshotEvents');
-  return validate(rows.map((row) => ROW_EVENTS[kind](row, context)), context);
+  return validate(
+    rows.map((row) => ROW_EVENTS[kind](row, context)),
+    context,
+  );
 }
 
 /** The comparison of a loans snapshot with the previous one. */
@@ -175,7 +184,11 @@ export interface SnapshotComparison extends BuiltEvents {
  * Compares the current loans with the previous snapshot. Returns happen at the report's time;
  * renewals at the loan's last renewal time when the report has one, else at the report's time.
  */
-export function loanSnapshotEvents(rows: readonly ReportRow[], previous: ReadonlyMap<string, SnapshotLoan>, context: ReportContext): SnapshotComparison {
+export function loanSnapshotEvents(
+  rows: readonly ReportRow[],
+  previous: ReadonlyMap<string, SnapshotLoan>,
+  context: ReportContext,
+): SnapshotComparison {
   const { feed, asOf, mapping } = context;
   const drafts: Draft[] = [];
   const upserts: SnapshotLoan[] = [];
@@ -187,7 +200,11 @@ export function loanSnapshotEvents(rows: readonly ReportRow[], previous: Readonl
     const loanId = text(row, 'loanId');
     const firstLine = seen.get(loanId);
     if (firstLine !== undefined) {
-      duplicateIssues.push({ line: row.line, column: mapping.columns.loanId, rule: `repeats the loan of line ${firstLine}: each loan must appear once` });
+      duplicateIssues.push({
+        line: row.line,
+        column: mapping.columns.loanId,
+        rule: `repeats the loan of line ${firstLine}: each loan must appear once`,
+      });
       continue;
     }
     seen.set(loanId, row.line);

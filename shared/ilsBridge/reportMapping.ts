@@ -72,7 +72,9 @@ export type ReportKind = keyof typeof REPORT_FIELDS;
 export type ReportField<K extends ReportKind> = keyof (typeof REPORT_FIELDS)[K] & string;
 export const REPORT_KINDS = Object.keys(REPORT_FIELDS) as ReportKind[];
 
-const name = z.string().check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(200, { error: 'must be at most 200 characters' }));
+const name = z
+  .string()
+  .check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(200, { error: 'must be at most 200 characters' }));
 
 const mappingSchema = z.object({
   report: z.enum(REPORT_KINDS as [ReportKind, ...ReportKind[]], { error: `must be one of ${REPORT_KINDS.join(', ')}` }),
@@ -133,7 +135,8 @@ export function parseReportMapping(input: unknown): { ok: true; mapping: ReportM
   });
   const fields = REPORT_FIELDS[raw.report] as Record<string, FieldSpec>;
   for (const [field, spec] of Object.entries(fields)) {
-    if (spec.required && raw.columns[field] === undefined) issues.push({ field: `mapping.columns.${field}`, rule: `is required for a ${raw.report} report` });
+    if (spec.required && raw.columns[field] === undefined)
+      issues.push({ field: `mapping.columns.${field}`, rule: `is required for a ${raw.report} report` });
   }
   for (const field of Object.keys(raw.columns)) {
     if (!Object.hasOwn(fields, field)) issues.push({ field: `mapping.columns.${field}`, rule: `is not a field of a ${raw.report} report` });

@@ -4,7 +4,13 @@
  * operator) and `rejections/<mapping>/<file>.json` (written by the bridge, no values inside).
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { MAPPINGS_PREFIX, REJECTIONS_PREFIX, type RejectionReport, type ReportFile, type ReportStore } from '#shared/ilsBridge/reportBridge.ts';
+import {
+  MAPPINGS_PREFIX,
+  REJECTIONS_PREFIX,
+  type RejectionReport,
+  type ReportFile,
+  type ReportStore,
+} from '#shared/ilsBridge/reportBridge.ts';
 
 const isMissing = (error: unknown) => (error as { name?: string }).name === 'NoSuchKey';
 

@@ -54,11 +54,15 @@ export class DynamoLoanSnapshotStore implements LoanSnapshotStore {
   }
 
   public async release(feed: string): Promise<void> {
-    await this.table.doc.send(new UpdateCommand({ TableName: this.table.tableName, Key: headKey(feed), UpdateExpression: 'REMOVE leaseUntil' }));
+    await this.table.doc.send(
+      new UpdateCommand({ TableName: this.table.tableName, Key: headKey(feed), UpdateExpression: 'REMOVE leaseUntil' }),
+    );
   }
 
   public async asOf(feed: string): Promise<string | undefined> {
-    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: headKey(feed), ConsistentRead: true }));
+    const { Item } = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.tableName, Key: headKey(feed), ConsistentRead: true }),
+    );
     return typeof Item?.asOf === 'string' ? Item.asOf : undefined;
   }
 
@@ -99,7 +103,12 @@ export class DynamoLoanSnapshotStore implements LoanSnapshotStore {
     };
     await Promise.all(Array.from({ length: Math.min(WRITERS, batches.length) }, worker));
     await this.table.doc.send(
-      new UpdateCommand({ TableName: this.table.tableName, Key: headKey(feed), UpdateExpression: 'SET asOf = :asOf, kind = :kind', ExpressionAttributeValues: { ':asOf': asOf, ':kind': 'ils-feed' } }),
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: headKey(feed),
+        UpdateExpression: 'SET asOf = :asOf, kind = :kind',
+        ExpressionAttributeValues: { ':asOf': asOf, ':kind': 'ils-feed' },
+      }),
     );
   }
 
@@ -107,7 +116,8 @@ export class DynamoLoanSnapshotStore implements LoanSnapshotStore {
   private async writeBatch(feed: string, requests: unknown[]): Promise<void> {
     let pending = requests;
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt === 8) throw new ConcurrentUpdateError('DynamoDB left snapshot writes unprocessed after 8 attempts', { context: { feed } });
+      if (attempt === 8)
+        throw new ConcurrentUpdateError('DynamoDB left snapshot writes unprocessed after 8 attempts', { context: { feed } });
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
       const result = await this.table.doc.send(new BatchWriteCommand({ RequestItems: { [this.table.tableName]: pending as never } }));
       pending = result.UnprocessedItems?.[this.table.tableName] ?? [];

@@ -16,7 +16,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CirculationPublisher, PublishResult } from '#shared/ilsBridge/circulationPublisher.ts';
 import { PUT_EVENTS_LIMIT } from '#shared/ilsBridge/circulationPublisher.ts';
 import type { ReplayGuard } from '#shared/ilsBridge/replayGuard.ts';
-import { DEFAULT_TOLERANCE_SECONDS, verifySignature, type SignatureRefusal, type WebhookSecrets } from '#shared/ilsBridge/webhookSignature.ts';
+import {
+  DEFAULT_TOLERANCE_SECONDS,
+  verifySignature,
+  type SignatureRefusal,
+  type WebhookSecrets,
+} from '#shared/ilsBridge/webhookSignature.ts';
 
 /** Largest accepted body, as PutEvents' request limit. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -30,7 +35,9 @@ export interface WebhookRequest {
 
 export interface WebhookResponse {
   readonly status: number;
-  readonly body: { readonly FailedEntryCount: number; readonly Entries: PublishResult[] } | { readonly __type: string; readonly message: string };
+  readonly body:
+    | { readonly FailedEntryCount: number; readonly Entries: PublishResult[] }
+    | { readonly __type: string; readonly message: string };
 }
 
 export interface IlsWebhookDeps {
@@ -78,14 +85,21 @@ export class IlsWebhook {
     if (!(await deps.replay.firstUse(check.signature, check.timestamp + tolerance + 60))) {
       deps.metrics.addMetric('ils-webhook-replayed', MetricUnit.Count, 1);
       deps.logger.warn('ILS webhook request replayed', { refusal: 'replayed' });
-      return refuse(409, 'Replayed', 'this signed request was already received: send each request once, with a new timestamp and signature');
+      return refuse(
+        409,
+        'Replayed',
+        'this signed request was already received: send each request once, with a new timestamp and signature',
+      );
     }
 
     const results: (PublishResult | undefined)[] = [];
     const valid: { index: number; event: CirculationEvent }[] = [];
     entries.forEach((entry, index) => {
       try {
-        valid.push({ index, event: parseCirculationEvent({ source: deps.source, 'detail-type': entry['detail-type'], detail: entry.detail }) });
+        valid.push({
+          index,
+          event: parseCirculationEvent({ source: deps.source, 'detail-type': entry['detail-type'], detail: entry.detail }),
+        });
         results.push(undefined);
       } catch (error) {
         if (!(error instanceof EventValidationError)) throw error;

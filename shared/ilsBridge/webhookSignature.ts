@@ -20,10 +20,18 @@ export interface WebhookSecrets {
 }
 
 /** Why a request's signature was refused. Never echoes a header value. */
-export type SignatureRefusal = 'missing-signature' | 'missing-timestamp' | 'malformed-timestamp' | 'stale' | 'malformed-signature' | 'bad-signature';
+export type SignatureRefusal =
+  | 'missing-signature'
+  | 'missing-timestamp'
+  | 'malformed-timestamp'
+  | 'stale'
+  | 'malformed-signature'
+  | 'bad-signature';
 
 /** The outcome of {@link verifySignature}. */
-export type SignatureCheck = { readonly ok: true; readonly signature: string; readonly timestamp: number } | { readonly ok: false; readonly refusal: SignatureRefusal };
+export type SignatureCheck =
+  | { readonly ok: true; readonly signature: string; readonly timestamp: number }
+  | { readonly ok: false; readonly refusal: SignatureRefusal };
 
 /** The hex HMAC-SHA256 of `<timestamp>.<body>`. */
 export function signatureOf(secret: string, timestamp: number, body: string): string {

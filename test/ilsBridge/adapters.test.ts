@@ -43,13 +43,21 @@ describe('Class: S3ReportStore', () => {
     s3.on(PutObjectCommand).resolves({});
     s3.on(DeleteObjectCommand).resolves({});
 
-    await store.reject({ file: 'incoming/koha-fines/fines-20261104.csv', mapping: 'koha-fines', rejectedAt: '2026-11-04T15:00:00.000Z', issues: [{ line: 2, column: 'amount', rule: 'is required' }] });
+    await store.reject({
+      file: 'incoming/koha-fines/fines-20261104.csv',
+      mapping: 'koha-fines',
+      rejectedAt: '2026-11-04T15:00:00.000Z',
+      issues: [{ line: 2, column: 'amount', rule: 'is required' }],
+    });
     await store.remove('incoming/koha-fines/fines-20261104.csv');
 
     expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toEqual(
       expect.objectContaining({ Bucket: 'drop-bucket', Key: 'rejections/koha-fines/fines-20261104.json', ContentType: 'application/json' }),
     );
-    expect(s3.commandCalls(DeleteObjectCommand)[0]?.args[0].input).toEqual({ Bucket: 'drop-bucket', Key: 'incoming/koha-fines/fines-20261104.csv' });
+    expect(s3.commandCalls(DeleteObjectCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'drop-bucket',
+      Key: 'incoming/koha-fines/fines-20261104.csv',
+    });
   });
 });
 
@@ -59,19 +67,39 @@ describe('Class: EventBridgeCirculationPublisher', () => {
     eventBridge.on(PutEventsCommand).callsFake((input: { Entries: { Detail: string }[] }) => ({
       FailedEntryCount: 0,
       Entries: input.Entries.map((entry, index) =>
-        index === 1 ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' } : { EventId: `id-${JSON.parse(entry.Detail).eventId}` },
+        index === 1
+          ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }
+          : { EventId: `id-${JSON.parse(entry.Detail).eventId}` },
       ),
     }));
-    const events: CirculationEvent[] = Array.from({ length: 12 }, (_, i) => ({ detailType: 'HoldReady', detail: holdReady('P1', { eventId: `e${i}` }) }));
+    const events: CirculationEvent[] = Array.from({ length: 12 }, (_, i) => ({
+      detailType: 'HoldReady',
+      detail: holdReady('P1', { eventId: `e${i}` }),
+    }));
 
-    const results = await new EventBridgeCirculationPublisher(new EventBridgeClient({ region: 'us-east-1' }), 'bus', 'library.circulation').publish(events);
+    const results = await new EventBridgeCirculationPublisher(
+      new EventBridgeClient({ region: 'us-east-1' }),
+      'bus',
+      'library.circulation',
+    ).publish(events);
 
     expect(eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries?.length)).toEqual([10, 2]);
     expect(eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]).toEqual(
       expect.objectContaining({ EventBusName: 'bus', Source: 'library.circulation', DetailType: 'HoldReady' }),
     );
     expect(results.map((result) => ('EventId' in result ? result.EventId : result.ErrorCode))).toEqual([
-      'id-e0', 'ThrottlingException', 'id-e2', 'id-e3', 'id-e4', 'id-e5', 'id-e6', 'id-e7', 'id-e8', 'id-e9', 'id-e10', 'ThrottlingException',
+      'id-e0',
+      'ThrottlingException',
+      'id-e2',
+      'id-e3',
+      'id-e4',
+      'id-e5',
+      'id-e6',
+      'id-e7',
+      'id-e8',
+      'id-e9',
+      'id-e10',
+      'ThrottlingException',
     ]);
     eventBridge.restore();
   });
@@ -88,7 +116,10 @@ describe('Function: objectKeys', () => {
       ],
     };
 
-    expect(objectKeys(JSON.stringify(message))).toEqual(['incoming/koha-current-loans/current loans 2026-11-04.csv', 'incoming/koha-fines/finesé.csv']);
+    expect(objectKeys(JSON.stringify(message))).toEqual([
+      'incoming/koha-current-loans/current loans 2026-11-04.csv',
+      'incoming/koha-fines/finesé.csv',
+    ]);
     expect(objectKeys(JSON.stringify({ Event: 's3:TestEvent' }))).toEqual([]);
     expect(() => objectKeys('not json')).toThrow('must be an S3 event notification');
   });

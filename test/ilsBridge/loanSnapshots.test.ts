@@ -40,7 +40,9 @@ class RecordingPublisher implements CirculationPublisher {
     });
   }
   public take(): [string, string][] {
-    const taken = this.published.splice(0).map((event): [string, string] => [event.detailType, 'loanId' in event.detail ? String(event.detail.loanId) : '']);
+    const taken = this.published
+      .splice(0)
+      .map((event): [string, string] => [event.detailType, 'loanId' in event.detail ? String(event.detail.loanId) : '']);
     return taken.sort((a, b) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0]));
   }
 }
@@ -59,7 +61,15 @@ describe('Class: ReportBridge (current loans)', () => {
     copyFileSync(new URL('../../config/ils-mappings/koha-current-loans.json', import.meta.url), join(folder, 'mappings', `${FEED}.json`));
     table = await freshTable();
     publisher = new RecordingPublisher();
-    bridge = new ReportBridge({ store, snapshots: new DynamoLoanSnapshotStore(table, testConfig.retention.openLoanDays), publisher, clock, source: 'library.circulation', logger, metrics });
+    bridge = new ReportBridge({
+      store,
+      snapshots: new DynamoLoanSnapshotStore(table, testConfig.retention.openLoanDays),
+      publisher,
+      clock,
+      source: 'library.circulation',
+      logger,
+      metrics,
+    });
   });
 
   /** Drops a snapshot taken at `stamp` (yyyyMMddTHHmmss, library time) and processes it. */
@@ -71,7 +81,10 @@ describe('Class: ReportBridge (current loans)', () => {
     return { outcome, key, left: existsSync(join(folder, key)) };
   };
   const snapshot = async () =>
-    (await scanAll(table)).filter((item) => item.kind === 'ils-snapshot-loan').map((item) => [item.loanId, item.patronId, item.dueAt]).sort();
+    (await scanAll(table))
+      .filter((item) => item.kind === 'ils-snapshot-loan')
+      .map((item) => [item.loanId, item.patronId, item.dueAt])
+      .sort();
 
   it('a first snapshot checks out every loan; the next one gives checkouts, renewals and returns, and leaves the rest alone', async () => {
     const first = await drop('20261104T080000', [loan(1), loan(2), loan(3)]);
@@ -79,11 +92,24 @@ describe('Class: ReportBridge (current loans)', () => {
     const second = await drop('20261104T090000', [loan(1), loan(2, '2026-12-02 23:59:00', '2026-11-04 08:30:00'), loan(4)]);
     const published = [...publisher.published];
 
-    expect(first.outcome).toEqual({ status: 'processed', events: 3, issues: [], counts: { checkouts: 3, renewals: 0, returns: 0, unchanged: 0 } });
+    expect(first.outcome).toEqual({
+      status: 'processed',
+      events: 3,
+      issues: [],
+      counts: { checkouts: 3, renewals: 0, returns: 0, unchanged: 0 },
+    });
     expect(first.left).toBe(false);
-    expect(firstEvents).toEqual([['ItemCheckedOut', '1'], ['ItemCheckedOut', '2'], ['ItemCheckedOut', '3']]);
+    expect(firstEvents).toEqual([
+      ['ItemCheckedOut', '1'],
+      ['ItemCheckedOut', '2'],
+      ['ItemCheckedOut', '3'],
+    ]);
     expect(second.outcome.counts).toEqual({ checkouts: 1, renewals: 1, returns: 1, unchanged: 1 });
-    expect(publisher.take()).toEqual([['LoanRenewed', '2'], ['ItemReturned', '3'], ['ItemCheckedOut', '4']]);
+    expect(publisher.take()).toEqual([
+      ['LoanRenewed', '2'],
+      ['ItemReturned', '3'],
+      ['ItemCheckedOut', '4'],
+    ]);
     expect(published.find((event) => event.detailType === 'LoanRenewed')?.detail).toEqual({
       eventId: stableEventId(FEED, 'renewal', '2', '2026-12-03T04:59:00.000Z'),
       occurredAt: '2026-11-04T13:30:00.000Z',
@@ -115,7 +141,12 @@ describe('Class: ReportBridge (current loans)', () => {
     // Taken at 07:00, before the 08:00 snapshot: it still lists loan 3, which was since returned.
     const late = await drop('20261104T070000', [loan(1), loan(3)]);
 
-    expect(unchanged.outcome).toEqual({ status: 'processed', events: 0, issues: [], counts: { checkouts: 0, renewals: 0, returns: 0, unchanged: 3 } });
+    expect(unchanged.outcome).toEqual({
+      status: 'processed',
+      events: 0,
+      issues: [],
+      counts: { checkouts: 0, renewals: 0, returns: 0, unchanged: 3 },
+    });
     expect(redropped.outcome).toEqual({ status: 'superseded', events: 0, issues: [] });
     expect(late.outcome).toEqual({ status: 'superseded', events: 0, issues: [] });
     expect([redropped.left, late.left]).toEqual([false, false]);
@@ -125,23 +156,44 @@ describe('Class: ReportBridge (current loans)', () => {
 
   it('gives the same event ids when the same change is seen again after a lost snapshot write', async () => {
     const ids = (events: CirculationEvent[]) => events.map((event) => event.detail.eventId).sort();
-    const other = new ReportBridge({ store, snapshots: new DynamoLoanSnapshotStore(await freshTable(), testConfig.retention.openLoanDays), publisher, clock, source: 'library.circulation', logger, metrics });
+    const other = new ReportBridge({
+      store,
+      snapshots: new DynamoLoanSnapshotStore(await freshTable(), testConfig.retention.openLoanDays),
+      publisher,
+      clock,
+      source: 'library.circulation',
+      logger,
+      metrics,
+    });
     const key = `incoming/${FEED}/current-loans-20261104T110000.csv`;
     writeFileSync(join(folder, key), [HEADER, loan(1), loan(4)].join('\n'));
     await other.process(key);
     const once = ids(publisher.published.splice(0));
     writeFileSync(join(folder, key), [HEADER, loan(1), loan(4)].join('\n'));
-    const fresh = new ReportBridge({ store, snapshots: new DynamoLoanSnapshotStore(await freshTable(), testConfig.retention.openLoanDays), publisher, clock, source: 'library.circulation', logger, metrics });
+    const fresh = new ReportBridge({
+      store,
+      snapshots: new DynamoLoanSnapshotStore(await freshTable(), testConfig.retention.openLoanDays),
+      publisher,
+      clock,
+      source: 'library.circulation',
+      logger,
+      metrics,
+    });
     await fresh.process(key);
 
     expect(ids(publisher.published.splice(0))).toEqual(once);
     expect(once).toEqual([stableEventId(FEED, 'checkout', '1'), stableEventId(FEED, 'checkout', '4')].sort());
   });
 
-  it('rejects a file with a bad row whole: nothing published, snapshot unchanged, a rejection report without values, re-droppable', async () => {
+  it('rejects a bad file whole: nothing published, snapshot unchanged, a rejection report without values, re-droppable', async () => {
     const before = await snapshot();
     const logs = captureLogs();
-    const bad = await drop('20261104T120000', [loan(1), loan(4), '5,505,7005,Secret Title,BK,RPL,yesterday,2026-11-18 23:59:00,', loan(1)]).finally(() => logs.restore());
+    const bad = await drop('20261104T120000', [
+      loan(1),
+      loan(4),
+      '5,505,7005,Secret Title,BK,RPL,yesterday,2026-11-18 23:59:00,',
+      loan(1),
+    ]).finally(() => logs.restore());
     const report = JSON.parse(readFileSync(join(folder, 'rejections', FEED, 'current-loans-20261104T120000.json'), 'utf-8'));
 
     expect(bad.outcome.status).toBe('rejected');
@@ -157,12 +209,17 @@ describe('Class: ReportBridge (current loans)', () => {
     expect(await snapshot()).toEqual(before);
 
     const duplicate = await drop('20261104T120000', [loan(1), loan(4), loan(1)]);
-    expect(duplicate.outcome.issues).toEqual([{ line: 4, column: 'issue_id', rule: 'repeats the loan of line 2: each loan must appear once' }]);
+    expect(duplicate.outcome.issues).toEqual([
+      { line: 4, column: 'issue_id', rule: 'repeats the loan of line 2: each loan must appear once' },
+    ]);
     expect(publisher.take()).toEqual([]);
 
     const fixed = await drop('20261104T120000', [loan(1), loan(4), loan(5)]);
     expect(fixed.outcome.counts).toEqual({ checkouts: 1, renewals: 0, returns: 1, unchanged: 2 });
-    expect(publisher.take()).toEqual([['ItemReturned', '2'], ['ItemCheckedOut', '5']]);
+    expect(publisher.take()).toEqual([
+      ['ItemReturned', '2'],
+      ['ItemCheckedOut', '5'],
+    ]);
   });
 
   it('keeps the file and the snapshot when the bus refuses events, and the retry publishes them with the same ids', async () => {
@@ -177,7 +234,10 @@ describe('Class: ReportBridge (current loans)', () => {
     expect(existsSync(join(folder, key))).toBe(false);
     expect(partial).toEqual([]);
     expect(retried.counts).toEqual({ checkouts: 2, renewals: 0, returns: 0, unchanged: 3 });
-    expect(publisher.take()).toEqual([['ItemCheckedOut', '6'], ['ItemCheckedOut', '7']]);
+    expect(publisher.take()).toEqual([
+      ['ItemCheckedOut', '6'],
+      ['ItemCheckedOut', '7'],
+    ]);
   });
 
   it('rejects a file dropped for a mapping that does not exist, naming the mapping file', async () => {
@@ -186,6 +246,10 @@ describe('Class: ReportBridge (current loans)', () => {
 
     const outcome = await bridge.process('incoming/nowhere/x.csv');
 
-    expect(outcome).toEqual({ status: 'rejected', events: 0, issues: [{ line: 0, column: 'mappings/nowhere.json', rule: 'does not exist: upload the mapping first' }] });
+    expect(outcome).toEqual({
+      status: 'rejected',
+      events: 0,
+      issues: [{ line: 0, column: 'mappings/nowhere.json', rule: 'does not exist: upload the mapping first' }],
+    });
   });
 });

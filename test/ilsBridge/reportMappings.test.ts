@@ -31,11 +31,19 @@ function eventsOf(feed: string, csv: string) {
 
 describe('Mappings: shipped files', () => {
   it('parses every mapping in config/ils-mappings, and each Koha mapping has its report SQL', () => {
-    const names = readdirSync(FOLDER).filter((file) => file.endsWith('.json')).map((file) => file.replace(/\.json$/, ''));
+    const names = readdirSync(FOLDER)
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => file.replace(/\.json$/, ''));
 
     expect(names.sort()).toEqual([
-      'generic-current-loans', 'generic-fines', 'generic-holds-ready', 'generic-patron-changes',
-      'koha-current-loans', 'koha-fines', 'koha-holds-ready', 'koha-patron-changes',
+      'generic-current-loans',
+      'generic-fines',
+      'generic-holds-ready',
+      'generic-patron-changes',
+      'koha-current-loans',
+      'koha-fines',
+      'koha-holds-ready',
+      'koha-patron-changes',
     ]);
     for (const name of names) expect(mappingFile(name).report).toBe(name.replace(/^(koha|generic)-/, ''));
     for (const name of names.filter((n) => n.startsWith('koha-'))) {
@@ -60,7 +68,12 @@ describe('Mapping: koha-current-loans', () => {
         detail: {
           eventId: stableEventId('koha-current-loans', 'checkout', '9001'),
           occurredAt: '2026-10-21T18:05:09.000Z',
-          loanId: '9001', patronId: '51', itemId: '7001', title: 'Piranesi, a novel', materialType: 'BK', branch: 'riverside-north',
+          loanId: '9001',
+          patronId: '51',
+          itemId: '7001',
+          title: 'Piranesi, a novel',
+          materialType: 'BK',
+          branch: 'riverside-north',
           dueAt: '2026-11-12T04:59:00.000Z',
         },
       },
@@ -69,7 +82,12 @@ describe('Mapping: koha-current-loans', () => {
         detail: {
           eventId: stableEventId('koha-current-loans', 'checkout', '9002'),
           occurredAt: '2026-07-01T13:30:00.000Z',
-          loanId: '9002', patronId: '52', itemId: '7002', title: 'Dune', materialType: 'DVD', branch: 'maplewood-central',
+          loanId: '9002',
+          patronId: '52',
+          itemId: '7002',
+          title: 'Dune',
+          materialType: 'DVD',
+          branch: 'maplewood-central',
           dueAt: '2026-11-21T04:59:00.000Z',
         },
       },
@@ -79,7 +97,8 @@ describe('Mapping: koha-current-loans', () => {
 
 describe('Mapping: koha-holds-ready', () => {
   it('turns each waiting hold into HoldReady, a date-only pickup day at 23:59 library time', () => {
-    const csv = 'reserve_id,borrowernumber,title,branchcode,waiting_since,expirationdate\n3301,51,Piranesi,RPL,2026-11-04 00:00:00,2026-11-11\n';
+    const csv =
+      'reserve_id,borrowernumber,title,branchcode,waiting_since,expirationdate\n3301,51,Piranesi,RPL,2026-11-04 00:00:00,2026-11-11\n';
 
     expect(eventsOf('koha-holds-ready', csv)).toEqual([
       {
@@ -87,7 +106,11 @@ describe('Mapping: koha-holds-ready', () => {
         detail: {
           eventId: stableEventId('koha-holds-ready', 'hold-ready', '3301', '2026-11-04T05:00:00.000Z'),
           occurredAt: '2026-11-04T05:00:00.000Z',
-          holdId: '3301', patronId: '51', title: 'Piranesi', pickupBranch: 'riverside-main', pickupBy: '2026-11-12T04:59:00.000Z',
+          holdId: '3301',
+          patronId: '51',
+          title: 'Piranesi',
+          pickupBranch: 'riverside-main',
+          pickupBy: '2026-11-12T04:59:00.000Z',
         },
       },
     ]);
@@ -107,12 +130,24 @@ describe('Mapping: koha-fines', () => {
         detailType: 'FineAssessed',
         detail: {
           eventId: stableEventId('koha-fines', 'fine-assessed', '801'),
-          occurredAt: '2026-11-03T05:05:00.000Z', fineId: '801', patronId: '51', loanId: '9001', amount: '2.50', currency: 'USD', reason: 'overdue',
+          occurredAt: '2026-11-03T05:05:00.000Z',
+          fineId: '801',
+          patronId: '51',
+          loanId: '9001',
+          amount: '2.50',
+          currency: 'USD',
+          reason: 'overdue',
         },
       },
       {
         detailType: 'FineResolved',
-        detail: { eventId: stableEventId('koha-fines', 'fine-resolved', '802'), occurredAt: '2026-11-04T14:15:00.000Z', fineId: '802', patronId: '52', resolution: 'paid' },
+        detail: {
+          eventId: stableEventId('koha-fines', 'fine-resolved', '802'),
+          occurredAt: '2026-11-04T14:15:00.000Z',
+          fineId: '802',
+          patronId: '52',
+          resolution: 'paid',
+        },
       },
     ]);
   });
@@ -120,7 +155,8 @@ describe('Mapping: koha-fines', () => {
 
 describe('Mapping: koha-patron-changes', () => {
   it('turns a changed patron into PatronPreferencesChanged: national SMS number to E.164, empty email clears it, flags to consent', () => {
-    const csv = 'borrowernumber,updated_on,smsalertnumber,email,sms_opt_in,email_opt_in,language\n51,2026-11-04 08:00:00,(845) 555-0142,,1,0,es\n';
+    const csv =
+      'borrowernumber,updated_on,smsalertnumber,email,sms_opt_in,email_opt_in,language\n51,2026-11-04 08:00:00,(845) 555-0142,,1,0,es\n';
 
     expect(eventsOf('koha-patron-changes', csv)).toEqual([
       {
@@ -139,20 +175,44 @@ describe('Mapping: koha-patron-changes', () => {
 
 describe('Mappings: generic', () => {
   it('reads each generic report with ISO dates and its own column names', () => {
-    const loans = eventsOf('generic-current-loans', 'loanId,patronId,itemId,title,materialType,branch,checkedOutAt,dueAt,renewedAt\nL1,P1,I1,Dune,,riverside-main,2026-11-01T10:00:00-04:00,2026-11-22T23:59:00-05:00,\n');
-    const holds = eventsOf('generic-holds-ready', 'holdId,patronId,title,pickupBranch,readyAt,pickupBy\nH1,P1,Dune,riverside-main,2026-11-04T09:00:00-05:00,2026-11-11\n');
-    const fines = eventsOf('generic-fines', 'fineId,patronId,loanId,amount,outstanding,reason,assessedAt,resolution,resolvedAt\nF1,P1,,1.25,0,overdue,2026-11-01T10:00:00Z,waived,2026-11-02T10:00:00Z\n');
-    const patrons = eventsOf('generic-patron-changes', 'patronId,changedAt,phone,email,smsOptIn,emailOptIn,language\nP1,2026-11-04T10:00:00Z,+18455550199,p1@example.net,yes,no,en\n');
+    const loans = eventsOf(
+      'generic-current-loans',
+      'loanId,patronId,itemId,title,materialType,branch,checkedOutAt,dueAt,renewedAt\n' +
+        'L1,P1,I1,Dune,,riverside-main,2026-11-01T10:00:00-04:00,2026-11-22T23:59:00-05:00,\n',
+    );
+    const holds = eventsOf(
+      'generic-holds-ready',
+      'holdId,patronId,title,pickupBranch,readyAt,pickupBy\nH1,P1,Dune,riverside-main,2026-11-04T09:00:00-05:00,2026-11-11\n',
+    );
+    const fines = eventsOf(
+      'generic-fines',
+      'fineId,patronId,loanId,amount,outstanding,reason,assessedAt,resolution,resolvedAt\n' +
+        'F1,P1,,1.25,0,overdue,2026-11-01T10:00:00Z,waived,2026-11-02T10:00:00Z\n',
+    );
+    const patrons = eventsOf(
+      'generic-patron-changes',
+      'patronId,changedAt,phone,email,smsOptIn,emailOptIn,language\nP1,2026-11-04T10:00:00Z,+18455550199,p1@example.net,yes,no,en\n',
+    );
 
     expect(loans.map((event) => [event.detailType, event.detail])).toEqual([
-      ['ItemCheckedOut', expect.objectContaining({ loanId: 'L1', occurredAt: '2026-11-01T14:00:00.000Z', dueAt: '2026-11-23T04:59:00.000Z', branch: 'riverside-main' })],
+      [
+        'ItemCheckedOut',
+        expect.objectContaining({
+          loanId: 'L1',
+          occurredAt: '2026-11-01T14:00:00.000Z',
+          dueAt: '2026-11-23T04:59:00.000Z',
+          branch: 'riverside-main',
+        }),
+      ],
     ]);
     expect(holds.map((event) => event.detail)).toEqual([expect.objectContaining({ holdId: 'H1', pickupBy: '2026-11-12T04:59:00.000Z' })]);
     expect(fines.map((event) => [event.detailType, event.detail])).toEqual([
       ['FineResolved', expect.objectContaining({ fineId: 'F1', resolution: 'waived', occurredAt: '2026-11-02T10:00:00.000Z' })],
     ]);
     expect(patrons.map((event) => event.detail)).toEqual([
-      expect.objectContaining({ changes: { contact: { phone: '+18455550199', email: 'p1@example.net' }, consent: { sms: true, email: false }, language: 'en' } }),
+      expect.objectContaining({
+        changes: { contact: { phone: '+18455550199', email: 'p1@example.net' }, consent: { sms: true, email: false }, language: 'en' },
+      }),
     ]);
   });
 });
@@ -161,16 +221,32 @@ describe('Reading: dates and amounts', () => {
   it('reads each format in the mapping time zone, across daylight-saving changes', () => {
     const zone = 'America/New_York';
 
-    expect(parseReportDate('2026-03-08 03:30:00', ['yyyy-MM-dd HH:mm:ss'], zone, '23:59')).toEqual({ ok: true, value: '2026-03-08T07:30:00.000Z' });
-    expect(parseReportDate('11/4/2026', ['yyyy-MM-dd', 'M/d/yyyy'], zone, '23:59')).toEqual({ ok: true, value: '2026-11-05T04:59:00.000Z' });
-    expect(parseReportDate('04.11.2026 10:00', ['dd.MM.yyyy HH:mm'], 'Europe/Berlin', '23:59')).toEqual({ ok: true, value: '2026-11-04T09:00:00.000Z' });
+    expect(parseReportDate('2026-03-08 03:30:00', ['yyyy-MM-dd HH:mm:ss'], zone, '23:59')).toEqual({
+      ok: true,
+      value: '2026-03-08T07:30:00.000Z',
+    });
+    expect(parseReportDate('11/4/2026', ['yyyy-MM-dd', 'M/d/yyyy'], zone, '23:59')).toEqual({
+      ok: true,
+      value: '2026-11-05T04:59:00.000Z',
+    });
+    expect(parseReportDate('04.11.2026 10:00', ['dd.MM.yyyy HH:mm'], 'Europe/Berlin', '23:59')).toEqual({
+      ok: true,
+      value: '2026-11-04T09:00:00.000Z',
+    });
     expect(parseReportDate('2026-02-30', ['yyyy-MM-dd'], zone, '23:59')).toEqual({ ok: false, rule: 'is not a calendar date' });
-    expect(parseReportDate('2026-11-04T10:00:00', ['ISO'], zone, '23:59')).toEqual({ ok: false, rule: 'must be a date in one of the formats ISO' });
+    expect(parseReportDate('2026-11-04T10:00:00', ['ISO'], zone, '23:59')).toEqual({
+      ok: false,
+      rule: 'must be a date in one of the formats ISO',
+    });
   });
 
   it('reads amounts to cents and refuses negative or non-numeric ones', () => {
     expect(['2.500000', '10', '0.005', '0.999', '3.1'].map((text) => parseAmount(text))).toEqual([
-      { ok: true, value: '2.50' }, { ok: true, value: '10.00' }, { ok: true, value: '0.01' }, { ok: true, value: '1.00' }, { ok: true, value: '3.10' },
+      { ok: true, value: '2.50' },
+      { ok: true, value: '10.00' },
+      { ok: true, value: '0.01' },
+      { ok: true, value: '1.00' },
+      { ok: true, value: '3.10' },
     ]);
     expect(parseAmount('-1.00').ok).toBe(false);
     expect(parseAmount('1,00').ok).toBe(false);
@@ -204,7 +280,10 @@ describe('Reading: bad files and rows', () => {
   });
 
   it('maps a contract rule broken by a cell back to its CSV column', () => {
-    const { rows } = readReportRows('borrowernumber,updated_on,smsalertnumber,email,sms_opt_in,email_opt_in,language\n51,2026-11-04 08:00:00,,,1,0,fr\n', mapping);
+    const { rows } = readReportRows(
+      'borrowernumber,updated_on,smsalertnumber,email,sms_opt_in,email_opt_in,language\n51,2026-11-04 08:00:00,,,1,0,fr\n',
+      mapping,
+    );
 
     const built = rowReportEvents(rows, { feed: 'koha-patron-changes', asOf: ASOF, mapping, source: 'library.circulation' });
 
@@ -219,7 +298,10 @@ describe('Reading: bad files and rows', () => {
       { line: 1, column: 'email_opt_in', rule: 'is missing from the header (mapped to emailOptIn)' },
       { line: 1, column: 'language', rule: 'is missing from the header (mapped to language)' },
     ]);
-    const ragged = readReportRows('borrowernumber,updated_on,smsalertnumber,email,sms_opt_in,email_opt_in,language\n51,2026-11-04 08:00:00,1,2\n', mapping);
+    const ragged = readReportRows(
+      'borrowernumber,updated_on,smsalertnumber,email,sms_opt_in,email_opt_in,language\n51,2026-11-04 08:00:00,1,2\n',
+      mapping,
+    );
     expect(ragged.issues).toEqual([{ line: 2, rule: 'the CSV has a different number of fields than the header' }]);
   });
 

@@ -63,12 +63,14 @@ describe('Class: IlsWebhook', () => {
     const bad = { ...holdReady(patron.patronId), pickupBy: 'next Tuesday' };
     logs = captureLogs();
 
-    const response = await webhook.handle(post([
-      { 'detail-type': 'PatronRegistered', detail: patron },
-      { 'detail-type': 'HoldReady', detail: bad },
-      { 'detail-type': 'HoldReady', detail: hold },
-      { 'detail-type': 'LoanForgiven', detail: hold },
-    ]));
+    const response = await webhook.handle(
+      post([
+        { 'detail-type': 'PatronRegistered', detail: patron },
+        { 'detail-type': 'HoldReady', detail: bad },
+        { 'detail-type': 'HoldReady', detail: hold },
+        { 'detail-type': 'LoanForgiven', detail: hold },
+      ]),
+    );
 
     expect(response).toEqual({
       status: 200,
@@ -103,7 +105,10 @@ describe('Class: IlsWebhook', () => {
     expect(first.status).toBe(200);
     expect(replay).toEqual({
       status: 409,
-      body: { __type: 'Replayed', message: 'this signed request was already received: send each request once, with a new timestamp and signature' },
+      body: {
+        __type: 'Replayed',
+        message: 'this signed request was already received: send each request once, with a new timestamp and signature',
+      },
     });
     expect(resigned.status).toBe(200);
     expect(publisher.published.length).toBe(before + 2);
@@ -127,7 +132,10 @@ describe('Class: IlsWebhook', () => {
   it('refuses a batch of more than ten events or a body that is not the batch shape', async () => {
     const eleven = Array.from({ length: 11 }, () => ({ 'detail-type': 'HoldReady', detail: holdReady('P-many') }));
 
-    expect((await webhook.handle(post(eleven))).body).toEqual({ __type: 'ValidationException', message: 'body.entries must be an array of 1 to 10 events' });
+    expect((await webhook.handle(post(eleven))).body).toEqual({
+      __type: 'ValidationException',
+      message: 'body.entries must be an array of 1 to 10 events',
+    });
     expect((await webhook.handle(post(['HoldReady']))).body).toEqual({
       __type: 'ValidationException',
       message: 'body.entries.0 must be an object with "detail-type" and "detail"',

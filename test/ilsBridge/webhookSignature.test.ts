@@ -26,7 +26,10 @@ describe('Function: verifySignature', () => {
 
     expect(verifySignature(headers, `${body} `, secrets, now)).toEqual({ ok: false, refusal: 'bad-signature' });
     expect(verifySignature(signRequest('w'.repeat(40), body, at), body, secrets, now)).toEqual({ ok: false, refusal: 'bad-signature' });
-    expect(verifySignature({ ...headers, 'x-bookdrop-timestamp': String(at - 1) }, body, secrets, now)).toEqual({ ok: false, refusal: 'bad-signature' });
+    expect(verifySignature({ ...headers, 'x-bookdrop-timestamp': String(at - 1) }, body, secrets, now)).toEqual({
+      ok: false,
+      refusal: 'bad-signature',
+    });
   });
 
   it('refuses a request older or newer than the tolerance, and accepts one at its edge', () => {

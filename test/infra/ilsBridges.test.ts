@@ -22,7 +22,10 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     template = Template.fromStack(new BookdropStack(app, 'Bookdrop', { config }));
-    const policies = Object.entries(template.findResources('AWS::IAM::Policy')) as [string, { Properties: { PolicyDocument: { Statement: Statement[] } } }][];
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')) as [
+      string,
+      { Properties: { PolicyDocument: { Statement: Statement[] } } },
+    ][];
     statementsOf = (fragment) => {
       const found = policies.filter(([id]) => id.startsWith(fragment));
       if (found.length === 0) throw new Error(`no policy ${fragment}`);
@@ -55,7 +58,10 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
 
     expect(statements).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: expect.stringMatching(/^IlsWebhookSecret/) } }),
+        expect.objectContaining({
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          Resource: { Ref: expect.stringMatching(/^IlsWebhookSecret/) },
+        }),
         expect.objectContaining({
           Action: 'dynamodb:PutItem',
           Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DataTable/), 'Arn'] },
@@ -70,7 +76,14 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
     );
     const actions = statements.flatMap((s) => [s.Action].flat()).sort();
     expect(actions).toEqual(
-      ['dynamodb:PutItem', 'events:PutEvents', 'kms:Decrypt', 'kms:GenerateDataKey', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'].sort(),
+      [
+        'dynamodb:PutItem',
+        'events:PutEvents',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ].sort(),
     );
   });
 
@@ -78,13 +91,30 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
-          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IlsReportsDropKey'), 'Arn'] } }, BucketKeyEnabled: true },
+          {
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IlsReportsDropKey'), 'Arn'] },
+            },
+            BucketKeyEnabled: true,
+          },
         ],
       },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LifecycleConfiguration: {
         Rules: [
-          { Id: 'report-files', Prefix: 'incoming/', ExpirationInDays: 1, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
+          {
+            Id: 'report-files',
+            Prefix: 'incoming/',
+            ExpirationInDays: 1,
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            Status: 'Enabled',
+          },
           { Id: 'rejection-reports', Prefix: 'rejections/', ExpirationInDays: 14, Status: 'Enabled' },
         ],
       },
@@ -92,11 +122,16 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
   });
 
   it('rotates the drop key', () => {
-    template.hasResourceProperties('AWS::KMS::Key', { Description: 'Bookdrop: ILS report files in the drop bucket', EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      Description: 'Bookdrop: ILS report files in the drop bucket',
+      EnableKeyRotation: true,
+    });
   });
 
   it('denies report files to every principal but the ILS role and the bridge function, and any request without TLS', () => {
-    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } };
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0] as {
+      Properties: { PolicyDocument: { Statement: Statement[] } };
+    };
     const statements = policy.Properties.PolicyDocument.Statement;
 
     expect(statements).toEqual(
@@ -126,18 +161,30 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
       Description: 'Bookdrop: the ILS assumes this role to drop its scheduled report files',
       MaxSessionDuration: 3600,
       AssumeRolePolicyDocument: {
-        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] } } }],
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] } },
+          },
+        ],
       },
     });
     expect(statementsOf('IlsReportsIlsDropRole')).toEqual([
-      { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IlsReportsDropBucket/), 'Arn'] }, '/incoming/*']] } },
+      {
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IlsReportsDropBucket/), 'Arn'] }, '/incoming/*']] },
+      },
       { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^IlsReportsDropKey/), 'Arn'] } },
     ]);
   });
 
-  it('lets the bridge read and delete report files, read mappings, write rejections, keep snapshots under ILSFEED# keys and put circulation events', () => {
+  it('lets the bridge read/delete report files, read mappings, write rejections, keep ILSFEED# snapshots, put circulation events', () => {
     const statements = withoutLogsAndTracing(statementsOf('IlsReportsBridgeConsumerRole'));
-    const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IlsReportsDropBucket/), 'Arn'] }, `/${prefix}*`]] });
+    const objects = (prefix: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IlsReportsDropBucket/), 'Arn'] }, `/${prefix}*`]],
+    });
 
     expect(statements).toEqual(
       expect.arrayContaining([
@@ -153,17 +200,31 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
     );
     const actions = new Set(statements.flatMap((s) => [s.Action].flat()));
     expect([...actions].filter((action) => !action.startsWith('kms:') && !action.startsWith('sqs:')).sort()).toEqual(
-      ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'].sort(),
+      [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'events:PutEvents',
+        's3:DeleteObject',
+        's3:GetObject',
+        's3:PutObject',
+      ].sort(),
     );
   });
 
   it('notifies the bridge queue of files created under incoming/ only, with no custom resource, and runs one file per invocation', () => {
-    const [bucketId, bucket] = Object.entries(template.findResources('AWS::S3::Bucket'))[0] as [string, { Properties: Record<string, unknown>; DependsOn?: string[] }];
+    const [bucketId, bucket] = Object.entries(template.findResources('AWS::S3::Bucket'))[0] as [
+      string,
+      { Properties: Record<string, unknown>; DependsOn?: string[] },
+    ];
     const queueArn = { 'Fn::GetAtt': [expect.stringMatching(/^IlsReportsBridgeInputQueue/), 'Arn'] };
 
     expect(bucketId).toMatch(/^IlsReportsDropBucket/);
     expect(bucket.Properties.NotificationConfiguration).toEqual({
-      QueueConfigurations: [{ Event: 's3:ObjectCreated:*', Queue: queueArn, Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'incoming/' }] } } }],
+      QueueConfigurations: [
+        { Event: 's3:ObjectCreated:*', Queue: queueArn, Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'incoming/' }] } } },
+      ],
     });
     expect(bucket.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^IlsReportsBridgeInputQueuePolicy/)]));
     expect(template.findResources('Custom::S3BucketNotifications')).toEqual({});
@@ -177,7 +238,14 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
             Action: 'sqs:SendMessage',
             Resource: Match.anyValue(),
             Condition: {
-              ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::bookdrop-ils-drop-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]] } },
+              ArnEquals: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    ['arn:', { Ref: 'AWS::Partition' }, ':s3:::bookdrop-ils-drop-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }],
+                  ],
+                },
+              },
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
             },
           },

@@ -97,8 +97,9 @@ export class IlsReportBridge extends Construct {
       key,
       handlerFolder: 'ils-reports',
       description: 'Bookdrop: turns ILS report files (CSV) into circulation events',
-      timeout: Duration.minutes(5),
-      memorySize: 1024,
+      // A first snapshot of a large library (50,000 open loans) is the longest run: give it Lambda's maximum and a full vCPU.
+      timeout: Duration.minutes(15),
+      memorySize: 1769,
       batchSize: 1,
       maxConcurrency: 2,
       environment: {

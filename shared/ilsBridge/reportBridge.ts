@@ -71,8 +71,8 @@ export interface ReportBridgeDeps {
   readonly metrics: BookdropMetrics;
 }
 
-/** Longest a run may hold a feed's lease (the function's timeout is shorter). */
-const LEASE_MS = 15 * 60 * 1000;
+/** Longest a run may hold a feed's lease (longer than the function's 15-minute timeout). */
+const LEASE_MS = 20 * 60 * 1000;
 const REPORT_TIME_IN_NAME = /(\d{4})-?(\d{2})-?(\d{2})[T_ -]?(\d{2})[:.-]?(\d{2})(?:[:.-]?(\d{2}))?/;
 
 /** `incoming/<mapping>/<file>` to its mapping name, or undefined for any other key. */

@@ -264,6 +264,12 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
         ]),
       },
     });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('ILS report files'),
+      Timeout: 900,
+      MemorySize: 1769,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 5400, RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }) });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 1,
       FunctionName: { Ref: Match.stringLikeRegexp('^IlsReportsBridgeConsumer') },

@@ -18,6 +18,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { QueueConsumer } from '#infra/constructs/queueConsumer.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { ILS_FEED_PARTITION } from '#shared/table/keys.ts';
 import { INCOMING_PREFIX, MAPPINGS_PREFIX, REJECTIONS_PREFIX } from '#shared/ilsBridge/reportBridge.ts';
 
 /** Days a report file may stay in the bucket if the bridge never processes it. */
@@ -127,7 +128,7 @@ export class IlsReportBridge extends Construct {
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
         resources: [table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ILSFEED#*'] } },
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ILS_FEED_PARTITION}*`] } },
       }),
     );
     key.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');

@@ -18,6 +18,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ServiceFunction } from '#infra/constructs/serviceFunction.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { WEBHOOK_SIGNATURE_PARTITION } from '#shared/table/keys.ts';
 
 /** Steady requests per second the stage lets through (each carries up to ten events). */
 export const WEBHOOK_RATE_LIMIT = 20;
@@ -70,7 +71,7 @@ export class IlsWebhook extends Construct {
       new iam.PolicyStatement({
         actions: ['dynamodb:PutItem'],
         resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WEBHOOKSIG#*'] } },
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${WEBHOOK_SIGNATURE_PARTITION}*`] } },
       }),
     );
     props.key.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');

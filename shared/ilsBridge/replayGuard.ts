@@ -2,19 +2,17 @@
  * Refuses a signed webhook request seen before. Each accepted signature is remembered (a conditional
  * put) until its timestamp can no longer pass the freshness check, so a captured request replayed
  * within the tolerance window is refused, and after it as stale.
- *
- * - `WEBHOOKSIG#<signature>` / `SEEN`: a signature already used, TTL.
+ * The marker's key is {@link webhookSignatureKey} (shared/table/keys.ts).
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
+import { webhookSignatureKey } from '#shared/table/keys.ts';
 
 /** Remembers signatures; `firstUse` is false when the signature was used before. */
 export interface ReplayGuard {
   firstUse(signature: string, rememberUntilEpochSeconds: number): Promise<boolean>;
 }
-
-export const webhookSignatureKey = (signature: string) => ({ pk: `WEBHOOKSIG#${signature}`, sk: 'SEEN' });
 
 export class DynamoReplayGuard implements ReplayGuard {
   public constructor(private readonly table: TableContext) {}

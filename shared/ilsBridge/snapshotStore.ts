@@ -4,8 +4,8 @@
  * (`retention.openLoanDays` after the due date) should a return never be reported. Returned loans are
  * deleted from it at once.
  *
- * - `ILSFEED#<feed>` / `HEAD`: the report time of the snapshot and the feed's processing lease.
- * - `ILSFEED#<feed>` / `LOAN#<loanId>`: one open loan of the snapshot, TTL.
+ * Keys (shared/table/keys.ts): a feed's head (report time, processing lease) and one item per open
+ * loan of its snapshot (TTL), in the feed's own partition.
  */
 import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
@@ -13,6 +13,7 @@ import { ConcurrentUpdateError } from '#shared/errors.ts';
 import type { SnapshotLoan } from '#shared/ilsBridge/reportEvents.ts';
 import { isExpired, queryAll, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
+import { ILS_FEED_LOAN, ilsFeedHeadKey, ilsFeedLoanKey, ilsFeedPartition } from '#shared/table/keys.ts';
 
 /** The stored loans snapshots, one per feed (mapping). */
 export interface LoanSnapshotStore {
@@ -26,8 +27,6 @@ export interface LoanSnapshotStore {
   save(feed: string, asOf: string, upserts: readonly SnapshotLoan[], removals: readonly SnapshotLoan[]): Promise<void>;
 }
 
-const headKey = (feed: string) => ({ pk: `ILSFEED#${feed}`, sk: 'HEAD' });
-const loanKey = (feed: string, loanId: string) => ({ pk: `ILSFEED#${feed}`, sk: `LOAN#${loanId}` });
 const BATCH = 25;
 /** Batch writes in flight at once while saving a snapshot. */
 const WRITERS = 8;
@@ -44,7 +43,7 @@ export class DynamoLoanSnapshotStore implements LoanSnapshotStore {
       this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.tableName,
-          Key: headKey(feed),
+          Key: ilsFeedHeadKey(feed),
           UpdateExpression: 'SET leaseUntil = :until, kind = :kind',
           ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
           ExpressionAttributeValues: { ':until': until.toISOString(), ':now': now.toISOString(), ':kind': 'ils-feed' },
@@ -55,13 +54,13 @@ export class DynamoLoanSnapshotStore implements LoanSnapshotStore {
 
   public async release(feed: string): Promise<void> {
     await this.table.doc.send(
-      new UpdateCommand({ TableName: this.table.tableName, Key: headKey(feed), UpdateExpression: 'REMOVE leaseUntil' }),
+      new UpdateCommand({ TableName: this.table.tableName, Key: ilsFeedHeadKey(feed), UpdateExpression: 'REMOVE leaseUntil' }),
     );
   }
 
   public async asOf(feed: string): Promise<string | undefined> {
     const { Item } = await this.table.doc.send(
-      new GetCommand({ TableName: this.table.tableName, Key: headKey(feed), ConsistentRead: true }),
+      new GetCommand({ TableName: this.table.tableName, Key: ilsFeedHeadKey(feed), ConsistentRead: true }),
     );
     return typeof Item?.asOf === 'string' ? Item.asOf : undefined;
   }
@@ -69,7 +68,7 @@ export class DynamoLoanSnapshotStore implements LoanSnapshotStore {
   public async loans(feed: string, now: Date): Promise<Map<string, SnapshotLoan>> {
     const items = await queryAll(this.table, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': headKey(feed).pk, ':prefix': 'LOAN#' },
+      ExpressionAttributeValues: { ':pk': ilsFeedPartition(feed), ':prefix': ILS_FEED_LOAN },
       ConsistentRead: true,
     });
     const loans = new Map<string, SnapshotLoan>();
@@ -85,14 +84,14 @@ export class DynamoLoanSnapshotStore implements LoanSnapshotStore {
       ...upserts.map((loan) => ({
         PutRequest: {
           Item: {
-            ...loanKey(feed, loan.loanId),
+            ...ilsFeedLoanKey(feed, loan.loanId),
             kind: 'ils-snapshot-loan',
             ...loan,
             [TABLE.ttlAttribute]: expiryAfterDays(new Date(loan.dueAt), this.openLoanDays),
           },
         },
       })),
-      ...removals.map((loan) => ({ DeleteRequest: { Key: loanKey(feed, loan.loanId) } })),
+      ...removals.map((loan) => ({ DeleteRequest: { Key: ilsFeedLoanKey(feed, loan.loanId) } })),
     ];
     const batches: unknown[][] = [];
     for (let start = 0; start < requests.length; start += BATCH) batches.push(requests.slice(start, start + BATCH));
@@ -105,7 +104,7 @@ export class DynamoLoanSnapshotStore implements LoanSnapshotStore {
     await this.table.doc.send(
       new UpdateCommand({
         TableName: this.table.tableName,
-        Key: headKey(feed),
+        Key: ilsFeedHeadKey(feed),
         UpdateExpression: 'SET asOf = :asOf, kind = :kind',
         ExpressionAttributeValues: { ':asOf': asOf, ':kind': 'ils-feed' },
       }),

@@ -4,18 +4,24 @@
  * the synthesized template's IAM policies and event sources, so a grant cannot change unnoticed.
  */
 import type { Text } from '#shared/privacy/recordInventory.ts';
+import { ILS_FEED_PARTITION, PURGE_PARTITION, WEBHOOK_SIGNATURE_PARTITION } from '#shared/table/keys.ts';
 
 /** Bookdrop's functions, by their folder under `functions/`. */
-export type FunctionName = 'circulation' | 'notifier' | 'table-stream' | 'email-feedback' | 'inbound-sms';
+export type FunctionName = 'circulation' | 'notifier' | 'table-stream' | 'email-feedback' | 'inbound-sms' | 'ils-reports' | 'ils-webhook';
+
+/** Table access limited by a condition to partitions whose key matches these patterns. */
+export interface LimitedTo {
+  readonly limitedTo: readonly string[];
+}
 
 export interface FunctionAccess {
   readonly does: Text;
-  /** Reads items of the table (GetItem or Query on the table itself): every record kind. */
-  readonly readsTable: boolean;
+  /** Reads items of the table (GetItem or Query on the table itself): every record kind, unless limited. */
+  readonly readsTable: boolean | LimitedTo;
   /** Global secondary indexes it may query. */
   readonly queriesIndexes: readonly string[];
   /** Writes items of the table; `limitedTo` lists the partition key patterns a condition allows. */
-  readonly writesTable: boolean | { readonly limitedTo: readonly string[] };
+  readonly writesTable: boolean | LimitedTo;
   /** Reads the table stream: the old and new image of every change. */
   readonly readsStream: boolean;
   /** May decrypt phone numbers and email addresses (kms:Decrypt on the contact key). */
@@ -24,8 +30,11 @@ export interface FunctionAccess {
   readonly encryptsContacts: boolean;
   /** May compute the phone number's keyed hash (kms:GenerateMac on the blind-index key). */
   readonly hashesPhones: boolean;
-  /** What its input carries: an SQS queue (with a dead-letter queue), or the table stream. */
-  readonly input: { readonly from: 'queue' | 'stream'; readonly carries: Text };
+  /**
+   * What its input carries: an SQS queue (with a dead-letter queue), the table stream, an HTTPS API
+   * or files in a bucket.
+   */
+  readonly input: { readonly from: 'queue' | 'stream' | 'api' | 'bucket'; readonly carries: Text };
 }
 
 export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
@@ -76,7 +85,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     },
     readsTable: false,
     queriesIndexes: [],
-    writesTable: { limitedTo: ['PURGE#*'] },
+    writesTable: { limitedTo: [`${PURGE_PARTITION}*`] },
     readsStream: true,
     decryptsContacts: false,
     encryptsContacts: false,
@@ -129,12 +138,52 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
       },
     },
   },
+  'ils-reports': {
+    does: {
+      en: 'Turns the library system’s report files into circulation events',
+      es: 'Convierte los informes del sistema de la biblioteca en eventos de circulación',
+    },
+    readsTable: { limitedTo: [`${ILS_FEED_PARTITION}*`] },
+    queriesIndexes: [],
+    writesTable: { limitedTo: [`${ILS_FEED_PARTITION}*`] },
+    readsStream: false,
+    decryptsContacts: false,
+    encryptsContacts: false,
+    hashesPhones: false,
+    input: {
+      from: 'bucket',
+      carries: {
+        en: 'Report files dropped by the library system: patrons, contacts, loans, holds and fines, deleted once processed',
+        es: 'Informes que deja el sistema de la biblioteca: usuarios, contactos, préstamos, reservas y multas; se borran al procesarse',
+      },
+    },
+  },
+  'ils-webhook': {
+    does: {
+      en: 'Accepts signed circulation events from the library system over HTTPS',
+      es: 'Acepta eventos de circulación firmados del sistema de la biblioteca por HTTPS',
+    },
+    readsTable: false,
+    queriesIndexes: [],
+    writesTable: { limitedTo: [`${WEBHOOK_SIGNATURE_PARTITION}*`] },
+    readsStream: false,
+    decryptsContacts: false,
+    encryptsContacts: false,
+    hashesPhones: false,
+    input: {
+      from: 'api',
+      carries: {
+        en: 'Circulation events, as for the circulation queue, passed on to the event bus',
+        es: 'Eventos de circulación, como los de la cola de circulación, que pasa al bus de eventos',
+      },
+    },
+  },
 };
 
 /** The functions that can read a record kind: table readers and the stream's reader. */
 export function readersOfRecords(): FunctionName[] {
   return (Object.keys(FUNCTION_ACCESS) as FunctionName[]).filter(
-    (name) => FUNCTION_ACCESS[name].readsTable || FUNCTION_ACCESS[name].readsStream,
+    (name) => FUNCTION_ACCESS[name].readsTable === true || FUNCTION_ACCESS[name].readsStream,
   );
 }
 

@@ -6,7 +6,32 @@
  */
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { TOMBSTONE_DAYS } from '#shared/circulation/circulationStore.ts';
+import { DEFAULT_TOLERANCE_SECONDS } from '#shared/ilsBridge/webhookSignature.ts';
 import type { FunctionName } from '#shared/privacy/functionAccess.ts';
+import {
+  fanOutPageKey,
+  fineKey,
+  fineTombstoneKey,
+  historyKey,
+  holdKey,
+  holdTombstoneKey,
+  ilsFeedHeadKey,
+  ilsFeedLoanKey,
+  inboundKey,
+  ledgerKey,
+  loanKey,
+  loanTombstoneKey,
+  noticeItemKey,
+  patronKey,
+  policyKey,
+  purgeJournalKey,
+  purgeMarkKey,
+  smsHintKey,
+  statisticsKey,
+  sweepPageKey,
+  webhookSignatureKey,
+  type ItemKey,
+} from '#shared/table/keys.ts';
 
 /** The chart's languages: those of the notices. */
 export const CHART_LANGUAGES = ['en', 'es'] as const;
@@ -39,10 +64,11 @@ export interface Retention {
 
 /**
  * How a record relates to a patron. `patron`: its key holds the patron id, it lives in the patron's
- * partition and the patron data report lists it. `phone`: keyed by the phone number's blind index (a
+ * partition and the patron data report lists it. `patron-attribute`: it holds a patron id outside the
+ * patron's partition (the patron data report does not list it). `phone`: keyed by the phone number's blind index (a
  * keyed hash). `none`: no patron, phone or email can be derived from it.
  */
-export type PatronLink = 'patron' | 'phone' | 'none';
+export type PatronLink = 'patron' | 'patron-attribute' | 'phone' | 'none';
 
 /** Sections of the patron data report (shared/patrons/patronReport.ts). */
 export type PatronReportSection = 'profile' | 'ledger' | 'holds' | 'loans' | 'fines' | 'history' | 'notices';
@@ -50,8 +76,8 @@ export type PatronReportSection = 'profile' | 'ledger' | 'holds' | 'loans' | 'fi
 export interface RecordKind {
   /** The `kind` attribute the code writes on the item. */
   readonly kind: string;
-  /** Key patterns: literal text and `<placeholders>`. */
-  readonly key: { readonly pk: string; readonly sk: string };
+  /** Key patterns: literal text and `<placeholders>`, built with the key builders of shared/table/keys.ts. */
+  readonly key: ItemKey;
   readonly name: Text;
   readonly purpose: Text;
   /** What personal data it holds, in words; absent when it holds none. */
@@ -73,11 +99,16 @@ export interface RecordKind {
   readonly bookkeeping?: boolean;
 }
 
+/** A tombstone's key pattern: its hashed id as a placeholder. */
+const hashed = (key: ItemKey, placeholder: string): ItemKey => ({ pk: key.pk.replace(/#.*$/, `#${placeholder}`), sk: key.sk });
+/** A paged job's key pattern: shard and cursor as placeholders. */
+const paged = (key: ItemKey): ItemKey => ({ pk: key.pk, sk: '<shard>#<cursor>' });
+
 /** Bookdrop's record kinds. Adding a record kind to the code without an entry here fails the drift tests. */
 export const RECORD_KINDS: readonly RecordKind[] = [
   {
     kind: 'patron',
-    key: { pk: 'PATRON#<patronId>', sk: 'PROFILE' },
+    key: patronKey('<patronId>'),
     name: { en: 'Patron profile', es: 'Perfil del usuario' },
     purpose: {
       en: 'Send the notices the patron opted in to, in their language, from their library',
@@ -113,7 +144,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'consent-ledger',
-    key: { pk: 'PATRON#<patronId>', sk: 'CONSENT#<at>#<topic>#<evidenceId>' },
+    key: ledgerKey('<patronId>', { at: '<at>', topic: '<topic>', evidenceId: '<evidenceId>' }),
     name: { en: 'Consent history', es: 'Historial de consentimientos' },
     purpose: {
       en: 'Prove when and how the patron opted in or out (never a phone number or email address)',
@@ -134,7 +165,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'hold',
-    key: { pk: 'PATRON#<patronId>', sk: 'HOLD#<holdId>' },
+    key: holdKey('<patronId>', '<holdId>'),
     name: { en: 'Hold ready for pick-up', es: 'Reserva lista para recoger' },
     purpose: {
       en: 'Tell the patron a hold is ready and remind them before it expires',
@@ -169,7 +200,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'loan',
-    key: { pk: 'PATRON#<patronId>', sk: 'LOAN#<loanId>' },
+    key: loanKey('<patronId>', '<loanId>'),
     name: { en: 'Open loan', es: 'Préstamo abierto' },
     purpose: {
       en: 'Send due-date reminders and overdue notices; complete the return of borrowed items',
@@ -208,7 +239,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'fine',
-    key: { pk: 'PATRON#<patronId>', sk: 'FINE#<fineId>' },
+    key: fineKey('<patronId>', '<fineId>'),
     name: { en: 'Unresolved fine or fee', es: 'Multa o cargo pendiente' },
     purpose: {
       en: 'Tell the patron about a fine; keep the loan link a debt needs',
@@ -237,7 +268,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'history',
-    key: { pk: 'PATRON#<patronId>', sk: 'HISTORY#<returnedAt>#<loanId>' },
+    key: historyKey('<patronId>', '<returnedAt>', '<loanId>'),
     name: { en: 'Checkout history (opt-in)', es: 'Historial de préstamos (opcional)' },
     purpose: {
       en: 'Keep the reading history the patron asked to keep',
@@ -264,7 +295,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'notice',
-    key: { pk: 'PATRON#<patronId>', sk: 'NOTICE#<noticeKey>' },
+    key: noticeItemKey('<patronId>', '<noticeKey>'),
     name: { en: 'Notice log', es: 'Registro de avisos' },
     purpose: {
       en: 'Send each notice once and record its delivery (no message text, no contact)',
@@ -285,7 +316,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'inbound-sms',
-    key: { pk: 'INBOUND#<inboundMessageId>', sk: 'INBOUND' },
+    key: inboundKey('<inboundMessageId>'),
     name: { en: 'Inbound SMS log', es: 'Registro de SMS recibidos' },
     purpose: {
       en: 'Apply each STOP, START or HELP reply once; it holds the keyword and outcome, never the text or the number',
@@ -305,7 +336,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'sms-hint',
-    key: { pk: 'SMSHINT#<phoneIndex>', sk: '<day>' },
+    key: smsHintKey('<phoneIndex>', '<day>'),
     name: { en: 'Daily SMS hint marker', es: 'Marca diaria de sugerencia por SMS' },
     purpose: {
       en: 'Send at most one hint a day to a number that texts something unknown',
@@ -319,7 +350,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'loan-tombstone',
-    key: { pk: 'LOANDONE#<hash(loanId)>', sk: 'LOAN' },
+    key: hashed(loanTombstoneKey('-'), '<hash(loanId)>'),
     name: { en: 'Returned-loan marker', es: 'Marca de préstamo devuelto' },
     purpose: {
       en: 'Ignore late or repeated events about a returned loan',
@@ -332,7 +363,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'fine-tombstone',
-    key: { pk: 'FINEDONE#<hash(fineId)>', sk: 'FINE' },
+    key: hashed(fineTombstoneKey('-'), '<hash(fineId)>'),
     name: { en: 'Resolved-fine marker', es: 'Marca de multa resuelta' },
     purpose: {
       en: 'Ignore late or repeated events about a resolved fine',
@@ -345,7 +376,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'hold-tombstone',
-    key: { pk: 'HOLDDONE#<hash(holdId)>', sk: 'HOLD' },
+    key: hashed(holdTombstoneKey('-'), '<hash(holdId)>'),
     name: { en: 'Closed-hold marker', es: 'Marca de reserva cerrada' },
     purpose: { en: 'Ignore late or repeated events about a closed hold', es: 'Ignorar eventos tardíos o repetidos de una reserva cerrada' },
     link: 'none',
@@ -355,7 +386,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'statistics',
-    key: { pk: 'STATS#<day>', sk: '<branch>#<materialType>' },
+    key: statisticsKey({ day: '<day>', branch: '<branch>', materialType: '<materialType>' }),
     name: { en: 'Anonymous statistics', es: 'Estadísticas anónimas' },
     purpose: {
       en: 'Report checkouts, renewals and returns per day, branch and material type (no patron, no item)',
@@ -368,7 +399,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'purge-journal',
-    key: { pk: 'PURGE#<day>', sk: '<recordKind>' },
+    key: purgeJournalKey('<day>', '<recordKind>'),
     name: { en: 'Purge journal', es: 'Diario de borrados' },
     purpose: {
       en: 'Prove how many records of each kind expired each day (counts only)',
@@ -381,7 +412,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'purge-mark',
-    key: { pk: 'PURGE#MARK#<streamEventId>', sk: 'MARK' },
+    key: purgeMarkKey('<streamEventId>'),
     name: { en: 'Purge journal marker', es: 'Marca del diario de borrados' },
     purpose: { en: 'Count each expiry once', es: 'Contar cada caducidad una sola vez' },
     link: 'none',
@@ -391,7 +422,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'policy',
-    key: { pk: 'CONSORTIUM', sk: 'POLICY' },
+    key: policyKey,
     name: { en: 'Current privacy policy version', es: 'Versión vigente de la política de privacidad' },
     purpose: { en: 'Announce a privacy policy change once', es: 'Anunciar un cambio de la política de privacidad una sola vez' },
     link: 'none',
@@ -401,7 +432,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'job-page',
-    key: { pk: 'SWEEP#<runDay>#<noticeKind>#<targetDay>', sk: '<shard>#<cursor>' },
+    key: paged(sweepPageKey({ runDay: '<runDay>', kind: '<noticeKind>', targetDay: '<targetDay>', shard: 0 })),
     name: { en: 'Reminder sweep progress', es: 'Progreso del barrido de recordatorios' },
     purpose: {
       en: 'Run each page of the daily reminder sweep once',
@@ -414,7 +445,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'job-page',
-    key: { pk: 'FANOUT#<noticeKind>#<subjectId>#<subjectVersion>', sk: '<shard>#<cursor>' },
+    key: paged(fanOutPageKey({ kind: '<noticeKind>', subjectId: '<subjectId>', subjectVersion: '<subjectVersion>', shard: 0 })),
     name: { en: 'Service-update fan-out progress', es: 'Progreso del envío masivo de avisos' },
     purpose: {
       en: 'Send each page of a service or policy update once',
@@ -424,6 +455,47 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     bookkeeping: true,
     attributes: { personal: [], other: [] },
     retention: { expiries: [{ days: { fixed: 2 }, after: { en: 'the page', es: 'la página' } }] },
+  },
+  {
+    kind: 'ils-snapshot-loan',
+    key: ilsFeedLoanKey('<feed>', '<loanId>'),
+    name: { en: 'Library-system report snapshot: open loan', es: 'Instantánea del informe del sistema de la biblioteca: préstamo abierto' },
+    purpose: {
+      en: 'Tell which loans a report file no longer lists (returned), for libraries that send report files',
+      es: 'Saber qué préstamos ya no aparecen en un informe (devueltos), para las bibliotecas que envían informes',
+    },
+    personalData: { en: 'Patron id, loan id and due date (no title, no contact)', es: 'Identificador del usuario, del préstamo y fecha de vencimiento (sin título ni contacto)' },
+    link: 'patron-attribute',
+    attributes: { personal: ['patronId', 'loanId', 'dueAt'], other: [] },
+    retention: {
+      until: { en: 'Deleted when a report no longer lists the loan', es: 'Se borra cuando un informe ya no incluye el préstamo' },
+      expiries: [{ days: { setting: 'openLoanDays' }, after: { en: 'the due date', es: 'la fecha de vencimiento' } }],
+    },
+  },
+  {
+    kind: 'ils-feed',
+    key: ilsFeedHeadKey('<feed>'),
+    name: { en: 'Library-system report feed', es: 'Fuente de informes del sistema de la biblioteca' },
+    purpose: { en: 'Remember the time of the last report of a feed', es: 'Recordar la hora del último informe de una fuente' },
+    link: 'none',
+    bookkeeping: true,
+    attributes: { personal: [], other: ['asOf', 'leaseUntil'] },
+    retention: {},
+  },
+  {
+    kind: 'webhook-signature',
+    key: webhookSignatureKey('<signature>'),
+    name: { en: 'Webhook replay marker', es: 'Marca de repetición del webhook' },
+    purpose: { en: 'Refuse a signed library-system request sent twice', es: 'Rechazar una solicitud firmada del sistema de la biblioteca enviada dos veces' },
+    link: 'none',
+    bookkeeping: true,
+    attributes: { personal: [], other: [] },
+    retention: {
+      until: {
+        en: `Expires ${DEFAULT_TOLERANCE_SECONDS / 60 + 1} minutes after the request's signature time`,
+        es: `Caduca ${DEFAULT_TOLERANCE_SECONDS / 60 + 1} minutos después de la hora de la firma de la solicitud`,
+      },
+    },
   },
 ];
 

@@ -78,11 +78,35 @@ class KeyResolver {
     return current;
   }
 
+  /** The value of a string constant (`const PREFIX = 'X#'`, `PREFIXES.loan` of an `as const` object). */
+  private constant(expression: ts.Expression, depth: number): string | undefined {
+    const node = this.unwrap(expression);
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+    if (depth > 4 || !(ts.isIdentifier(node) || ts.isPropertyAccessExpression(node))) return undefined;
+    const declaration = this.declarationOf(node);
+    const initializer =
+      declaration && (ts.isVariableDeclaration(declaration) || ts.isPropertyAssignment(declaration)) ? declaration.initializer : undefined;
+    if (!initializer) return undefined;
+    if (declaration && ts.isVariableDeclaration(declaration) && !(declaration.parent.flags & ts.NodeFlags.Const)) return undefined;
+    return this.constant(initializer, depth + 1);
+  }
+
   public part(expression: ts.Expression, name: string, depth = 0): KeyPart {
     const node = this.unwrap(expression);
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return { head: node.text, exact: true };
-    if (ts.isTemplateExpression(node)) return { head: node.head.text, exact: false };
+    if (ts.isTemplateExpression(node)) {
+      // Constants at the start (`${PREFIX}${id}`) are part of the literal head.
+      let head = node.head.text;
+      for (const span of node.templateSpans) {
+        const constant = this.constant(span.expression, depth);
+        if (constant === undefined) return { head, exact: false };
+        head += constant + span.literal.text;
+      }
+      return { head, exact: true };
+    }
     if (ts.isPropertyAccessExpression(node) && node.name.text === name) return 'copy';
+    const constant = this.constant(node, depth);
+    if (constant !== undefined) return { head: constant, exact: true };
     if (depth > 4) return 'unknown';
     if (ts.isCallExpression(node)) {
       const body = this.returned(this.declarationOf(node.expression));

@@ -37,10 +37,14 @@ const DAY = 86_400;
 /** Every expiry in the scenario is counted from a moment within a day of NOW (events, due and pick-up dates). */
 const WINDOW = DAY;
 /**
- * Record kinds this scenario does not produce, by key pattern, with the reason. Extend the scenario
- * rather than this list: the attribute and expiry checks below cover only what the scenario stores.
+ * Record kinds this scenario does not produce, with the reason. Extend the scenario rather than this
+ * list: the attribute and expiry checks below cover only what the scenario stores.
  */
-const NOT_IN_SCENARIO: Record<string, string> = {};
+const NOT_IN_SCENARIO: Record<string, string> = {
+  'ils-snapshot-loan': 'written by the ILS report bridge, which this pipeline does not run (its own tests cover it)',
+  'ils-feed': 'written by the ILS report bridge, which this pipeline does not run',
+  'webhook-signature': 'written by the signed ILS webhook, which this pipeline does not run',
+};
 const KEY_ATTRIBUTES = new Set([TABLE.partitionKey, TABLE.sortKey, 'kind', TABLE.ttlAttribute]);
 
 function inboundSms(from: string, body: string) {
@@ -132,7 +136,7 @@ describe('Record inventory: what the code stores', () => {
 
   it('produces every record kind of the inventory in this scenario (or says why not)', () => {
     const seen = new Set(items.map(kindOf));
-    expect(RECORD_KINDS.filter((entry) => !seen.has(entry)).map((entry) => entry.key.pk)).toEqual(Object.keys(NOT_IN_SCENARIO));
+    expect(RECORD_KINDS.filter((entry) => !seen.has(entry)).map((entry) => entry.kind)).toEqual(Object.keys(NOT_IN_SCENARIO));
   });
 
   it('writes no attribute the inventory does not list', () => {
@@ -167,7 +171,9 @@ describe('Record inventory: what the code stores', () => {
       expect(matching.length, `${entry.kind} (${String(item.sk)}) expires at ${new Date(Number(expiresAt) * 1000).toISOString()}`).toBe(1);
       for (const expiry of matching) checked.add(expiry);
     }
-    const configured = RECORD_KINDS.flatMap((entry) => (entry.retention.expiries ?? []).filter((expiry) => 'setting' in expiry.days));
+    const configured = RECORD_KINDS.filter((entry) => !(entry.kind in NOT_IN_SCENARIO)).flatMap((entry) =>
+      (entry.retention.expiries ?? []).filter((expiry) => 'setting' in expiry.days),
+    );
     expect(configured.filter((expiry) => !checked.has(expiry)).map((expiry) => JSON.stringify(expiry.days))).toEqual([]);
   });
 

@@ -151,10 +151,10 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     encryptsContacts: false,
     hashesPhones: false,
     input: {
-      from: 'bucket',
+      from: 'queue',
       carries: {
-        en: 'Report files dropped by the library system: patrons, contacts, loans, holds and fines, deleted once processed',
-        es: 'Informes que deja el sistema de la biblioteca: usuarios, contactos, préstamos, reservas y multas; se borran al procesarse',
+        en: 'Notices of new report files in the drop bucket (bucket and file name; the files hold patrons, contacts, loans, holds and fines)',
+        es: 'Avisos de nuevos informes en el depósito de entrega (depósito y nombre del archivo; los archivos contienen usuarios, contactos, préstamos, reservas y multas)',
       },
     },
   },

@@ -13,7 +13,7 @@ import { testConfig } from '#test/helpers/factories.ts';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>>; Effect: string };
-type Derived = Omit<FunctionAccess, 'does' | 'input'> & { input: FunctionAccess['input']['from'] | undefined };
+type Derived = Omit<FunctionAccess, 'does' | 'input'> & { input: 'queue' | 'stream' | undefined };
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -41,9 +41,10 @@ describe('Privacy chart: the synthesized stack', () => {
   /** Function name (its folder) to logical id, from the service name each function is given. */
   const functions = () =>
     Object.fromEntries(
-      ofType('AWS::Lambda::Function').map(([id, resource]) => {
-        const env = (resource.Properties.Environment as { Variables: Record<string, string> }).Variables;
-        return [env.POWERTOOLS_SERVICE_NAME!.replace(/^bookdrop-/, ''), id];
+      ofType('AWS::Lambda::Function').flatMap(([id, resource]) => {
+        // CDK's own helper functions (custom resources) carry no service name.
+        const service = (resource.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME;
+        return service ? [[service.replace(/^bookdrop-/, ''), id]] : [];
       }),
     );
 
@@ -64,8 +65,12 @@ describe('Privacy chart: the synthesized stack', () => {
     const isTable = (resource: unknown) => getAtt(resource)?.join() === `${table},Arn`;
     const indexOf = (resource: unknown) => (JSON.stringify(resource).includes(`"${table}"`) ? /\/index\/([A-Za-z0-9]+)/.exec(JSON.stringify(resource))?.[1] : undefined);
     const isKey = (key: string) => (resource: unknown) => getAtt(resource)?.join() === `${key},Arn`;
-    const writes = on(WRITE_ACTIONS, isTable);
-    const leadingKeys = [...new Set(writes.flatMap((grant) => [grant.condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? []].flat() as string[]))];
+    /** All, none, or only some partitions (a LeadingKeys condition on every grant). */
+    const scope = (found: typeof grants): boolean | { limitedTo: string[] } => {
+      if (found.length === 0) return false;
+      const keysOf = (grant: (typeof grants)[number]) => [grant.condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? []].flat() as string[];
+      return found.every((grant) => keysOf(grant).length > 0) ? { limitedTo: [...new Set(found.flatMap(keysOf))] } : true;
+    };
     const sources = ofType('AWS::Lambda::EventSourceMapping').filter(([, mapping]) => JSON.stringify(mapping.Properties.FunctionName).includes(`"${functionId}"`));
     const input = sources.map(([, mapping]) => {
       const [source, attribute] = getAtt(mapping.Properties.EventSourceArn)!;
@@ -74,9 +79,9 @@ describe('Privacy chart: the synthesized stack', () => {
     });
     expect(input.length, `${functionId} has at most one input`).toBeLessThanOrEqual(1);
     return {
-      readsTable: on(READ_ACTIONS, isTable).length > 0,
+      readsTable: scope(on(READ_ACTIONS, isTable)),
       queriesIndexes: [...new Set(on(['dynamodb:Query'], (resource) => indexOf(resource) !== undefined).map((grant) => indexOf(grant.resource)!))].sort(),
-      writesTable: writes.length === 0 ? false : leadingKeys.length > 0 && writes.every((grant) => grant.condition) ? { limitedTo: leadingKeys } : true,
+      writesTable: scope(on(WRITE_ACTIONS, isTable)),
       readsStream: on(['dynamodb:GetRecords'], (resource) => getAtt(resource)?.join() === `${table},StreamArn`).length > 0,
       decryptsContacts: on(['kms:Decrypt'], isKey(contactKey)).length > 0,
       encryptsContacts: on(['kms:GenerateDataKey', 'kms:GenerateDataKey*'], isKey(contactKey)).length > 0,
@@ -92,7 +97,8 @@ describe('Privacy chart: the synthesized stack', () => {
   it('states for every function the access its grants give it (readers, decrypters, writers)', () => {
     for (const [name, functionId] of Object.entries(functions())) {
       const { does: _does, input, ...stated } = FUNCTION_ACCESS[name as FunctionName];
-      expect(derive(functionId), name).toEqual({ ...stated, queriesIndexes: [...stated.queriesIndexes].sort(), input: input.from });
+      const fromEventSource = input.from === 'queue' || input.from === 'stream' ? input.from : undefined;
+      expect(derive(functionId), name).toEqual({ ...stated, queriesIndexes: [...stated.queriesIndexes].sort(), input: fromEventSource });
     }
   });
 
@@ -119,7 +125,7 @@ describe('Privacy chart: the synthesized stack', () => {
       expect(queue.Properties.MessageRetentionPeriod, id).toBe(days * DAY);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups.length).toBe(Object.keys(FUNCTION_ACCESS).length);
+    expect(logGroups.length).toBeGreaterThanOrEqual(Object.keys(FUNCTION_ACCESS).length);
     for (const [id, group] of logGroups) expect(group.Properties.RetentionInDays, id).toBe(STORAGE_PERIODS.logDays);
     const table = resources[idOf('AWS::DynamoDB::Table')]!;
     expect(table.Properties.PointInTimeRecoverySpecification).toEqual({

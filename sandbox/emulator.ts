@@ -8,6 +8,7 @@ import type { LocalService } from '#sandbox/localServices.ts';
 /** An emulator's health as `/sandbox/status` reports it. */
 export interface EmulatorHealth {
   readonly endpoint: string;
+  readonly pid: number | undefined;
   /** `up`: answering; `restarting`: its process died and a new one is starting; `down`: not answering. */
   readonly state: 'up' | 'restarting' | 'down';
   readonly restarts: number;
@@ -18,7 +19,7 @@ export interface EmulatorHealth {
   readonly warning?: string;
 }
 
-/** Restarts allowed within {@link RESTART_WINDOW_MS}; past that the emulator is left down. */
+/** Restarts allowed within {@link RESTART_WINDOW_MS} by default; past that the emulator is left down. */
 export const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 10 * 60_000;
 
@@ -29,6 +30,8 @@ export interface EmulatorOptions {
   readonly probe: (endpoint: string) => Promise<boolean>;
   /** What a restart means for the data it held, for the status note. */
   readonly lossOnRestart: string;
+  /** @default MAX_RESTARTS */
+  readonly maxRestarts?: number;
 }
 
 export class Emulator {
@@ -68,13 +71,22 @@ export class Emulator {
     });
   }
 
-  private async restart(reason: string): Promise<void> {
+  /** Starts an emulator that was left down again (`POST /sandbox/redrive` does, before redriving). */
+  public async revive(): Promise<void> {
+    await this.ready();
+    if (this.state !== 'down') return;
+    this.restarting = this.restart('was down', true).finally(() => (this.restarting = undefined));
+    await this.restarting;
+  }
+
+  private async restart(reason: string, forced = false): Promise<void> {
     const now = Date.now();
+    const limit = this.options.maxRestarts ?? MAX_RESTARTS;
     this.restartTimes = this.restartTimes.filter((at) => now - at < RESTART_WINDOW_MS);
-    if (this.restartTimes.length >= MAX_RESTARTS) {
+    if (!forced && this.restartTimes.length >= limit) {
       this.state = 'down';
-      this.note = `${this.name} ${reason} at ${new Date(now).toISOString()}, its ${MAX_RESTARTS + 1}th exit in 10 minutes: not restarted again.`;
-      this.action = 'Stop the sandbox (Ctrl-C), check memory and Java, and start it again; then POST /sandbox/redrive.';
+      this.note = `${this.name} ${reason} at ${new Date(now).toISOString()}, after ${this.restartTimes.length} restarts in 10 minutes: not restarted.`;
+      this.action = 'POST /sandbox/redrive starts it again and reruns the work that failed; if it keeps dying, stop the sandbox (Ctrl-C), check memory and Java, and start it again.';
       return;
     }
     this.restartTimes.push(now);
@@ -103,6 +115,7 @@ export class Emulator {
     }
     return {
       endpoint: this.service.endpoint,
+      pid: this.service.pid,
       state,
       restarts: this.restartCount,
       ...(this.note ? { note: this.note } : {}),

@@ -29,6 +29,8 @@ export interface LocalService {
   readonly endpoint: string;
   /** The port it listens on (127.0.0.1 only). */
   readonly port: number;
+  /** Its process id. */
+  readonly pid: number | undefined;
   /** Something the operator should know about how it runs (e.g. why it could not be confined). */
   readonly warning?: string;
   /** Calls `listener` if the process exits without `stop()` having been called. */
@@ -49,7 +51,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, what: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
@@ -74,6 +76,7 @@ function supervised(child: ChildProcess, endpoint: string, port: number, warning
   return {
     endpoint,
     port,
+    pid: child.pid,
     ...(warning ? { warning } : {}),
     onUnexpectedExit: (listener) => {
       child.once('exit', (code, signal) => {

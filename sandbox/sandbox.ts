@@ -57,6 +57,8 @@ export interface SandboxOptions {
    * @default undefined: everything lives in memory and is gone when the sandbox stops
    */
   readonly dataDir?: string;
+  /** Restarts of a dead emulator within 10 minutes before it is left down. @default 3 */
+  readonly maxEmulatorRestarts?: number;
 }
 
 export type PutEventsResultEntry = { EventId: string } | EntryError;
@@ -141,6 +143,7 @@ export class Sandbox {
             client.destroy();
           }
         }),
+        maxRestarts: options.maxEmulatorRestarts,
         lossOnRestart: dbPath
           ? 'Its data is kept on disk: nothing was lost.'
           : 'It runs in memory: the table was recreated empty and everything written before is gone (start with --data-dir to keep data).',
@@ -148,6 +151,7 @@ export class Sandbox {
       Emulator.start('local SES', {
         start: (port) => startSesLocal(port),
         probe: (endpoint) => answersWithin(async () => (await fetch(`${endpoint}/health-check`)).ok),
+        maxRestarts: options.maxEmulatorRestarts,
         lossOnRestart: 'Emails sent before are kept in the sandbox outbox.',
       }),
       sms.start(),
@@ -480,12 +484,12 @@ export class Sandbox {
   }
 
   /**
-   * `POST /sandbox/redrive`: sends every dead-lettered message back to its queue and delivers the
-   * stream records that failed once more, then waits for the work. Returns what was redriven and
-   * what failed again.
+   * `POST /sandbox/redrive`: starts any emulator that was left down, sends every dead-lettered
+   * message back to its queue and delivers the stream records that failed once more, then waits for
+   * the work. Returns what was redriven and what failed again.
    */
   public async redrive(): Promise<{ redriven: Record<string, number>; streamRecords: number; stillFailing: { deadLetters: number; streamRecords: number } }> {
-    await Promise.all([this.dynamoEmulator.ready(), this.sesEmulator.ready()]);
+    await Promise.all([this.dynamoEmulator.revive(), this.sesEmulator.revive()]);
     const redriven = Object.fromEntries(Object.values(this.queues).map((queue) => [queue.name, queue.redrive()]));
     const stream = await this.stream.redriveFailed();
     await this.settle();

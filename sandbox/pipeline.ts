@@ -54,7 +54,16 @@ export class Pipeline {
     return done;
   }
 
-  /** Starts whatever work can start now. Called on every new message and every finished job. */
+  /** Queues with neither visible messages nor batches running. */
+  private idle(queues: readonly LocalQueue[]): boolean {
+    return queues.every((queue) => queue.inFlight === 0 && queue.visibleDepth === 0);
+  }
+
+  /**
+   * Starts whatever work can start now. Called on every new message and every finished job. The
+   * stream is read once the queues are quiet, and the mailboxes once the email senders are: one read
+   * then covers many batches (each GetRecords on DynamoDB Local costs about as much as a write).
+   */
   public pump(): void {
     for (const queue of this.queues) {
       while (queue.inFlight < queue.maxConcurrency && queue.visibleDepth > 0) {
@@ -67,10 +76,11 @@ export class Pipeline {
         );
       }
     }
-    const mailReady = this.mailDirty && this.emailQueues.every((queue) => queue.inFlight === 0 && queue.visibleDepth === 0);
-    if ((this.streamDirty || mailReady) && !this.followUpRunning) {
+    const streamReady = this.streamDirty && this.idle(this.queues);
+    const mailReady = this.mailDirty && this.idle(this.emailQueues);
+    if ((streamReady || mailReady) && !this.followUpRunning) {
       this.followUpRunning = true;
-      this.track(this.readFollowUps().finally(() => (this.followUpRunning = false)));
+      this.track(this.readFollowUps(streamReady, mailReady).finally(() => (this.followUpRunning = false)));
     }
     if (this.active === 0 && !this.streamDirty && !this.mailDirty && this.queues.every((queue) => queue.visibleDepth === 0)) {
       const waiters = this.waiters;
@@ -89,18 +99,18 @@ export class Pipeline {
       });
   }
 
-  private async readFollowUps(): Promise<void> {
-    // The mailboxes are read once the email senders are idle: one read covers all their batches.
-    const readMail = this.mailDirty && this.emailQueues.every((queue) => queue.inFlight === 0 && queue.visibleDepth === 0);
-    this.streamDirty = false;
+  private async readFollowUps(readStream: boolean, readMail: boolean): Promise<void> {
+    if (readStream) this.streamDirty = false;
     if (readMail) this.mailDirty = false;
     let found = 0;
     let failed = false;
-    try {
-      found += await this.followUps.readStream();
-    } catch (error) {
-      failed = true;
-      this.fault('stream', error);
+    if (readStream) {
+      try {
+        found += await this.followUps.readStream();
+      } catch (error) {
+        failed = true;
+        this.fault('stream', error);
+      }
     }
     if (readMail) {
       try {
@@ -118,6 +128,8 @@ export class Pipeline {
       this.streamDirty = true;
       if (readMail && failed) this.mailDirty = true;
     }
+    // Feedback from the mailboxes lands on the table too.
+    if (readMail && found > 0) this.streamDirty = true;
   }
 
   private fault(stage: PipelineFault['stage'], error: unknown): void {

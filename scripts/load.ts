@@ -69,7 +69,13 @@ async function startSandbox(): Promise<{ url: string; child: ChildProcess }> {
   const keyFile = join(mkdtempSync(join(tmpdir(), 'bookdrop-load-')), 'keys.json');
   const child = spawn(process.execPath, ['--import', 'tsx', 'sandbox/main.ts'], {
     env: { ...process.env, BOOKDROP_PORT: String(port), BOOKDROP_KEY_FILE: keyFile, BOOKDROP_LOG_LEVEL: 'CRITICAL' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // The handlers' own console noise would bury the figures: keep only the tail, shown if the sandbox fails.
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  child.once('exit', (code) => {
+    if (code !== 0 && code !== null) process.stderr.write(`the sandbox exited with code ${code}:\n${stderr}\n`);
   });
   const url = `http://127.0.0.1:${port}`;
   for (const until = Date.now() + 120_000; Date.now() < until; ) {

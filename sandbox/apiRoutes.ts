@@ -38,6 +38,21 @@ export const sandboxRoutes: ApiRoute[] = [
       return { body: outcome.result, contentType };
     },
   },
+  // The signed ILS webhook, as deployed behind API Gateway: it checks its own signature, so it takes
+  // any content type (an unsigned or cross-site request is refused by the signature check).
+  ...(['GET', 'POST'] as const).map(
+    (method): ApiRoute => ({
+      method,
+      path: '/ils/events',
+      accepts: () => true,
+      handle: async ({ sandbox, headers, body }) => {
+        const flat = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
+        const response = await sandbox.ils.webhook.handle({ method, headers: flat, body });
+        return { status: response.status, body: response.body };
+      },
+    }),
+  ),
+  { method: 'POST', path: '/sandbox/ils/scan', handle: async ({ sandbox }) => ({ body: { files: await sandbox.ils.scan() } }) },
   { method: 'GET', path: '/sandbox/outbox', handle: async ({ sandbox }) => ({ body: await sandbox.outbox() }) },
   { method: 'GET', path: '/sandbox/status', handle: async ({ sandbox }) => ({ body: await sandbox.health() }) },
   { method: 'GET', path: '/sandbox/events', handle: ({ sandbox }) => ({ body: { events: sandbox.published } }) },

@@ -42,6 +42,8 @@ import { SmsSink } from '#sandbox/smsSink.ts';
 import { SIMULATOR, simulatedFeedback } from '#sandbox/sesMailboxSimulator.ts';
 import { StreamPoller, type StreamHandler } from '#sandbox/streamPoller.ts';
 import { checkPutEventsEntry, type EntryError, type PutEventsEntry } from '#sandbox/putEventsContract.ts';
+import { SandboxIlsBridges } from '#sandbox/ilsBridges.ts';
+import { dirname, join } from 'node:path';
 
 export interface SandboxOptions {
   readonly config: ConsortiumConfig;
@@ -59,6 +61,8 @@ export interface SandboxOptions {
   readonly dataDir?: string;
   /** Restarts of a dead emulator within 10 minutes before it is left down. @default 3 */
   readonly maxEmulatorRestarts?: number;
+  /** The ILS report drop folder. @default `ils-drop` beside the key file */
+  readonly dropDir?: string;
 }
 
 export type PutEventsResultEntry = { EventId: string } | EntryError;
@@ -91,6 +95,8 @@ export class Sandbox {
   private readonly stream: StreamPoller;
   private readonly pipeline: Pipeline;
   private saveTimer: NodeJS.Timeout | undefined;
+  /** The ILS bridges: the signed webhook and the drop-folder report bridge. */
+  public readonly ils: SandboxIlsBridges;
 
   private constructor(
     private readonly options: SandboxOptions,
@@ -125,6 +131,15 @@ export class Sandbox {
     this.dynamo = new DynamoDBClient({ endpoint: dynamoEmulator.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     this.table = tableContext(this.dynamo, this.tableName);
     this.contactCrypto = new EsdkContactCrypto(localContactKeyring(loadOrCreateLocalKeys(options.keyFile).contactKey));
+    const dir = dirname(options.keyFile);
+    this.ils = new SandboxIlsBridges({
+      table: this.table,
+      config: options.config,
+      api: `http://127.0.0.1:${options.port}`,
+      eventBusName: this.eventBusName,
+      dropDir: options.dropDir ?? join(dir, 'ils-drop'),
+      secretFile: join(dir, 'ils-webhook-secret.json'),
+    });
   }
 
   /** Starts the local services, creates the table and points the handlers' SDK clients at them. */
@@ -170,6 +185,7 @@ export class Sandbox {
       if (saved) sandbox.restore(saved);
       await sandbox.stream.start(saved?.stream.positions);
       sandbox.configureHandlers();
+      sandbox.ils.watch();
     } catch (error) {
       await sandbox.stop();
       throw error;
@@ -204,6 +220,7 @@ export class Sandbox {
   public async stop(): Promise<void> {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.save();
+    this.ils?.stop();
     this.stream.stop();
     this.dynamo.destroy();
     await Promise.all([this.dynamoEmulator.stop(), this.sesEmulator.stop(), this.sms.stop()]);

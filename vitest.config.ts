@@ -16,6 +16,9 @@ const UNIT = [
   'test/privacy/privacyChart.test.ts',
   'test/circulation/circulationService.test.ts',
   'test/sms/keywords.test.ts',
+  'test/sandbox/putEventsContract.test.ts',
+  'test/sandbox/streamPoller.test.ts',
+  'test/scripts/loadPlan.test.ts',
   'test/table/keys.test.ts',
 ];
 /**

@@ -21,9 +21,10 @@ import { IlsWebhook } from '#infra/constructs/ilsWebhook.ts';
 import { IlsReportBridge } from '#infra/constructs/ilsReportBridge.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { smsIntervalMs } from '#shared/notices/smsPacer.ts';
+import { NOTIFIER_CONCURRENCY } from '#shared/routing/rules.ts';
 
 /** Instances of the notifier the queue may drive (SQS event sources allow 2 at the least). */
-export const NOTIFIER_CONCURRENCY = 2;
+export { NOTIFIER_CONCURRENCY };
 
 export interface BookdropStackProps extends StackProps {
   readonly config: ConsortiumConfig;

@@ -2,7 +2,7 @@
  * `GET /privacy` on the sandbox: the privacy chart for the sandbox's configuration, as the HTML page a
  * library publishes. `?lang=es` (or a Spanish `Accept-Language`) gives the Spanish page.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiResponse } from '#sandbox/httpApi.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { buildPrivacyChart } from '#shared/privacy/privacyChart.ts';
 import { CHART_LANGUAGES, type ChartLanguage } from '#shared/privacy/recordInventory.ts';
@@ -22,14 +22,11 @@ export function chartLanguageOf(url: URL, acceptLanguage: string | undefined): C
 }
 
 /** Answers `GET /privacy`. */
-export function servePrivacyChart(config: ConsortiumConfig, url: URL, req: IncomingMessage, res: ServerResponse): void {
-  const language = chartLanguageOf(url, req.headers['accept-language']);
+export function privacyChartResponse(config: ConsortiumConfig, url: URL, acceptLanguage: string | undefined): ApiResponse {
+  const language = chartLanguageOf(url, acceptLanguage);
   if (language === undefined) {
-    res.writeHead(400, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ __type: 'ValidationException', message: `lang must be one of ${CHART_LANGUAGES.join(', ')}` }));
-    return;
+    return { status: 400, body: { __type: 'ValidationException', message: `lang must be one of ${CHART_LANGUAGES.join(', ')}` } };
   }
   const html = renderHtml(buildPrivacyChart(config, language), (other) => `/privacy?lang=${other}`);
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-language': language, vary: 'Accept-Language' });
-  res.end(html);
+  return { body: html, contentType: 'text/html; charset=utf-8', headers: { 'content-language': language, vary: 'Accept-Language' } };
 }

@@ -8,6 +8,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DurableQueue } from '#infra/constructs/durableQueue.ts';
 import { ServiceFunction } from '#infra/constructs/serviceFunction.ts';
+import { DEFAULT_CONSUMER_CONCURRENCY } from '#shared/routing/rules.ts';
 
 export interface QueueConsumerProps {
   readonly key: kms.IKey;
@@ -46,7 +47,7 @@ export class QueueConsumer extends Construct {
         batchSize: props.batchSize ?? 10,
         maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
-        maxConcurrency: props.maxConcurrency ?? 10,
+        maxConcurrency: props.maxConcurrency ?? DEFAULT_CONSUMER_CONCURRENCY,
       }),
     );
   }

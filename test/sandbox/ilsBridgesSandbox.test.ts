@@ -92,7 +92,7 @@ describe('Sandbox: ILS bridges', () => {
     mkdirSync(incoming, { recursive: true });
     const scan = async () =>
       (
-        (await (await fetch(`${api}/sandbox/ils/scan`, { method: 'POST' })).json()) as {
+        (await (await fetch(`${api}/sandbox/ils/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as {
           files: { file: string; outcome?: { status: string; events: number } }[];
         }
       ).files;

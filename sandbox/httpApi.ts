@@ -1,9 +1,12 @@
 /**
  * The sandbox's HTTP API (DESIGN.md section 9), a public contract. It answers EventBridge PutEvents
- * (AWS JSON 1.1) on `POST /`, the handlers' SQS calls, and the `/sandbox/*` requests.
+ * (AWS JSON 1.1) on `POST /`, the handlers' SQS calls, the `/sandbox/*` requests, and the
+ * unsubscribe endpoint (`/unsubscribe`) that sandbox emails link to.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Sandbox } from '#sandbox/sandbox.ts';
+import { httpApiEvent, sendHttpApiResult } from '#sandbox/httpFunction.ts';
+import { UNSUBSCRIBE_PATH } from '#shared/unsubscribe/unsubscribeHttp.ts';
 import { describeIssues } from '#shared/events/issues.ts';
 import { inboundSmsSchema } from '#shared/sms/inboundSms.ts';
 
@@ -64,6 +67,7 @@ async function route(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse
     }
     throw new HttpError(400, `operation ${target} is not supported by the sandbox`, 'UnknownOperationException');
   }
+  if (url.pathname === UNSUBSCRIBE_PATH) return sendHttpApiResult(res, await sandbox.unsubscribe(httpApiEvent(req, url, await readBody(req))));
   if (req.method === 'GET' && url.pathname === '/sandbox/outbox') return send(res, 200, await sandbox.outbox());
   if (req.method === 'GET' && url.pathname === '/sandbox/status') return send(res, 200, sandbox.status());
   if (req.method === 'GET' && url.pathname === '/sandbox/events') return send(res, 200, { events: sandbox.published });

@@ -9,6 +9,7 @@
  */
 import { randomUUID, createHash } from 'node:crypto';
 import { DynamoDBClient, ScanCommand, DeleteItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { dayIn, processClock } from '#shared/clock.ts';
 import { addDays } from '#shared/sweep/sweepKeys.ts';
@@ -22,6 +23,7 @@ import { patronReport, type PatronReport } from '#shared/patrons/patronReport.ts
 import { matchesPattern, routes, type RouteTarget } from '#shared/routing/rules.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
+import { UNSUBSCRIBE_PATH } from '#shared/unsubscribe/unsubscribeHttp.ts';
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
@@ -31,7 +33,7 @@ import {
   startSesLocal,
   type LocalService,
 } from '#sandbox/localServices.ts';
-import { LocalQueue, drainQueues, type SqsHandler } from '#sandbox/localQueues.ts';
+import { LocalQueue, drainQueues, lambdaContext, type SqsHandler } from '#sandbox/localQueues.ts';
 import { SmsSink } from '#sandbox/smsSink.ts';
 import { SIMULATOR, simulatedFeedback } from '#sandbox/sesMailboxSimulator.ts';
 import { StreamPoller, type StreamHandler } from '#sandbox/streamPoller.ts';
@@ -60,7 +62,7 @@ export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; Er
 
 export interface Outbox {
   sms: { id: string; to: string; body: string; sentAt: string }[];
-  email: { id: string; to: string; from: string; subject: string; text: string; html: string; sentAt: string }[];
+  email: { id: string; to: string; from: string; subject: string; text: string; html: string; headers: Record<string, string>; sentAt: string }[];
 }
 
 const ACCOUNT = '000000000000';
@@ -144,6 +146,7 @@ export class Sandbox {
       CONTACT_KEYS: 'local',
       LOCAL_KEY_FILE: this.options.keyFile,
       NOTICE_QUEUE_URL: this.queues.notices.url,
+      UNSUBSCRIBE_URL: `${api}${UNSUBSCRIBE_PATH}`,
       SES_CONFIGURATION_SET: 'bookdrop-sandbox',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: process.env.BOOKDROP_LOG_LEVEL ?? 'WARN',
@@ -324,6 +327,21 @@ export class Sandbox {
     });
   }
 
+  /**
+   * A request to the unsubscribe endpoint (its page, its button, a one-click POST), answered by the
+   * real function; resolves when the work it caused (the consent event) is done.
+   */
+  public unsubscribe(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    return this.serial(async () => {
+      const { handler } = (await import('#functions/unsubscribe/handler.ts')) as {
+        handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+      };
+      const result = await handler(event, lambdaContext('unsubscribe'));
+      await this.settle();
+      return result;
+    });
+  }
+
   /** Everything sent so far, oldest first, in the shape of the sandbox API contract. */
   public async outbox(): Promise<Outbox> {
     const emails = await readSesStore(this.sesService.endpoint);
@@ -336,6 +354,7 @@ export class Sandbox {
         subject: email.subject,
         text: email.body.text ?? '',
         html: email.body.html ?? '',
+        headers: Object.fromEntries((email.headers ?? []).map((header) => [header.name, header.value])),
         sentAt: new Date(email.at * 1000).toISOString(),
       })),
     };

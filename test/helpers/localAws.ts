@@ -49,7 +49,8 @@ export async function emailsTo(to: string): Promise<StoredEmail[]> {
 /** Fresh local keys: contact crypto, phone blind index and unsubscribe tokens, as the sandbox uses them. */
 export function localKeys() {
   const crypto = new EsdkContactCrypto(localContactKeyring(randomBytes(32)));
-  return { crypto, phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)), unsubscribeTokens: new UnsubscribeTokens(new LocalMacKey(randomBytes(32))) };
+  const unsubscribeKey = new LocalMacKey(randomBytes(32));
+  return { crypto, phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)), unsubscribeKey, unsubscribeTokens: new UnsubscribeTokens(unsubscribeKey) };
 }
 
 /** Where the test pipeline's unsubscribe links point (nothing listens there: tests call the endpoint's code). */

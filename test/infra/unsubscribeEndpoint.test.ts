@@ -36,18 +36,21 @@ describe('Construct: UnsubscribeEndpoint and SenderIdentities', () => {
   const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
   it('serves exactly GET and POST /unsubscribe, unauthenticated (the token authorizes), through one Lambda proxy integration', () => {
-    const routes = Object.values(resources).filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route');
-    expect(routes.map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType]).sort()).toEqual([
+    const api = { Ref: idOf('AWS::ApiGatewayV2::Api', 'UnsubscribeApi') };
+    const ofApi = (type: string) =>
+      Object.values(resources).filter((resource) => resource.Type === type && JSON.stringify(resource.Properties.ApiId) === JSON.stringify(api));
+    expect(ofApi('AWS::ApiGatewayV2::Route').map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType]).sort()).toEqual([
       ['GET /unsubscribe', 'NONE'],
       ['POST /unsubscribe', 'NONE'],
     ]);
-    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    expect(ofApi('AWS::ApiGatewayV2::Integration')).toHaveLength(1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      ApiId: api,
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
       IntegrationUri: arnOf(idOf('AWS::Lambda::Function', 'UnsubscribeHandler')),
     });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    expect(resources[api.Ref]!.Properties.ProtocolType).toBe('HTTP');
   });
 
   it('lets only this API invoke the function, only on the unsubscribe path', () => {

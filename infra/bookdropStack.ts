@@ -7,7 +7,7 @@ import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { functionConfig, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { BookdropKeys } from '#infra/constructs/keys.ts';
 import { DataStore } from '#infra/constructs/dataStore.ts';
 import { EventIngress } from '#infra/constructs/eventIngress.ts';
@@ -49,7 +49,7 @@ const NOTIFIER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamod
 export class BookdropStack extends Stack {
   public constructor(scope: Construct, id: string, props: BookdropStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    const config = functionConfig(props.config);
     const keys = new BookdropKeys(this, 'Keys');
     const { table } = new DataStore(this, 'Data', { key: keys.dataKey });
     const configurationSet = new ses.ConfigurationSet(this, 'EmailConfigurationSet', {

@@ -9,6 +9,7 @@ import { httpApiEvent, sendHttpApiResult } from '#sandbox/httpFunction.ts';
 import { UNSUBSCRIBE_PATH } from '#shared/unsubscribe/unsubscribeHttp.ts';
 import { describeIssues } from '#shared/events/issues.ts';
 import { inboundSmsSchema } from '#shared/sms/inboundSms.ts';
+import { servePrivacyChart } from '#sandbox/privacyPage.ts';
 
 class HttpError extends Error {
   public constructor(
@@ -68,6 +69,7 @@ async function route(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse
     throw new HttpError(400, `operation ${target} is not supported by the sandbox`, 'UnknownOperationException');
   }
   if (url.pathname === UNSUBSCRIBE_PATH) return sendHttpApiResult(res, await sandbox.unsubscribe(httpApiEvent(req, url, await readBody(req))));
+  if (req.method === 'GET' && url.pathname === '/privacy') return servePrivacyChart(sandbox.config, url, req, res);
   if (url.pathname === '/ils/events') {
     // The signed ILS webhook, as deployed behind API Gateway.
     const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));

@@ -127,6 +127,11 @@ export class Sandbox {
     });
   }
 
+  /** The consortium configuration the sandbox runs with. */
+  public get config(): ConsortiumConfig {
+    return this.options.config;
+  }
+
   /** Starts the local services, creates the table and points the handlers' SDK clients at them. */
   public static async start(options: SandboxOptions): Promise<Sandbox> {
     const sms = new SmsSink(processClock);

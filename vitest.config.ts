@@ -10,6 +10,7 @@ const UNIT = [
   'test/ilsBridge/reportMappings.test.ts',
   'test/ilsBridge/webhookSignature.test.ts',
   'test/notices/compose.test.ts',
+  'test/notices/emailFooter.test.ts',
   'test/notices/quietHours.test.ts',
   'test/notices/smsPacer.test.ts',
   'test/patrons/tieRules.test.ts',
@@ -19,6 +20,7 @@ const UNIT = [
   'test/sandbox/putEventsContract.test.ts',
   'test/sandbox/streamPoller.test.ts',
   'test/scripts/loadPlan.test.ts',
+  'test/unsubscribe/unsubscribeToken.test.ts',
   'test/table/keys.test.ts',
 ];
 /**

@@ -27,6 +27,8 @@ import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 import { LIBRARIES, TITLES, corpusCases } from '#test/helpers/noticeCorpus.ts';
 import { sweepBench } from '#bench/sweepBench.ts';
+import { LocalMacKey } from '#shared/unsubscribe/macKey.ts';
+import { SignedUnsubscribeLinks, UnsubscribeTokens } from '#shared/unsubscribe/unsubscribeToken.ts';
 import { ilsBridgeBench, type BridgeRun } from '#bench/ilsBridgeBench.ts';
 
 const PATRONS = Number(process.env.BENCH_PATRONS ?? 200);
@@ -70,6 +72,7 @@ try {
     sms: new SnsSmsSender(new SNSClient({ endpoint: sms.endpoint, ...local }), undefined),
     email: new SesEmailSender(new SESv2Client({ endpoint: ses.endpoint, ...local }), 'bookdrop-bench'),
     later: { enqueue: async (messages) => void queued.push(...messages) },
+    unsubscribe: new SignedUnsubscribeLinks(new UnsubscribeTokens(new LocalMacKey(randomBytes(32))), 'http://127.0.0.1/unsubscribe'),
   });
 
   for (let i = 0; i < PATRONS; i++) {

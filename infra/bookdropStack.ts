@@ -17,6 +17,8 @@ import { acknowledgeEncryptedQueueSends } from '#infra/constructs/durableQueue.t
 import { EmailFeedback } from '#infra/constructs/emailFeedback.ts';
 import { InboundSms } from '#infra/constructs/inboundSms.ts';
 import { DailySweep } from '#infra/constructs/dailySweep.ts';
+import { SenderIdentities } from '#infra/constructs/senderIdentities.ts';
+import { UnsubscribeEndpoint } from '#infra/constructs/unsubscribeEndpoint.ts';
 import { IlsWebhook } from '#infra/constructs/ilsWebhook.ts';
 import { IlsReportBridge } from '#infra/constructs/ilsReportBridge.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
@@ -161,6 +163,13 @@ export class BookdropStack extends Stack {
         ],
       }),
     );
+    new SenderIdentities(this, 'Senders', { senderAddresses: senders, configurationSet });
+
+    // One-click unsubscribe: the notifier signs each email's link, the endpoint verifies and opts out.
+    const unsubscribe = new UnsubscribeEndpoint(this, 'Unsubscribe', { table, dataKey: keys.dataKey, environment: common });
+    unsubscribe.grantIssue(notifierFn);
+    notifierFn.addEnvironment('UNSUBSCRIBE_KEY_ID', unsubscribe.macKey.keyArn);
+    notifierFn.addEnvironment('UNSUBSCRIBE_URL', unsubscribe.url);
     Validations.of(notifier.service).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -8,6 +8,8 @@ import { checkPutEventsRequest, PutEventsValidationError } from '#sandbox/putEve
 import { describeIssues } from '#shared/events/issues.ts';
 import { inboundSmsSchema } from '#shared/sms/inboundSms.ts';
 import { privacyChartResponse } from '#sandbox/privacyPage.ts';
+import { httpApiEvent, httpApiResponse } from '#sandbox/httpFunction.ts';
+import { UNSUBSCRIBE_PATH } from '#shared/unsubscribe/unsubscribeHttp.ts';
 
 /** AWS JSON protocols route on `X-Amz-Target`, whatever the path (the SQS SDK posts to the queue URL). */
 const ANY_PATH = /^\/.*$/;
@@ -51,6 +53,16 @@ export const sandboxRoutes: ApiRoute[] = [
         const response = await sandbox.ils.webhook.handle({ method, headers: flat, body });
         return { status: response.status, body: response.body };
       },
+    }),
+  ),
+  // The one-click unsubscribe endpoint sandbox emails link to, as deployed behind API Gateway. Mailbox
+  // providers post a form (RFC 8058), so it takes any content type: the signed token is its guard.
+  ...(['GET', 'POST'] as const).map(
+    (method): ApiRoute => ({
+      method,
+      path: UNSUBSCRIBE_PATH,
+      accepts: () => true,
+      handle: async ({ sandbox, url, headers, body }) => httpApiResponse(await sandbox.unsubscribe(httpApiEvent(method, url, headers, body))),
     }),
   ),
   { method: 'POST', path: '/sandbox/ils/scan', handle: async ({ sandbox }) => ({ body: { files: await sandbox.ils.scan() } }) },

@@ -205,6 +205,8 @@ export interface StoredEmail {
   readonly destination: { readonly to: readonly string[] };
   readonly subject: string;
   readonly body: { readonly text?: string; readonly html?: string };
+  /** Headers the sender added (e.g. List-Unsubscribe). */
+  readonly headers?: readonly { readonly name: string; readonly value: string }[];
   readonly at: number;
 }
 

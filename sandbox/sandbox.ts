@@ -12,6 +12,7 @@
 import { randomUUID, createHash } from 'node:crypto';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient, ScanCommand, DeleteItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { dayIn, processClock } from '#shared/clock.ts';
 import { addDays } from '#shared/sweep/sweepKeys.ts';
@@ -25,6 +26,7 @@ import { patronReport, type PatronReport } from '#shared/patrons/patronReport.ts
 import { DEFAULT_CONSUMER_CONCURRENCY, NOTIFIER_CONCURRENCY, matchesPattern, routes, type RouteTarget } from '#shared/routing/rules.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
+import { UNSUBSCRIBE_PATH } from '#shared/unsubscribe/unsubscribeHttp.ts';
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
@@ -34,7 +36,7 @@ import {
   startSesLocal,
   type StoredEmail,
 } from '#sandbox/localServices.ts';
-import { LocalQueue, type DeadLetter, type SqsHandler } from '#sandbox/localQueues.ts';
+import { LocalQueue, lambdaContext, type DeadLetter, type SqsHandler } from '#sandbox/localQueues.ts';
 import { Pipeline } from '#sandbox/pipeline.ts';
 import { Emulator, answersWithin } from '#sandbox/emulator.ts';
 import { dynamoDbFolder, loadSnapshot, saveSnapshot, type SandboxSnapshot } from '#sandbox/persistence.ts';
@@ -69,7 +71,7 @@ export type PutEventsResultEntry = { EventId: string } | EntryError;
 
 export interface Outbox {
   sms: { id: string; to: string; body: string; sentAt: string }[];
-  email: { id: string; to: string; from: string; subject: string; text: string; html: string; sentAt: string }[];
+  email: { id: string; to: string; from: string; subject: string; text: string; html: string; headers: Record<string, string>; sentAt: string }[];
 }
 
 const ACCOUNT = '000000000000';
@@ -216,6 +218,7 @@ export class Sandbox {
       CONTACT_KEYS: 'local',
       LOCAL_KEY_FILE: this.options.keyFile,
       NOTICE_QUEUE_URL: this.queues.notices.url,
+      UNSUBSCRIBE_URL: `${api}${UNSUBSCRIBE_PATH}`,
       SES_CONFIGURATION_SET: 'bookdrop-sandbox',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: process.env.BOOKDROP_LOG_LEVEL ?? 'WARN',
@@ -398,6 +401,19 @@ export class Sandbox {
     return { inboundMessageId: String(message.inboundMessageId), deadLettered: this.deadLetterOf(messageId) !== undefined };
   }
 
+  /**
+   * A request to the unsubscribe endpoint (its page, its button, a one-click POST), answered by the
+   * real function; resolves when the work it caused (the consent event) is done.
+   */
+  public async unsubscribe(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    const { handler } = (await import('#functions/unsubscribe/handler.ts')) as {
+      handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+    };
+    const result = await handler(event, lambdaContext('unsubscribe'));
+    await this.settle();
+    return result;
+  }
+
   /** Everything sent so far, oldest first, in the shape of the sandbox API contract. */
   public async outbox(): Promise<Outbox> {
     // The archive answers even while the local SES is down or restarting.
@@ -412,6 +428,7 @@ export class Sandbox {
         subject: email.subject,
         text: email.body.text ?? '',
         html: email.body.html ?? '',
+        headers: Object.fromEntries((email.headers ?? []).map((header) => [header.name, header.value])),
         sentAt: new Date(email.at * 1000).toISOString(),
       })),
     };

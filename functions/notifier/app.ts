@@ -11,7 +11,8 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import type { EmailSender, SmsSender } from '#shared/notices/senders.ts';
 import { baseEnv, configFromEnv, keyEnv, readEnv } from '#shared/config/runtimeEnv.ts';
-import { contactCryptoFromEnv } from '#shared/contacts/keys.ts';
+import { contactCryptoFromEnv, unsubscribeKeyFromEnv } from '#shared/contacts/keys.ts';
+import { SignedUnsubscribeLinks, UnsubscribeTokens, type UnsubscribeLinks } from '#shared/unsubscribe/unsubscribeToken.ts';
 import { parseMessage } from '#shared/events/parseMessage.ts';
 import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
 import { fanOutPageSchema, noticeRequestSchema, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
@@ -64,6 +65,7 @@ export function buildNotifier(parts: {
   sms: SmsSender;
   email: EmailSender;
   later: NoticeQueue;
+  unsubscribe: UnsubscribeLinks;
 }): Notifier {
   const patrons = new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays);
   return new Notifier({
@@ -76,6 +78,7 @@ export function buildNotifier(parts: {
     sms: parts.sms,
     email: parts.email,
     later: parts.later,
+    unsubscribe: parts.unsubscribe,
     logger,
     metrics,
   });
@@ -91,6 +94,8 @@ export function notifierFromEnv(
       ...keyEnv,
       SES_CONFIGURATION_SET: z.optional(z.string()),
       NOTICE_QUEUE_URL: z.string().check(z.minLength(1, { error: 'is required' })),
+      /** The unsubscribe endpoint's URL (HTTPS in AWS): the link every email carries. */
+      UNSUBSCRIBE_URL: z.url({ error: 'must be the URL of the unsubscribe endpoint' }),
       /** Minimum milliseconds between two SMS of one instance (see SmsPacer); 0 or absent: no pacing. */
       SMS_MIN_INTERVAL_MS: z.optional(z.string().check(z.regex(/^\d+$/, { error: 'must be a whole number of milliseconds' }))),
     },
@@ -104,6 +109,7 @@ export function notifierFromEnv(
     config,
     clock: processClock,
     later: queue,
+    unsubscribe: new SignedUnsubscribeLinks(new UnsubscribeTokens(unsubscribeKeyFromEnv(vars)), vars.UNSUBSCRIBE_URL),
     decrypter: contactCryptoFromEnv(vars),
     sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber, new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0))),
     email: new SesEmailSender(clients.ses ?? new SESv2Client({}), vars.SES_CONFIGURATION_SET || undefined),

@@ -138,7 +138,8 @@ export const outboundEventSchemas = {
     patronId: id,
     channel: z.enum(['sms', 'email']),
     optedIn: z.boolean(),
-    source: z.enum(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'account-closed']),
+    // Additive since v1 was fixed: `email-unsubscribe` (the patron's one-click unsubscribe link).
+    source: z.enum(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'email-unsubscribe', 'account-closed']),
     at: timestamp,
   }),
   NoticeSent: z.object({ noticeId: z.string(), patronId: id, kind: z.string(), channel: z.enum(['sms', 'email']) }),

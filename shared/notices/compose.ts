@@ -8,6 +8,7 @@
  */
 import type { ResolvedBranding } from '#shared/config/consortiumConfig.ts';
 import { BookdropError } from '#shared/errors.ts';
+import { emailFooter } from '#shared/notices/emailFooter.ts';
 import type { NoticeContent, NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import { fitSms, formatDay, htmlEmail } from '#shared/notices/noticeText.ts';
 import { composeSmsOptIn } from '#shared/notices/smsReplies.ts';
@@ -20,6 +21,8 @@ export interface ComposeContext {
   readonly smsIncludesTitles: boolean;
   /** Display name of a branch id. */
   readonly branchName: (branchId: string) => string;
+  /** The patron's signed unsubscribe link; without one no email is composed (every email carries it). */
+  readonly unsubscribeUrl?: string | undefined;
 }
 
 interface Parts {
@@ -30,13 +33,6 @@ interface Parts {
   readonly subject: string;
   readonly paragraphs: readonly string[];
 }
-
-const FOOTER = {
-  en: (library: string) =>
-    `You receive this email because you opted in to notices from ${library}. To stop them, change your preferences in the online catalog or ask library staff.`,
-  es: (library: string) =>
-    `Recibe este correo porque aceptó recibir avisos de ${library}. Para dejar de recibirlos, cambie sus preferencias en el catálogo en línea o pida ayuda al personal de la biblioteca.`,
-} as const;
 
 const GREETING = { en: 'Hello,', es: 'Hola:' } as const;
 
@@ -200,14 +196,17 @@ function displayPhoneShort(e164: string): string {
 export function composeNotice(request: NoticeRequest, context: ComposeContext): NoticeContent {
   if (request.kind === 'sms-opt-in') return { sms: composeSmsOptIn(context.language, context.branding) };
   const composed = parts(request, context);
+  const sms = fitSms(composed.sms, composed.slots, composed.shrink);
+  if (context.unsubscribeUrl === undefined) return { sms };
   const paragraphs = [GREETING[context.language], ...composed.paragraphs];
-  const footer = FOOTER[context.language](context.branding.name);
+  const footer = emailFooter(context.language, context.branding.name, context.unsubscribeUrl);
   return {
-    sms: fitSms(composed.sms, composed.slots, composed.shrink),
+    sms,
     email: {
       subject: composed.subject,
-      text: `${paragraphs.join('\n\n')}\n\n--\n${context.branding.name}\n${footer}\n`,
-      html: htmlEmail(context.language, composed.subject, [...paragraphs, context.branding.name], footer),
+      text: `${paragraphs.join('\n\n')}\n\n--\n${context.branding.name}\n${footer.text}\n`,
+      html: htmlEmail(context.language, composed.subject, [...paragraphs, context.branding.name], footer.html),
+      headers: footer.headers,
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import type { EmailHeader } from '#shared/notices/emailFooter.ts';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
 
 /** The notice kinds the notifier composes today; DESIGN.md section 7 lists the rest to come. */
@@ -34,7 +35,7 @@ export const NOTICE_CHANNELS: Record<NoticeKind, readonly Channel[]> = {
 /** What a notice says, per channel (`email` absent for SMS-only kinds). */
 export interface NoticeContent {
   readonly sms: string;
-  readonly email?: { readonly subject: string; readonly text: string; readonly html: string };
+  readonly email?: { readonly subject: string; readonly text: string; readonly html: string; readonly headers: readonly EmailHeader[] };
 }
 
 /** A request to notify one patron; the message body of the notifier queue. */

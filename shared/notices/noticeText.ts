@@ -47,13 +47,16 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** A minimal, accessible HTML email around paragraphs of plain text. */
-export function htmlEmail(language: Language, title: string, paragraphs: readonly string[], footer: string): string {
+/**
+ * A minimal, accessible HTML email around paragraphs of plain text; `footerHtml` is an HTML fragment
+ * the caller has escaped (see emailFooter.ts).
+ */
+export function htmlEmail(language: Language, title: string, paragraphs: readonly string[], footerHtml: string): string {
   const body = paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('\n');
   return `<!doctype html>
 <html lang="${language}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
 <body style="font-family:sans-serif;line-height:1.5;max-width:36em">
 ${body}
-<hr><p style="font-size:smaller;color:#555">${escapeHtml(footer)}</p>
+<hr>${footerHtml}
 </body></html>`;
 }

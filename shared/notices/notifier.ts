@@ -21,6 +21,7 @@ import { PermanentDeliveryError, type EmailSender, type SmsSender } from '#share
 import { applySuppression, channelBlock, type Channel, type PatronProfile } from '#shared/patrons/patronProfile.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import type { PatronService } from '#shared/patrons/patronService.ts';
+import type { UnsubscribeLinks } from '#shared/unsubscribe/unsubscribeToken.ts';
 
 export interface NotifierDeps {
   readonly config: ConsortiumConfig;
@@ -36,6 +37,8 @@ export interface NotifierDeps {
   readonly later: NoticeQueue;
   /** Records suppressions (an invalid number); holds no encryption key. */
   readonly patronService: PatronService;
+  /** Signs the one-click unsubscribe link every email carries. */
+  readonly unsubscribe: UnsubscribeLinks;
 }
 
 /** What happened on one channel. */
@@ -82,7 +85,9 @@ export class Notifier {
       await this.deps.later.enqueue([{ ...request, channels: ['sms'], notBefore }], { delaySeconds: (quietEnd.getTime() - now.getTime()) / 1000 });
     }
     // Compose only when some channel may be used (a closed account has no library left to brand with).
-    const content = channels.some((channel) => outcomes[channel] === undefined) ? this.compose(request, profile) : undefined;
+    const content = channels.some((channel) => outcomes[channel] === undefined)
+      ? this.compose(request, profile, channels.includes('email') && outcomes.email === undefined ? await this.unsubscribeUrl(profile) : undefined)
+      : undefined;
     let retry: RetryableDeliveryError | undefined;
     for (const channel of channels) {
       try {
@@ -160,7 +165,17 @@ export class Notifier {
     });
   }
 
-  private compose(request: NoticeRequest, profile: PatronProfile): NoticeContent {
+  /** The patron's signed unsubscribe link, made only when an email may go out (it costs a KMS call). */
+  private unsubscribeUrl(profile: PatronProfile): Promise<string> {
+    const { branding } = brandingFor(this.deps.config, profile.library?.value);
+    return this.deps.unsubscribe.linkFor(
+      { patronId: profile.patronId, language: profile.language?.value ?? 'en', libraryId: branding.libraryId },
+      'email',
+      this.deps.clock.now(),
+    );
+  }
+
+  private compose(request: NoticeRequest, profile: PatronProfile, unsubscribeUrl: string | undefined): NoticeContent {
     const { config } = this.deps;
     const { branding, known } = brandingFor(config, profile.library?.value);
     if (!known) {
@@ -173,6 +188,7 @@ export class Notifier {
       timeZone: config.timeZone,
       smsIncludesTitles: config.notices.smsIncludesTitles,
       branchName: (branchId) => branchName(config, branchId),
+      unsubscribeUrl,
     });
   }
 }

@@ -14,11 +14,28 @@ export type Language = 'en' | 'es';
 /**
  * Who changed consent. `delivery-feedback` (the SMS provider refused the number as invalid) is
  * recorded in the ledger but is not a source of the v1 outbound contract, so it is not announced.
+ * `email-unsubscribe` (the patron's one-click unsubscribe) is an additive source of contract v1.
  */
-export type ConsentSource = 'registration' | 'catalog' | 'staff' | 'sms-keyword' | 'email-feedback' | 'account-closed' | 'delivery-feedback';
+export type ConsentSource =
+  | 'registration'
+  | 'catalog'
+  | 'staff'
+  | 'sms-keyword'
+  | 'email-feedback'
+  | 'email-unsubscribe'
+  | 'account-closed'
+  | 'delivery-feedback';
 
 /** The sources `PatronConsentChanged` (contract v1) can carry. */
-export const ANNOUNCED_SOURCES: ReadonlySet<ConsentSource> = new Set(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'account-closed']);
+export const ANNOUNCED_SOURCES: ReadonlySet<ConsentSource> = new Set([
+  'registration',
+  'catalog',
+  'staff',
+  'sms-keyword',
+  'email-feedback',
+  'email-unsubscribe',
+  'account-closed',
+]);
 export type ConsentTopic = Channel | 'checkoutHistory';
 export const CONSENT_TOPICS: readonly ConsentTopic[] = ['sms', 'email', 'checkoutHistory'];
 

@@ -7,7 +7,15 @@ import type { Text } from '#shared/privacy/recordInventory.ts';
 import { ILS_FEED_PARTITION, PURGE_PARTITION, WEBHOOK_SIGNATURE_PARTITION } from '#shared/table/keys.ts';
 
 /** Bookdrop's functions, by their folder under `functions/`. */
-export type FunctionName = 'circulation' | 'notifier' | 'table-stream' | 'email-feedback' | 'inbound-sms' | 'ils-reports' | 'ils-webhook';
+export type FunctionName =
+  | 'circulation'
+  | 'notifier'
+  | 'table-stream'
+  | 'email-feedback'
+  | 'inbound-sms'
+  | 'ils-reports'
+  | 'ils-webhook'
+  | 'unsubscribe';
 
 /** Table access limited by a condition to partitions whose key matches these patterns. */
 export interface LimitedTo {
@@ -115,6 +123,26 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
       carries: {
         en: 'Bounce and complaint reports from Amazon SES: the email address and the notice id',
         es: 'Informes de rebote y queja de Amazon SES: la dirección de correo y el identificador del aviso',
+      },
+    },
+  },
+  unsubscribe: {
+    does: {
+      en: 'Opts a patron out of email from the one-click unsubscribe link',
+      es: 'Da de baja del correo a un usuario desde el enlace de baja en un clic',
+    },
+    readsTable: true,
+    queriesIndexes: [],
+    writesTable: true,
+    readsStream: false,
+    decryptsContacts: false,
+    encryptsContacts: false,
+    hashesPhones: false,
+    input: {
+      from: 'api',
+      carries: {
+        en: 'A signed token naming the patron id, the channel and the day the email was sent; no address',
+        es: 'Un token firmado con el identificador del usuario, el canal y el día del envío; sin dirección',
       },
     },
   },

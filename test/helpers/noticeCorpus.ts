@@ -46,6 +46,7 @@ export function corpusContext(language: 'en' | 'es', library: (typeof LIBRARIES)
     timeZone: 'America/New_York',
     smsIncludesTitles,
     branchName: () => branch,
+    unsubscribeUrl: `https://unsubscribe.bookdrop.test/unsubscribe?token=t&lang=${language}`,
   };
 }
 

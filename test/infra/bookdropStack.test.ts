@@ -105,7 +105,8 @@ describe('Stack: BookdropStack', () => {
   });
 
   it('runs every function on Node.js 22, arm64, traced, with partial batch responses', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } }, 7);
+    // The consumers, the ILS bridge functions and the unsubscribe endpoint (an HTTP function: no event source mapping).
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } }, 8);
     template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 6);
   });
 

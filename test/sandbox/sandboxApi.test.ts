@@ -2,37 +2,29 @@
  * The sandbox as an ILS sees it: the real `@aws-sdk/client-eventbridge` publishing to its HTTP API,
  * and the `/sandbox/*` requests of DESIGN.md section 9.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Server } from 'node:http';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '#sandbox/localServices.ts';
-import { serveSandbox } from '#sandbox/httpApi.ts';
-import { Sandbox, type Outbox } from '#sandbox/sandbox.ts';
+import type { Outbox, Sandbox } from '#sandbox/sandbox.ts';
 import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
+import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 import { dayIn } from '#shared/clock.ts';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
 describe('Sandbox: HTTP API', () => {
   let sandbox: Sandbox;
-  let server: Server;
   let api: string;
   let events: EventBridgeClient;
 
+  let running: TestSandbox | undefined;
+
   beforeAll(async () => {
-    const port = await freePort();
-    sandbox = await Sandbox.start({ config: testConfig, port, keyFile: join(mkdtempSync(join(tmpdir(), 'bookdrop-')), 'keys.json') });
-    server = await serveSandbox(sandbox, port);
-    api = `http://127.0.0.1:${port}`;
-    events = new EventBridgeClient({ endpoint: api, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    running = await startTestSandbox();
+    ({ sandbox, api, events } = running);
   });
 
   afterAll(async () => {
-    server?.close();
-    await sandbox?.stop();
+    await running?.stop();
   });
 
   const put = (detailType: string, detail: unknown) =>

@@ -5,12 +5,9 @@
  * letter is ever dropped. Emoji and invisible characters have no spoken form and are dropped.
  */
 import anyAscii from 'any-ascii';
+import { BASIC_SET, EXTENSION_SET, gsm7Length, isGsm7 } from '#shared/notices/gsm7Alphabet.ts';
 
-const BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-const EXTENSION = '^{}\\[~]|€';
-const BASIC_SET = new Set(BASIC);
-const EXTENSION_SET = new Set(EXTENSION);
+export { gsm7Length, isGsm7 } from '#shared/notices/gsm7Alphabet.ts';
 
 /** Where a better GSM-7 form exists than any-ascii's (which writes `<<`, `(C)`, `1/2`). */
 const PREFERRED: Readonly<Record<string, string>> = {
@@ -25,19 +22,6 @@ const PREFERRED: Readonly<Record<string, string>> = {
 const PICTOGRAPH = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}]/u;
 /** Zero-width and direction marks, variation selectors, soft hyphens, combining marks left over. */
 const INVISIBLE = /[\p{Cf}\p{M}\p{Cc}]/u;
-
-/** True if every character of `text` is in the GSM-7 basic or extension table. */
-export function isGsm7(text: string): boolean {
-  for (const char of text) if (!BASIC_SET.has(char) && !EXTENSION_SET.has(char)) return false;
-  return true;
-}
-
-/** Septets `text` takes in GSM-7 (extension characters take two). */
-export function gsm7Length(text: string): number {
-  let length = 0;
-  for (const char of text) length += EXTENSION_SET.has(char) ? 2 : 1;
-  return length;
-}
 
 /** One character onto GSM-7: itself, its transliteration, or nothing (emoji, invisible marks). */
 function charToGsm7(char: string): string {

@@ -16,6 +16,9 @@ const PREFERRED: Readonly<Record<string, string>> = {
   '\u00BB': '"',
   '\u2039': "'",
   '\u203A': "'",
+  // Arabic alef carries a vowel any-ascii leaves unwritten: keep it as "a" so no letter disappears.
+  '\u0627': 'a',
+  '\u0671': 'a',
 };
 
 /** Emoji, their modifiers and flags: pictures, not words. */
@@ -54,14 +57,26 @@ export function hasGsm7Text(text: string): boolean {
   return /[\p{L}\p{N}]/u.test(toGsm7(text));
 }
 
-/** Shortens `text` to at most `max` septets, ending with "." when cut (never after other punctuation). */
+/** A cut moves back to the end of the previous word when that loses at most this many septets. */
+const WORD_CUT_SLACK = 12;
+
+/**
+ * Shortens `text` to at most `max` septets, ending with "." when cut (never after other punctuation),
+ * at the end of a word when one is near.
+ */
 export function truncateGsm7(text: string, max: number): string {
   if (gsm7Length(text) <= max) return text;
   let out = '';
+  let next = '';
   for (const char of text) {
-    if (gsm7Length(out + char) > max - 1) break;
+    if (gsm7Length(out + char) > max - 1) {
+      next = char;
+      break;
+    }
     out += char;
   }
+  const space = out.lastIndexOf(' ');
+  if (next !== ' ' && space > 0 && out.length - space <= WORD_CUT_SLACK) out = out.slice(0, space);
   const kept = out.replace(/[\s\p{P}]+$/u, '');
   return kept === '' ? '' : `${kept}.`;
 }

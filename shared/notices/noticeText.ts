@@ -26,11 +26,18 @@ export function formatDay(iso: string, language: Language, timeZone: string): st
 }
 
 /**
- * A value as it may stand inside an SMS: GSM-7 on one line, its double quotes made single and the
- * quotes around it removed (templates put their own quotes around titles, never two).
+ * A value as it may stand inside an SMS: GSM-7 on one line, its double quotes made single (templates
+ * use double quotes around titles), and a pair of quotes around the whole value removed.
  */
 export function smsSlot(value: string): string {
-  return tidySms(value).replace(/"/g, "'").replace(/^['\s]+|['\s]+$/g, '');
+  let slot = tidySms(value).replace(/"/g, "'");
+  while (slot.length >= 2 && slot.startsWith("'") && slot.endsWith("'")) slot = slot.slice(1, -1).trim();
+  return slot;
+}
+
+/** A value a template puts in quotes: no quote may open or close it (never `"'x'"`). */
+export function quotableSlot(value: string): string {
+  return smsSlot(value).replace(/^['\s]+|['\s]+$/g, '');
 }
 
 /** Ends `text` as a sentence (".", "!" or "?"), unless it is empty. */

@@ -12,6 +12,7 @@ import { freePort } from '#sandbox/localServices.ts';
 import { serveSandbox } from '#sandbox/httpApi.ts';
 import { Sandbox, type Outbox } from '#sandbox/sandbox.ts';
 import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
+import { moveSandboxToNoon } from '#test/helpers/sandboxTime.ts';
 
 describe('Sandbox: HTTP API', () => {
   let sandbox: Sandbox;
@@ -25,6 +26,8 @@ describe('Sandbox: HTTP API', () => {
     server = await serveSandbox(sandbox, port);
     api = `http://127.0.0.1:${port}`;
     events = new EventBridgeClient({ endpoint: api, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    // Library-initiated texts wait out quiet hours: run at noon, library time, whatever the hour now.
+    await moveSandboxToNoon(api, testConfig.timeZone);
   });
 
   afterAll(async () => {

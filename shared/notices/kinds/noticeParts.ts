@@ -6,7 +6,7 @@ import * as z from 'zod/mini';
 import { NoticeTextError } from '#shared/errors.ts';
 import type { ComposeContext } from '#shared/notices/kinds/defineNoticeKind.ts';
 import { hasGsm7Text } from '#shared/notices/gsm7.ts';
-import { asSentence, formatDay, smsSlot } from '#shared/notices/noticeText.ts';
+import { asSentence, formatDay, quotableSlot } from '#shared/notices/noticeText.ts';
 import type { Language } from '#shared/patrons/patronProfile.ts';
 
 /** A ready hold: hold-ready and hold-expiring. */
@@ -43,7 +43,7 @@ export function dueDay(items: readonly { dueAt: string }[], context: ComposeCont
  */
 export function smsTitle(titles: readonly string[], context: ComposeContext): string | undefined {
   if (!context.smsIncludesTitles) return undefined;
-  return titles.find((title) => smsSlot(title) !== '');
+  return titles.map(quotableSlot).find((title) => title !== '');
 }
 
 /** `+18455550111` → `845-555-0111`: short enough for SMS. */

@@ -8,6 +8,7 @@ import type { FanOutPage, NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
+import { audiencePartition, fanOutPageKey, patronIdOf } from '#shared/table/keys.ts';
 
 /** Patrons per page: one page is one notifier message's worth of work. */
 export const FAN_OUT_PAGE = 100;
@@ -43,7 +44,7 @@ export class FanOut {
    * A page done before (its message delivered twice) is skipped, so duplicates never multiply.
    */
   public async page(page: FanOutPage, now: Date): Promise<number> {
-    const marker = { pk: `FANOUT#${page.kind}#${page.subjectId}#${page.subjectVersion}`, sk: `${page.shard}#${page.cursor ?? ''}` };
+    const marker = fanOutPageKey(page);
     if (await this.pages.done(marker)) return 0;
     const { byAudience } = TABLE.indexes;
     const result = await this.table.doc.send(
@@ -52,7 +53,7 @@ export class FanOut {
         IndexName: byAudience.name,
         KeyConditionExpression: page.library === undefined ? '#audience = :audience' : '#audience = :audience AND begins_with(#key, :library)',
         ExpressionAttributeNames: { '#audience': byAudience.partitionKey, ...(page.library === undefined ? {} : { '#key': byAudience.sortKey }) },
-        ExpressionAttributeValues: { ':audience': `AUDIENCE#${page.shard}`, ...(page.library === undefined ? {} : { ':library': `${page.library}#` }) },
+        ExpressionAttributeValues: { ':audience': audiencePartition(page.shard), ...(page.library === undefined ? {} : { ':library': `${page.library}#` }) },
         Limit: this.pageSize,
         ExclusiveStartKey: page.cursor === undefined ? undefined : (JSON.parse(page.cursor) as Record<string, unknown>),
       }),
@@ -62,7 +63,7 @@ export class FanOut {
         const consent = item.consent as Record<string, { optedIn?: boolean }> | undefined;
         return consent?.sms?.optedIn === true || consent?.email?.optedIn === true;
       })
-      .map((item) => fanOutRequest(page, String(item.pk).slice('PATRON#'.length)));
+      .map((item) => fanOutRequest(page, patronIdOf(String(item.pk))));
     const next = result.LastEvaluatedKey ? [{ fanOut: { ...page, cursor: JSON.stringify(result.LastEvaluatedKey) } }] : [];
     await this.queue.enqueue([...requests, ...next]);
     await this.pages.markDone(marker, now);

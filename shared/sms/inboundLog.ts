@@ -10,6 +10,7 @@ import { expiryAfterDays } from '#shared/clock.ts';
 import { isConditionFailure, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import type { KeywordClass } from '#shared/sms/keywords.ts';
+import { inboundKey, smsRepliesKey } from '#shared/table/keys.ts';
 
 export interface InboundRecord {
   readonly inboundMessageId: string;
@@ -41,7 +42,7 @@ export type ReplyPurpose = 'opt-out' | 'opt-in' | 'help' | 'hint';
 
 const ONCE_A_DAY: ReadonlySet<ReplyPurpose> = new Set(['opt-out', 'hint']);
 
-const key = (inboundMessageId: string) => ({ pk: `INBOUND#${inboundMessageId}`, sk: 'INBOUND' });
+const key = inboundKey;
 
 export class DynamoInboundLog implements InboundLog {
   public constructor(
@@ -106,7 +107,7 @@ export class DynamoInboundLog implements InboundLog {
       this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.tableName,
-          Key: dailyRepliesKey(phoneIndex, day),
+          Key: smsRepliesKey(phoneIndex, day),
           UpdateExpression: `SET #kind = :kind, #ttl = if_not_exists(#ttl, :expires) ADD #replies :one${once ? ', #purposes :purpose' : ''}`,
           ConditionExpression: `(attribute_not_exists(#replies) OR #replies < :limit)${once ? ' AND NOT contains(#purposes, :name)' : ''}`,
           ExpressionAttributeNames: { '#kind': 'kind', '#ttl': TABLE.ttlAttribute, '#replies': 'replies', ...(once ? { '#purposes': 'purposes' } : {}) },
@@ -127,7 +128,7 @@ export class DynamoInboundLog implements InboundLog {
     await this.table.doc.send(
       new UpdateCommand({
         TableName: this.table.tableName,
-        Key: dailyRepliesKey(phoneIndex, day),
+        Key: smsRepliesKey(phoneIndex, day),
         UpdateExpression: `ADD #replies :minusOne${once ? ' DELETE #purposes :purpose' : ''}`,
         ExpressionAttributeNames: { '#replies': 'replies', ...(once ? { '#purposes': 'purposes' } : {}) },
         ExpressionAttributeValues: { ':minusOne': -1, ...(once ? { ':purpose': new Set([purpose]) } : {}) },
@@ -135,6 +136,3 @@ export class DynamoInboundLog implements InboundLog {
     );
   }
 }
-
-/** One item per number (blind index) and library day: the replies it got and its once-a-day purposes. */
-const dailyRepliesKey = (phoneIndex: string, day: string) => ({ pk: `SMSREPLIES#${phoneIndex}`, sk: day });

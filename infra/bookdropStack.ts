@@ -7,7 +7,7 @@ import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { functionConfig, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { BookdropKeys } from '#infra/constructs/keys.ts';
 import { DataStore } from '#infra/constructs/dataStore.ts';
 import { EventIngress } from '#infra/constructs/eventIngress.ts';
@@ -17,6 +17,8 @@ import { acknowledgeEncryptedQueueSends } from '#infra/constructs/durableQueue.t
 import { EmailFeedback } from '#infra/constructs/emailFeedback.ts';
 import { InboundSms } from '#infra/constructs/inboundSms.ts';
 import { DailySweep } from '#infra/constructs/dailySweep.ts';
+import { IlsWebhook } from '#infra/constructs/ilsWebhook.ts';
+import { IlsReportBridge } from '#infra/constructs/ilsReportBridge.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { smsIntervalMs } from '#shared/notices/smsPacer.ts';
 
@@ -45,7 +47,7 @@ const NOTIFIER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamod
 export class BookdropStack extends Stack {
   public constructor(scope: Construct, id: string, props: BookdropStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    const config = functionConfig(props.config);
     const keys = new BookdropKeys(this, 'Keys');
     const { table } = new DataStore(this, 'Data', { key: keys.dataKey });
     const configurationSet = new ses.ConfigurationSet(this, 'EmailConfigurationSet', {
@@ -164,6 +166,10 @@ export class BookdropStack extends Stack {
         'sns:Publish to a phone number has no resource ARN; the function publishes to no topic. X-Ray actions likewise take no resource.',
     });
     for (const sender of [circulation.service, stream.service, notifier.service]) acknowledgeEncryptedQueueSends(sender);
+
+    // ILS bridges: a signed webhook and a report-file drop, for an ILS that cannot call PutEvents itself.
+    new IlsWebhook(this, 'IlsWebhook', { config, table, key: keys.dataKey, bus: ingress.bus });
+    new IlsReportBridge(this, 'IlsReports', { config, table, key: keys.dataKey, bus: ingress.bus });
 
     new CfnOutput(this, 'EventBusName', { value: ingress.bus.eventBusName, description: 'Publish ILS events here' });
     new CfnOutput(this, 'EventBusArn', { value: ingress.bus.eventBusArn });

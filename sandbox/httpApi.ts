@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Sandbox } from '#sandbox/sandbox.ts';
 import { describeIssues } from '#shared/events/issues.ts';
 import { inboundSmsSchema } from '#shared/sms/inboundSms.ts';
+import { servePrivacyChart } from '#sandbox/privacyPage.ts';
 
 class HttpError extends Error {
   public constructor(
@@ -64,6 +65,14 @@ async function route(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse
     }
     throw new HttpError(400, `operation ${target} is not supported by the sandbox`, 'UnknownOperationException');
   }
+  if (req.method === 'GET' && url.pathname === '/privacy') return servePrivacyChart(sandbox.config, url, req, res);
+  if (url.pathname === '/ils/events') {
+    // The signed ILS webhook, as deployed behind API Gateway.
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
+    const response = await sandbox.ils.webhook.handle({ method: req.method ?? 'GET', headers, body: await readBody(req) });
+    return send(res, response.status, response.body);
+  }
+  if (req.method === 'POST' && url.pathname === '/sandbox/ils/scan') return send(res, 200, { files: await sandbox.ils.scan() });
   if (req.method === 'GET' && url.pathname === '/sandbox/outbox') return send(res, 200, await sandbox.outbox());
   if (req.method === 'GET' && url.pathname === '/sandbox/status') return send(res, 200, sandbox.status());
   if (req.method === 'GET' && url.pathname === '/sandbox/events') return send(res, 200, { events: sandbox.published });

@@ -8,6 +8,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { INDEXES, TABLE } from '#shared/table/tableDefinition.ts';
+import { STORAGE_PERIODS } from '#infra/storagePeriods.ts';
 
 export class DataStore extends Construct {
   public readonly table: dynamodb.Table;
@@ -23,7 +24,7 @@ export class DataStore extends Construct {
       stream: dynamodb.StreamViewType[TABLE.streamView],
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.key,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: STORAGE_PERIODS.pointInTimeRecoveryDays },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -7,6 +7,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { MAX_RECEIVE_COUNT } from '#shared/routing/rules.ts';
+import { STORAGE_PERIODS } from '#infra/storagePeriods.ts';
 
 
 export interface DurableQueueProps {
@@ -27,13 +28,13 @@ export function acknowledgeEncryptedQueueSends(scope: IConstruct): void {
   );
 }
 
-/** A dead-letter queue: KMS-encrypted with the data key, TLS only, kept 14 days. */
+/** A dead-letter queue: KMS-encrypted with the data key, TLS only, kept {@link STORAGE_PERIODS} days. */
 export function deadLetterQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue {
   return new sqs.Queue(scope, id, {
     encryption: sqs.QueueEncryption.KMS,
     encryptionMasterKey: key,
     enforceSSL: true,
-    retentionPeriod: Duration.days(14),
+    retentionPeriod: Duration.days(STORAGE_PERIODS.deadLetterQueueDays),
   });
 }
 
@@ -50,7 +51,7 @@ export class DurableQueue extends Construct {
       dataKeyReuse: Duration.hours(1),
       enforceSSL: true,
       visibilityTimeout: props.visibilityTimeout,
-      retentionPeriod: Duration.days(4),
+      retentionPeriod: Duration.days(STORAGE_PERIODS.queueDays),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
   }

@@ -49,6 +49,19 @@ const library = z.extend(branding, {
   notices: z.optional(z.partial(z.object(timings))),
 });
 
+const phrase = z.object({ en: z.string().check(z.minLength(1)), es: z.optional(z.string().check(z.minLength(1))) });
+
+/** A third-party vendor that receives patron data, for the published privacy chart. */
+const vendor = z.object({
+  name: z.string().check(z.minLength(1)),
+  /** What the vendor does for Bookdrop. */
+  service: phrase,
+  /** What the vendor keeps, and for how long, in words for patrons. */
+  dataRetained: phrase,
+  /** The vendor's privacy policy. */
+  policyUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
+});
+
 export const consortiumConfigSchema = z.object({
   /** The consortium's own branding, used when an event names a library the configuration does not know. */
   consortium: branding,
@@ -102,11 +115,14 @@ export const consortiumConfigSchema = z.object({
     openHoldDays: z._default(positiveInt, 30),
     openFineDays: z._default(positiveInt, 730),
   }),
+  /** Third-party vendors listed beside Bookdrop's own records in the privacy chart. */
+  vendors: z.optional(z.array(vendor)),
 });
 
 export type ConsortiumConfig = z.infer<typeof consortiumConfigSchema>;
 export type LibraryConfig = ConsortiumConfig['libraries'][number];
 export type Branding = z.infer<typeof branding>;
+export type VendorConfig = z.infer<typeof vendor>;
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -141,6 +157,15 @@ export function parseConsortiumConfig(input: unknown): ConsortiumConfig {
     throw new ConfigurationError(`invalid consortium configuration: config.libraries has two libraries with id ${duplicate}`);
   }
   return result.data;
+}
+
+/**
+ * The configuration the functions run with: everything but the vendors, which only the privacy chart
+ * reads (the configuration travels in a Lambda environment variable, and those share 4 KB).
+ */
+export function functionConfig(config: ConsortiumConfig): ConsortiumConfig {
+  const { vendors: _vendors, ...rest } = config;
+  return rest;
 }
 
 /** What a notice needs to speak in a member library's name. */

@@ -11,6 +11,7 @@ const UNIT = [
   'test/ilsBridge/webhookSignature.test.ts',
   'test/notices/compose.test.ts',
   'test/notices/emailFooter.test.ts',
+  'test/notices/noticeRegistry.test.ts',
   'test/notices/quietHours.test.ts',
   'test/notices/smsPacer.test.ts',
   'test/patrons/tieRules.test.ts',
@@ -21,6 +22,7 @@ const UNIT = [
   'test/sandbox/streamPoller.test.ts',
   'test/scripts/loadPlan.test.ts',
   'test/unsubscribe/unsubscribeToken.test.ts',
+  'test/sms/smsTextRules.test.ts',
   'test/table/keys.test.ts',
 ];
 /**

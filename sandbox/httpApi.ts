@@ -4,6 +4,7 @@
  * `apiRoutes.ts`. A new route is one entry in that table; nothing here changes.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Sandbox } from '#sandbox/sandbox.ts';
 import { sandboxRoutes } from '#sandbox/apiRoutes.ts';
 
@@ -157,7 +158,8 @@ async function dispatch(sandbox: Sandbox, routes: readonly ApiRoute[], hosts: Se
  * @default routes the sandbox's own table, `sandboxRoutes`
  */
 export function serveSandbox(sandbox: Sandbox, port: number, routes: readonly ApiRoute[] = sandboxRoutes): Promise<Server> {
-  const hosts = allowedHosts(port);
+  // With port 0 the system picks the port: the allowed Host names are known once it listens.
+  let hosts = allowedHosts(port);
   const server = createServer((req, res) => {
     dispatch(sandbox, routes, hosts, req, res).catch((error: unknown) => {
       if (error instanceof SandboxApiError) return send(res, error.status, { __type: error.type, message: error.message });
@@ -167,6 +169,9 @@ export function serveSandbox(sandbox: Sandbox, port: number, routes: readonly Ap
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
+    server.listen(port, '127.0.0.1', () => {
+      hosts = allowedHosts((server.address() as AddressInfo).port);
+      resolve(server);
+    });
   });
 }

@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '#shared/errors.ts';
 import { describeIssues } from '#shared/events/issues.ts';
+import { isGsm7 } from '#shared/notices/gsm7Alphabet.ts';
 
 const e164 = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, { error: 'must be an E.164 phone number' }));
 const clockTime = z
@@ -16,11 +17,18 @@ const identifier = z
   .string()
   .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and dashes' }));
 
+const SMS_NAME_RULE = 'must use only the GSM-7 alphabet and contain a letter (it names the library in every SMS)';
+
+/** A name an SMS can carry as it is: GSM-7 only, with at least one letter (not all digits or symbols). */
+function isSmsName(name: string): boolean {
+  return isGsm7(name) && !/[\r\n]/.test(name) && /\p{L}/u.test(name);
+}
+
 const branding = z.object({
   /** Full name, used in email. */
   name: z.string().check(z.minLength(1)),
-  /** Short name for SMS (one segment is 160 characters); defaults to `name`. */
-  shortName: z.optional(z.string().check(z.minLength(1), z.maxLength(24))),
+  /** Short name for SMS (one segment is 160 characters): GSM-7 with a letter; defaults to `name`. */
+  shortName: z.optional(z.string().check(z.minLength(1), z.maxLength(24), z.refine(isSmsName, { error: SMS_NAME_RULE }))),
   /** Verified SES identity the library's email notices are sent from. */
   senderEmail: z.email({ error: 'must be an email address' }),
   /** Phone number patrons can call for help; appears in HELP replies. */
@@ -79,6 +87,17 @@ export const consortiumConfigSchema = z.object({
     originationNumber: z.optional(e164),
     /** Carrier throughput in message parts per second; caps the sender's concurrency. */
     messagePartsPerSecond: positiveInt,
+    /** Caps on automatic replies (STOP, START, HELP answers, hints); defaults in `shared/sms/replyCaps.ts`. */
+    replies: z.optional(
+      z.object({
+        /** Replies per number and library day. @default 5 */
+        perNumberPerDay: z.optional(positiveInt),
+        /** Replies per day to a number outside `countryCodes`. @default 1 */
+        perForeignNumberPerDay: z.optional(positiveInt),
+        /** Country calling codes of the consortium's patrons. @default ["+1"] */
+        countryCodes: z.optional(z.array(z.string().check(z.regex(/^\+[1-9]\d{0,2}$/, { error: 'must be a country calling code such as "+1"' })))),
+      }),
+    ),
   }),
   retention: z.object({
     checkoutHistoryDays: positiveInt,
@@ -124,6 +143,13 @@ export function parseConsortiumConfig(input: unknown): ConsortiumConfig {
     throw new ConfigurationError(`invalid consortium configuration: ${describeIssues(result.error.issues, 'config')
       .map((issue) => `${issue.field} ${issue.rule}`)
       .join('; ')}`);
+  }
+  // Without a short name, SMS carry the full name: it must then follow the short name's rule.
+  const unnamed = [['config.consortium', result.data.consortium] as const, ...result.data.libraries.map((lib, index) => [`config.libraries.${index}`, lib] as const)].find(
+    ([, brand]) => brand.shortName === undefined && !isSmsName(brand.name),
+  );
+  if (unnamed !== undefined) {
+    throw new ConfigurationError(`invalid consortium configuration: ${unnamed[0]}.shortName is required: name ${SMS_NAME_RULE}`);
   }
   const ids = result.data.libraries.map((lib) => lib.id);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);

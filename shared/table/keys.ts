@@ -65,7 +65,8 @@ export const PURGE_PARTITION = 'PURGE#';
 export const purgeJournalKey = (day: string, recordKind: string): ItemKey => ({ pk: `${PURGE_PARTITION}${day}`, sk: recordKind });
 export const purgeMarkKey = (streamEventId: string): ItemKey => ({ pk: `${PURGE_PARTITION}MARK#${streamEventId}`, sk: 'MARK' });
 export const inboundKey = (inboundMessageId: string): ItemKey => ({ pk: `INBOUND#${inboundMessageId}`, sk: 'INBOUND' });
-export const smsHintKey = (phoneIndex: string, day: string): ItemKey => ({ pk: `SMSHINT#${phoneIndex}`, sk: day });
+/** A number's automatic replies on a library day (reply caps), by the number's blind index. */
+export const smsRepliesKey = (phoneIndex: string, day: string): ItemKey => ({ pk: `SMSREPLIES#${phoneIndex}`, sk: day });
 export const policyKey: ItemKey = { pk: 'CONSORTIUM', sk: 'POLICY' };
 export const sweepPageKey = (page: { runDay: string; kind: string; targetDay: string; shard: number; cursor?: string | undefined }): ItemKey => ({
   pk: `SWEEP#${page.runDay}#${page.kind}#${page.targetDay}`,

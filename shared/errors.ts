@@ -50,3 +50,9 @@ export class ConcurrentUpdateError extends BookdropError {}
  * (throttling, 5xx). The queue's retry with backoff handles it.
  */
 export class RetryableDeliveryError extends BookdropError {}
+
+/**
+ * A patron import file cannot be read as its mapping describes (encoding, delimiter, header, quotes).
+ * Nothing is written; the message says where and what to change, never a value from the file.
+ */
+export class ImportFileError extends BookdropError {}

@@ -66,6 +66,11 @@ export const consortiumConfigSchema = z.object({
     originationNumber: z.optional(e164),
     /** Carrier throughput in message parts per second; caps the sender's concurrency. */
     messagePartsPerSecond: positiveInt,
+    /**
+     * ISO 3166 country (e.g. `US`) of phone numbers written without a country code, as ILS exports
+     * often hold them; the patron import normalizes them to E.164 with it.
+     */
+    defaultCountry: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166 country code such as "US"' }))),
   }),
   retention: z.object({
     checkoutHistoryDays: positiveInt,

@@ -138,7 +138,8 @@ export const outboundEventSchemas = {
     patronId: id,
     channel: z.enum(['sms', 'email']),
     optedIn: z.boolean(),
-    source: z.enum(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'account-closed']),
+    // `import` (a bulk import of the ILS's patrons) was added to v1 as an additive change.
+    source: z.enum(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'account-closed', 'import']),
     at: timestamp,
   }),
   NoticeSent: z.object({ noticeId: z.string(), patronId: id, kind: z.string(), channel: z.enum(['sms', 'email']) }),

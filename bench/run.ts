@@ -7,6 +7,7 @@
  * 2. SMS over the notice corpus: every kind, both languages, titles on and off: segments and encoding.
  * 3. Notifier throughput on this machine (informational: shared machines are noisy).
  * 4. The daily sweep over 100,000 open loans, 5% due on its target days: items read per item due.
+ * 5. The patron import: a 100,000-row Koha report, patrons per second and write units per patron.
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -26,6 +27,7 @@ import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 import { LIBRARIES, TITLES, corpusCases } from '#test/helpers/noticeCorpus.ts';
 import { sweepBench } from '#bench/sweepBench.ts';
+import { importBench } from '#bench/importBench.ts';
 
 const PATRONS = Number(process.env.BENCH_PATRONS ?? 200);
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -131,6 +133,17 @@ try {
   line('index items read per item due (budget 1.05)', (figures.read / figures.due).toFixed(3));
   line('pages / digest notice requests', `${figures.pages} / ${figures.notices}`);
   line('sweep run time, this machine', `${figures.sweepSeconds.toFixed(1)} s (loading the loans took ${figures.loadSeconds.toFixed(0)} s)`);
+  const importTable = 'bookdrop-bench-import';
+  await ensureTable(setupClient, importTable);
+  const imported = await importBench(tableContext(setupClient, importTable), config, Number(process.env.BENCH_IMPORT_PATRONS ?? 100_000));
+  const written = imported.counts.created + imported.counts.updated;
+  process.stdout.write(`\nPatron import (${imported.patrons.toLocaleString('en-US')}-row Koha report into DynamoDB Local, 4 chunks of 32 at once)\n`);
+  line('patrons per second (target 200)', (imported.patrons / imported.importSeconds).toFixed(0));
+  line('write units per patron (transactional)', (imported.counts.writeUnits / written).toFixed(2));
+  line('read units per patron', (imported.counts.readUnits / imported.patrons).toFixed(2));
+  line('ledger entries', imported.counts.ledgerEntries.toLocaleString('en-US'));
+  line('reading and checking the file', `${imported.checkSeconds.toFixed(1)} s`);
+  line('same file again: time, patrons written', `${imported.rerunSeconds.toFixed(0)} s, ${imported.rerun.created + imported.rerun.updated}`);
   process.stdout.write('\n');
 } finally {
   await sms.stop();

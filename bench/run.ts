@@ -133,17 +133,20 @@ try {
   line('index items read per item due (budget 1.05)', (figures.read / figures.due).toFixed(3));
   line('pages / digest notice requests', `${figures.pages} / ${figures.notices}`);
   line('sweep run time, this machine', `${figures.sweepSeconds.toFixed(1)} s (loading the loans took ${figures.loadSeconds.toFixed(0)} s)`);
-  const importTable = 'bookdrop-bench-import';
-  await ensureTable(setupClient, importTable);
-  const imported = await importBench(tableContext(setupClient, importTable), config, Number(process.env.BENCH_IMPORT_PATRONS ?? 100_000));
-  const written = imported.counts.created + imported.counts.updated;
+  const importTables = { main: 'bookdrop-bench-import', units: 'bookdrop-bench-import-units' };
+  for (const name of Object.values(importTables)) await ensureTable(setupClient, name);
+  const imported = await importBench(
+    { main: tableContext(setupClient, importTables.main), units: tableContext(setupClient, importTables.units) },
+    config,
+    Number(process.env.BENCH_IMPORT_PATRONS ?? 100_000),
+  );
   process.stdout.write(`\nPatron import (${imported.patrons.toLocaleString('en-US')}-row Koha report into DynamoDB Local, 4 chunks of 32 at once)\n`);
   line('patrons per second (target 200)', (imported.patrons / imported.importSeconds).toFixed(0));
-  line('write units per patron (transactional)', (imported.counts.writeUnits / written).toFixed(2));
-  line('read units per patron', (imported.counts.readUnits / imported.patrons).toFixed(2));
-  line('ledger entries', imported.counts.ledgerEntries.toLocaleString('en-US'));
-  line('reading and checking the file', `${imported.checkSeconds.toFixed(1)} s`);
+  line('import run time, this machine', `${imported.importSeconds.toFixed(0)} s (reading and checking the file: ${imported.checkSeconds.toFixed(1)} s)`);
+  line('write units per patron (transactional)', imported.writeUnitsPerPatron.toFixed(2));
+  line('consent ledger entries', imported.counts.ledgerEntries.toLocaleString('en-US'));
   line('same file again: time, patrons written', `${imported.rerunSeconds.toFixed(0)} s, ${imported.rerun.created + imported.rerun.updated}`);
+  line('same file again: read units per patron', imported.readUnitsPerPatron.toFixed(2));
   process.stdout.write('\n');
 } finally {
   await sms.stop();

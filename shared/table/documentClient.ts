@@ -36,8 +36,10 @@ export function isConditionFailure(error: unknown): boolean {
   return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed');
 }
 
-/** Error names and cancellation reasons that mean "too fast, try again later". */
+/** Error names and cancellation reasons that mean "too fast (or a transient fault), try again later". */
 const THROTTLING = new Set([
+  // A 5xx that AWS asks clients to retry; DynamoDB Local also answers it when a transaction waited too long for its lock.
+  'InternalServerError',
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',

@@ -77,6 +77,16 @@ export const consortiumConfigSchema = z.object({
     noticeLogDays: positiveInt,
     inboundSmsLogDays: positiveInt,
     consentLedgerDays: positiveInt,
+    /**
+     * Fallback expiries of records whose closing event never arrives, so no patron-item link is kept
+     * forever: an open loan `openLoanDays` after its due date (or after its return, when kept for a
+     * fine), a ready hold `openHoldDays` after its pick-up date, an unresolved fine `openFineDays`
+     * after its assessment.
+     * @default 365, 30 and 730
+     */
+    openLoanDays: z._default(positiveInt, 365),
+    openHoldDays: z._default(positiveInt, 30),
+    openFineDays: z._default(positiveInt, 730),
   }),
 });
 

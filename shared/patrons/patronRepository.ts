@@ -8,7 +8,7 @@
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { BookdropError, ConcurrentUpdateError } from '#shared/errors.ts';
 import { expiryAfterDays } from '#shared/clock.ts';
-import { backoff, capacityOf, isConditionFailure, isExpired, queryAll, retryThrottled, type TableContext } from '#shared/table/documentClient.ts';
+import { backoff, capacityOf, failedConditions, isConditionFailure, isExpired, queryAll, retryThrottled, type TableContext } from '#shared/table/documentClient.ts';
 import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
 import { createHash } from 'node:crypto';
 import type { ConsentLedgerEntry, PatronProfile } from '#shared/patrons/patronProfile.ts';
@@ -20,7 +20,13 @@ export function audienceOf(patronId: string, library: string | undefined): { aud
   const shard = createHash('sha256').update(patronId).digest()[0]! % AUDIENCE_SHARDS;
   return { audience: `AUDIENCE#${shard}`, audienceKey: `${library ?? '-'}#${patronId}` };
 }
-const ledgerSortKey = (entry: ConsentLedgerEntry) => `CONSENT#${entry.at}#${entry.topic}#${entry.evidenceId}`;
+/**
+ * One event can record both a choice and a suppression change for one topic (a new phone number that
+ * lifts a suppression while opting in): they are two items, since a transaction holds one operation
+ * per item.
+ */
+const ledgerSortKey = (entry: ConsentLedgerEntry) =>
+  `CONSENT#${entry.at}#${entry.topic}#${entry.evidenceId}${entry.suppressed === undefined ? '' : '#suppression'}`;
 
 export interface PatronStore {
   get(patronId: string): Promise<PatronProfile | undefined>;
@@ -136,9 +142,7 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
       return { conflicts: [], writeUnits: capacityOf(result.ConsumedCapacity) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      const conflicts = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [owners[index]!] : []));
-      return { conflicts: [...new Set(conflicts)], writeUnits: 0 };
+      return { conflicts: [...failedConditions(error, owners)], writeUnits: 0 };
     }
   }
 

@@ -25,6 +25,12 @@ export function audienceOf(patronId: string, library: string | undefined): { aud
  * lifts a suppression while opting in): they are two items, since a transaction holds one operation
  * per item.
  */
+/**
+ * When an entry's retention starts: the change itself, except for an import, whose entry records
+ * a choice that may be years old: kept for the retention period from the import, not born expired.
+ */
+const ledgerClockStart = (entry: ConsentLedgerEntry): Date =>
+  new Date(entry.source === 'import' ? Math.max(Date.parse(entry.at), Date.now()) : Date.parse(entry.at));
 const ledgerSortKey = (entry: ConsentLedgerEntry) =>
   `CONSENT#${entry.at}#${entry.topic}#${entry.evidenceId}${entry.suppressed === undefined ? '' : '#suppression'}`;
 
@@ -173,7 +179,7 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
             sk: ledgerSortKey(entry),
             kind: 'consent-ledger',
             ...entry,
-            [TABLE.ttlAttribute]: expiryAfterDays(new Date(entry.at), this.consentLedgerDays),
+            [TABLE.ttlAttribute]: expiryAfterDays(ledgerClockStart(entry), this.consentLedgerDays),
           },
         },
       })),

@@ -160,6 +160,20 @@ describe('Class: PatronImporter', () => {
     ]);
   });
 
+  it('keeps the ledger entry of a choice older than the ledger retention for the retention period from the import', async () => {
+    const fresh = await freshTable();
+    const { store, importer } = importerFor(fresh);
+    const [row] = kohaRows(1);
+
+    await importer.run([{ ...row!, consentAt: '2019-01-02T05:00:00.000Z' }], { startChunk: 0 });
+    const ledger = await store.ledger(row!.patronId, new Date());
+
+    expect(ledger.map((entry) => [entry.topic, entry.at]).sort()).toEqual([
+      ['email', '2019-01-02T05:00:00.000Z'],
+      ['sms', '2019-01-02T05:00:00.000Z'],
+    ]);
+  });
+
   it('retries throttled transactions with backoff and ends in the state of an unthrottled run', async () => {
     const [throttled, clean] = [await freshTable(), await freshTable()];
     const batch = kohaRows(40);

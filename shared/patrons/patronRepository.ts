@@ -26,11 +26,13 @@ export function audienceOf(patronId: string, library: string | undefined): { aud
  * per item.
  */
 /**
- * When an entry's retention starts: the change itself, except for an import, whose entry records
- * a choice that may be years old: kept for the retention period from the import, not born expired.
+ * When an entry expires: its retention counts from the change itself, except for an imported choice
+ * so old that it would be born expired: that entry is kept for the retention period from the import.
  */
-const ledgerClockStart = (entry: ConsentLedgerEntry): Date =>
-  new Date(entry.source === 'import' ? Math.max(Date.parse(entry.at), Date.now()) : Date.parse(entry.at));
+function ledgerExpiry(entry: ConsentLedgerEntry, days: number): number {
+  const fromChange = expiryAfterDays(new Date(entry.at), days);
+  return entry.source === 'import' && fromChange * 1000 <= Date.now() ? expiryAfterDays(new Date(), days) : fromChange;
+}
 const ledgerSortKey = (entry: ConsentLedgerEntry) =>
   `CONSENT#${entry.at}#${entry.topic}#${entry.evidenceId}${entry.suppressed === undefined ? '' : '#suppression'}`;
 
@@ -179,7 +181,7 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
             sk: ledgerSortKey(entry),
             kind: 'consent-ledger',
             ...entry,
-            [TABLE.ttlAttribute]: expiryAfterDays(ledgerClockStart(entry), this.consentLedgerDays),
+            [TABLE.ttlAttribute]: ledgerExpiry(entry, this.consentLedgerDays),
           },
         },
       })),

@@ -9,11 +9,16 @@ const UNIT = [
   'test/import/importRows.test.ts',
   'test/import/importTarget.test.ts',
   'test/import/patronFile.test.ts',
+  'test/ilsBridge/adapters.test.ts',
+  'test/ilsBridge/reportMappings.test.ts',
+  'test/ilsBridge/webhookSignature.test.ts',
   'test/notices/compose.test.ts',
   'test/notices/quietHours.test.ts',
   'test/notices/smsPacer.test.ts',
   'test/patrons/tieRules.test.ts',
+  'test/circulation/circulationService.test.ts',
   'test/sms/keywords.test.ts',
+  'test/table/keys.test.ts',
 ];
 /** Synthesizes the CDK stack (bundles every function): no emulator, but tens of seconds. */
 const INFRA = ['test/infra/**/*.test.ts'];

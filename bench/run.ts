@@ -8,6 +8,7 @@
  * 3. Notifier throughput on this machine (informational: shared machines are noisy).
  * 4. The daily sweep over 100,000 open loans, 5% due on its target days: items read per item due.
  * 5. The patron import: a 100,000-row Koha report, patrons per second and write units per patron.
+ * 6. The ILS report-file bridge over a 50,000-row Koha loans snapshot: time and events per second.
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -28,6 +29,7 @@ import { tableContext } from '#shared/table/documentClient.ts';
 import { LIBRARIES, TITLES, corpusCases } from '#test/helpers/noticeCorpus.ts';
 import { sweepBench } from '#bench/sweepBench.ts';
 import { importBench } from '#bench/importBench.ts';
+import { ilsBridgeBench, type BridgeRun } from '#bench/ilsBridgeBench.ts';
 
 const PATRONS = Number(process.env.BENCH_PATRONS ?? 200);
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -147,6 +149,19 @@ try {
   line('consent ledger entries', imported.counts.ledgerEntries.toLocaleString('en-US'));
   line('same file again: time, patrons written', `${imported.rerunSeconds.toFixed(0)} s, ${imported.rerun.created + imported.rerun.updated}`);
   line('same file again: read units per patron', imported.readUnitsPerPatron.toFixed(2));
+  const bridgeTable = 'bookdrop-bench-ils';
+  await ensureTable(setupClient, bridgeTable);
+  const bridge = await ilsBridgeBench(tableContext(setupClient, bridgeTable), config);
+  const n = (value: number) => Math.round(value).toLocaleString('en-US');
+  const bridgeLine = (label: string, run: BridgeRun) => {
+    const rates = `${n(run.events)} events (${n(run.events / run.seconds)}/s), ${n(run.rows / run.seconds)} rows/s`;
+    line(label, `${run.seconds.toFixed(1)} s, ${rates}`);
+  };
+  process.stdout.write(`\nILS report-file bridge (Koha current-loans file of ${n(bridge.first.rows)} rows, snapshot in DynamoDB Local)\n`);
+  bridgeLine('first snapshot (every loan a checkout)', bridge.first);
+  bridgeLine('next snapshot (returns, renewals, new loans)', bridge.next);
+  line('next snapshot changes', Object.entries(bridge.next.counts).map(([name, count]) => `${name} ${n(count)}`).join(', '));
+  line('PutEvents requests (first / next)', `${n(bridge.first.putEventsRequests)} / ${n(bridge.next.putEventsRequests)}`);
   process.stdout.write('\n');
 } finally {
   await sms.stop();

@@ -16,6 +16,12 @@ export interface QueueConsumerProps {
   readonly environment: Record<string, string>;
   /** Most concurrent invocations the queue may drive (2 to 1000). @default 10 */
   readonly maxConcurrency?: number;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** Records per invocation. @default 10 */
+  readonly batchSize?: number;
 }
 
 const TIMEOUT = Duration.seconds(30);
@@ -26,16 +32,18 @@ export class QueueConsumer extends Construct {
 
   public constructor(scope: Construct, id: string, props: QueueConsumerProps) {
     super(scope, id);
-    this.input = new DurableQueue(this, 'Input', { key: props.key, visibilityTimeout: Duration.seconds(TIMEOUT.toSeconds() * 6) });
+    const timeout = props.timeout ?? TIMEOUT;
+    this.input = new DurableQueue(this, 'Input', { key: props.key, visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6) });
     this.service = new ServiceFunction(this, 'Consumer', {
       handlerFolder: props.handlerFolder,
       description: props.description,
       environment: props.environment,
-      timeout: TIMEOUT,
+      timeout,
+      ...(props.memorySize === undefined ? {} : { memorySize: props.memorySize }),
     });
     this.service.fn.addEventSource(
       new SqsEventSource(this.input.queue, {
-        batchSize: 10,
+        batchSize: props.batchSize ?? 10,
         maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
         maxConcurrency: props.maxConcurrency ?? 10,

@@ -7,6 +7,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CHANNELS, type ConsentState, type ConsentTopic, type Suppression, type Channel } from '#shared/patrons/patronProfile.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
+import { audiencePartition, patronIdOf } from '#shared/table/keys.ts';
 import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
 
 /** The CSV header of the consent export. */
@@ -29,13 +30,13 @@ export async function* consentExportLines(table: TableContext): AsyncGenerator<s
           IndexName: index.name,
           KeyConditionExpression: '#audience = :audience',
           ExpressionAttributeNames: { '#audience': index.partitionKey },
-          ExpressionAttributeValues: { ':audience': `AUDIENCE#${shard}` },
+          ExpressionAttributeValues: { ':audience': audiencePartition(shard) },
           ExclusiveStartKey: startKey,
         }),
       );
       const lines: string[] = [];
       for (const item of page.Items ?? []) {
-        const patronId = String(item.pk).slice('PATRON#'.length);
+        const patronId = patronIdOf(String(item.pk));
         const consent = (item.consent ?? {}) as Partial<Record<ConsentTopic, ConsentState>>;
         const suppression = (item.suppression ?? {}) as Partial<Record<Channel, Suppression>>;
         for (const channel of CHANNELS) {

@@ -8,23 +8,29 @@
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { BookdropError, ConcurrentUpdateError } from '#shared/errors.ts';
 import { expiryAfterDays } from '#shared/clock.ts';
-import { backoff, capacityOf, failedConditions, isConditionFailure, isExpired, queryAll, retryThrottled, type TableContext } from '#shared/table/documentClient.ts';
+import {
+  backoff,
+  capacityOf,
+  failedConditions,
+  isConditionFailure,
+  isExpired,
+  queryAll,
+  retryThrottled,
+  type TableContext,
+} from '#shared/table/documentClient.ts';
 import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
 import { createHash } from 'node:crypto';
 import type { ConsentLedgerEntry, PatronProfile } from '#shared/patrons/patronProfile.ts';
+import { PATRON_RECORD, audiencePartition, ledgerKey, patronIdOf, patronKey, patronPartition } from '#shared/table/keys.ts';
 
-export const patronKey = (patronId: string) => ({ pk: `PATRON#${patronId}`, sk: 'PROFILE' });
+export { patronKey };
 
 /** The audience index keys of an open account: a shard by patron id, and `<library>#<patronId>`. */
 export function audienceOf(patronId: string, library: string | undefined): { audience: string; audienceKey: string } {
   const shard = createHash('sha256').update(patronId).digest()[0]! % AUDIENCE_SHARDS;
-  return { audience: `AUDIENCE#${shard}`, audienceKey: `${library ?? '-'}#${patronId}` };
+  return { audience: audiencePartition(shard), audienceKey: `${library ?? '-'}#${patronId}` };
 }
-/**
- * One event can record both a choice and a suppression change for one topic (a new phone number that
- * lifts a suppression while opting in): they are two items, since a transaction holds one operation
- * per item.
- */
+
 /**
  * When an entry expires: its retention counts from the change itself, except for an imported choice
  * so old that it would be born expired: that entry is kept for the retention period from the import.
@@ -33,8 +39,6 @@ function ledgerExpiry(entry: ConsentLedgerEntry, days: number): number {
   const fromChange = expiryAfterDays(new Date(entry.at), days);
   return entry.source === 'import' && fromChange * 1000 <= Date.now() ? expiryAfterDays(new Date(), days) : fromChange;
 }
-const ledgerSortKey = (entry: ConsentLedgerEntry) =>
-  `CONSENT#${entry.at}#${entry.topic}#${entry.evidenceId}${entry.suppressed === undefined ? '' : '#suppression'}`;
 
 export interface PatronStore {
   get(patronId: string): Promise<PatronProfile | undefined>;
@@ -58,7 +62,7 @@ export interface BulkPatronStore {
 }
 
 /** Sort-key prefixes that outlive an account closure. */
-const KEPT_ON_CLOSURE = ['PROFILE', 'CONSENT#'];
+const KEPT_ON_CLOSURE = [PATRON_RECORD.profile, PATRON_RECORD.consent];
 const BATCH_WRITE_LIMIT = 25;
 /** DynamoDB's limits on one BatchGetItem and one TransactWriteItems request. */
 export const BATCH_GET_LIMIT = 100;
@@ -101,7 +105,7 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
   public async getMany(patronIds: readonly string[]): Promise<{ profiles: Map<string, PatronProfile>; readUnits: number }> {
     const profiles = new Map<string, PatronProfile>();
     let readUnits = 0;
-    let keys: Record<string, unknown>[] = patronIds.map(patronKey);
+    let keys: Record<string, unknown>[] = patronIds.map((patronId) => ({ ...patronKey(patronId) }));
     for (let attempt = 0; keys.length > 0; attempt++) {
       if (attempt > 0) await backoff(attempt);
       if (attempt > MAX_UNPROCESSED_ROUNDS) throw new BookdropError('DynamoDB left profile reads unprocessed', { context: { left: keys.length } });
@@ -177,8 +181,7 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
         Put: {
           TableName: this.table.tableName,
           Item: {
-            pk: `PATRON#${entry.patronId}`,
-            sk: ledgerSortKey(entry),
+            ...ledgerKey(entry.patronId, entry),
             kind: 'consent-ledger',
             ...entry,
             [TABLE.ttlAttribute]: ledgerExpiry(entry, this.consentLedgerDays),
@@ -191,7 +194,7 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
   public async ledger(patronId: string, now: Date): Promise<ConsentLedgerEntry[]> {
     const items = await queryAll(this.table, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `PATRON#${patronId}`, ':prefix': 'CONSENT#' },
+      ExpressionAttributeValues: { ':pk': patronPartition(patronId), ':prefix': PATRON_RECORD.consent },
       ConsistentRead: true,
     });
     return items
@@ -210,7 +213,7 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
         new QueryCommand({
           TableName: this.table.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `PATRON#${patronId}` },
+          ExpressionAttributeValues: { ':pk': patronPartition(patronId) },
           ProjectionExpression: 'pk, sk',
           ExclusiveStartKey: startKey,
         }),
@@ -241,6 +244,6 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
       ExpressionAttributeNames: { '#index': TABLE.indexes.byPhone.partitionKey },
       ExpressionAttributeValues: { ':index': phoneIndex },
     });
-    return items.map((item) => String(item.pk).slice('PATRON#'.length));
+    return items.map((item) => patronIdOf(String(item.pk)));
   }
 }

@@ -6,6 +6,9 @@ import { defineConfig } from 'vitest/config';
  */
 const UNIT = [
   'test/events/**/*.test.ts',
+  'test/import/importRows.test.ts',
+  'test/import/importTarget.test.ts',
+  'test/import/patronFile.test.ts',
   'test/ilsBridge/adapters.test.ts',
   'test/ilsBridge/reportMappings.test.ts',
   'test/ilsBridge/webhookSignature.test.ts',

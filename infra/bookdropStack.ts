@@ -194,5 +194,8 @@ export class BookdropStack extends Stack {
     });
     new CfnOutput(this, 'InboundSmsDeadLetterQueue', { value: inbound.consumer.input.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'EmailConfigurationSetName', { value: configurationSet.configurationSetName });
+    // Operator tools (the patron import) encrypt and index contacts as the functions do.
+    new CfnOutput(this, 'ContactKeyArn', { value: keys.contactKey.keyArn });
+    new CfnOutput(this, 'PhoneIndexKeyArn', { value: keys.phoneIndexKey.keyArn });
   }
 }

@@ -499,6 +499,8 @@ export class Sandbox {
         sms: this.sms.endpoint,
       },
       tables: [this.tableName],
+      /** The local contact and phone-index keys, for tools that write contacts (the patron import). */
+      keyFile: this.options.keyFile,
       now: processClock.now().toISOString(),
       queues: Object.values(this.queues).map((queue) => ({ name: queue.name, depth: queue.depth, deadLetters: queue.deadLetters.length })),
       streamFailures: this.stream.failed.length,

@@ -56,3 +56,9 @@ export class RetryableDeliveryError extends BookdropError {}
  * a text it must carry has nothing left once mapped onto GSM-7. Not retryable (a defect or bad data).
  */
 export class NoticeTextError extends BookdropError {}
+
+/**
+ * A patron import file cannot be read as its mapping describes (encoding, delimiter, header, quotes).
+ * Nothing is written; the message says where and what to change, never a value from the file.
+ */
+export class ImportFileError extends BookdropError {}

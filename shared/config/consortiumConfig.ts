@@ -98,6 +98,11 @@ export const consortiumConfigSchema = z.object({
         countryCodes: z.optional(z.array(z.string().check(z.regex(/^\+[1-9]\d{0,2}$/, { error: 'must be a country calling code such as "+1"' })))),
       }),
     ),
+    /**
+     * ISO 3166 country (e.g. `US`) of phone numbers written without a country code, as ILS exports
+     * often hold them; the patron import normalizes them to E.164 with it.
+     */
+    defaultCountry: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166 country code such as "US"' }))),
   }),
   retention: z.object({
     checkoutHistoryDays: positiveInt,

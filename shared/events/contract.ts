@@ -143,8 +143,9 @@ export const outboundEventSchemas = {
     patronId: id,
     channel: z.enum(['sms', 'email']),
     optedIn: z.boolean(),
-    // Additive since v1 was fixed: `email-unsubscribe` (the patron's one-click unsubscribe link).
-    source: z.enum(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'email-unsubscribe', 'account-closed']),
+    // Additive since v1 was fixed: `email-unsubscribe` (the patron's one-click unsubscribe link) and
+    // `import` (a bulk import of the ILS's existing patrons).
+    source: z.enum(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'email-unsubscribe', 'account-closed', 'import']),
     at: timestamp,
   }),
   NoticeSent: z.object({ noticeId: z.string(), patronId: id, kind: z.string(), channel: z.enum(['sms', 'email']) }),

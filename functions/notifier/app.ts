@@ -11,7 +11,8 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import type { EmailSender, SmsSender } from '#shared/notices/senders.ts';
 import { baseEnv, configFromEnv, keyEnv, readEnv } from '#shared/config/runtimeEnv.ts';
-import { contactCryptoFromEnv } from '#shared/contacts/keys.ts';
+import { contactCryptoFromEnv, noticeIdsFromEnv } from '#shared/contacts/keys.ts';
+import type { NoticeIds } from '#shared/notices/noticeIds.ts';
 import { parseMessage } from '#shared/events/parseMessage.ts';
 import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
 import { fanOutPageSchema, noticeRequestSchema, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
@@ -61,6 +62,7 @@ export function buildNotifier(parts: {
   config: ConsortiumConfig;
   clock: Clock;
   decrypter: ContactDecrypter;
+  noticeIds: NoticeIds;
   sms: SmsSender;
   email: EmailSender;
   later: NoticeQueue;
@@ -73,6 +75,7 @@ export function buildNotifier(parts: {
     patronService: new PatronService({ patrons }),
     notices: new DynamoNoticeLog(parts.table, parts.config.retention.noticeLogDays),
     decrypter: parts.decrypter,
+    noticeIds: parts.noticeIds,
     sms: parts.sms,
     email: parts.email,
     later: parts.later,
@@ -105,6 +108,7 @@ export function notifierFromEnv(
     clock: processClock,
     later: queue,
     decrypter: contactCryptoFromEnv(vars),
+    noticeIds: noticeIdsFromEnv(vars),
     sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber, new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0))),
     email: new SesEmailSender(clients.ses ?? new SESv2Client({}), vars.SES_CONFIGURATION_SET || undefined),
   });

@@ -2,7 +2,7 @@
  * A durable queue and the function that consumes it: batches of up to ten, partial batch failure
  * reporting, and a bounded concurrency where the consumer talks to a rate-limited provider.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -16,6 +16,8 @@ export interface QueueConsumerProps {
   readonly environment: Record<string, string>;
   /** Most concurrent invocations the queue may drive (2 to 1000). @default 10 */
   readonly maxConcurrency?: number;
+  /** How long the dead-letter queue keeps a message. @default 4 days */
+  readonly deadLetterRetention?: Duration;
 }
 
 const TIMEOUT = Duration.seconds(30);
@@ -26,12 +28,17 @@ export class QueueConsumer extends Construct {
 
   public constructor(scope: Construct, id: string, props: QueueConsumerProps) {
     super(scope, id);
-    this.input = new DurableQueue(this, 'Input', { key: props.key, visibilityTimeout: Duration.seconds(TIMEOUT.toSeconds() * 6) });
+    this.input = new DurableQueue(this, 'Input', {
+      key: props.key,
+      visibilityTimeout: Duration.seconds(TIMEOUT.toSeconds() * 6),
+      ...(props.deadLetterRetention ? { deadLetterRetention: props.deadLetterRetention } : {}),
+    });
     this.service = new ServiceFunction(this, 'Consumer', {
       handlerFolder: props.handlerFolder,
       description: props.description,
       environment: props.environment,
       timeout: TIMEOUT,
+      logKey: props.key,
     });
     this.service.fn.addEventSource(
       new SqsEventSource(this.input.queue, {
@@ -41,5 +48,10 @@ export class QueueConsumer extends Construct {
         maxConcurrency: props.maxConcurrency ?? 10,
       }),
     );
+    Validations.of(this.service.fn).acknowledge({
+      id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        "SQS event source mappings take no on-failure destination; a record that keeps failing goes to the queue's own dead-letter queue by its redrive policy (three receives).",
+    });
   }
 }

@@ -12,6 +12,9 @@ const clockTime = z
   .string()
   .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a 24-hour time HH:MM' }));
 const positiveInt = z.int().check(z.positive({ error: 'must be a positive integer' }));
+const roleArn = z
+  .string()
+  .check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, { error: 'must be an IAM role ARN' }));
 const identifier = z
   .string()
   .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and dashes' }));
@@ -52,8 +55,11 @@ export const consortiumConfigSchema = z.object({
   events: z.object({
     /** `source` of inbound circulation events. */
     source: z.string().check(z.minLength(1)),
-    /** AWS account ids allowed to publish circulation events to the bus (besides this account). */
-    publisherAccounts: z.array(z.string().check(z.regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }))),
+    /**
+     * IAM roles of other accounts allowed to put circulation events on the bus (this account's own
+     * identities need only IAM). Roles, not account ids: the bus never trusts a whole account.
+     */
+    publisherRoleArns: z.array(roleArn),
   }),
   notices: z.object({
     ...timings,
@@ -66,16 +72,40 @@ export const consortiumConfigSchema = z.object({
     originationNumber: z.optional(e164),
     /** Carrier throughput in message parts per second; caps the sender's concurrency. */
     messagePartsPerSecond: positiveInt,
+    /**
+     * ARN of the origination identity (phone number) whose two-way SMS goes to the inbound topic, e.g.
+     * `arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-0123`. Only it may publish there;
+     * without it, any phone number of this account may.
+     */
+    originationIdentityArn: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:phone-number\/\S+$/, {
+      error: 'must be an AWS End User Messaging SMS phone-number ARN',
+    }))),
   }),
   retention: z.object({
     checkoutHistoryDays: positiveInt,
     noticeLogDays: positiveInt,
     inboundSmsLogDays: positiveInt,
     consentLedgerDays: positiveInt,
+    /** How long a dead-letter queue keeps what failed (SQS allows 1 to 14). @default 4 */
+    deadLetterDays: z.optional(z.int().check(z.gte(1), z.lte(14, { error: 'must be 1 to 14 days (SQS limit)' }))),
+    /** Point-in-time recovery window of the table (DynamoDB allows 1 to 35). @default 7 */
+    pointInTimeRecoveryDays: z.optional(z.int().check(z.gte(1), z.lte(35, { error: 'must be 1 to 35 days (DynamoDB limit)' }))),
   }),
+  /** Who besides the notifier may decrypt contacts. */
+  privacy: z.optional(
+    z.object({
+      /** IAM role of the privacy officer: may decrypt contacts for the patron data report. */
+      officerRoleArn: z.optional(roleArn),
+    }),
+  ),
 });
 
 export type ConsortiumConfig = z.infer<typeof consortiumConfigSchema>;
+
+/** Dead-letter retention when the configuration names none: long enough to see an alarm and redrive. */
+export const DEFAULT_DEAD_LETTER_DAYS = 4;
+/** Point-in-time recovery window when the configuration names none. */
+export const DEFAULT_POINT_IN_TIME_RECOVERY_DAYS = 7;
 export type LibraryConfig = ConsortiumConfig['libraries'][number];
 export type Branding = z.infer<typeof branding>;
 

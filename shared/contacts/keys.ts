@@ -1,5 +1,5 @@
 /**
- * Key material for contact encryption and the phone blind index, chosen by `CONTACT_KEYS`:
+ * Key material for contact encryption, the phone blind index and notice ids, chosen by `CONTACT_KEYS`:
  * KMS keys in AWS; a local key file (generated on first use, mode 0600, never committed) in the
  * sandbox and tests.
  */
@@ -16,6 +16,7 @@ import {
   localContactKeyring,
   type PhoneBlindIndex,
 } from '#shared/contacts/contactCrypto.ts';
+import { KeyedNoticeIds, kmsKeyDerivation, localKeyDerivation } from '#shared/notices/noticeIds.ts';
 
 export interface LocalKeys {
   readonly contactKey: Buffer;
@@ -42,6 +43,7 @@ export interface KeyEnv {
   readonly CONTACT_KEYS: 'kms' | 'local';
   readonly CONTACT_KEY_ID?: string | undefined;
   readonly PHONE_INDEX_KEY_ID?: string | undefined;
+  readonly NOTICE_ID_KEY_ID?: string | undefined;
   readonly LOCAL_KEY_FILE?: string | undefined;
 }
 
@@ -64,4 +66,15 @@ export function phoneIndexFromEnv(env: KeyEnv): PhoneBlindIndex {
     return new KmsPhoneBlindIndex(new KMSClient({}), need(env.PHONE_INDEX_KEY_ID, 'PHONE_INDEX_KEY_ID'));
   }
   return new LocalPhoneBlindIndex(loadOrCreateLocalKeys(need(env.LOCAL_KEY_FILE, 'LOCAL_KEY_FILE')).phoneIndexKey);
+}
+
+/**
+ * Notice ids for this environment: derived from the KMS notice-id HMAC key in AWS; locally from the
+ * key file's blind-index key under a label of their own (the two never produce the same MAC input).
+ */
+export function noticeIdsFromEnv(env: KeyEnv): KeyedNoticeIds {
+  if (env.CONTACT_KEYS === 'kms') {
+    return new KeyedNoticeIds(kmsKeyDerivation(new KMSClient({}), need(env.NOTICE_ID_KEY_ID, 'NOTICE_ID_KEY_ID')));
+  }
+  return new KeyedNoticeIds(localKeyDerivation(loadOrCreateLocalKeys(need(env.LOCAL_KEY_FILE, 'LOCAL_KEY_FILE')).phoneIndexKey));
 }

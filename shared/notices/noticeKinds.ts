@@ -2,7 +2,6 @@
  * Notice kinds, notice requests (the notifier queue's messages) and the notice key that makes each
  * notice go out at most once per (patron, kind, subject, version, channel).
  */
-import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
 
@@ -67,11 +66,6 @@ export type NoticeRequest = z.infer<typeof noticeRequestSchema>;
 /** The dedupe key of one notice on one channel, within its patron's records. */
 export function noticeKey(request: NoticeRequest, channel: Channel): string {
   return [request.kind, request.subjectId, request.subjectVersion, channel].join('#');
-}
-
-/** A stable, opaque id for a patron's notice: safe in tags, logs and outbound events. */
-export function noticeIdOf(patronId: string, key: string): string {
-  return createHash('sha256').update(`${patronId}#${key}`).digest('base64url').slice(0, 26);
 }
 
 /**

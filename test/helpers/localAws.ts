@@ -9,6 +9,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { inject } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, ensureTable, readSesStore, type StoredEmail } from '#sandbox/localServices.ts';
 import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
+import { KeyedNoticeIds, localKeyDerivation } from '#shared/notices/noticeIds.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
 
 export function dynamoClient(): DynamoDBClient {
@@ -47,5 +48,5 @@ export async function emailsTo(to: string): Promise<StoredEmail[]> {
 /** Fresh local keys: contact crypto and phone blind index, as the sandbox uses them. */
 export function localKeys() {
   const crypto = new EsdkContactCrypto(localContactKeyring(randomBytes(32)));
-  return { crypto, phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)) };
+  return { crypto, phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)), noticeIds: new KeyedNoticeIds(localKeyDerivation(randomBytes(32))) };
 }

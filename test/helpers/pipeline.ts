@@ -108,6 +108,7 @@ export async function startPipeline(
     config,
     clock,
     decrypter: keys.crypto,
+    noticeIds: keys.noticeIds,
     sms: new SnsSmsSender(sns, undefined),
     email: new SesEmailSender(sesClient(), 'bookdrop-test'),
     later: queue,

@@ -1,11 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test files that need no emulator: pure domain logic, contracts, templates. `npm run test:unit` runs
+ * them alone in seconds; add a file here when it starts neither DynamoDB Local nor the local SES.
+ */
+const UNIT = [
+  'test/events/**/*.test.ts',
+  'test/notices/compose.test.ts',
+  'test/notices/noticeIds.test.ts',
+  'test/notices/quietHours.test.ts',
+  'test/notices/smsPacer.test.ts',
+  'test/patrons/tieRules.test.ts',
+  'test/sms/keywords.test.ts',
+];
+/** Synthesizes the CDK stack (bundles every function): no emulator, but tens of seconds. */
+const INFRA = ['test/infra/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     reporters: ['default', './test/reporters/summaryLine.ts'],
-    // DynamoDB Local and the local SES start once per run; each test file gets its own table.
-    globalSetup: ['test/globalSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 90_000,
     env: {
@@ -15,5 +28,19 @@ export default defineConfig({
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
     },
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      { extends: true, test: { name: 'infra', include: INFRA } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [...UNIT, ...INFRA],
+          // DynamoDB Local and the local SES start once per run; each test file gets its own table.
+          globalSetup: ['test/globalSetup.ts'],
+        },
+      },
+    ],
   },
 });

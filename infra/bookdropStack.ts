@@ -7,7 +7,7 @@ import { Aspects, CfnOutput, Duration, Stack, Validations, type StackProps } fro
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { DEFAULT_DEAD_LETTER_DAYS, DEFAULT_POINT_IN_TIME_RECOVERY_DAYS, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { DataKeyViaServices } from '#infra/aspects/dataKeyViaServices.ts';
 import { SECURITY_FEATURE_FLAGS } from '#infra/featureFlags.ts';
 import { BookdropKeys } from '#infra/constructs/keys.ts';
@@ -51,10 +51,8 @@ export class BookdropStack extends Stack {
     const { config } = props;
     const keys = new BookdropKeys(this, 'Keys', { privacyOfficerRoleArn: config.privacy?.officerRoleArn });
     Aspects.of(this).add(new DataKeyViaServices(keys.dataKey));
-    const { retention } = config;
-    const deadLetterRetention = Duration.days(retention.deadLetterDays ?? DEFAULT_DEAD_LETTER_DAYS);
-    const pointInTimeRecoveryDays = retention.pointInTimeRecoveryDays ?? DEFAULT_POINT_IN_TIME_RECOVERY_DAYS;
-    const { table } = new DataStore(this, 'Data', { key: keys.dataKey, pointInTimeRecoveryDays });
+    const deadLetterRetention = Duration.days(config.retention.deadLetterDays);
+    const { table } = new DataStore(this, 'Data', { key: keys.dataKey, pointInTimeRecoveryDays: config.retention.pointInTimeRecoveryDays });
     const configurationSet = new ses.ConfigurationSet(this, 'EmailConfigurationSet', {
       sendingEnabled: true,
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,

@@ -17,6 +17,8 @@ import { streamBatchHandler } from '#shared/lambda/batchHandlers.ts';
 import { SqsNoticeQueue, type NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { EventBridgeOutboundEvents, type OutboundEvents } from '#shared/outbound/outboundEvents.ts';
 import { effectsOf, type TableChange } from '#shared/stream/tableChanges.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metrics, type BookdropMetrics } from '#shared/observability.ts';
 
 /** DynamoDB's TTL process, as a stream record names it. */
 export function isTtlDeletion(record: DynamoDBRecord): boolean {
@@ -39,7 +41,12 @@ export interface TableStreamDeps {
   readonly purgeJournal: PurgeJournal;
   readonly timeZone: string;
   readonly clock: Clock;
+  /** Counts fallback expiries of records whose closing event never came (`orphan-<kind>-expired`). */
+  readonly metrics?: BookdropMetrics;
 }
+
+/** Record kinds with a fallback expiry: their TTL deletion means the closing event never arrived. */
+const ORPHAN_KINDS: ReadonlySet<string> = new Set(['loan', 'hold', 'fine']);
 
 export function createTableStreamHandler(deps: TableStreamDeps) {
   return streamBatchHandler(async (record) => {
@@ -49,7 +56,8 @@ export function createTableStreamHandler(deps: TableStreamDeps) {
     if (effects.purged !== undefined) {
       const at = record.dynamodb?.ApproximateCreationDateTime;
       const when = at === undefined ? deps.clock.now() : new Date(at * 1000);
-      await deps.purgeJournal.record(record.eventID ?? `${record.dynamodb?.SequenceNumber}`, dayIn(deps.timeZone, when), effects.purged, deps.clock.now());
+      const counted = await deps.purgeJournal.record(record.eventID ?? `${record.dynamodb?.SequenceNumber}`, dayIn(deps.timeZone, when), effects.purged, deps.clock.now());
+      if (counted && ORPHAN_KINDS.has(effects.purged)) deps.metrics?.addMetric(`orphan-${effects.purged}-expired`, MetricUnit.Count, 1);
     }
   });
 }
@@ -67,5 +75,6 @@ export function tableStreamDepsFromEnv(
     purgeJournal: new DynamoPurgeJournal(tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME)),
     timeZone: config.timeZone,
     clock: processClock,
+    metrics,
   };
 }

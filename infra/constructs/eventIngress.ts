@@ -53,6 +53,7 @@ export class EventIngress extends Construct {
     // The key policy cannot name a rule (the rule depends on the queue, the queue on the key): it names
     // this bus's rules of this account instead.
     const stack = Stack.of(this);
+    const rulesOfThisBus = stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${this.bus.eventBusName}/*` });
     for (const key of keys) {
       key.addToResourcePolicy(
         new iam.PolicyStatement({
@@ -61,7 +62,7 @@ export class EventIngress extends Construct {
           resources: ['*'],
           conditions: {
             StringEquals: { 'aws:SourceAccount': stack.account },
-            ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${this.bus.eventBusName}/*` }) },
+            ArnLike: { 'aws:SourceArn': rulesOfThisBus },
           },
         }),
       );

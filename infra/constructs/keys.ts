@@ -110,7 +110,8 @@ export class BookdropKeys extends Construct {
       }),
     });
     if (props.privacyOfficerRoleArn !== undefined) {
-      this.allowContactDecrypt(iam.Role.fromRoleArn(this, 'PrivacyOfficer', props.privacyOfficerRoleArn, { mutable: false }), 'PrivacyOfficerDecrypts');
+      const officer = iam.Role.fromRoleArn(this, 'PrivacyOfficer', props.privacyOfficerRoleArn, { mutable: false });
+      this.allowContactDecrypt(officer, 'PrivacyOfficerDecrypts');
     }
     this.phoneIndexKey = new kms.Key(this, 'PhoneIndexKey', {
       description: 'Bookdrop: keyed hash (blind index) of patron phone numbers',

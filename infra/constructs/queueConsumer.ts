@@ -51,7 +51,8 @@ export class QueueConsumer extends Construct {
     Validations.of(this.service.fn).acknowledge({
       id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
       reason:
-        "SQS event source mappings take no on-failure destination; a record that keeps failing goes to the queue's own dead-letter queue by its redrive policy (three receives).",
+        'SQS event source mappings take no on-failure destination; a record that keeps failing goes to the ' +
+        "queue's own dead-letter queue by its redrive policy (three receives).",
     });
   }
 }

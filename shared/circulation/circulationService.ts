@@ -2,7 +2,7 @@
  * Applies validated circulation events to Bookdrop's state and asks for the notices they cause.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { CirculationEvent } from '#shared/events/contract.ts';
+import type { CirculationDetailType, CirculationEvent, DetailOf } from '#shared/events/contract.ts';
 import type { HoldStore } from '#shared/holds/holdStore.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { fanOutStart } from '#shared/notices/fanOut.ts';
@@ -33,143 +33,130 @@ export interface CirculationDeps {
   readonly metrics: BookdropMetrics;
 }
 
+/** A handler for every inbound detail type, each given its own detail's type. */
+export type CirculationHandlers = { readonly [K in CirculationDetailType]: (detail: DetailOf<K>) => Promise<void> };
+
 export class CirculationService {
   public constructor(private readonly deps: CirculationDeps) {}
 
-  public async apply(event: CirculationEvent): Promise<void> {
-    switch (event.detailType) {
-      case 'PatronRegistered': {
-        const { detail } = event;
-        await this.deps.patronService.update(detail.patronId, (profile) => applyRegistration(profile, detail));
-        return;
+  /**
+   * One handler per detail type of the contract: a detail type without a handler fails the type check
+   * (it would otherwise be validated and silently dropped).
+   */
+  private readonly handlers: CirculationHandlers = {
+    PatronRegistered: async (detail) => {
+      await this.deps.patronService.update(detail.patronId, (profile) => applyRegistration(profile, detail));
+    },
+    PatronPreferencesChanged: async (detail) => {
+      const current = detail.policyVersion === undefined ? (await this.deps.policies.current())?.policyVersion : undefined;
+      const result = await this.deps.patronService.update(detail.patronId, (profile) => applyPreferences(profile, detail, current));
+      // Opting out of checkout history deletes all of it at once (paginated; a retry resumes).
+      if (detail.changes.consent?.checkoutHistory === false && result.profile.consent.checkoutHistory?.optedIn === false) {
+        const purged = await this.deps.patronService.purgeHistory(detail.patronId);
+        this.deps.metrics.addMetric('history-entries-purged', MetricUnit.Count, purged);
       }
-      case 'PatronPreferencesChanged': {
-        const { detail } = event;
-        const current = detail.policyVersion === undefined ? (await this.deps.policies.current())?.policyVersion : undefined;
-        const result = await this.deps.patronService.update(detail.patronId, (profile) => applyPreferences(profile, detail, current));
-        // Opting out of checkout history deletes all of it at once (paginated; a retry resumes).
-        if (detail.changes.consent?.checkoutHistory === false && result.profile.consent.checkoutHistory?.optedIn === false) {
-          const purged = await this.deps.patronService.purgeHistory(detail.patronId);
-          this.deps.metrics.addMetric('history-entries-purged', MetricUnit.Count, purged);
-        }
-        return;
-      }
-      case 'ItemCheckedOut': {
-        const { detail } = event;
-        await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyCheckout(state, detail, context));
-        return;
-      }
-      case 'LoanRenewed': {
-        const { detail } = event;
-        await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyRenewal(state, detail, context));
-        return;
-      }
-      case 'ItemReturned': {
-        const { detail } = event;
-        await this.updateLoan(detail.patronId, detail.loanId, true, (state, context) => applyReturn(state, detail, context));
-        return;
-      }
-      case 'HoldClosed': {
-        const { detail } = event;
-        await this.deps.loans.closeHold(detail.patronId, detail.holdId, toUtc(detail.occurredAt));
-        return;
-      }
-      case 'FineAssessed': {
-        const { detail } = event;
-        const outcome = await this.deps.loans.assessFine({
-          fineId: detail.fineId,
-          patronId: detail.patronId,
-          loanId: detail.loanId,
-          amount: detail.amount,
-          currency: detail.currency,
-          reason: detail.reason,
-          assessedAt: toUtc(detail.occurredAt),
-        });
-        // Also when it exists: a retry after a failed enqueue must still ask (notice keys dedupe).
-        if (outcome !== 'resolved') {
-          await this.deps.noticeQueue.enqueue([
-            {
-              kind: 'fine-assessed',
-              patronId: detail.patronId,
-              subjectId: detail.fineId,
-              subjectVersion: '1',
-              causationId: detail.eventId,
-              fine: { amount: detail.amount, currency: detail.currency, reason: detail.reason },
-            },
-          ]);
-        }
-        return;
-      }
-      case 'ServiceUpdatePublished': {
-        const { detail } = event;
-        await this.deps.noticeQueue.enqueue(
-          fanOutStart({ kind: 'service-update', library: detail.library, subjectId: detail.eventId, subjectVersion: '1', causationId: detail.eventId, message: detail.message }),
-        );
-        return;
-      }
-      case 'FineResolved': {
-        const { detail } = event;
-        const loanId = await this.deps.loans.resolveFine(detail.patronId, detail.fineId, toUtc(detail.occurredAt));
-        if (loanId !== undefined) {
-          const others = (await this.deps.loans.openFines(detail.patronId)).some((fine) => fine.loanId === loanId);
-          await this.updateLoan(detail.patronId, loanId, false, (state) => releaseForFine(state, others));
-        }
-        return;
-      }
-      case 'PatronClosed': {
-        const { detail } = event;
-        const current = (await this.deps.policies.current())?.policyVersion;
-        const result = await this.deps.patronService.update(detail.patronId, (profile) => applyClosure(profile, detail, current));
-        // Purge whenever the account is closed, changed or not: a retry resumes an interrupted purge.
-        if (result.profile.closedAt !== undefined) {
-          const purged = await this.deps.patronService.purgeClosedAccount(detail.patronId, await this.deps.loans.openFines(detail.patronId));
-          this.deps.metrics.addMetric('closed-account-records-purged', MetricUnit.Count, purged);
-        }
-        return;
-      }
-      case 'PrivacyPolicyUpdated': {
-        const { detail } = event;
-        const recorded = await this.deps.policies.record(detail);
-        const current = (await this.deps.policies.current())?.policyVersion;
-        this.deps.logger.info('privacy policy update', { policyVersion: detail.policyVersion, current: recorded });
-        // Patrons hear about the policy in force, once per version (a redelivery re-asks; keys dedupe).
-        if (current === detail.policyVersion) {
-          await this.deps.noticeQueue.enqueue(
-            fanOutStart({
-              kind: 'policy-update',
-              subjectId: detail.policyVersion,
-              subjectVersion: '1',
-              causationId: detail.eventId,
-              policy: { policyVersion: detail.policyVersion, summary: detail.summary },
-            }),
-          );
-        }
-        return;
-      }
-      case 'HoldReady': {
-        const { detail } = event;
-        const hold = {
-          holdId: detail.holdId,
-          patronId: detail.patronId,
-          title: detail.title,
-          pickupBranch: detail.pickupBranch,
-          pickupBy: toUtc(detail.pickupBy),
-          readyAt: toUtc(detail.occurredAt),
-        };
-        if (!(await this.deps.holds.putReady(hold))) return;
+    },
+    ItemCheckedOut: async (detail) => {
+      await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyCheckout(state, detail, context));
+    },
+    LoanRenewed: async (detail) => {
+      await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyRenewal(state, detail, context));
+    },
+    ItemReturned: async (detail) => {
+      await this.updateLoan(detail.patronId, detail.loanId, true, (state, context) => applyReturn(state, detail, context));
+    },
+    HoldClosed: async (detail) => {
+      await this.deps.loans.closeHold(detail.patronId, detail.holdId, toUtc(detail.occurredAt));
+    },
+    FineAssessed: async (detail) => {
+      const outcome = await this.deps.loans.assessFine({
+        fineId: detail.fineId,
+        patronId: detail.patronId,
+        loanId: detail.loanId,
+        amount: detail.amount,
+        currency: detail.currency,
+        reason: detail.reason,
+        assessedAt: toUtc(detail.occurredAt),
+        eventId: detail.eventId,
+      });
+      // Also when it exists: a retry after a failed enqueue must still ask (notice keys dedupe).
+      if (outcome !== 'resolved') {
         await this.deps.noticeQueue.enqueue([
           {
-            kind: 'hold-ready',
-            patronId: hold.patronId,
-            subjectId: hold.holdId,
-            subjectVersion: hold.pickupBy,
+            kind: 'fine-assessed',
+            patronId: detail.patronId,
+            subjectId: detail.fineId,
+            subjectVersion: '1',
             causationId: detail.eventId,
-            hold: { title: hold.title, pickupBranch: hold.pickupBranch, pickupBy: hold.pickupBy },
+            fine: { amount: detail.amount, currency: detail.currency, reason: detail.reason },
           },
         ]);
-        return;
       }
-    }
+    },
+    ServiceUpdatePublished: async (detail) => {
+      await this.deps.noticeQueue.enqueue(
+        fanOutStart({ kind: 'service-update', library: detail.library, subjectId: detail.eventId, subjectVersion: '1', causationId: detail.eventId, message: detail.message }),
+      );
+    },
+    FineResolved: async (detail) => {
+      const loanId = await this.deps.loans.resolveFine(detail.patronId, detail.fineId, toUtc(detail.occurredAt));
+      if (loanId !== undefined) {
+        const others = (await this.deps.loans.openFines(detail.patronId, this.deps.clock.now())).some((fine) => fine.loanId === loanId);
+        await this.updateLoan(detail.patronId, loanId, false, (state) => releaseForFine(state, others));
+      }
+    },
+    PatronClosed: async (detail) => {
+      const current = (await this.deps.policies.current())?.policyVersion;
+      const result = await this.deps.patronService.update(detail.patronId, (profile) => applyClosure(profile, detail, current));
+      // Purge whenever the account is closed, changed or not: a retry resumes an interrupted purge.
+      if (result.profile.closedAt !== undefined) {
+        const purged = await this.deps.patronService.purgeClosedAccount(detail.patronId, await this.deps.loans.openFines(detail.patronId, this.deps.clock.now()));
+        this.deps.metrics.addMetric('closed-account-records-purged', MetricUnit.Count, purged);
+      }
+    },
+    PrivacyPolicyUpdated: async (detail) => {
+      const recorded = await this.deps.policies.record(detail);
+      const current = (await this.deps.policies.current())?.policyVersion;
+      this.deps.logger.info('privacy policy update', { policyVersion: detail.policyVersion, current: recorded });
+      // Patrons hear about the policy in force, once per version (a redelivery re-asks; keys dedupe).
+      if (current === detail.policyVersion) {
+        await this.deps.noticeQueue.enqueue(
+          fanOutStart({
+            kind: 'policy-update',
+            subjectId: detail.policyVersion,
+            subjectVersion: '1',
+            causationId: detail.eventId,
+            policy: { policyVersion: detail.policyVersion, summary: detail.summary },
+          }),
+        );
+      }
+    },
+    HoldReady: async (detail) => {
+      const hold = {
+        holdId: detail.holdId,
+        patronId: detail.patronId,
+        title: detail.title,
+        pickupBranch: detail.pickupBranch,
+        pickupBy: toUtc(detail.pickupBy),
+        readyAt: toUtc(detail.occurredAt),
+      };
+      if (!(await this.deps.holds.putReady(hold))) return;
+      await this.deps.noticeQueue.enqueue([
+        {
+          kind: 'hold-ready',
+          patronId: hold.patronId,
+          subjectId: hold.holdId,
+          subjectVersion: hold.pickupBy,
+          causationId: detail.eventId,
+          hold: { title: hold.title, pickupBranch: hold.pickupBranch, pickupBy: hold.pickupBy },
+        },
+      ]);
+    },
+  };
+
+  public async apply(event: CirculationEvent): Promise<void> {
+    const handle = this.handlers[event.detailType] as (detail: CirculationEvent['detail']) => Promise<void>;
+    await handle(event.detail);
   }
 
   /** Reads a loan, applies a pure change and writes it, retrying after a concurrent update. */
@@ -179,14 +166,14 @@ export class CirculationService {
     needsFines: boolean,
     change: (state: LoanState, context: LoanContext) => LoanChange,
   ): Promise<void> {
-    const profile = await this.deps.patrons.get(patronId);
-    const fines = needsFines ? await this.deps.loans.openFines(patronId) : [];
-    const context: LoanContext = {
-      dayOf: this.dayOf,
-      keepsHistory: profile?.consent.checkoutHistory?.optedIn === true && profile.closedAt === undefined,
-      hasOpenFine: fines.some((fine) => fine.loanId === loanId),
-    };
     for (let attempt = 1; ; attempt++) {
+      // Read again on every attempt: a concurrent opt-out or fine is what made the last one fail.
+      const [profile, fines] = await Promise.all([this.deps.patrons.get(patronId), needsFines ? this.deps.loans.openFines(patronId, this.deps.clock.now()) : []]);
+      const context: LoanContext = {
+        dayOf: this.dayOf,
+        keepsHistory: profile?.consent.checkoutHistory?.optedIn === true && profile.closedAt === undefined,
+        hasOpenFine: fines.some((fine) => fine.loanId === loanId),
+      };
       const stored = await this.deps.loans.loan(patronId, loanId, this.deps.clock.now());
       const result = change(stored.state, context);
       if (!result.changed) return;

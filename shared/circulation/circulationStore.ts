@@ -14,9 +14,11 @@ import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
-import { emptyLoanState, type HistoryEntry, type LoanState, type StatIncrement } from '#shared/circulation/loans.ts';
-import { isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
+import { emptyLoanState, statTotals, type HistoryEntry, type LoanState, type StatCounter, type StatIncrement, type StatTotal } from '#shared/circulation/loans.ts';
+import { failedConditions, isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
+import { patronKey } from '#shared/patrons/patronRepository.ts';
+import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { loanSweepKeys } from '#shared/sweep/sweepKeys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -46,17 +48,34 @@ export interface OpenFine {
 export class DynamoCirculationStore {
   public constructor(
     private readonly table: TableContext,
-    private readonly historyDays: number,
+    private readonly retention: Pick<ConsortiumConfig['retention'], 'checkoutHistoryDays' | 'openLoanDays' | 'openFineDays'>,
     /** The library's time zone: due days of the sweep index are its calendar days. */
     private readonly timeZone: string,
   ) {}
+
+  /**
+   * The fallback expiry of a loan item, in case its closing event never arrives: `openLoanDays` after
+   * the due date (or, before its checkout arrived, after the latest event); `openFineDays` after the
+   * return for a returned loan kept for a fine.
+   */
+  private loanExpiry(next: LoanState): number {
+    if (next.loan?.status === 'returned' && next.returnedAt !== undefined) return expiryAfterDays(new Date(next.returnedAt), this.retention.openFineDays);
+    const latest = [next.loan?.dueAt.value, next.pendingDueAt?.value, ...next.pending.map((pending) => pending.at)]
+      .filter((value): value is string => value !== undefined)
+      .sort()
+      .at(-1);
+    return expiryAfterDays(new Date(latest ?? Date.now()), this.retention.openLoanDays);
+  }
 
   private get(key: { pk: string; sk: string }) {
     return this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }));
   }
 
   public async loan(patronId: string, loanId: string, now: Date): Promise<StoredLoan> {
-    const [{ Item: loanItem }, { Item: tombstone }] = await Promise.all([this.get(loanKey(patronId, loanId)), this.get(loanTombstoneKey(loanId))]);
+    const [{ Item: stored }, { Item: tombstone }] = await Promise.all([this.get(loanKey(patronId, loanId)), this.get(loanTombstoneKey(loanId))]);
+    // A loan past its fallback expiry is gone, even before DynamoDB deletes it (its version still
+    // guards the write that replaces it).
+    const loanItem = stored && !isExpired(stored, now) ? stored : undefined;
     const live = tombstone && !isExpired(tombstone, now) ? tombstone : undefined;
     const source = (live ?? loanItem ?? {}) as Partial<LoanState>;
     return {
@@ -69,7 +88,7 @@ export class DynamoCirculationStore {
         pending: source.pending ?? [],
         pendingDueAt: (loanItem?.pendingDueAt as LoanState['pendingDueAt']) ?? undefined,
       },
-      loanVersion: Number(loanItem?.version ?? 0),
+      loanVersion: Number(stored?.version ?? 0),
       tombstoneVersion: Number(live?.version ?? tombstone?.version ?? 0),
     };
   }
@@ -103,6 +122,7 @@ export class DynamoCirculationStore {
             ...(next.returnedAt === undefined ? { dimensions: next.dimensions, counted: next.counted, pending: next.pending } : {}),
             // An open loan is found by its due day; a returned one (kept for a fine) is reminded of nothing.
             ...(next.loan?.status === 'active' ? loanSweepKeys(this.timeZone, patronId, loanId, next.loan.dueAt.value) : {}),
+            [TABLE.ttlAttribute]: this.loanExpiry(next),
             version: stored.loanVersion + 1,
           },
           ...versionCondition(stored.loanVersion),
@@ -141,7 +161,8 @@ export class DynamoCirculationStore {
       });
     }
     else items.push({ ConditionCheck: { TableName: this.table.tableName, Key: loanTombstoneKey(loanId), ...versionCondition(stored.tombstoneVersion) } });
-    for (const stat of stats) items.push(this.statUpdate(stat));
+    // One update per statistics item: DynamoDB refuses two operations on one item in a transaction.
+    for (const total of statTotals(stats)) items.push(this.statUpdate(total));
     if (history) {
       items.push({
         Put: {
@@ -151,8 +172,19 @@ export class DynamoCirculationStore {
             sk: `HISTORY#${history.returnedAt}#${history.loanId}`,
             kind: 'history',
             ...history,
-            [TABLE.ttlAttribute]: expiryAfterDays(new Date(history.returnedAt), this.historyDays),
+            [TABLE.ttlAttribute]: expiryAfterDays(new Date(history.returnedAt), this.retention.checkoutHistoryDays),
           },
+        },
+      });
+      // The patron may opt out (and have the history purged) while this event is processed: the entry
+      // is written only if the choice is still to keep it, else the change is retried on fresh state.
+      items.push({
+        ConditionCheck: {
+          TableName: this.table.tableName,
+          Key: patronKey(history.patronId),
+          ConditionExpression: '#consent.#history.optedIn = :true AND attribute_not_exists(closedAt)',
+          ExpressionAttributeNames: { '#consent': 'consent', '#history': 'checkoutHistory' },
+          ExpressionAttributeValues: { ':true': true },
         },
       });
     }
@@ -160,14 +192,17 @@ export class DynamoCirculationStore {
     await this.transact(items, { patronId, loanId });
   }
 
-  private statUpdate(stat: StatIncrement): TransactItem {
+  private statUpdate(total: StatTotal): TransactItem {
+    const counters = Object.entries(total.counts) as [StatCounter, number][];
+    const names = Object.fromEntries(counters.map(([counter], i) => [`#c${i}`, counter]));
+    const values = Object.fromEntries(counters.map(([, count], i) => [`:n${i}`, count]));
     return {
       Update: {
         TableName: this.table.tableName,
-        Key: { pk: `STATS#${stat.day}`, sk: `${stat.branch}#${stat.materialType}` },
-        UpdateExpression: 'SET kind = :kind, #day = :day, branch = :branch, materialType = :type ADD #counter :one',
-        ExpressionAttributeNames: { '#day': 'day', '#counter': stat.counter },
-        ExpressionAttributeValues: { ':kind': 'statistics', ':day': stat.day, ':branch': stat.branch, ':type': stat.materialType, ':one': 1 },
+        Key: { pk: `STATS#${total.day}`, sk: `${total.branch}#${total.materialType}` },
+        UpdateExpression: `SET kind = :kind, #day = :day, branch = :branch, materialType = :type ADD ${counters.map((_, i) => `#c${i} :n${i}`).join(', ')}`,
+        ExpressionAttributeNames: { '#day': 'day', ...names },
+        ExpressionAttributeValues: { ':kind': 'statistics', ':day': total.day, ':branch': total.branch, ':type': total.materialType, ...values },
       },
     };
   }
@@ -182,7 +217,7 @@ export class DynamoCirculationStore {
   }
 
   /** The patron's unresolved fines. */
-  public async openFines(patronId: string): Promise<OpenFine[]> {
+  public async openFines(patronId: string, now: Date): Promise<OpenFine[]> {
     const { Items } = await this.table.doc.send(
       new QueryCommand({
         TableName: this.table.tableName,
@@ -191,10 +226,14 @@ export class DynamoCirculationStore {
         ConsistentRead: true,
       }),
     );
-    return (Items ?? []).map((item) => ({ fineId: String(item.fineId), loanId: item.loanId as string | undefined }));
+    return (Items ?? []).filter((item) => !isExpired(item, now)).map((item) => ({ fineId: String(item.fineId), loanId: item.loanId as string | undefined }));
   }
 
-  /** Stores an assessed fine unless it exists or was resolved already (its tombstone). */
+  /**
+   * Stores an assessed fine unless it was resolved already (its tombstone). A later assessment of the
+   * same fine (the ILS corrected it) replaces an earlier one; at the same time, the greater event id
+   * (the tie rule), so the outcome does not depend on arrival order.
+   */
   public async assessFine(fine: {
     fineId: string;
     patronId: string;
@@ -203,12 +242,26 @@ export class DynamoCirculationStore {
     currency: string;
     reason: string;
     assessedAt: string;
+    eventId: string;
   }): Promise<'created' | 'exists' | 'resolved'> {
     try {
       await this.table.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table.tableName, Item: { ...fineKey(fine.patronId, fine.fineId), kind: 'fine', ...fine }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: {
+                  ...fineKey(fine.patronId, fine.fineId),
+                  kind: 'fine',
+                  ...fine,
+                  // Fallback expiry, in case its FineResolved never arrives.
+                  [TABLE.ttlAttribute]: expiryAfterDays(new Date(fine.assessedAt), this.retention.openFineDays),
+                },
+                ConditionExpression: 'attribute_not_exists(pk) OR assessedAt < :at OR (assessedAt = :at AND eventId < :eventId)',
+                ExpressionAttributeValues: { ':at': fine.assessedAt, ':eventId': fine.eventId },
+              },
+            },
             { ConditionCheck: { TableName: this.table.tableName, Key: fineTombstoneKey(fine.fineId), ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
@@ -216,8 +269,7 @@ export class DynamoCirculationStore {
       return 'created';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      return reasons[1]?.Code === 'ConditionalCheckFailed' ? 'resolved' : 'exists';
+      return failedConditions(error, ['fine', 'tombstone'] as const).has('tombstone') ? 'resolved' : 'exists';
     }
   }
 

@@ -60,6 +60,28 @@ export interface StatIncrement extends LoanDimensions {
 }
 
 /** A checkout history entry, written only for patrons who keep their history. */
+/** The increments of one statistics item (day, branch, material type), merged per counter. */
+export interface StatTotal extends LoanDimensions {
+  readonly day: string;
+  readonly counts: Partial<Record<StatCounter, number>>;
+}
+
+/**
+ * Merges increments that land on the same statistics item. One event can owe several counts to one
+ * item (a checkout that arrives after its own return and renewal on the same day, branch and material
+ * type), and a DynamoDB transaction may hold only one operation per item.
+ */
+export function statTotals(stats: readonly StatIncrement[]): StatTotal[] {
+  const totals = new Map<string, { day: string; branch: string; materialType: string; counts: Partial<Record<StatCounter, number>> }>();
+  for (const stat of stats) {
+    const key = JSON.stringify([stat.day, stat.branch, stat.materialType]);
+    const total = totals.get(key) ?? { day: stat.day, branch: stat.branch, materialType: stat.materialType, counts: {} };
+    total.counts[stat.counter] = (total.counts[stat.counter] ?? 0) + 1;
+    totals.set(key, total);
+  }
+  return [...totals.values()];
+}
+
 export interface HistoryEntry {
   readonly patronId: string;
   readonly loanId: string;
@@ -95,6 +117,16 @@ export const emptyLoanState: LoanState = {
 };
 
 const UNKNOWN_MATERIAL = 'unknown';
+
+/**
+ * Whether due date `candidate` replaces `current`: the newer event wins; at the same time, the later
+ * due date (the tie rule: the outcome must not depend on which of two renewals arrived first).
+ */
+export function dueSupersedes(candidate: { value: string; at: string } | undefined, current: { value: string; at: string } | undefined): boolean {
+  if (candidate === undefined) return false;
+  if (current === undefined || isNewer(candidate.at, current)) return true;
+  return candidate.at === current.at && candidate.value > current.value;
+}
 
 /** Counts `count` now if the dimensions are known, else keeps it pending; each event id once. */
 function tally(state: LoanState, count: PendingCount, context: LoanContext): { state: LoanState; stats: StatIncrement[] } {
@@ -157,7 +189,7 @@ export function applyCheckout(state: LoanState, event: DetailOf<'ItemCheckedOut'
         itemId: event.itemId,
         title: event.title,
         checkedOutAt: at,
-        dueAt: pendingDue && isNewer(pendingDue.at, dueAt) ? pendingDue : dueAt,
+        dueAt: dueSupersedes(pendingDue, dueAt) ? pendingDue! : dueAt,
         status: 'active',
       },
     };
@@ -171,9 +203,9 @@ export function applyRenewal(state: LoanState, event: DetailOf<'LoanRenewed'>, c
   let next = counted;
   if (next.returnedAt === undefined) {
     const dueAt = { value: toUtc(event.dueAt), at };
-    if (next.loan && isNewer(at, next.loan.dueAt)) next = { ...next, loan: { ...next.loan, dueAt } };
+    if (next.loan && dueSupersedes(dueAt, next.loan.dueAt)) next = { ...next, loan: { ...next.loan, dueAt } };
     // Before its checkout: remember the due date for when the checkout comes.
-    if (!next.loan && isNewer(at, next.pendingDueAt)) next = { ...next, pendingDueAt: dueAt };
+    if (!next.loan && dueSupersedes(dueAt, next.pendingDueAt)) next = { ...next, pendingDueAt: dueAt };
   }
   return changedFrom(state, next, stats);
 }

@@ -86,10 +86,20 @@ export const consortiumConfigSchema = z.object({
     noticeLogDays: positiveInt,
     inboundSmsLogDays: positiveInt,
     consentLedgerDays: positiveInt,
-    /** How long a dead-letter queue keeps what failed (SQS allows 1 to 14). @default 4 */
-    deadLetterDays: z.optional(z.int().check(z.gte(1), z.lte(14, { error: 'must be 1 to 14 days (SQS limit)' }))),
-    /** Point-in-time recovery window of the table (DynamoDB allows 1 to 35). @default 7 */
-    pointInTimeRecoveryDays: z.optional(z.int().check(z.gte(1), z.lte(35, { error: 'must be 1 to 35 days (DynamoDB limit)' }))),
+    /**
+     * Fallback expiries of records whose closing event never arrives, so no patron-item link is kept
+     * forever: an open loan `openLoanDays` after its due date (or after its return, when kept for a
+     * fine), a ready hold `openHoldDays` after its pick-up date, an unresolved fine `openFineDays`
+     * after its assessment.
+     * @default 365, 30 and 730
+     */
+    openLoanDays: z._default(positiveInt, 365),
+    openHoldDays: z._default(positiveInt, 30),
+    openFineDays: z._default(positiveInt, 730),
+    /** How long a dead-letter queue keeps what failed (SQS allows 1 to 14): short, it can hold ILS events with contacts. @default 4 */
+    deadLetterDays: z._default(z.int().check(z.gte(1), z.lte(14, { error: 'must be 1 to 14 days (SQS limit)' })), 4),
+    /** Point-in-time recovery window of the table (DynamoDB allows 1 to 35): short, restore points hold deleted patrons. @default 7 */
+    pointInTimeRecoveryDays: z._default(z.int().check(z.gte(1), z.lte(35, { error: 'must be 1 to 35 days (DynamoDB limit)' })), 7),
   }),
   /** Who besides the notifier may decrypt contacts. */
   privacy: z.optional(
@@ -102,10 +112,6 @@ export const consortiumConfigSchema = z.object({
 
 export type ConsortiumConfig = z.infer<typeof consortiumConfigSchema>;
 
-/** Dead-letter retention when the configuration names none: long enough to see an alarm and redrive. */
-export const DEFAULT_DEAD_LETTER_DAYS = 4;
-/** Point-in-time recovery window when the configuration names none. */
-export const DEFAULT_POINT_IN_TIME_RECOVERY_DAYS = 7;
 export type LibraryConfig = ConsortiumConfig['libraries'][number];
 export type Branding = z.infer<typeof branding>;
 

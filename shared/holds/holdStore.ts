@@ -6,6 +6,8 @@ import { patronKey } from '#shared/patrons/patronRepository.ts';
 import { holdTombstoneKey } from '#shared/circulation/circulationStore.ts';
 import { holdSweepKeys } from '#shared/sweep/sweepKeys.ts';
 import { writeIf, type TableContext } from '#shared/table/documentClient.ts';
+import { TABLE } from '#shared/table/tableDefinition.ts';
+import { expiryAfterDays } from '#shared/clock.ts';
 
 export interface Hold {
   readonly holdId: string;
@@ -32,6 +34,8 @@ export class DynamoHoldStore implements HoldStore {
     private readonly table: TableContext,
     /** The library's time zone: pickup days of the sweep index are its calendar days. */
     private readonly timeZone: string,
+    /** Fallback expiry: days after the pick-up date, in case the HoldClosed never arrives. */
+    private readonly openHoldDays: number,
   ) {}
 
   public async putReady(hold: Hold): Promise<boolean> {
@@ -48,9 +52,11 @@ export class DynamoHoldStore implements HoldStore {
                   status: 'ready',
                   ...hold,
                   ...holdSweepKeys(this.timeZone, hold.patronId, hold.holdId, hold.pickupBy),
+                  [TABLE.ttlAttribute]: expiryAfterDays(new Date(hold.pickupBy), this.openHoldDays),
                 },
-                ConditionExpression: 'attribute_not_exists(pk) OR readyAt <= :at',
-                ExpressionAttributeValues: { ':at': hold.readyAt },
+                // Tie rule: of two HoldReady at the same time, the later pick-up date stands.
+                ConditionExpression: 'attribute_not_exists(pk) OR readyAt < :at OR (readyAt = :at AND pickupBy <= :pickupBy)',
+                ExpressionAttributeValues: { ':at': hold.readyAt, ':pickupBy': hold.pickupBy },
               },
             },
             {

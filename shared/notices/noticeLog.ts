@@ -4,22 +4,32 @@
  *
  * A send starts by claiming the key in one transaction with a check on the patron's profile: the
  * claim succeeds only if the channel is still opted in with the very contact the sender read. So an
- * opt-out or suppression committed before the claim always stops the send. A claim is a lease: if the sender dies
- * mid-send, the queue's retry may claim it again once the lease has run out.
+ * opt-out or suppression committed before the claim always stops the send.
+ *
+ * A claim is never taken twice: a notice is sent at most once. While another worker holds the claim
+ * (its lease runs), the claim answers `in-progress` and the caller retries later through its queue.
+ * A claim whose lease ran out without an outcome means the worker died somewhere between the claim
+ * and the outcome record, perhaps after the provider accepted the message: the notice is recorded as
+ * failed with reason `outcome-unknown` (announced as `NoticeFailed`), never sent again.
  */
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
-import { isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
+import { failedConditions, isConditionFailure, isExpired, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { patronKey } from '#shared/patrons/patronRepository.ts';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
 import type { NoticeKind } from '#shared/notices/noticeKinds.ts';
 
 /**
- * `claimed`: this sender owns the notice now. `already-handled`: sent, failed for good, or being sent
- * by another worker. `channel-closed`: the channel was opted out, or its contact changed, since the read.
+ * `claimed`: this sender owns the notice now. `already-handled`: sent or failed for good.
+ * `in-progress`: another worker holds the claim; retry later. `outcome-unknown`: a worker died
+ * holding the claim; the notice is now recorded as failed. `channel-closed`: the channel was opted
+ * out, or its contact changed, since the read.
  */
-export type ClaimOutcome = 'claimed' | 'already-handled' | 'channel-closed';
+export type ClaimOutcome = 'claimed' | 'already-handled' | 'in-progress' | 'outcome-unknown' | 'channel-closed';
+
+/** The reason recorded for a notice whose sender died holding its claim. */
+export const OUTCOME_UNKNOWN = 'outcome-unknown';
 
 export interface NoticeClaim {
   readonly noticeKey: string;
@@ -90,10 +100,9 @@ export class DynamoNoticeLog implements NoticeLog {
                   leaseUntil: nowSeconds + CLAIM_LEASE_SECONDS,
                   [TABLE.ttlAttribute]: expiryAfterDays(now, this.retentionDays),
                 },
-                ConditionExpression:
-                  'attribute_not_exists(pk) OR #status = :released OR (#status = :sending AND leaseUntil < :now)',
+                ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':released': 'released', ':sending': 'sending', ':now': nowSeconds },
+                ExpressionAttributeValues: { ':released': 'released' },
               },
             },
             {
@@ -117,9 +126,30 @@ export class DynamoNoticeLog implements NoticeLog {
       return 'claimed';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      return reasons[0]?.Code === 'ConditionalCheckFailed' ? 'already-handled' : 'channel-closed';
+      if (!failedConditions(error, ['notice', 'channel'] as const).has('notice')) return 'channel-closed';
+      return this.heldClaim(claim, nowSeconds, now);
     }
+  }
+
+  /** Classifies a notice someone claimed before; a claim whose lease ran out is closed as failed. */
+  private async heldClaim(claim: NoticeClaim, nowSeconds: number, now: Date): Promise<ClaimOutcome> {
+    const key = noticeItemKey(claim.patronId, claim.noticeKey);
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }));
+    if (Item?.status !== 'sending') return 'already-handled';
+    if (Number(Item.leaseUntil) >= nowSeconds) return 'in-progress';
+    const closed = await writeIf(() =>
+      this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: key,
+          UpdateExpression: 'SET #status = :failed, reason = :reason, finishedAt = :now REMOVE leaseUntil',
+          ConditionExpression: '#status = :sending AND claimedAt = :claimedAt',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':reason': OUTCOME_UNKNOWN, ':now': now.toISOString(), ':sending': 'sending', ':claimedAt': Item.claimedAt },
+        }),
+      ),
+    );
+    return closed ? 'outcome-unknown' : 'already-handled';
   }
 
   public async markSent(patronId: string, noticeKey: string, providerMessageId: string, now: Date): Promise<void> {

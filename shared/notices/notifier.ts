@@ -119,11 +119,12 @@ export class Notifier {
     );
     if (claim === 'already-handled') return 'duplicate';
     if (claim === 'channel-closed') return 'channel-closed';
+    if (claim === 'outcome-unknown') return 'failed';
+    if (claim === 'in-progress') throw new RetryableDeliveryError('notice is being sent by another worker', { context: { noticeId, channel } });
+    let messageId: string;
     try {
       const to = await this.deps.decrypter.decrypt(cipher, { patronId: profile.patronId, channel });
-      const messageId = channel === 'sms' ? await this.deps.sms.send({ to, body: content.sms }) : await this.sendEmail(to, profile, request, noticeId, content);
-      await this.deps.notices.markSent(profile.patronId, key, messageId, this.deps.clock.now());
-      return 'sent';
+      messageId = channel === 'sms' ? await this.deps.sms.send({ to, body: content.sms }) : await this.sendEmail(to, profile, request, noticeId, content);
     } catch (error) {
       if (error instanceof PermanentDeliveryError) {
         if (error.invalidContact && channel === 'sms') await this.suppressInvalidNumber(profile.patronId, noticeId);
@@ -134,6 +135,11 @@ export class Notifier {
       await this.deps.notices.release(profile.patronId, key);
       throw error instanceof BookdropError ? error : new RetryableDeliveryError('delivery interrupted', { cause: error, context: { noticeId, channel } });
     }
+    // The provider accepted the message: the claim is never given back from here on (a retry would
+    // send it twice). If this write fails, the claim's lease runs out and the notice ends as failed
+    // with reason `outcome-unknown`.
+    await this.deps.notices.markSent(profile.patronId, key, messageId, this.deps.clock.now());
+    return 'sent';
   }
 
   /** An invalid number suppresses the SMS channel (ledger source `delivery-feedback`) until a new number. */

@@ -47,6 +47,8 @@ export interface Suppression {
 export interface StoredContact {
   readonly cipher: string | null;
   readonly at: string;
+  /** The event that set it: breaks a tie between two changes with the same time. */
+  readonly evidenceId?: string;
   /** Phone blind index (SMS contacts only), the key inbound SMS looks patrons up by. */
   readonly index?: string;
 }
@@ -55,6 +57,8 @@ export interface StoredContact {
 export interface Stamped<T> {
   readonly value: T;
   readonly at: string;
+  /** The event that set it: breaks a tie between two events with the same time. */
+  readonly evidenceId?: string;
 }
 
 export interface PatronProfile {
@@ -96,6 +100,7 @@ export interface ContactChange {
   /** The new value, or `null` to clear. */
   readonly value: string | null;
   readonly at: string;
+  readonly evidenceId: string;
 }
 
 export interface ProfileChange {
@@ -126,6 +131,31 @@ export function emptyProfile(patronId: string): PatronProfile {
 export function isNewer(at: string, current: { at: string } | undefined): boolean {
   return current === undefined || Date.parse(at) > Date.parse(current.at);
 }
+
+/**
+ * The tie rules: when two events carry the same `occurredAt`, the outcome must not depend on which
+ * arrived first. Each rule ranks the candidates at equal time; the higher rank wins.
+ * - consent: opt-out over opt-in (the more private choice), then the greater evidence id;
+ * - contacts: clearing over setting (the more private), then the greater evidence id;
+ * - library, language, policy version: the greater evidence id.
+ * Returns true if `candidate` replaces `current`.
+ */
+export function supersedes(
+  candidate: { at: string; evidenceId: string; rank?: number },
+  current: { at: string; evidenceId?: string | undefined; rank?: number } | undefined,
+): boolean {
+  if (current === undefined) return true;
+  const byTime = Date.parse(candidate.at) - Date.parse(current.at);
+  if (byTime !== 0) return byTime > 0;
+  const byRank = (candidate.rank ?? 0) - (current.rank ?? 0);
+  if (byRank !== 0) return byRank > 0;
+  return candidate.evidenceId > (current.evidenceId ?? '');
+}
+
+/** Privacy rank of a choice: opting out outranks opting in at equal time. */
+const choiceRank = (optedIn: boolean) => (optedIn ? 0 : 1);
+/** Privacy rank of a contact: no contact outranks a contact at equal time. */
+const contactRank = (cipher: string | null | undefined) => (cipher === null ? 1 : 0);
 
 /** Normalises an ISO 8601 time with offset to UTC, so stored times compare as strings too. */
 export function toUtc(iso: string): string {
@@ -171,7 +201,11 @@ function applyUpdates(profile: PatronProfile, provenance: Provenance, updates: U
   for (const [topic, optedIn] of Object.entries(updates.consent ?? {}) as [ConsentTopic, boolean | undefined][]) {
     if (optedIn === undefined) continue;
     const previous = consent[topic];
-    if (!isNewer(at, previous)) {
+    const replaces = supersedes(
+      { at, evidenceId: provenance.evidenceId, rank: choiceRank(optedIn) },
+      previous && { at: previous.at, evidenceId: previous.evidenceId, rank: choiceRank(previous.optedIn) },
+    );
+    if (!replaces) {
       // A late choice is history: recorded (once: the key is deterministic), but not in force.
       if (previous && previous.evidenceId !== provenance.evidenceId) {
         ledger.push({ patronId: profile.patronId, topic, optedIn, ...provenance, effective: false });
@@ -186,10 +220,13 @@ function applyUpdates(profile: PatronProfile, provenance: Provenance, updates: U
   const contacts = { ...profile.contacts };
   const contactChanges: ContactChange[] = [];
   for (const [channel, value] of Object.entries(updates.contacts ?? {}) as [Channel, string | null | undefined][]) {
-    if (value === undefined || !isNewer(at, contacts[channel])) continue;
-    contactChanges.push({ channel, value, at });
+    if (value === undefined) continue;
+    const current = contacts[channel];
+    const candidate = { at, evidenceId: provenance.evidenceId, rank: contactRank(value) };
+    if (!supersedes(candidate, current && { at: current.at, evidenceId: current.evidenceId, rank: contactRank(current.cipher) })) continue;
+    contactChanges.push({ channel, value, at, evidenceId: provenance.evidenceId });
     // The cipher is filled in by the service after encryption.
-    contacts[channel] = { cipher: value === null ? null : '', at };
+    contacts[channel] = { cipher: value === null ? null : '', at, evidenceId: provenance.evidenceId };
     if (suppression[channel] !== undefined && isNewer(at, suppression[channel])) {
       delete suppression[channel];
       entry(channel, { suppressed: false });
@@ -198,14 +235,14 @@ function applyUpdates(profile: PatronProfile, provenance: Provenance, updates: U
 
   if (updates.suppress) {
     const { channel, reason } = updates.suppress;
-    if (suppression[channel] === undefined || isNewer(at, suppression[channel])) {
+    if (supersedes({ at, evidenceId: provenance.evidenceId }, suppression[channel])) {
       if (suppression[channel] === undefined) entry(channel, { suppressed: true });
       suppression[channel] = { reason, at, source: provenance.source, evidenceId: provenance.evidenceId };
     }
   }
 
   const stamp = <T>(value: T | undefined, current: Stamped<T> | undefined): Stamped<T> | undefined =>
-    value !== undefined && isNewer(at, current) ? { value, at } : current;
+    value !== undefined && supersedes({ at, evidenceId: provenance.evidenceId }, current) ? { value, at, evidenceId: provenance.evidenceId } : current;
   const library = stamp(updates.library, profile.library);
   const language = stamp(updates.language, profile.language);
   const policyVersion = stamp(provenance.policyVersion, profile.policyVersion);
@@ -306,8 +343,8 @@ export function applyClosure(profile: PatronProfile, event: DetailOf<'PatronClos
   const consent: Partial<Record<ConsentTopic, ConsentState>> = {};
   for (const topic of CONSENT_TOPICS) {
     const previous = profile.consent[topic];
-    if (previous !== undefined && !isNewer(at, previous)) {
-      // A choice made after the closure (account reopened) stands.
+    if (previous !== undefined && isNewer(previous.at, { at })) {
+      // A choice made after the closure (account reopened) stands; one at the same time does not.
       consent[topic] = previous;
       continue;
     }
@@ -317,8 +354,8 @@ export function applyClosure(profile: PatronProfile, event: DetailOf<'PatronClos
   const contacts: Partial<Record<Channel, StoredContact>> = {};
   const contactChanges: ContactChange[] = [];
   for (const channel of CHANNELS) {
-    contacts[channel] = { cipher: null, at };
-    contactChanges.push({ channel, value: null, at });
+    contacts[channel] = { cipher: null, at, evidenceId: event.eventId };
+    contactChanges.push({ channel, value: null, at, evidenceId: event.eventId });
   }
   return {
     profile: {

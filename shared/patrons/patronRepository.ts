@@ -20,7 +20,13 @@ export function audienceOf(patronId: string, library: string | undefined): { aud
   const shard = createHash('sha256').update(patronId).digest()[0]! % AUDIENCE_SHARDS;
   return { audience: `AUDIENCE#${shard}`, audienceKey: `${library ?? '-'}#${patronId}` };
 }
-const ledgerSortKey = (entry: ConsentLedgerEntry) => `CONSENT#${entry.at}#${entry.topic}#${entry.evidenceId}`;
+/**
+ * One event can record both a choice and a suppression change for one topic (a new phone number that
+ * lifts a suppression while opting in): they are two items, since a transaction holds one operation
+ * per item.
+ */
+const ledgerSortKey = (entry: ConsentLedgerEntry) =>
+  `CONSENT#${entry.at}#${entry.topic}#${entry.evidenceId}${entry.suppressed === undefined ? '' : '#suppression'}`;
 
 export interface PatronStore {
   get(patronId: string): Promise<PatronProfile | undefined>;

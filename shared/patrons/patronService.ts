@@ -67,8 +67,8 @@ export class PatronService {
   /** Replaces the plaintext contact changes with ciphertext and, for phones, the blind index. */
   private async sealContacts(change: ProfileChange): Promise<PatronProfile> {
     const contacts = { ...change.profile.contacts };
-    for (const { channel, value, at } of change.contacts) {
-      let sealed: StoredContact = { cipher: null, at };
+    for (const { channel, value, at, evidenceId } of change.contacts) {
+      let sealed: StoredContact = { cipher: null, at, evidenceId };
       if (value !== null) {
         const { encrypter, phoneIndex } = this.deps;
         if (!encrypter || !phoneIndex) throw new BookdropError('this function may not write contacts', { context: { channel } });
@@ -76,6 +76,7 @@ export class PatronService {
         sealed = {
           cipher: await encrypter.encrypt(value, binding),
           at,
+          evidenceId,
           ...(channel === 'sms' ? { index: await phoneIndex.indexOf(value) } : {}),
         };
       }

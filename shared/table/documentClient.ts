@@ -36,6 +36,20 @@ export function isConditionFailure(error: unknown): boolean {
   return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed');
 }
 
+/**
+ * The names of the transaction items whose condition failed. `names` labels the items in the order
+ * they were sent, so callers ask by name (`failed.has('tombstone')`) instead of by position.
+ */
+export function failedConditions<const Name extends string>(error: unknown, names: readonly Name[]): Set<Name> {
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  const failed = new Set<Name>();
+  reasons.forEach((reason, index) => {
+    const name = names[index];
+    if (reason.Code === 'ConditionalCheckFailed' && name !== undefined) failed.add(name);
+  });
+  return failed;
+}
+
 /** Runs a conditional write; false if its condition failed, any other error rethrown. */
 export async function writeIf(write: () => Promise<unknown>): Promise<boolean> {
   try {

@@ -4,6 +4,8 @@
  * its messages when it chooses.
  */
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { buildCirculationService, createCirculationHandler } from '#functions/circulation/app.ts';
 import { buildNotifier, createNotifierHandler } from '#functions/notifier/app.ts';
@@ -63,6 +65,8 @@ export class MemoryNoticeQueue implements NoticeQueue {
 export interface Pipeline {
   readonly table: TableContext;
   readonly sms: SmsSink;
+  /** The SNS client the senders use (speaking to the sink), for fault injection. */
+  readonly snsClient: SNSClient;
   readonly queue: MemoryNoticeQueue;
   readonly outbound: MemoryOutboundEvents;
   readonly clock: ReturnType<typeof fixedClock>;
@@ -89,7 +93,15 @@ export interface Pipeline {
 }
 
 export async function startPipeline(
-  options: { snsClient?: SNSClient; fanOutPageSize?: number; sweepPageSize?: number; config?: ConsortiumConfig } = {},
+  options: {
+    snsClient?: SNSClient;
+    sesClient?: SESv2Client;
+    /** Wraps the contact decrypter the notifier uses (to inject KMS faults). */
+    decrypter?: (decrypter: ContactDecrypter) => ContactDecrypter;
+    fanOutPageSize?: number;
+    sweepPageSize?: number;
+    config?: ConsortiumConfig;
+  } = {},
 ): Promise<Pipeline> {
   const config = options.config ?? testConfig;
   const table = await freshTable();
@@ -107,10 +119,10 @@ export async function startPipeline(
     table,
     config,
     clock,
-    decrypter: keys.crypto,
+    decrypter: options.decrypter ? options.decrypter(keys.crypto) : keys.crypto,
     noticeIds: keys.noticeIds,
     sms: new SnsSmsSender(sns, undefined),
-    email: new SesEmailSender(sesClient(), 'bookdrop-test'),
+    email: new SesEmailSender(options.sesClient ?? sesClient(), 'bookdrop-test'),
     later: queue,
   });
   const sweep = new Sweep(table, queue, config, clock, options.sweepPageSize);
@@ -141,6 +153,7 @@ export async function startPipeline(
   return {
     table,
     sms,
+    snsClient: sns,
     queue,
     outbound,
     clock,

@@ -84,14 +84,16 @@ describe('Stack: BookdropStack security', () => {
       .flatMap((id) => documentOf(id));
   const allPolicyStatements = () => idsOf('AWS::IAM::Policy').flatMap((id) => documentOf(id));
   const topic = (prefix: string) => idOf('AWS::SNS::Topic', prefix);
-  const topicPolicyOf = (topicId: string) => {
-    const id = idsOf('AWS::SNS::TopicPolicy').find((candidate) => JSON.stringify(propsOf(candidate).Topics) === JSON.stringify([ref(topicId)]));
+  /** The statements of the policy resource of `type` attached to `targetId` through its `list` property. */
+  const attachedPolicy = (type: string, list: string, targetId: string) => {
+    const id = idsOf(type).find((candidate) => JSON.stringify(propsOf(candidate)[list]) === JSON.stringify([ref(targetId)]));
     return documentOf(id!);
   };
-  const queuePolicyOf = (queueId: string) => {
-    const id = idsOf('AWS::SQS::QueuePolicy').find((candidate) => JSON.stringify(propsOf(candidate).Queues) === JSON.stringify([ref(queueId)]));
-    return documentOf(id!);
-  };
+  const topicPolicyOf = (topicId: string) => attachedPolicy('AWS::SNS::TopicPolicy', 'Topics', topicId);
+  const queuePolicyOf = (queueId: string) => attachedPolicy('AWS::SQS::QueuePolicy', 'Queues', queueId);
+  const mentions = (statement: Statement, text: string) => JSON.stringify(statement.Principal ?? null).includes(text);
+  const servicesIn = (statements: Statement[]) => statements.filter((statement) => mentions(statement, '"Service"'));
+  const redriveTarget = (value: unknown) => (value as { deadLetterTargetArn?: unknown } | undefined)?.deadLetterTargetArn;
 
   describe('forged inbound messages', () => {
     it('denies sns:Publish on both inbound topics to every role of the stack, including one added after it was built', () => {
@@ -100,7 +102,9 @@ describe('Stack: BookdropStack security', () => {
       expect(roles.length).toBeGreaterThanOrEqual(7);
       const inbound = sorted([ref(topic('EmailFeedbackTopic')), ref(topic('InboundSmsTopic'))]);
       for (const role of roles) {
-        const denies = roleStatements(role).filter((statement) => statement.Effect === 'Deny' && actionsOf(statement).includes('sns:Publish'));
+        const denies = roleStatements(role).filter(
+          (statement) => statement.Effect === 'Deny' && actionsOf(statement).includes('sns:Publish'),
+        );
         expect(denies.map((deny) => sorted(listOf(deny.Resource))), role).toEqual([inbound]);
       }
     });
@@ -128,7 +132,7 @@ describe('Stack: BookdropStack security', () => {
     });
 
     it('lets the publishing services use the topic key only for their own source', () => {
-      const services = keyPolicy('KeysTopicKey').filter((statement) => statement.Principal !== undefined && 'Service' in Object(statement.Principal));
+      const services = servicesIn(keyPolicy('KeysTopicKey'));
       expect(services.map((statement) => (statement.Principal as { Service: string }).Service).sort()).toEqual([
         'ses.amazonaws.com',
         'sms-voice.amazonaws.com',
@@ -143,10 +147,10 @@ describe('Stack: BookdropStack security', () => {
       const subscriptions = idsOf('AWS::SNS::Subscription');
       expect(subscriptions).toHaveLength(2);
       for (const id of subscriptions) {
-        const { TopicArn, RedrivePolicy } = propsOf(id) as { TopicArn: unknown; RedrivePolicy?: { deadLetterTargetArn: { 'Fn::GetAtt': [string] } } };
-        expect(RedrivePolicy, id).toBeDefined();
-        const deadLetterQueue = RedrivePolicy!.deadLetterTargetArn['Fn::GetAtt'][0];
-        const fromSns = queuePolicyOf(deadLetterQueue).filter((statement) => JSON.stringify(statement.Principal).includes('sns.amazonaws.com'));
+        const { TopicArn, RedrivePolicy } = propsOf(id);
+        const target = redriveTarget(RedrivePolicy) as { 'Fn::GetAtt': [string] } | undefined;
+        expect(target, id).toBeDefined();
+        const fromSns = queuePolicyOf(target!['Fn::GetAtt'][0]).filter((statement) => mentions(statement, 'sns.amazonaws.com'));
         expect(fromSns).toEqual([expect.objectContaining({ Effect: 'Allow', Condition: { ArnEquals: { 'aws:SourceArn': TopicArn } } })]);
       }
     });
@@ -155,7 +159,7 @@ describe('Stack: BookdropStack security', () => {
   describe('confused deputy', () => {
     it('lets EventBridge send to the circulation queue only for its own rule of this account', () => {
       const fromEvents = queuePolicyOf(idOf('AWS::SQS::Queue', 'CirculationInputQueue')).filter((statement) =>
-        JSON.stringify(statement.Principal).includes('events.amazonaws.com'),
+        mentions(statement, 'events.amazonaws.com'),
       );
       expect(fromEvents).toEqual([
         expect.objectContaining({
@@ -169,24 +173,26 @@ describe('Stack: BookdropStack security', () => {
     });
 
     it('lets AWS services use the data key only with a source condition', () => {
-      const services = keyPolicy('KeysDataKey').filter((statement) => statement.Principal !== undefined && 'Service' in Object(statement.Principal));
-      const byService = Object.fromEntries(services.map((statement) => [JSON.stringify((statement.Principal as { Service: unknown }).Service), statement]));
-      expect(Object.keys(byService)).toHaveLength(3);
-      expect(byService['"events.amazonaws.com"']?.Condition).toEqual({
+      const services = servicesIn(keyPolicy('KeysDataKey'));
+      expect(new Set(services.map((statement) => JSON.stringify(statement.Principal))).size).toBe(3);
+      const rulesOfTheBus = expect.arrayContaining([':rule/', ref(idOf('AWS::Events::EventBus', 'IngressBus')), '/*']);
+      expect(services.find((statement) => mentions(statement, 'events.amazonaws.com'))?.Condition).toEqual({
         StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
-        ArnLike: { 'aws:SourceArn': expect.objectContaining({ 'Fn::Join': ['', expect.arrayContaining([':rule/', ref(idOf('AWS::Events::EventBus', 'IngressBus')), '/*'])] }) },
+        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', rulesOfTheBus] } },
       });
-      const sns = services.filter((statement) => JSON.stringify(statement.Principal) === JSON.stringify({ Service: 'sns.amazonaws.com' }));
+      const sns = services.filter((statement) => mentions(statement, 'sns.amazonaws.com'));
       expect(sorted(sns.map((statement) => statement.Condition))).toEqual(
         sorted([ref(topic('EmailFeedbackTopic')), ref(topic('InboundSmsTopic'))].map((arn) => ({ ArnEquals: { 'aws:SourceArn': arn } }))),
       );
-      const logsStatement = services.find((statement) => JSON.stringify(statement.Principal).includes('logs.'));
+      const logsStatement = services.find((statement) => mentions(statement, 'logs.'));
       expect(Object.keys(logsStatement?.Condition?.ArnLike ?? {})).toEqual(['kms:EncryptionContext:aws:logs:arn']);
     });
 
     it('lets every role use the data key only through DynamoDB and SQS (kms:ViaService)', () => {
       const dataKey = JSON.stringify(arnOf(idOf('AWS::KMS::Key', 'KeysDataKey')));
-      const grants = allPolicyStatements().filter((statement) => statement.Effect === 'Allow' && JSON.stringify(statement.Resource).includes(dataKey));
+      const grants = allPolicyStatements().filter(
+        (statement) => statement.Effect === 'Allow' && JSON.stringify(statement.Resource).includes(dataKey),
+      );
       expect(grants.length).toBeGreaterThanOrEqual(10);
       for (const grant of grants) {
         expect(grant.Resource).toEqual(JSON.parse(dataKey));
@@ -197,8 +203,11 @@ describe('Stack: BookdropStack security', () => {
     });
 
     it("lets the table-stream role put only Bookdrop's outbound events on the bus", () => {
-      const puts = roleStatements(idOf('AWS::IAM::Role', 'TableStreamConsumerRole')).filter((statement) => actionsOf(statement).includes('events:PutEvents'));
-      expect(puts).toEqual([expect.objectContaining({ Effect: 'Allow', Condition: { StringEquals: { 'events:source': ['library.notices'] } } })]);
+      const puts = roleStatements(idOf('AWS::IAM::Role', 'TableStreamConsumerRole')).filter((statement) =>
+        actionsOf(statement).includes('events:PutEvents'),
+      );
+      const onlyOutbound = { StringEquals: { 'events:source': ['library.notices'] } };
+      expect(puts).toEqual([expect.objectContaining({ Effect: 'Allow', Condition: onlyOutbound })]);
       const anyoneElse = allPolicyStatements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('events:')));
       expect(anyoneElse).toHaveLength(1);
     });
@@ -218,7 +227,8 @@ describe('Stack: BookdropStack security', () => {
 
     it('trusts the configured publisher roles on the bus, never an account root', () => {
       const statements = idsOf('AWS::Events::EventBusPolicy').map((id) => propsOf(id).Statement as Statement);
-      expect(statements).toEqual([expect.objectContaining({ Principal: { AWS: PUBLISHER }, Condition: { StringEquals: { 'events:source': ['library.circulation'] } } })]);
+      const onlyCirculation = { StringEquals: { 'events:source': ['library.circulation'] } };
+      expect(statements).toEqual([expect.objectContaining({ Principal: { AWS: PUBLISHER }, Condition: onlyCirculation })]);
     });
 
     it('sets the CDK feature flags that add source conditions, whichever app builds the stack', () => {
@@ -230,7 +240,7 @@ describe('Stack: BookdropStack security', () => {
     const crypto = /^kms:(\*|Decrypt|Encrypt|GenerateDataKey.*|ReEncrypt.*|CreateGrant)$/;
 
     it('lets the account administer the contact key but not use it', () => {
-      const account = keyPolicy('KeysContactKey').filter((statement) => statement.Effect === 'Allow' && JSON.stringify(statement.Principal).includes(':root'));
+      const account = keyPolicy('KeysContactKey').filter((statement) => statement.Effect === 'Allow' && mentions(statement, ':root'));
       expect(account).toHaveLength(1);
       expect(actionsOf(account[0]!)).toEqual(CONTACT_KEY_ADMIN_ACTIONS);
       expect(actionsOf(account[0]!).filter((action) => crypto.test(action))).toEqual([]);
@@ -238,7 +248,9 @@ describe('Stack: BookdropStack security', () => {
     });
 
     it('allows Decrypt only to the notifier role and the privacy officer, for contact ciphertexts', () => {
-      const decrypts = keyPolicy('KeysContactKey').filter((statement) => statement.Effect === 'Allow' && actionsOf(statement).some((action) => crypto.test(action)));
+      const decrypts = keyPolicy('KeysContactKey').filter(
+        (statement) => statement.Effect === 'Allow' && actionsOf(statement).some((action) => crypto.test(action)),
+      );
       const byAction = (action: string) => decrypts.filter((statement) => actionsOf(statement).includes(action));
       expect(sorted(byAction('kms:Decrypt').map((statement) => (statement.Principal as { AWS: unknown }).AWS))).toEqual(
         sorted([OFFICER, arnOf(idOf('AWS::IAM::Role', 'NotifierConsumerRole'))]),
@@ -270,9 +282,10 @@ describe('Stack: BookdropStack security', () => {
         const match = JSON.stringify(value ?? null).match(/"Fn::GetAtt":\["(\w+)","Arn"\]/);
         if (match?.[1]) deadLetterQueues.add(match[1]);
       };
-      for (const id of idsOf('AWS::SQS::Queue')) collect((propsOf(id).RedrivePolicy as { deadLetterTargetArn?: unknown } | undefined)?.deadLetterTargetArn);
-      for (const id of idsOf('AWS::SNS::Subscription')) collect((propsOf(id).RedrivePolicy as { deadLetterTargetArn?: unknown } | undefined)?.deadLetterTargetArn);
-      for (const id of idsOf('AWS::Lambda::EventSourceMapping')) collect((propsOf(id).DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination);
+      for (const id of [...idsOf('AWS::SQS::Queue'), ...idsOf('AWS::SNS::Subscription')]) collect(redriveTarget(propsOf(id).RedrivePolicy));
+      for (const id of idsOf('AWS::Lambda::EventSourceMapping')) {
+        collect((propsOf(id).DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination);
+      }
       expect(deadLetterQueues.size).toBe(5);
       for (const id of deadLetterQueues) expect(propsOf(id).MessageRetentionPeriod, id).toBe(2 * 86_400);
       expect(propsOf(idOf('AWS::DynamoDB::Table', 'DataTable')).PointInTimeRecoverySpecification).toEqual({
@@ -295,7 +308,8 @@ describe('Stack: BookdropStack security', () => {
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
       .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
     // Ids given without their pack are recorded as `Annotation::<id>`.
-    const packs = new Set(acknowledgements.map(([id]) => COMPLIANCE_PACKS.find((pack) => id.replace(/^Annotation::/, '').startsWith(pack)) ?? id));
+    const packOf = (id: string) => COMPLIANCE_PACKS.find((pack) => id.replace(/^Annotation::/, '').startsWith(pack)) ?? id;
+    const packs = new Set(acknowledgements.map(([id]) => packOf(id)));
     expect([...packs].sort()).toEqual([...COMPLIANCE_PACKS].sort());
     for (const [id, reason] of acknowledgements) {
       expect(reason.length, id).toBeGreaterThanOrEqual(60);

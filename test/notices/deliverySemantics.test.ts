@@ -176,5 +176,5 @@ describe('Notifier: delivery semantics', () => {
     // 60 members over 8 shards in pages of 5: more pages than shards, each recorded once.
     const pages = (await scanAll(pipeline.table)).filter((item) => item.kind === 'job-page' && String(item.pk).startsWith('FANOUT#'));
     expect(pages.length).toBeGreaterThanOrEqual(60 / 5);
-  });
+  }, 120_000);
 });

@@ -10,6 +10,7 @@ import { KeyedNoticeIds, NOTICE_ID_LABEL, kmsKeyDerivation, localKeyDerivation }
 
 const patronId = 'P-1001';
 const noticeKey = 'hold-ready#H-77#1#sms';
+const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/notice-ids';
 
 describe('Class: KeyedNoticeIds', () => {
   it('gives the same notice the same id every time, and another notice another id', async () => {
@@ -42,7 +43,7 @@ describe('Function: kmsKeyDerivation', () => {
   it('asks KMS for one MAC of the label per process, and tries again after a failure', async () => {
     const kms = mockClient(KMSClient);
     kms.on(GenerateMacCommand).rejectsOnce(new Error('ThrottlingException')).resolves({ Mac: new Uint8Array(32).fill(7) });
-    const ids = new KeyedNoticeIds(kmsKeyDerivation(new KMSClient({}), 'arn:aws:kms:us-east-1:123456789012:key/notice-ids'));
+    const ids = new KeyedNoticeIds(kmsKeyDerivation(new KMSClient({}), KEY_ARN));
 
     await expect(ids.idOf(patronId, noticeKey)).rejects.toThrow('ThrottlingException');
     const first = await ids.idOf(patronId, noticeKey);
@@ -52,7 +53,7 @@ describe('Function: kmsKeyDerivation', () => {
     const calls = kms.commandCalls(GenerateMacCommand);
     expect(calls).toHaveLength(2);
     for (const call of calls) {
-      expect(call.args[0].input).toMatchObject({ KeyId: 'arn:aws:kms:us-east-1:123456789012:key/notice-ids', MacAlgorithm: 'HMAC_SHA_256' });
+      expect(call.args[0].input).toMatchObject({ KeyId: KEY_ARN, MacAlgorithm: 'HMAC_SHA_256' });
       expect(Buffer.from(call.args[0].input.Message as Uint8Array).toString('utf8')).toBe(NOTICE_ID_LABEL);
     }
     expect(first).toBe(createHmac('sha256', Buffer.alloc(32, 7)).update(`${patronId}#${noticeKey}`).digest('base64url').slice(0, 26));

@@ -3,7 +3,7 @@
  * ledger, and the same final state whatever the order or repetition of events.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyPreferences, applyRegistration, type PatronProfile } from '#shared/patrons/patronProfile.ts';
+import { applyPreferences, applyRegistration, applySuppression, type PatronProfile } from '#shared/patrons/patronProfile.ts';
 import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
 import { PatronService } from '#shared/patrons/patronService.ts';
 import type { DetailOf } from '#shared/events/contract.ts';
@@ -73,10 +73,30 @@ describe('Class: PatronService', () => {
     const items = await scanAll(table);
     expect(items.find((item) => item.sk === 'PROFILE')?.phoneIndex).toBe(await keys.phoneIndex.indexOf(registration.contact.phone!));
 
-    await apply({ type: 'PatronPreferencesChanged', detail: preferencesChanged(registration.patronId, { contact: { phone: null } }) });
+    const cleared = preferencesChanged(registration.patronId, { contact: { phone: null } });
+    await apply({ type: 'PatronPreferencesChanged', detail: cleared });
     const after = await scanAll(table);
     expect(after.find((item) => item.sk === 'PROFILE')?.phoneIndex).toBeUndefined();
-    expect((await store.get(registration.patronId))?.contacts.sms).toEqual({ cipher: null, at: '2026-11-03T15:00:00.000Z' });
+    expect((await store.get(registration.patronId))?.contacts.sms).toEqual({ cipher: null, at: '2026-11-03T15:00:00.000Z', evidenceId: cleared.eventId });
+  });
+
+  it('stores a choice and a lifted suppression of one channel from one event (two ledger items, one transaction)', async () => {
+    const registration = patronRegistered();
+    await apply({ type: 'PatronRegistered', detail: registration });
+    const bounce = { at: '2026-11-02T20:00:00.000Z', source: 'email-feedback' as const, policyVersion: undefined, evidenceId: 'ses-feedback-1' };
+    await service.update(registration.patronId, (profile) => applySuppression(profile, 'email', 'hard-bounce', bounce));
+    // One event opts email out and gives a new address (which lifts the suppression): both go to the ledger.
+    const change = preferencesChanged(registration.patronId, { consent: { email: false }, contact: { email: emailAddress() } }, { source: 'staff' });
+    await apply({ type: 'PatronPreferencesChanged', detail: change });
+    const ledger = (await store.ledger(registration.patronId, new Date('2026-11-04T00:00:00Z'))).filter((entry) => entry.evidenceId === change.eventId);
+    expect(ledger.map(({ topic, optedIn, suppressed }) => ({ topic, optedIn, suppressed }))).toEqual(
+      expect.arrayContaining([
+        { topic: 'email', optedIn: false, suppressed: undefined },
+        { topic: 'email', optedIn: false, suppressed: false },
+      ]),
+    );
+    expect(ledger).toHaveLength(2);
+    expect((await store.get(registration.patronId))?.suppression.email).toBeUndefined();
   });
 
   it('ends in the in-order state for every order of registration and preference changes, with duplicates', async () => {

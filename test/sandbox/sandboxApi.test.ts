@@ -12,6 +12,7 @@ import { freePort } from '#sandbox/localServices.ts';
 import { serveSandbox } from '#sandbox/httpApi.ts';
 import { Sandbox, type Outbox } from '#sandbox/sandbox.ts';
 import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
+import { dayIn } from '#shared/clock.ts';
 
 describe('Sandbox: HTTP API', () => {
   let sandbox: Sandbox;
@@ -163,16 +164,19 @@ describe('Sandbox: HTTP API', () => {
   it('counts loans in anonymous statistics and lists what it holds about the patron', async () => {
     const patron = patronRegistered();
     await put('PatronRegistered', patron);
-    const loan = { eventId: `co-${patron.patronId}`, occurredAt: '2026-11-05T10:00:00-05:00', loanId: `L-${patron.patronId}`, patronId: patron.patronId, itemId: 'I-1', title: 'Kindred', materialType: 'book', branch: 'maplewood-central', dueAt: '2026-11-26T23:59:00-05:00' };
+    // At the sandbox's time (other tests move its clock forward; an open loan expires a year after its due date).
+    const { now } = (await (await fetch(`${api}/sandbox/status`)).json()) as { now: string };
+    const daysLater = (days: number) => new Date(Date.parse(now) + days * 86_400_000).toISOString();
+    const loan = { eventId: `co-${patron.patronId}`, occurredAt: daysLater(0), loanId: `L-${patron.patronId}`, patronId: patron.patronId, itemId: 'I-1', title: 'Kindred', materialType: 'book', branch: 'maplewood-central', dueAt: daysLater(21) };
     await put('ItemCheckedOut', loan);
     const open = (await (await fetch(`${api}/sandbox/patrons/${patron.patronId}`)).json()) as { loans: unknown[] };
     expect(open.loans).toHaveLength(1);
-    await put('ItemReturned', { eventId: `rt-${patron.patronId}`, occurredAt: '2026-11-12T10:00:00-05:00', loanId: loan.loanId, patronId: patron.patronId });
+    await put('ItemReturned', { eventId: `rt-${patron.patronId}`, occurredAt: daysLater(7), loanId: loan.loanId, patronId: patron.patronId });
     const after = (await (await fetch(`${api}/sandbox/patrons/${patron.patronId}`)).json()) as { loans: unknown[]; history: unknown[] };
     expect(after.loans).toEqual([]);
     expect(after.history).toEqual([]);
     const { counts } = (await (await fetch(`${api}/sandbox/statistics`)).json()) as { counts: Record<string, unknown>[] };
-    expect(counts).toEqual(expect.arrayContaining([expect.objectContaining({ day: '2026-11-05', branch: 'maplewood-central', materialType: 'book', checkouts: 1 })]));
+    expect(counts).toEqual(expect.arrayContaining([expect.objectContaining({ day: dayIn(testConfig.timeZone, loan.occurredAt), branch: 'maplewood-central', materialType: 'book', checkouts: 1 })]));
   });
 
   it('refuses a clock time without an offset', async () => {

@@ -12,6 +12,7 @@ const UNIT = [
   'test/notices/smsPacer.test.ts',
   'test/patrons/tieRules.test.ts',
   'test/sms/keywords.test.ts',
+  'test/table/keys.test.ts',
 ];
 /** Synthesizes the CDK stack (bundles every function): no emulator, but tens of seconds. */
 const INFRA = ['test/infra/**/*.test.ts'];

@@ -16,6 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { OUTBOUND_SOURCE } from '#shared/events/contract.ts';
 import { ServiceFunction } from '#infra/constructs/serviceFunction.ts';
+import { PURGE_PARTITION } from '#shared/table/keys.ts';
 
 export interface TableStreamProps {
   readonly table: dynamodb.ITable;
@@ -68,12 +69,12 @@ export class TableStream extends Construct {
         conditions: { StringEquals: { 'events:source': [OUTBOUND_SOURCE] } },
       }),
     );
-    // The purge journal is the only thing it writes: items whose partition key starts with PURGE#.
+    // The purge journal is the only thing it writes: items in the journal's partitions.
     this.service.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PURGE#*'] } },
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${PURGE_PARTITION}*`] } },
       }),
     );
     props.key.grant(this.service.fn, 'kms:Decrypt', 'kms:GenerateDataKey');

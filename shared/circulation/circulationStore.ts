@@ -10,28 +10,21 @@
  *
  * A loan change is one transaction with optimistic concurrency on the loan item and the tombstone.
  */
-import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
 import { emptyLoanState, statTotals, type HistoryEntry, type LoanState, type StatCounter, type StatIncrement, type StatTotal } from '#shared/circulation/loans.ts';
 import { failedConditions, isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
-import { patronKey } from '#shared/patrons/patronRepository.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { loanSweepKeys } from '#shared/sweep/sweepKeys.ts';
+import { PATRON_RECORD, fineKey, fineTombstoneKey, historyKey, holdKey, holdTombstoneKey, loanKey, loanTombstoneKey, patronKey, patronPartition, statisticsKey } from '#shared/table/keys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** How long tombstones remember a closed loan, fine or hold, to absorb late events. */
 export const TOMBSTONE_DAYS = 90;
 
-const hashOf = (id: string) => createHash('sha256').update(id).digest('base64url').slice(0, 32);
-export const loanKey = (patronId: string, loanId: string) => ({ pk: `PATRON#${patronId}`, sk: `LOAN#${loanId}` });
-export const loanTombstoneKey = (loanId: string) => ({ pk: `LOANDONE#${hashOf(loanId)}`, sk: 'LOAN' });
-export const fineKey = (patronId: string, fineId: string) => ({ pk: `PATRON#${patronId}`, sk: `FINE#${fineId}` });
-const fineTombstoneKey = (fineId: string) => ({ pk: `FINEDONE#${hashOf(fineId)}`, sk: 'FINE' });
-export const holdTombstoneKey = (holdId: string) => ({ pk: `HOLDDONE#${hashOf(holdId)}`, sk: 'HOLD' });
 
 /** A loan's stored state with the versions it was read at. */
 export interface StoredLoan {
@@ -168,8 +161,7 @@ export class DynamoCirculationStore {
         Put: {
           TableName: this.table.tableName,
           Item: {
-            pk: `PATRON#${history.patronId}`,
-            sk: `HISTORY#${history.returnedAt}#${history.loanId}`,
+            ...historyKey(history.patronId, history.returnedAt, history.loanId),
             kind: 'history',
             ...history,
             [TABLE.ttlAttribute]: expiryAfterDays(new Date(history.returnedAt), this.retention.checkoutHistoryDays),
@@ -199,7 +191,7 @@ export class DynamoCirculationStore {
     return {
       Update: {
         TableName: this.table.tableName,
-        Key: { pk: `STATS#${total.day}`, sk: `${total.branch}#${total.materialType}` },
+        Key: statisticsKey(total),
         UpdateExpression: `SET kind = :kind, #day = :day, branch = :branch, materialType = :type ADD ${counters.map((_, i) => `#c${i} :n${i}`).join(', ')}`,
         ExpressionAttributeNames: { '#day': 'day', ...names },
         ExpressionAttributeValues: { ':kind': 'statistics', ':day': total.day, ':branch': total.branch, ':type': total.materialType, ...values },
@@ -222,7 +214,7 @@ export class DynamoCirculationStore {
       new QueryCommand({
         TableName: this.table.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `PATRON#${patronId}`, ':prefix': 'FINE#' },
+        ExpressionAttributeValues: { ':pk': patronPartition(patronId), ':prefix': PATRON_RECORD.fine },
         ConsistentRead: true,
       }),
     );
@@ -297,7 +289,7 @@ export class DynamoCirculationStore {
     await this.table.doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Delete: { TableName: this.table.tableName, Key: { pk: `PATRON#${patronId}`, sk: `HOLD#${holdId}` } } },
+          { Delete: { TableName: this.table.tableName, Key: holdKey(patronId, holdId) } },
           {
             Put: {
               TableName: this.table.tableName,

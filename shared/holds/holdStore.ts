@@ -2,8 +2,7 @@
  * Open holds, linked to their patron until the hold closes (DESIGN.md section 6).
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { patronKey } from '#shared/patrons/patronRepository.ts';
-import { holdTombstoneKey } from '#shared/circulation/circulationStore.ts';
+import { holdKey, holdTombstoneKey, patronKey } from '#shared/table/keys.ts';
 import { holdSweepKeys } from '#shared/sweep/sweepKeys.ts';
 import { writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
@@ -27,7 +26,7 @@ export interface HoldStore {
   putReady(hold: Hold): Promise<boolean>;
 }
 
-export const holdKey = (patronId: string, holdId: string) => ({ pk: `PATRON#${patronId}`, sk: `HOLD#${holdId}` });
+export { holdKey };
 
 export class DynamoHoldStore implements HoldStore {
   public constructor(

@@ -8,6 +8,7 @@ import type { FanOutPage, NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
+import { audiencePartition, fanOutPageKey, patronIdOf } from '#shared/table/keys.ts';
 
 /** Patrons per page: one page is one notifier message's worth of work. */
 export const FAN_OUT_PAGE = 100;
@@ -34,7 +35,7 @@ export class FanOut {
    * A page done before (its message delivered twice) is skipped, so duplicates never multiply.
    */
   public async page(page: FanOutPage, now: Date): Promise<number> {
-    const marker = { pk: `FANOUT#${page.kind}#${page.subjectId}#${page.subjectVersion}`, sk: `${page.shard}#${page.cursor ?? ''}` };
+    const marker = fanOutPageKey(page);
     if (await this.pages.done(marker)) return 0;
     const { byAudience } = TABLE.indexes;
     const result = await this.table.doc.send(
@@ -43,7 +44,7 @@ export class FanOut {
         IndexName: byAudience.name,
         KeyConditionExpression: page.library === undefined ? '#audience = :audience' : '#audience = :audience AND begins_with(#key, :library)',
         ExpressionAttributeNames: { '#audience': byAudience.partitionKey, ...(page.library === undefined ? {} : { '#key': byAudience.sortKey }) },
-        ExpressionAttributeValues: { ':audience': `AUDIENCE#${page.shard}`, ...(page.library === undefined ? {} : { ':library': `${page.library}#` }) },
+        ExpressionAttributeValues: { ':audience': audiencePartition(page.shard), ...(page.library === undefined ? {} : { ':library': `${page.library}#` }) },
         Limit: this.pageSize,
         ExclusiveStartKey: page.cursor === undefined ? undefined : (JSON.parse(page.cursor) as Record<string, unknown>),
       }),
@@ -55,7 +56,7 @@ export class FanOut {
       })
       .map((item) => ({
         kind: page.kind,
-        patronId: String(item.pk).slice('PATRON#'.length),
+        patronId: patronIdOf(String(item.pk)),
         subjectId: page.subjectId,
         subjectVersion: page.subjectVersion,
         causationId: page.causationId,

@@ -16,7 +16,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import { expiryAfterDays } from '#shared/clock.ts';
 import { failedConditions, isConditionFailure, isExpired, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
-import { patronKey } from '#shared/patrons/patronRepository.ts';
+import { noticeItemKey, noticeKeyOf, patronKey } from '#shared/table/keys.ts';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
 import type { NoticeKind } from '#shared/notices/noticeKinds.ts';
 
@@ -70,7 +70,7 @@ export interface NoticeRecord {
 export const CLAIM_LEASE_SECONDS = 120;
 
 /** Notices live in their patron's partition, so a patron's records are one query away. */
-export const noticeItemKey = (patronId: string, noticeKey: string) => ({ pk: `PATRON#${patronId}`, sk: `NOTICE#${noticeKey}` });
+export { noticeItemKey };
 
 export class DynamoNoticeLog implements NoticeLog {
   public constructor(
@@ -180,7 +180,7 @@ export class DynamoNoticeLog implements NoticeLog {
     if (!Item || isExpired(Item, now)) return undefined;
     return {
       patronId: String(Item.patronId),
-      noticeKey: String(Item.sk).slice('NOTICE#'.length),
+      noticeKey: noticeKeyOf(String(Item.sk)),
       noticeId,
       kind: String(Item.noticeKind),
       channel: Item.channel as Channel,

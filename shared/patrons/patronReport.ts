@@ -5,6 +5,7 @@
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import { isExpired, queryAll, type TableContext } from '#shared/table/documentClient.ts';
 import { CHANNELS, type Channel } from '#shared/patrons/patronProfile.ts';
+import { PATRON_RECORD, patronPartition } from '#shared/table/keys.ts';
 
 /** `+15555550123` → `+1•••••••23`: enough for a patron to recognise, useless to anyone else. */
 export function maskPhone(phone: string): string {
@@ -42,7 +43,7 @@ export async function patronReport(
   decrypter: ContactDecrypter | undefined,
 ): Promise<PatronReport> {
   const items = (
-    await queryAll(table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PATRON#${patronId}` }, ConsistentRead: true })
+    await queryAll(table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': patronPartition(patronId) }, ConsistentRead: true })
   ).filter((item) => !isExpired(item, now));
   const bySort = (prefix: string) => items.filter((item) => String(item.sk).startsWith(prefix)).map(visible);
   const profile = items.find((item) => item.sk === 'PROFILE');
@@ -62,12 +63,12 @@ export async function patronReport(
     patronId,
     profile: profile ? visible(profile) : null,
     contacts,
-    ledger: bySort('CONSENT#'),
-    holds: bySort('HOLD#'),
-    loans: bySort('LOAN#'),
-    fines: bySort('FINE#'),
-    history: bySort('HISTORY#'),
-    notices: bySort('NOTICE#'),
-    other: items.filter((item) => !/^(PROFILE|CONSENT#|HOLD#|LOAN#|FINE#|HISTORY#|NOTICE#)/.test(String(item.sk))).map(visible),
+    ledger: bySort(PATRON_RECORD.consent),
+    holds: bySort(PATRON_RECORD.hold),
+    loans: bySort(PATRON_RECORD.loan),
+    fines: bySort(PATRON_RECORD.fine),
+    history: bySort(PATRON_RECORD.history),
+    notices: bySort(PATRON_RECORD.notice),
+    other: items.filter((item) => !Object.values(PATRON_RECORD).some((prefix) => String(item.sk).startsWith(prefix))).map(visible),
   };
 }

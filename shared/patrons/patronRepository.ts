@@ -12,21 +12,15 @@ import { isConditionFailure, isExpired, queryAll, type TableContext } from '#sha
 import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
 import { createHash } from 'node:crypto';
 import type { ConsentLedgerEntry, PatronProfile } from '#shared/patrons/patronProfile.ts';
+import { PATRON_RECORD, audiencePartition, ledgerKey, patronIdOf, patronKey, patronPartition } from '#shared/table/keys.ts';
 
-export const patronKey = (patronId: string) => ({ pk: `PATRON#${patronId}`, sk: 'PROFILE' });
+export { patronKey };
 
 /** The audience index keys of an open account: a shard by patron id, and `<library>#<patronId>`. */
 export function audienceOf(patronId: string, library: string | undefined): { audience: string; audienceKey: string } {
   const shard = createHash('sha256').update(patronId).digest()[0]! % AUDIENCE_SHARDS;
-  return { audience: `AUDIENCE#${shard}`, audienceKey: `${library ?? '-'}#${patronId}` };
+  return { audience: audiencePartition(shard), audienceKey: `${library ?? '-'}#${patronId}` };
 }
-/**
- * One event can record both a choice and a suppression change for one topic (a new phone number that
- * lifts a suppression while opting in): they are two items, since a transaction holds one operation
- * per item.
- */
-const ledgerSortKey = (entry: ConsentLedgerEntry) =>
-  `CONSENT#${entry.at}#${entry.topic}#${entry.evidenceId}${entry.suppressed === undefined ? '' : '#suppression'}`;
 
 export interface PatronStore {
   get(patronId: string): Promise<PatronProfile | undefined>;
@@ -44,7 +38,7 @@ export interface PatronStore {
 }
 
 /** Sort-key prefixes that outlive an account closure. */
-const KEPT_ON_CLOSURE = ['PROFILE', 'CONSENT#'];
+const KEPT_ON_CLOSURE = [PATRON_RECORD.profile, PATRON_RECORD.consent];
 const BATCH_WRITE_LIMIT = 25;
 
 type ProfileItem = Omit<PatronProfile, 'version'> & { pk: string; sk: string; version: number; phoneIndex?: string };
@@ -99,8 +93,7 @@ export class DynamoPatronStore implements PatronStore {
               Put: {
                 TableName: this.table.tableName,
                 Item: {
-                  pk: `PATRON#${entry.patronId}`,
-                  sk: ledgerSortKey(entry),
+                  ...ledgerKey(entry.patronId, entry),
                   kind: 'consent-ledger',
                   ...entry,
                   [TABLE.ttlAttribute]: expiryAfterDays(new Date(entry.at), this.consentLedgerDays),
@@ -124,7 +117,7 @@ export class DynamoPatronStore implements PatronStore {
   public async ledger(patronId: string, now: Date): Promise<ConsentLedgerEntry[]> {
     const items = await queryAll(this.table, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `PATRON#${patronId}`, ':prefix': 'CONSENT#' },
+      ExpressionAttributeValues: { ':pk': patronPartition(patronId), ':prefix': PATRON_RECORD.consent },
       ConsistentRead: true,
     });
     return items
@@ -143,7 +136,7 @@ export class DynamoPatronStore implements PatronStore {
         new QueryCommand({
           TableName: this.table.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `PATRON#${patronId}` },
+          ExpressionAttributeValues: { ':pk': patronPartition(patronId) },
           ProjectionExpression: 'pk, sk',
           ExclusiveStartKey: startKey,
         }),
@@ -174,6 +167,6 @@ export class DynamoPatronStore implements PatronStore {
       ExpressionAttributeNames: { '#index': TABLE.indexes.byPhone.partitionKey },
       ExpressionAttributeValues: { ':index': phoneIndex },
     });
-    return items.map((item) => String(item.pk).slice('PATRON#'.length));
+    return items.map((item) => patronIdOf(String(item.pk)));
   }
 }

@@ -11,6 +11,7 @@ import {
   type StoredContact,
 } from '#shared/patrons/patronProfile.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
+import { PATRON_RECORD } from '#shared/table/keys.ts';
 
 const MAX_ATTEMPTS = 5;
 
@@ -55,13 +56,13 @@ export class PatronService {
    * fines and the loans they refer to (debts are collected; DESIGN.md section 6).
    */
   public async purgeClosedAccount(patronId: string, openFines: readonly { fineId: string; loanId: string | undefined }[]): Promise<number> {
-    const keep = new Set(openFines.flatMap((fine) => [`FINE#${fine.fineId}`, ...(fine.loanId ? [`LOAN#${fine.loanId}`] : [])]));
+    const keep = new Set(openFines.flatMap((fine) => [`${PATRON_RECORD.fine}${fine.fineId}`, ...(fine.loanId ? [`${PATRON_RECORD.loan}${fine.loanId}`] : [])]));
     return this.deps.patrons.purgeRecords(patronId, (sortKey) => keep.has(sortKey));
   }
 
   /** Deletes the patron's checkout history (after an opt-out). */
   public purgeHistory(patronId: string): Promise<number> {
-    return this.deps.patrons.purgeRecords(patronId, (sortKey) => !sortKey.startsWith('HISTORY#'));
+    return this.deps.patrons.purgeRecords(patronId, (sortKey) => !sortKey.startsWith(PATRON_RECORD.history));
   }
 
   /** Replaces the plaintext contact changes with ciphertext and, for phones, the blind index. */

@@ -6,6 +6,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DetailOf } from '#shared/events/contract.ts';
 import { toUtc } from '#shared/patrons/patronProfile.ts';
 import { writeIf, type TableContext } from '#shared/table/documentClient.ts';
+import { policyKey } from '#shared/table/keys.ts';
 
 export interface PolicyVersion {
   readonly policyVersion: string;
@@ -20,7 +21,7 @@ export interface PolicyStore {
   record(event: DetailOf<'PrivacyPolicyUpdated'>): Promise<boolean>;
 }
 
-const POLICY_KEY = { pk: 'CONSORTIUM', sk: 'POLICY' };
+const POLICY_KEY = policyKey;
 
 export class DynamoPolicyStore implements PolicyStore {
   public constructor(private readonly table: TableContext) {}

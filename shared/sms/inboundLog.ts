@@ -9,6 +9,7 @@ import { expiryAfterDays } from '#shared/clock.ts';
 import { isConditionFailure, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import type { KeywordClass } from '#shared/sms/keywords.ts';
+import { inboundKey, smsHintKey } from '#shared/table/keys.ts';
 
 export interface InboundRecord {
   readonly inboundMessageId: string;
@@ -30,7 +31,7 @@ export interface InboundLog {
   claimDailyHint(phoneIndex: string, day: string, now: Date): Promise<boolean>;
 }
 
-const key = (inboundMessageId: string) => ({ pk: `INBOUND#${inboundMessageId}`, sk: 'INBOUND' });
+const key = inboundKey;
 
 export class DynamoInboundLog implements InboundLog {
   public constructor(
@@ -94,7 +95,7 @@ export class DynamoInboundLog implements InboundLog {
       this.table.doc.send(
         new PutCommand({
           TableName: this.table.tableName,
-          Item: { pk: `SMSHINT#${phoneIndex}`, sk: day, kind: 'sms-hint', [TABLE.ttlAttribute]: expiryAfterDays(now, 2) },
+          Item: { ...smsHintKey(phoneIndex, day), kind: 'sms-hint', [TABLE.ttlAttribute]: expiryAfterDays(now, 2) },
           ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
           ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
           ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },

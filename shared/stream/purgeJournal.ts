@@ -7,6 +7,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
+import { purgeJournalKey, purgeMarkKey } from '#shared/table/keys.ts';
 
 export interface PurgeJournal {
   /** Counts one TTL deletion of `kind` on `day`; false if this stream event was counted before. */
@@ -24,14 +25,14 @@ export class DynamoPurgeJournal implements PurgeJournal {
             {
               Put: {
                 TableName: this.table.tableName,
-                Item: { pk: `PURGE#MARK#${streamEventId}`, sk: 'MARK', kind: 'purge-mark', [TABLE.ttlAttribute]: expiryAfterDays(now, 2) },
+                Item: { ...purgeMarkKey(streamEventId), kind: 'purge-mark', [TABLE.ttlAttribute]: expiryAfterDays(now, 2) },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
             {
               Update: {
                 TableName: this.table.tableName,
-                Key: { pk: `PURGE#${day}`, sk: kind },
+                Key: purgeJournalKey(day, kind),
                 UpdateExpression: 'SET #kind = :journal, #day = :day, recordKind = :recordKind ADD #count :one',
                 ExpressionAttributeNames: { '#kind': 'kind', '#day': 'day', '#count': 'count' },
                 ExpressionAttributeValues: { ':journal': 'purge-journal', ':day': day, ':recordKind': kind, ':one': 1 },

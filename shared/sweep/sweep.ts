@@ -15,6 +15,7 @@ import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { addDays } from '#shared/sweep/sweepKeys.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
 import { SWEEP_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
+import { sweepPageKey } from '#shared/table/keys.ts';
 
 const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a day YYYY-MM-DD' }));
 
@@ -69,7 +70,7 @@ export class Sweep {
 
   /** Reads one page of the index, asks for the digests it completes, and queues the next page. */
   public async page(page: SweepPage): Promise<{ read: number; requests: number }> {
-    const marker = { pk: `SWEEP#${page.runDay}#${page.kind}#${page.targetDay}`, sk: `${page.shard}#${page.cursor ?? ''}` };
+    const marker = sweepPageKey(page);
     if (await this.pages.done(marker)) return { read: 0, requests: 0 };
     const prefix = page.kind === 'hold-expiring' ? 'PICKUP' : 'DUE';
     const read = (startKey: Record<string, unknown> | undefined) =>

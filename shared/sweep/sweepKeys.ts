@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { dayIn } from '#shared/clock.ts';
 import { SWEEP_SHARDS } from '#shared/table/tableDefinition.ts';
+import { sweepPartition } from '#shared/table/keys.ts';
 
 export function sweepShard(patronId: string): number {
   return createHash('sha256').update(patronId).digest()[1]! % SWEEP_SHARDS;
@@ -12,12 +13,12 @@ export function sweepShard(patronId: string): number {
 
 /** Index keys of an open loan due at `dueAt`. */
 export function loanSweepKeys(timeZone: string, patronId: string, loanId: string, dueAt: string) {
-  return { sweepKey: `DUE#${dayIn(timeZone, dueAt)}#${sweepShard(patronId)}`, sweepSort: `${patronId}#${loanId}` };
+  return { sweepKey: sweepPartition('DUE', dayIn(timeZone, dueAt), sweepShard(patronId)), sweepSort: `${patronId}#${loanId}` };
 }
 
 /** Index keys of a ready hold to be picked up by `pickupBy`. */
 export function holdSweepKeys(timeZone: string, patronId: string, holdId: string, pickupBy: string) {
-  return { sweepKey: `PICKUP#${dayIn(timeZone, pickupBy)}#${sweepShard(patronId)}`, sweepSort: `${patronId}#${holdId}` };
+  return { sweepKey: sweepPartition('PICKUP', dayIn(timeZone, pickupBy), sweepShard(patronId)), sweepSort: `${patronId}#${holdId}` };
 }
 
 /** `day` plus `days` calendar days (negative for before). */

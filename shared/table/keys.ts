@@ -1,0 +1,81 @@
+/**
+ * Every key format of Bookdrop's one table, and the kinds of item it holds. No key prefix is spelled
+ * anywhere else: repositories build keys here and parse them here.
+ *
+ * Everything linked to a patron lives in the patron's partition (`PATRON#<patronId>`), so one query
+ * lists it (the patron data report) and one paginated sweep deletes it. Records with no patron
+ * (tombstones, statistics, journals, logs of inbound texts) have partitions of their own; tombstones
+ * are keyed by a hash of the loan, fine or hold id, so they name no one.
+ */
+import { createHash } from 'node:crypto';
+
+/** A table key. */
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+const PATRON = 'PATRON#';
+
+/** Sort-key prefixes of the records in a patron's partition. */
+export const PATRON_RECORD = {
+  profile: 'PROFILE',
+  consent: 'CONSENT#',
+  hold: 'HOLD#',
+  loan: 'LOAN#',
+  fine: 'FINE#',
+  history: 'HISTORY#',
+  notice: 'NOTICE#',
+} as const;
+
+const hashOf = (id: string) => createHash('sha256').update(id).digest('base64url').slice(0, 32);
+
+/** The partition key of a patron's records. */
+export const patronPartition = (patronId: string) => `${PATRON}${patronId}`;
+/** The patron id of a patron partition key. */
+export const patronIdOf = (pk: string) => pk.slice(PATRON.length);
+
+export const patronKey = (patronId: string): ItemKey => ({ pk: patronPartition(patronId), sk: PATRON_RECORD.profile });
+export const ledgerKey = (patronId: string, entry: { at: string; topic: string; evidenceId: string; suppressed?: boolean | undefined }): ItemKey => ({
+  pk: patronPartition(patronId),
+  // One event can record both a choice and a suppression change of one topic: two items.
+  sk: `${PATRON_RECORD.consent}${entry.at}#${entry.topic}#${entry.evidenceId}${entry.suppressed === undefined ? '' : '#suppression'}`,
+});
+export const holdKey = (patronId: string, holdId: string): ItemKey => ({ pk: patronPartition(patronId), sk: `${PATRON_RECORD.hold}${holdId}` });
+export const loanKey = (patronId: string, loanId: string): ItemKey => ({ pk: patronPartition(patronId), sk: `${PATRON_RECORD.loan}${loanId}` });
+export const fineKey = (patronId: string, fineId: string): ItemKey => ({ pk: patronPartition(patronId), sk: `${PATRON_RECORD.fine}${fineId}` });
+export const historyKey = (patronId: string, returnedAt: string, loanId: string): ItemKey => ({
+  pk: patronPartition(patronId),
+  sk: `${PATRON_RECORD.history}${returnedAt}#${loanId}`,
+});
+export const noticeItemKey = (patronId: string, noticeKey: string): ItemKey => ({ pk: patronPartition(patronId), sk: `${PATRON_RECORD.notice}${noticeKey}` });
+/** The notice key of a notice item's sort key. */
+export const noticeKeyOf = (sk: string) => sk.slice(PATRON_RECORD.notice.length);
+
+export const loanTombstoneKey = (loanId: string): ItemKey => ({ pk: `LOANDONE#${hashOf(loanId)}`, sk: 'LOAN' });
+export const fineTombstoneKey = (fineId: string): ItemKey => ({ pk: `FINEDONE#${hashOf(fineId)}`, sk: 'FINE' });
+export const holdTombstoneKey = (holdId: string): ItemKey => ({ pk: `HOLDDONE#${hashOf(holdId)}`, sk: 'HOLD' });
+
+export const statisticsKey = (stat: { day: string; branch: string; materialType: string }): ItemKey => ({
+  pk: `STATS#${stat.day}`,
+  sk: `${stat.branch}#${stat.materialType}`,
+});
+/** The purge journal's partitions (counts and markers): the only ones the table-stream function may write. */
+export const PURGE_PARTITION = 'PURGE#';
+export const purgeJournalKey = (day: string, recordKind: string): ItemKey => ({ pk: `${PURGE_PARTITION}${day}`, sk: recordKind });
+export const purgeMarkKey = (streamEventId: string): ItemKey => ({ pk: `${PURGE_PARTITION}MARK#${streamEventId}`, sk: 'MARK' });
+export const inboundKey = (inboundMessageId: string): ItemKey => ({ pk: `INBOUND#${inboundMessageId}`, sk: 'INBOUND' });
+export const smsHintKey = (phoneIndex: string, day: string): ItemKey => ({ pk: `SMSHINT#${phoneIndex}`, sk: day });
+export const policyKey: ItemKey = { pk: 'CONSORTIUM', sk: 'POLICY' };
+export const sweepPageKey = (page: { runDay: string; kind: string; targetDay: string; shard: number; cursor?: string | undefined }): ItemKey => ({
+  pk: `SWEEP#${page.runDay}#${page.kind}#${page.targetDay}`,
+  sk: `${page.shard}#${page.cursor ?? ''}`,
+});
+export const fanOutPageKey = (page: { kind: string; subjectId: string; subjectVersion: string; shard: number; cursor?: string | undefined }): ItemKey => ({
+  pk: `FANOUT#${page.kind}#${page.subjectId}#${page.subjectVersion}`,
+  sk: `${page.shard}#${page.cursor ?? ''}`,
+});
+/** The fan-out index partition of one audience shard. */
+export const audiencePartition = (shard: number) => `AUDIENCE#${shard}`;
+/** The sweep index partition of loans due, or holds to pick up, on a day. */
+export const sweepPartition = (target: 'DUE' | 'PICKUP', day: string, shard: number) => `${target}#${day}#${shard}`;

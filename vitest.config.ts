@@ -6,11 +6,15 @@ import { defineConfig } from 'vitest/config';
  */
 const UNIT = [
   'test/events/**/*.test.ts',
+  'test/ilsBridge/adapters.test.ts',
+  'test/ilsBridge/reportMappings.test.ts',
+  'test/ilsBridge/webhookSignature.test.ts',
   'test/notices/compose.test.ts',
   'test/notices/noticeIds.test.ts',
   'test/notices/quietHours.test.ts',
   'test/notices/smsPacer.test.ts',
   'test/patrons/tieRules.test.ts',
+  'test/circulation/circulationService.test.ts',
   'test/sms/keywords.test.ts',
   'test/table/keys.test.ts',
 ];

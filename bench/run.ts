@@ -7,6 +7,7 @@
  * 2. SMS over the notice corpus: every kind, both languages, titles on and off: segments and encoding.
  * 3. Notifier throughput on this machine (informational: shared machines are noisy).
  * 4. The daily sweep over 100,000 open loans, 5% due on its target days: items read per item due.
+ * 5. The ILS report-file bridge over a 50,000-row Koha loans snapshot: time and events per second.
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -27,6 +28,7 @@ import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 import { LIBRARIES, TITLES, corpusCases } from '#test/helpers/noticeCorpus.ts';
 import { sweepBench } from '#bench/sweepBench.ts';
+import { ilsBridgeBench, type BridgeRun } from '#bench/ilsBridgeBench.ts';
 
 const PATRONS = Number(process.env.BENCH_PATRONS ?? 200);
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -133,6 +135,19 @@ try {
   line('index items read per item due (budget 1.05)', (figures.read / figures.due).toFixed(3));
   line('pages / digest notice requests', `${figures.pages} / ${figures.notices}`);
   line('sweep run time, this machine', `${figures.sweepSeconds.toFixed(1)} s (loading the loans took ${figures.loadSeconds.toFixed(0)} s)`);
+  const bridgeTable = 'bookdrop-bench-ils';
+  await ensureTable(setupClient, bridgeTable);
+  const bridge = await ilsBridgeBench(tableContext(setupClient, bridgeTable), config);
+  const n = (value: number) => Math.round(value).toLocaleString('en-US');
+  const bridgeLine = (label: string, run: BridgeRun) => {
+    const rates = `${n(run.events)} events (${n(run.events / run.seconds)}/s), ${n(run.rows / run.seconds)} rows/s`;
+    line(label, `${run.seconds.toFixed(1)} s, ${rates}`);
+  };
+  process.stdout.write(`\nILS report-file bridge (Koha current-loans file of ${n(bridge.first.rows)} rows, snapshot in DynamoDB Local)\n`);
+  bridgeLine('first snapshot (every loan a checkout)', bridge.first);
+  bridgeLine('next snapshot (returns, renewals, new loans)', bridge.next);
+  line('next snapshot changes', Object.entries(bridge.next.counts).map(([name, count]) => `${name} ${n(count)}`).join(', '));
+  line('PutEvents requests (first / next)', `${n(bridge.first.putEventsRequests)} / ${n(bridge.next.putEventsRequests)}`);
   process.stdout.write('\n');
 } finally {
   await sms.stop();

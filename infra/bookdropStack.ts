@@ -19,6 +19,8 @@ import { acknowledgeEncryptedQueueSends } from '#infra/constructs/durableQueue.t
 import { EmailFeedback } from '#infra/constructs/emailFeedback.ts';
 import { InboundSms } from '#infra/constructs/inboundSms.ts';
 import { DailySweep } from '#infra/constructs/dailySweep.ts';
+import { IlsWebhook } from '#infra/constructs/ilsWebhook.ts';
+import { IlsReportBridge } from '#infra/constructs/ilsReportBridge.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { smsIntervalMs } from '#shared/notices/smsPacer.ts';
 
@@ -185,6 +187,10 @@ export class BookdropStack extends Stack {
         'sns:Publish to a phone number has no resource ARN; the function publishes to no topic. X-Ray actions likewise take no resource.',
     });
     for (const sender of [circulation.service, stream.service, notifier.service]) acknowledgeEncryptedQueueSends(sender);
+
+    // ILS bridges: a signed webhook and a report-file drop, for an ILS that cannot call PutEvents itself.
+    new IlsWebhook(this, 'IlsWebhook', { config, table, key: keys.dataKey, bus: ingress.bus });
+    new IlsReportBridge(this, 'IlsReports', { config, table, key: keys.dataKey, bus: ingress.bus });
 
     new CfnOutput(this, 'EventBusName', { value: ingress.bus.eventBusName, description: 'Publish ILS events here' });
     new CfnOutput(this, 'EventBusArn', { value: ingress.bus.eventBusArn });

@@ -64,6 +64,13 @@ async function route(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse
     }
     throw new HttpError(400, `operation ${target} is not supported by the sandbox`, 'UnknownOperationException');
   }
+  if (url.pathname === '/ils/events') {
+    // The signed ILS webhook, as deployed behind API Gateway.
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
+    const response = await sandbox.ils.webhook.handle({ method: req.method ?? 'GET', headers, body: await readBody(req) });
+    return send(res, response.status, response.body);
+  }
+  if (req.method === 'POST' && url.pathname === '/sandbox/ils/scan') return send(res, 200, { files: await sandbox.ils.scan() });
   if (req.method === 'GET' && url.pathname === '/sandbox/outbox') return send(res, 200, await sandbox.outbox());
   if (req.method === 'GET' && url.pathname === '/sandbox/status') return send(res, 200, sandbox.status());
   if (req.method === 'GET' && url.pathname === '/sandbox/events') return send(res, 200, { events: sandbox.published });

@@ -38,6 +38,8 @@ process.stdout.write(
     `  DynamoDB Local                            ${status.endpoints.dynamodb}  (table ${status.tables.join(', ')})`,
     `  local SES                                 ${status.endpoints.ses}`,
     `  SMS sink (SNS API)                        ${status.endpoints.sms}`,
+    `  ILS webhook (signed)                      ${status.endpoints.api}/ils/events  (secret in ${resolve(keyFile, '..', 'ils-webhook-secret.json')})`,
+    `  ILS report drop folder                    ${sandbox.ils.drop.root}`,
     `  consortium                                ${config.consortium.name}: ${config.libraries.map((lib) => lib.id).join(', ')} (${config.timeZone})`,
     'Try `npm run demo` in another terminal. Ctrl-C stops everything.',
     '',

@@ -35,6 +35,8 @@ import { LocalQueue, drainQueues, type SqsHandler } from '#sandbox/localQueues.t
 import { SmsSink } from '#sandbox/smsSink.ts';
 import { SIMULATOR, simulatedFeedback } from '#sandbox/sesMailboxSimulator.ts';
 import { StreamPoller, type StreamHandler } from '#sandbox/streamPoller.ts';
+import { SandboxIlsBridges } from '#sandbox/ilsBridges.ts';
+import { dirname, join } from 'node:path';
 
 export interface SandboxOptions {
   readonly config: ConsortiumConfig;
@@ -44,6 +46,8 @@ export interface SandboxOptions {
   readonly keyFile: string;
   readonly tableName?: string;
   readonly eventBusName?: string;
+  /** The ILS report drop folder. @default `ils-drop` beside the key file */
+  readonly dropDir?: string;
 }
 
 /** A PutEvents request entry (AWS JSON 1.1). */
@@ -82,6 +86,8 @@ export class Sandbox {
   private readonly contactCrypto: EsdkContactCrypto;
   private readonly stream: StreamPoller;
   private work: Promise<unknown> = Promise.resolve();
+  /** The ILS bridges: the signed webhook and the drop-folder report bridge. */
+  public readonly ils: SandboxIlsBridges;
 
   private constructor(
     private readonly options: SandboxOptions,
@@ -108,6 +114,15 @@ export class Sandbox {
     this.dynamo = new DynamoDBClient({ endpoint: dynamoService.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     this.table = tableContext(this.dynamo, this.tableName);
     this.contactCrypto = new EsdkContactCrypto(localContactKeyring(loadOrCreateLocalKeys(options.keyFile).contactKey));
+    const dir = dirname(options.keyFile);
+    this.ils = new SandboxIlsBridges({
+      table: this.table,
+      config: options.config,
+      api: `http://127.0.0.1:${options.port}`,
+      eventBusName: this.eventBusName,
+      dropDir: options.dropDir ?? join(dir, 'ils-drop'),
+      secretFile: join(dir, 'ils-webhook-secret.json'),
+    });
   }
 
   /** Starts the local services, creates the table and points the handlers' SDK clients at them. */
@@ -119,6 +134,7 @@ export class Sandbox {
       await ensureTable(sandbox.dynamo, sandbox.tableName);
       await sandbox.stream.start();
       sandbox.configureHandlers();
+      sandbox.ils.watch();
     } catch (error) {
       await sandbox.stop();
       throw error;
@@ -151,6 +167,7 @@ export class Sandbox {
   }
 
   public async stop(): Promise<void> {
+    this.ils?.stop();
     this.stream.stop();
     this.dynamo.destroy();
     await Promise.all([this.dynamoService.stop(), this.sesService.stop(), this.sms.stop()]);

@@ -18,6 +18,12 @@ export interface QueueConsumerProps {
   readonly maxConcurrency?: number;
   /** How long the dead-letter queue keeps a message. @default 4 days */
   readonly deadLetterRetention?: Duration;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** Records per invocation. @default 10 */
+  readonly batchSize?: number;
 }
 
 const TIMEOUT = Duration.seconds(30);
@@ -28,21 +34,23 @@ export class QueueConsumer extends Construct {
 
   public constructor(scope: Construct, id: string, props: QueueConsumerProps) {
     super(scope, id);
+    const timeout = props.timeout ?? TIMEOUT;
     this.input = new DurableQueue(this, 'Input', {
       key: props.key,
-      visibilityTimeout: Duration.seconds(TIMEOUT.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
       ...(props.deadLetterRetention ? { deadLetterRetention: props.deadLetterRetention } : {}),
     });
     this.service = new ServiceFunction(this, 'Consumer', {
       handlerFolder: props.handlerFolder,
       description: props.description,
       environment: props.environment,
-      timeout: TIMEOUT,
+      timeout,
       logKey: props.key,
+      ...(props.memorySize === undefined ? {} : { memorySize: props.memorySize }),
     });
     this.service.fn.addEventSource(
       new SqsEventSource(this.input.queue, {
-        batchSize: 10,
+        batchSize: props.batchSize ?? 10,
         maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
         maxConcurrency: props.maxConcurrency ?? 10,

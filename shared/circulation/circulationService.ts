@@ -14,7 +14,7 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
 import { dayIn, type Clock } from '#shared/clock.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
-import type { DynamoCirculationStore } from '#shared/circulation/circulationStore.ts';
+import type { CirculationStore } from '#shared/circulation/circulationStore.ts';
 import { applyCheckout, applyRenewal, applyReturn, releaseForFine, type LoanChange, type LoanContext, type LoanState } from '#shared/circulation/loans.ts';
 
 const MAX_ATTEMPTS = 5;
@@ -24,7 +24,7 @@ export interface CirculationDeps {
   readonly config: ConsortiumConfig;
   readonly clock: Clock;
   readonly patrons: PatronStore;
-  readonly loans: DynamoCirculationStore;
+  readonly loans: CirculationStore;
   readonly patronService: PatronService;
   readonly holds: HoldStore;
   readonly policies: PolicyStore;

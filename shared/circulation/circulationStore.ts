@@ -38,7 +38,38 @@ export interface OpenFine {
   readonly loanId: string | undefined;
 }
 
-export class DynamoCirculationStore {
+/**
+ * The port the circulation service writes loans, fines and hold closures through. The DynamoDB
+ * adapter below implements it; domain tests use an in-memory fake.
+ */
+export interface CirculationStore {
+  /** A loan's state (from the loan item and its tombstone) with the versions it was read at. */
+  loan(patronId: string, loanId: string, now: Date): Promise<StoredLoan>;
+  /**
+   * Writes a loan change, its statistics and its history entry at once, if nothing changed since
+   * `stored` was read; else throws {@link ConcurrentUpdateError}.
+   */
+  saveLoan(patronId: string, loanId: string, stored: StoredLoan, next: LoanState, stats: readonly StatIncrement[], history: HistoryEntry | undefined): Promise<void>;
+  openFines(patronId: string, now: Date): Promise<OpenFine[]>;
+  assessFine(fine: AssessedFine): Promise<'created' | 'exists' | 'resolved'>;
+  /** Resolves a fine; returns the loan it referred to, if any. */
+  resolveFine(patronId: string, fineId: string, resolvedAt: string): Promise<string | undefined>;
+  closeHold(patronId: string, holdId: string, closedAt: string): Promise<void>;
+}
+
+/** A fine as the ILS assessed it. */
+export interface AssessedFine {
+  readonly fineId: string;
+  readonly patronId: string;
+  readonly loanId?: string | undefined;
+  readonly amount: string;
+  readonly currency: string;
+  readonly reason: string;
+  readonly assessedAt: string;
+  readonly eventId: string;
+}
+
+export class DynamoCirculationStore implements CirculationStore {
   public constructor(
     private readonly table: TableContext,
     private readonly retention: Pick<ConsortiumConfig['retention'], 'checkoutHistoryDays' | 'openLoanDays' | 'openFineDays'>,
@@ -226,16 +257,7 @@ export class DynamoCirculationStore {
    * same fine (the ILS corrected it) replaces an earlier one; at the same time, the greater event id
    * (the tie rule), so the outcome does not depend on arrival order.
    */
-  public async assessFine(fine: {
-    fineId: string;
-    patronId: string;
-    loanId?: string | undefined;
-    amount: string;
-    currency: string;
-    reason: string;
-    assessedAt: string;
-    eventId: string;
-  }): Promise<'created' | 'exists' | 'resolved'> {
+  public async assessFine(fine: AssessedFine): Promise<'created' | 'exists' | 'resolved'> {
     try {
       await this.table.doc.send(
         new TransactWriteCommand({
@@ -301,8 +323,4 @@ export class DynamoCirculationStore {
     );
   }
 
-  /** Deletes one loan item outright (the fine that kept it is resolved). */
-  public async deleteLoan(patronId: string, loanId: string): Promise<void> {
-    await this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: loanKey(patronId, loanId) }));
-  }
 }

@@ -79,3 +79,13 @@ export const fanOutPageKey = (page: { kind: string; subjectId: string; subjectVe
 export const audiencePartition = (shard: number) => `AUDIENCE#${shard}`;
 /** The sweep index partition of loans due, or holds to pick up, on a day. */
 export const sweepPartition = (target: 'DUE' | 'PICKUP', day: string, shard: number) => `${target}#${day}#${shard}`;
+/** Replay markers of the signed ILS webhook: the only partitions the webhook function may write. */
+export const WEBHOOK_SIGNATURE_PARTITION = 'WEBHOOKSIG#';
+export const webhookSignatureKey = (signature: string): ItemKey => ({ pk: `${WEBHOOK_SIGNATURE_PARTITION}${signature}`, sk: 'SEEN' });
+/** Loans snapshots of the ILS report-file bridge, one partition per feed: the only ones the bridge may use. */
+export const ILS_FEED_PARTITION = 'ILSFEED#';
+/** Sort-key prefix of one open loan in a feed's snapshot. */
+export const ILS_FEED_LOAN = 'SNAPSHOTLOAN#';
+export const ilsFeedPartition = (feed: string) => `${ILS_FEED_PARTITION}${feed}`;
+export const ilsFeedHeadKey = (feed: string): ItemKey => ({ pk: ilsFeedPartition(feed), sk: 'HEAD' });
+export const ilsFeedLoanKey = (feed: string, loanId: string): ItemKey => ({ pk: ilsFeedPartition(feed), sk: `${ILS_FEED_LOAN}${loanId}` });

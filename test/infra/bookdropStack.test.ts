@@ -61,22 +61,23 @@ describe('Stack: BookdropStack', () => {
   });
 
   it('rotates the symmetric keys and makes the blind-index key an HMAC key', () => {
-    template.resourcePropertiesCountIs('AWS::KMS::Key', { EnableKeyRotation: true }, 3);
+    // The data, topic and contact keys and the ILS drop bucket's key.
+    template.resourcePropertiesCountIs('AWS::KMS::Key', { EnableKeyRotation: true }, 4);
     template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
   });
 
   it('encrypts every queue with the data key, refuses plain HTTP, and redrives to a DLQ after three receives', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    // circulation, notifier, email feedback and inbound SMS with their DLQs, and the table stream's DLQ
-    expect(Object.keys(queues)).toHaveLength(9);
+    // circulation, notifier, email feedback, inbound SMS and ILS reports with their DLQs, and the table stream's DLQ
+    expect(Object.keys(queues)).toHaveLength(11);
     for (const queue of Object.values(queues)) {
       expect((queue as { Properties: { KmsMasterKeyId?: unknown } }).Properties.KmsMasterKeyId).toBeDefined();
     }
-    template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() } }, 4);
+    template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() } }, 5);
     template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
       { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
-      9,
+      11,
     );
   });
 
@@ -97,8 +98,8 @@ describe('Stack: BookdropStack', () => {
   });
 
   it('runs every function on Node.js 22, arm64, traced, with partial batch responses', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } }, 5);
-    template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 5);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } }, 7);
+    template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 6);
   });
 
   it('reads the table stream from the start, retries, and sends what it cannot process to a DLQ', () => {

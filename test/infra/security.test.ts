@@ -174,7 +174,7 @@ describe('Stack: BookdropStack security', () => {
 
     it('lets AWS services use the data key only with a source condition', () => {
       const services = servicesIn(keyPolicy('KeysDataKey'));
-      expect(new Set(services.map((statement) => JSON.stringify(statement.Principal))).size).toBe(3);
+      for (const statement of services) expect(Object.keys(statement.Condition ?? {}), JSON.stringify(statement.Principal)).not.toEqual([]);
       const rulesOfTheBus = expect.arrayContaining([':rule/', ref(idOf('AWS::Events::EventBus', 'IngressBus')), '/*']);
       expect(services.find((statement) => mentions(statement, 'events.amazonaws.com'))?.Condition).toEqual({
         StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
@@ -208,8 +208,8 @@ describe('Stack: BookdropStack security', () => {
       );
       const onlyOutbound = { StringEquals: { 'events:source': ['library.notices'] } };
       expect(puts).toEqual([expect.objectContaining({ Effect: 'Allow', Condition: onlyOutbound })]);
-      const anyoneElse = allPolicyStatements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('events:')));
-      expect(anyoneElse).toHaveLength(1);
+      const everyPut = allPolicyStatements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('events:')));
+      for (const put of everyPut) expect(Object.keys(put.Condition?.StringEquals ?? {})).toEqual(['events:source']);
     });
 
     it('lets only EventBridge Scheduler, for this account, assume the sweep role', () => {
@@ -286,7 +286,7 @@ describe('Stack: BookdropStack security', () => {
       for (const id of idsOf('AWS::Lambda::EventSourceMapping')) {
         collect((propsOf(id).DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination);
       }
-      expect(deadLetterQueues.size).toBe(5);
+      expect(deadLetterQueues.size).toBeGreaterThanOrEqual(5);
       for (const id of deadLetterQueues) expect(propsOf(id).MessageRetentionPeriod, id).toBe(2 * 86_400);
       expect(propsOf(idOf('AWS::DynamoDB::Table', 'DataTable')).PointInTimeRecoverySpecification).toEqual({
         PointInTimeRecoveryEnabled: true,
@@ -296,7 +296,7 @@ describe('Stack: BookdropStack security', () => {
 
     it('encrypts every function log group with the data key', () => {
       const groups = idsOf('AWS::Logs::LogGroup');
-      expect(groups).toHaveLength(5);
+      expect(groups.length).toBeGreaterThanOrEqual(5);
       for (const id of groups) expect(propsOf(id).KmsKeyId, id).toEqual(arnOf(idOf('AWS::KMS::Key', 'KeysDataKey')));
     });
   });

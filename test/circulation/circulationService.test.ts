@@ -1,0 +1,80 @@
+/**
+ * The circulation service against in-memory fakes of its ports: how events become loans,
+ * statistics, history and notice requests, with no emulator. The DynamoDB adapters have their own
+ * tests against DynamoDB Local.
+ */
+import { randomBytes } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CirculationService } from '#shared/circulation/circulationService.ts';
+import { fixedClock } from '#shared/clock.ts';
+import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
+import type { CirculationEvent } from '#shared/events/contract.ts';
+import { PatronService } from '#shared/patrons/patronService.ts';
+import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
+import { MemoryCirculationStore, MemoryHoldStore, MemoryPatronStore, MemoryPolicyStore } from '#test/helpers/memoryStores.ts';
+import { MemoryNoticeQueue } from '#test/helpers/pipeline.ts';
+import type { BookdropMetrics } from '#shared/observability.ts';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+describe('Class: CirculationService (in-memory ports)', () => {
+  let loans: MemoryCirculationStore;
+  let queue: MemoryNoticeQueue;
+  let service: CirculationService;
+
+  beforeEach(() => {
+    const patrons = new MemoryPatronStore();
+    loans = new MemoryCirculationStore();
+    queue = new MemoryNoticeQueue();
+    const crypto = new EsdkContactCrypto(localContactKeyring(randomBytes(32)));
+    service = new CirculationService({
+      config: testConfig,
+      clock: fixedClock('2026-11-05T15:00:00Z'),
+      patrons,
+      loans,
+      patronService: new PatronService({ patrons, encrypter: crypto, phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)) }),
+      holds: new MemoryHoldStore(loans.closedHolds),
+      policies: new MemoryPolicyStore(),
+      noticeQueue: queue,
+      logger: silent,
+      metrics: { addMetric: () => undefined } as unknown as BookdropMetrics,
+    });
+  });
+
+  const apply = (...events: CirculationEvent[]) => events.reduce((done, event) => done.then(() => service.apply(event)), Promise.resolve());
+
+  const patron = patronRegistered({ consent: { sms: false, email: false, checkoutHistory: true } });
+  const at = '2026-11-05T10:00:00-05:00';
+  const checkout: CirculationEvent = {
+    detailType: 'ItemCheckedOut',
+    detail: { eventId: 'co-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId, itemId: 'I-1', title: 'T', materialType: 'book', branch: 'B', dueAt: '2026-11-26T23:00:00Z' },
+  };
+  const renewal: CirculationEvent = { detailType: 'LoanRenewed', detail: { eventId: 'rn-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId, dueAt: '2026-12-03T23:00:00Z' } };
+  const returned: CirculationEvent = { detailType: 'ItemReturned', detail: { eventId: 'rt-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId } };
+
+  it('counts a checkout that arrives after its own renewal and return on the same day once per event, in one item', async () => {
+    await apply({ detailType: 'PatronRegistered', detail: patron }, returned, renewal, checkout, checkout);
+    expect(Object.fromEntries(loans.statistics)).toEqual({ '2026-11-05#B#book': { returns: 1, renewals: 1, checkouts: 1 } });
+    expect(loans.history).toEqual([expect.objectContaining({ loanId: 'L-1', itemId: 'I-1' })]);
+    expect(loans.loans.get('L-1')?.state.loan).toBeUndefined();
+  });
+
+  it('retries a loan change after a concurrent update and applies it once', async () => {
+    await apply({ detailType: 'PatronRegistered', detail: patron });
+    loans.conflicts = 2;
+    await apply(checkout);
+    expect(Object.fromEntries(loans.statistics)).toEqual({ '2026-11-05#B#book': { checkouts: 1 } });
+    expect(loans.loans.get('L-1')?.state.loan).toMatchObject({ itemId: 'I-1', status: 'active' });
+  });
+
+  it('asks for a hold-ready notice once the hold is stored, and none for a closed hold', async () => {
+    const ready = holdReady(patron.patronId);
+    await apply({ detailType: 'HoldReady', detail: ready });
+    expect(queue.requests).toEqual([expect.objectContaining({ kind: 'hold-ready', patronId: patron.patronId, subjectId: ready.holdId })]);
+    queue.take();
+    const closedHold = holdReady(patron.patronId);
+    await apply({ detailType: 'HoldClosed', detail: { eventId: 'hc', occurredAt: at, holdId: closedHold.holdId, patronId: patron.patronId, reason: 'cancelled' } });
+    await apply({ detailType: 'HoldReady', detail: closedHold });
+    expect(queue.requests).toEqual([]);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * In-memory fakes of the domain's ports, for tests of the domain services that need no emulator.
+ * They keep the ports' promises that the services rely on (versions checked on save, tombstones
+ * absorbing late events), not DynamoDB's details; the adapters are tested against DynamoDB Local.
+ */
+import { ConcurrentUpdateError } from '#shared/errors.ts';
+import { emptyLoanState, statTotals, type HistoryEntry, type LoanState, type StatIncrement } from '#shared/circulation/loans.ts';
+import type { AssessedFine, CirculationStore, OpenFine, StoredLoan } from '#shared/circulation/circulationStore.ts';
+import type { Hold, HoldStore } from '#shared/holds/holdStore.ts';
+import type { ConsentLedgerEntry, PatronProfile } from '#shared/patrons/patronProfile.ts';
+import type { PatronStore } from '#shared/patrons/patronRepository.ts';
+import type { PolicyStore, PolicyVersion } from '#shared/policy/policyStore.ts';
+import type { DetailOf } from '#shared/events/contract.ts';
+
+export class MemoryPatronStore implements PatronStore {
+  public readonly profiles = new Map<string, PatronProfile>();
+  public readonly entries: ConsentLedgerEntry[] = [];
+  public async get(patronId: string) {
+    return this.profiles.get(patronId);
+  }
+  public async save(profile: PatronProfile, ledger: readonly ConsentLedgerEntry[]) {
+    if ((this.profiles.get(profile.patronId)?.version ?? 0) !== profile.version) throw new ConcurrentUpdateError('patron profile changed concurrently');
+    this.profiles.set(profile.patronId, { ...profile, version: profile.version + 1 });
+    this.entries.push(...ledger);
+  }
+  public async ledger(patronId: string) {
+    return this.entries.filter((entry) => entry.patronId === patronId);
+  }
+  public async purgeRecords() {
+    return 0;
+  }
+  public async idsByPhoneIndex() {
+    return [];
+  }
+}
+
+export class MemoryCirculationStore implements CirculationStore {
+  public readonly loans = new Map<string, StoredLoan>();
+  public readonly statistics = new Map<string, Record<string, number>>();
+  public readonly history: HistoryEntry[] = [];
+  public readonly fines = new Map<string, AssessedFine>();
+  public readonly resolvedFines = new Set<string>();
+  public readonly closedHolds = new Set<string>();
+  /** Conflicts to raise on the next saves, as a concurrent writer would cause them. */
+  public conflicts = 0;
+
+  public async loan(_patronId: string, loanId: string): Promise<StoredLoan> {
+    return this.loans.get(loanId) ?? { state: emptyLoanState, loanVersion: 0, tombstoneVersion: 0 };
+  }
+  public async saveLoan(_patronId: string, loanId: string, stored: StoredLoan, next: LoanState, stats: readonly StatIncrement[], history: HistoryEntry | undefined) {
+    const current = await this.loan(_patronId, loanId);
+    if (this.conflicts > 0 || current.loanVersion !== stored.loanVersion || current.tombstoneVersion !== stored.tombstoneVersion) {
+      this.conflicts = Math.max(0, this.conflicts - 1);
+      throw new ConcurrentUpdateError('circulation record changed concurrently');
+    }
+    this.loans.set(loanId, { state: next, loanVersion: stored.loanVersion + 1, tombstoneVersion: stored.tombstoneVersion + (next.returnedAt === undefined ? 0 : 1) });
+    for (const total of statTotals(stats)) {
+      const key = `${total.day}#${total.branch}#${total.materialType}`;
+      const counts = this.statistics.get(key) ?? {};
+      for (const [counter, count] of Object.entries(total.counts)) counts[counter] = (counts[counter] ?? 0) + count;
+      this.statistics.set(key, counts);
+    }
+    if (history) this.history.push(history);
+  }
+  public async openFines(patronId: string): Promise<OpenFine[]> {
+    return [...this.fines.values()].filter((fine) => fine.patronId === patronId).map((fine) => ({ fineId: fine.fineId, loanId: fine.loanId }));
+  }
+  public async assessFine(fine: AssessedFine) {
+    if (this.resolvedFines.has(fine.fineId)) return 'resolved' as const;
+    const current = this.fines.get(fine.fineId);
+    if (current && (current.assessedAt > fine.assessedAt || (current.assessedAt === fine.assessedAt && current.eventId >= fine.eventId))) return 'exists' as const;
+    this.fines.set(fine.fineId, fine);
+    return 'created' as const;
+  }
+  public async resolveFine(_patronId: string, fineId: string) {
+    const fine = this.fines.get(fineId);
+    this.fines.delete(fineId);
+    this.resolvedFines.add(fineId);
+    return fine?.loanId;
+  }
+  public async closeHold(_patronId: string, holdId: string) {
+    this.closedHolds.add(holdId);
+  }
+}
+
+export class MemoryHoldStore implements HoldStore {
+  public readonly holds = new Map<string, Hold>();
+  public constructor(private readonly closed: ReadonlySet<string>) {}
+  public async putReady(hold: Hold) {
+    const current = this.holds.get(hold.holdId);
+    if (this.closed.has(hold.holdId) || (current && current.readyAt > hold.readyAt)) return false;
+    this.holds.set(hold.holdId, hold);
+    return true;
+  }
+}
+
+export class MemoryPolicyStore implements PolicyStore {
+  public version: PolicyVersion | undefined;
+  public async current() {
+    return this.version;
+  }
+  public async record(event: DetailOf<'PrivacyPolicyUpdated'>) {
+    this.version = { policyVersion: event.policyVersion, summary: event.summary } as PolicyVersion;
+    return true;
+  }
+}

@@ -21,6 +21,7 @@ import { SmsSink } from '#sandbox/smsSink.ts';
 import { fixedClock } from '#shared/clock.ts';
 import { loadConfigFile } from '#shared/config/loadConfigFile.ts';
 import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
+import { KeyedNoticeIds, localKeyDerivation } from '#shared/notices/noticeIds.ts';
 import { composeNotice } from '#shared/notices/compose.ts';
 import { gsm7Length, isGsm7 } from '#shared/notices/gsm7.ts';
 import { NOTICE_KINDS, isNoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
@@ -71,6 +72,7 @@ try {
     config,
     clock,
     decrypter: crypto,
+    noticeIds: new KeyedNoticeIds(localKeyDerivation(randomBytes(32))),
     sms: new SnsSmsSender(new SNSClient({ endpoint: sms.endpoint, ...local }), undefined),
     email: new SesEmailSender(new SESv2Client({ endpoint: ses.endpoint, ...local }), 'bookdrop-bench'),
     later: { enqueue: async (messages) => void queued.push(...messages) },

@@ -1,10 +1,11 @@
 /**
  * The CDK app. The consortium configuration file comes from context `config`
  * (`npx cdk deploy -c config=path/to/consortium.json`); without it, the repository's example
- * configuration is used. cdk-nag's AwsSolutions checks run on every synth.
+ * configuration is used. cdk-nag's AwsSolutions, Serverless, NIST 800-53 R5 and HIPAA Security packs
+ * run on every synth.
  */
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
+import { addCompliancePacks } from '#infra/compliancePacks.ts';
 import { loadConfigFile, DEFAULT_CONFIG_FILE } from '#shared/config/loadConfigFile.ts';
 import { BookdropStack } from '#infra/bookdropStack.ts';
 
@@ -15,5 +16,5 @@ new BookdropStack(app, (app.node.tryGetContext('stackName') as string | undefine
   config,
   description: 'Bookdrop: privacy-first patron notices for library consortia',
 });
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+addCompliancePacks(app);
 app.synth();

@@ -3,11 +3,13 @@
  * the notifier. Each capability is a construct; this file composes them and grants each function
  * exactly what it needs.
  */
-import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { functionConfig, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { DataKeyViaServices } from '#infra/aspects/dataKeyViaServices.ts';
+import { SECURITY_FEATURE_FLAGS } from '#infra/featureFlags.ts';
 import { BookdropKeys } from '#infra/constructs/keys.ts';
 import { DataStore } from '#infra/constructs/dataStore.ts';
 import { EventIngress } from '#infra/constructs/eventIngress.ts';
@@ -50,9 +52,12 @@ const NOTIFIER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamod
 export class BookdropStack extends Stack {
   public constructor(scope: Construct, id: string, props: BookdropStackProps) {
     super(scope, id, props);
+    for (const [flag, enabled] of Object.entries(SECURITY_FEATURE_FLAGS)) this.node.setContext(flag, enabled);
     const config = functionConfig(props.config);
-    const keys = new BookdropKeys(this, 'Keys');
-    const { table } = new DataStore(this, 'Data', { key: keys.dataKey });
+    const keys = new BookdropKeys(this, 'Keys', { privacyOfficerRoleArn: config.privacy?.officerRoleArn });
+    Aspects.of(this).add(new DataKeyViaServices(keys.dataKey));
+    const deadLetterRetention = Duration.days(config.retention.deadLetterDays);
+    const { table } = new DataStore(this, 'Data', { key: keys.dataKey, pointInTimeRecoveryDays: config.retention.pointInTimeRecoveryDays });
     const configurationSet = new ses.ConfigurationSet(this, 'EmailConfigurationSet', {
       sendingEnabled: true,
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
@@ -68,9 +73,11 @@ export class BookdropStack extends Stack {
       handlerFolder: 'notifier',
       description: 'Bookdrop: sends notices by SMS (SNS) and email (SES), once, with consent',
       maxConcurrency: concurrency,
+      deadLetterRetention,
       environment: {
         ...common,
         CONTACT_KEY_ID: keys.contactKey.keyArn,
+        NOTICE_ID_KEY_ID: keys.noticeIdKey.keyArn,
         SES_CONFIGURATION_SET: configurationSet.configurationSetName,
         SMS_MIN_INTERVAL_MS: String(smsIntervalMs(config.sms.messagePartsPerSecond, concurrency)),
       },
@@ -80,6 +87,7 @@ export class BookdropStack extends Stack {
       key: keys.dataKey,
       handlerFolder: 'circulation',
       description: 'Bookdrop: applies ILS circulation events to consent, contacts and holds',
+      deadLetterRetention,
       environment: {
         ...common,
         CONTACT_KEY_ID: keys.contactKey.keyArn,
@@ -93,11 +101,20 @@ export class BookdropStack extends Stack {
       targets: { circulation: { queue: circulation.input.queue, deadLetterQueue: circulation.input.deadLetterQueue } },
     });
 
-    const stream = new TableStream(this, 'TableStream', { table, key: keys.dataKey, bus: ingress.bus, noticeQueue: notifier.input.queue, config });
+    const stream = new TableStream(this, 'TableStream', {
+      table,
+      key: keys.dataKey,
+      bus: ingress.bus,
+      noticeQueue: notifier.input.queue,
+      config,
+      deadLetterRetention,
+    });
 
     const feedback = new EmailFeedback(this, 'EmailFeedback', {
       key: keys.dataKey,
+      topicKey: keys.topicKey,
       configurationSet,
+      deadLetterRetention,
       environment: { TABLE_NAME: table.tableName, BOOKDROP_CONFIG: JSON.stringify(config) },
     });
     const feedbackFn = feedback.consumer.service.fn;
@@ -111,6 +128,9 @@ export class BookdropStack extends Stack {
     // number off the SNS opt-out list on START. It never reads or writes a contact.
     const inbound = new InboundSms(this, 'InboundSms', {
       key: keys.dataKey,
+      topicKey: keys.topicKey,
+      originationIdentityArn: config.sms.originationIdentityArn,
+      deadLetterRetention,
       environment: { ...common, PHONE_INDEX_KEY_ID: keys.phoneIndexKey.keyArn },
     });
     const inboundFn = inbound.consumer.service.fn;
@@ -141,6 +161,7 @@ export class BookdropStack extends Stack {
     notifierFn.addToRolePolicy(new iam.PolicyStatement({ actions: NOTIFIER_TABLE_ACTIONS, resources: [table.tableArn] }));
     keys.dataKey.grant(notifierFn, 'kms:Decrypt', 'kms:GenerateDataKey');
     keys.grantContactDecrypt(notifierFn);
+    keys.grantNoticeIds(notifierFn);
     // Fan-out pages: reads the audience index and queues notice requests and the next page on its own queue.
     notifierFn.addEnvironment('NOTICE_QUEUE_URL', notifier.input.queue.queueUrl);
     notifier.input.queue.grantSendMessages(notifierFn);

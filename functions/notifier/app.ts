@@ -11,7 +11,8 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import type { EmailSender, SmsSender } from '#shared/notices/senders.ts';
 import { baseEnv, configFromEnv, keyEnv, readEnv } from '#shared/config/runtimeEnv.ts';
-import { contactCryptoFromEnv, unsubscribeKeyFromEnv } from '#shared/contacts/keys.ts';
+import { contactCryptoFromEnv, noticeIdsFromEnv, unsubscribeKeyFromEnv } from '#shared/contacts/keys.ts';
+import type { NoticeIds } from '#shared/notices/noticeIds.ts';
 import { SignedUnsubscribeLinks, UnsubscribeTokens, type UnsubscribeLinks } from '#shared/unsubscribe/unsubscribeToken.ts';
 import { parseMessage } from '#shared/events/parseMessage.ts';
 import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
@@ -62,6 +63,7 @@ export function buildNotifier(parts: {
   config: ConsortiumConfig;
   clock: Clock;
   decrypter: ContactDecrypter;
+  noticeIds: NoticeIds;
   sms: SmsSender;
   email: EmailSender;
   later: NoticeQueue;
@@ -75,6 +77,7 @@ export function buildNotifier(parts: {
     patronService: new PatronService({ patrons }),
     notices: new DynamoNoticeLog(parts.table, parts.config.retention.noticeLogDays),
     decrypter: parts.decrypter,
+    noticeIds: parts.noticeIds,
     sms: parts.sms,
     email: parts.email,
     later: parts.later,
@@ -111,6 +114,7 @@ export function notifierFromEnv(
     later: queue,
     unsubscribe: new SignedUnsubscribeLinks(new UnsubscribeTokens(unsubscribeKeyFromEnv(vars)), vars.UNSUBSCRIBE_URL),
     decrypter: contactCryptoFromEnv(vars),
+    noticeIds: noticeIdsFromEnv(vars),
     sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber, new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0))),
     email: new SesEmailSender(clients.ses ?? new SESv2Client({}), vars.SES_CONFIGURATION_SET || undefined),
   });

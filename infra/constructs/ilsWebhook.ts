@@ -55,6 +55,7 @@ export class IlsWebhook extends Construct {
     });
 
     this.service = new ServiceFunction(this, 'Function', {
+      logKey: props.key,
       handlerFolder: 'ils-webhook',
       description: 'Bookdrop: signed ILS webhook, puts validated circulation events on the bus',
       timeout: Duration.seconds(10),
@@ -86,6 +87,7 @@ export class IlsWebhook extends Construct {
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: props.key,
     });
     this.api = new apigw.HttpApi(this, 'Api', { description: 'Bookdrop: signed ILS webhook', createDefaultStage: false });
     new apigw.HttpStage(this, 'Stage', {
@@ -96,6 +98,20 @@ export class IlsWebhook extends Construct {
       accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
     });
     this.api.addRoutes({ path: WEBHOOK_PATH, methods: [apigw.HttpMethod.POST], integration: new HttpLambdaIntegration('Integration', fn) });
+    Validations.of(this).acknowledge(
+      {
+        id: 'Serverless::Serverless-APIGWStructuredLogging',
+        reason: 'Access logs hold request metadata only (caller IP of the ILS, time, method, status, request id), never bodies; nothing to query.',
+      },
+      {
+        id: 'NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled',
+        reason: 'The webhook secret is shared with the ILS vendor, who must change it at the same time; a rotation function cannot.',
+      },
+      {
+        id: 'HIPAA.Security::HIPAA.Security-SecretsManagerRotationEnabled',
+        reason: 'The webhook secret is shared with the ILS vendor, who must change it at the same time; a rotation function cannot.',
+      },
+    );
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:

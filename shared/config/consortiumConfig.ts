@@ -13,6 +13,9 @@ const clockTime = z
   .string()
   .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a 24-hour time HH:MM' }));
 const positiveInt = z.int().check(z.positive({ error: 'must be a positive integer' }));
+const roleArn = z
+  .string()
+  .check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, { error: 'must be an IAM role ARN' }));
 const identifier = z
   .string()
   .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and dashes' }));
@@ -73,8 +76,11 @@ export const consortiumConfigSchema = z.object({
   events: z.object({
     /** `source` of inbound circulation events. */
     source: z.string().check(z.minLength(1)),
-    /** AWS account ids allowed to publish circulation events to the bus (besides this account). */
-    publisherAccounts: z.array(z.string().check(z.regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }))),
+    /**
+     * IAM roles of other accounts allowed to put circulation events on the bus (this account's own
+     * identities need only IAM). Roles, not account ids: the bus never trusts a whole account.
+     */
+    publisherRoleArns: z.array(roleArn),
   }),
   notices: z.object({
     ...timings,
@@ -103,6 +109,14 @@ export const consortiumConfigSchema = z.object({
      * often hold them; the patron import normalizes them to E.164 with it.
      */
     defaultCountry: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166 country code such as "US"' }))),
+    /**
+     * ARN of the origination identity (phone number) whose two-way SMS goes to the inbound topic, e.g.
+     * `arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-0123`. Only it may publish there;
+     * without it, any phone number of this account may.
+     */
+    originationIdentityArn: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:phone-number\/\S+$/, {
+      error: 'must be an AWS End User Messaging SMS phone-number ARN',
+    }))),
   }),
   retention: z.object({
     checkoutHistoryDays: positiveInt,
@@ -119,12 +133,24 @@ export const consortiumConfigSchema = z.object({
     openLoanDays: z._default(positiveInt, 365),
     openHoldDays: z._default(positiveInt, 30),
     openFineDays: z._default(positiveInt, 730),
+    /** How long a dead-letter queue keeps what failed (SQS allows 1 to 14): short, it can hold ILS events with contacts. @default 4 */
+    deadLetterDays: z._default(z.int().check(z.gte(1), z.lte(14, { error: 'must be 1 to 14 days (SQS limit)' })), 4),
+    /** Point-in-time recovery window of the table (DynamoDB allows 1 to 35): short, restore points hold deleted patrons. @default 7 */
+    pointInTimeRecoveryDays: z._default(z.int().check(z.gte(1), z.lte(35, { error: 'must be 1 to 35 days (DynamoDB limit)' })), 7),
   }),
   /** Third-party vendors listed beside Bookdrop's own records in the privacy chart. */
   vendors: z.optional(z.array(vendor)),
+  /** Who besides the notifier may decrypt contacts. */
+  privacy: z.optional(
+    z.object({
+      /** IAM role of the privacy officer: may decrypt contacts for the patron data report. */
+      officerRoleArn: z.optional(roleArn),
+    }),
+  ),
 });
 
 export type ConsortiumConfig = z.infer<typeof consortiumConfigSchema>;
+
 export type LibraryConfig = ConsortiumConfig['libraries'][number];
 export type Branding = z.infer<typeof branding>;
 export type VendorConfig = z.infer<typeof vendor>;

@@ -23,6 +23,7 @@ export const keyEnv = {
   PHONE_INDEX_KEY_ID: z.optional(required),
   /** KMS HMAC key of unsubscribe tokens (notifier: GenerateMac; unsubscribe endpoint: VerifyMac). */
   UNSUBSCRIBE_KEY_ID: z.optional(required),
+  NOTICE_ID_KEY_ID: z.optional(required),
   LOCAL_KEY_FILE: z.optional(required),
 };
 

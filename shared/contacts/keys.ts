@@ -1,7 +1,7 @@
 /**
- * Key material for contact encryption, the phone blind index and unsubscribe tokens, chosen by
- * `CONTACT_KEYS`: KMS keys in AWS; a local key file (generated on first use, mode 0600, never
- * committed) in the sandbox and tests.
+ * Key material for contact encryption, the phone blind index, notice ids and unsubscribe tokens,
+ * chosen by `CONTACT_KEYS`: KMS keys in AWS; a local key file (generated on first use, mode 0600,
+ * never committed) in the sandbox and tests.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -17,6 +17,7 @@ import {
   type PhoneBlindIndex,
 } from '#shared/contacts/contactCrypto.ts';
 import { KmsMacKey, LocalMacKey, type MacKey } from '#shared/unsubscribe/macKey.ts';
+import { KeyedNoticeIds, kmsKeyDerivation, localKeyDerivation } from '#shared/notices/noticeIds.ts';
 
 export interface LocalKeys {
   readonly contactKey: Buffer;
@@ -54,6 +55,7 @@ export interface KeyEnv {
   readonly CONTACT_KEY_ID?: string | undefined;
   readonly PHONE_INDEX_KEY_ID?: string | undefined;
   readonly UNSUBSCRIBE_KEY_ID?: string | undefined;
+  readonly NOTICE_ID_KEY_ID?: string | undefined;
   readonly LOCAL_KEY_FILE?: string | undefined;
 }
 
@@ -82,4 +84,15 @@ export function phoneIndexFromEnv(env: KeyEnv): PhoneBlindIndex {
 export function unsubscribeKeyFromEnv(env: KeyEnv, kms: KMSClient = new KMSClient({})): MacKey {
   if (env.CONTACT_KEYS === 'kms') return new KmsMacKey(kms, need(env.UNSUBSCRIBE_KEY_ID, 'UNSUBSCRIBE_KEY_ID'));
   return new LocalMacKey(loadOrCreateLocalKeys(need(env.LOCAL_KEY_FILE, 'LOCAL_KEY_FILE')).unsubscribeKey);
+}
+
+/**
+ * Notice ids for this environment: derived from the KMS notice-id HMAC key in AWS; locally from the
+ * key file's blind-index key under a label of their own (the two never produce the same MAC input).
+ */
+export function noticeIdsFromEnv(env: KeyEnv): KeyedNoticeIds {
+  if (env.CONTACT_KEYS === 'kms') {
+    return new KeyedNoticeIds(kmsKeyDerivation(new KMSClient({}), need(env.NOTICE_ID_KEY_ID, 'NOTICE_ID_KEY_ID')));
+  }
+  return new KeyedNoticeIds(localKeyDerivation(loadOrCreateLocalKeys(need(env.LOCAL_KEY_FILE, 'LOCAL_KEY_FILE')).phoneIndexKey));
 }

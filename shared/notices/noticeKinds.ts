@@ -4,7 +4,6 @@
  * table and the quiet-hours table derive from it. Also the notice key that makes each notice go out
  * at most once per (patron, kind, subject, version, channel).
  */
-import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { dueSoon } from '#shared/notices/kinds/dueSoon.ts';
 import { fineAssessed } from '#shared/notices/kinds/fineAssessed.ts';
@@ -72,11 +71,6 @@ export interface NoticeContent {
 /** The dedupe key of one notice on one channel, within its patron's records. */
 export function noticeKey(request: NoticeRequest, channel: Channel): string {
   return [request.kind, request.subjectId, request.subjectVersion, channel].join('#');
-}
-
-/** A stable, opaque id for a patron's notice: safe in tags, logs and outbound events. */
-export function noticeIdOf(patronId: string, key: string): string {
-  return createHash('sha256').update(`${patronId}#${key}`).digest('base64url').slice(0, 26);
 }
 
 /**

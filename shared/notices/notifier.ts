@@ -13,7 +13,8 @@ import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import { BookdropError, RetryableDeliveryError } from '#shared/errors.ts';
 import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
 import { composeNotice } from '#shared/notices/compose.ts';
-import { NOTICE_CHANNELS, noticeIdOf, noticeKey, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import { NOTICE_CHANNELS, noticeKey, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import type { NoticeIds } from '#shared/notices/noticeIds.ts';
 import type { NoticeLog } from '#shared/notices/noticeLog.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { quietUntil, WAITS_FOR_MORNING } from '#shared/notices/quietHours.ts';
@@ -28,6 +29,8 @@ export interface NotifierDeps {
   readonly clock: Clock;
   readonly patrons: PatronStore;
   readonly notices: NoticeLog;
+  /** Opaque, keyed ids for notices (what SES feedback and outbound events refer to). */
+  readonly noticeIds: NoticeIds;
   readonly decrypter: ContactDecrypter;
   readonly sms: SmsSender;
   readonly email: EmailSender;
@@ -113,7 +116,7 @@ export class Notifier {
     const contact = profile.contacts[channel] as { cipher: string; at: string };
     const cipher = contact.cipher;
     const key = noticeKey(request, channel);
-    const noticeId = noticeIdOf(profile.patronId, key);
+    const noticeId = await this.deps.noticeIds.idOf(profile.patronId, key);
     const now = this.deps.clock.now();
     const claim = await this.deps.notices.claim(
       { noticeKey: key, noticeId, patronId: profile.patronId, kind: request.kind, channel, contactCipher: cipher, contactAt: contact.at },

@@ -210,18 +210,18 @@ function phrase(text: { readonly en: string; readonly es?: string | undefined },
   return own !== undefined ? own : { text: text.en, lang: 'en' };
 }
 
-function otherPlaces(kind: RecordKind, language: ChartLanguage): string {
+function otherPlaces(kind: RecordKind, config: ConsortiumConfig, language: ChartLanguage): string {
   const words = WORDS[language];
   const places = (kind.arrivesVia ?? []).flatMap((fn) =>
     FUNCTION_ACCESS[fn].input.from === 'queue'
       ? [
           words.queueDays(words.places.queue(fn), words.days(STORAGE_PERIODS.queueDays)),
-          words.queueDays(words.places.deadLetters(fn), words.days(STORAGE_PERIODS.deadLetterQueueDays)),
+          words.queueDays(words.places.deadLetters(fn), words.days(config.retention.deadLetterDays)),
         ]
       : [],
   );
   places.push(words.queueDays(words.places.stream, words.hours(STORAGE_PERIODS.tableStreamHours)));
-  places.push(words.queueDays(words.places.backups, words.days(STORAGE_PERIODS.pointInTimeRecoveryDays)));
+  places.push(words.queueDays(words.places.backups, words.days(config.retention.pointInTimeRecoveryDays)));
   if (kind.link === 'patron') places.push(words.queueDays(words.places.logs, words.days(STORAGE_PERIODS.logDays)));
   return `${places.join('; ')}.`;
 }
@@ -269,7 +269,7 @@ export function buildPrivacyChart(
         [
           words.places.deadLetters(fn),
           `${words.places.deadLettersHold}: ${input.carries[language]}`,
-          words.days(STORAGE_PERIODS.deadLetterQueueDays),
+          words.days(config.retention.deadLetterDays),
         ],
       ];
     }),
@@ -277,9 +277,9 @@ export function buildPrivacyChart(
       .filter((fn) => FUNCTION_ACCESS[fn].input.from === 'stream')
       .flatMap((fn): Cell[][] => [
         [words.places.stream, FUNCTION_ACCESS[fn].input.carries[language], words.hours(STORAGE_PERIODS.tableStreamHours)],
-        [words.places.streamDeadLetters, words.places.streamDeadLettersHold, words.days(STORAGE_PERIODS.deadLetterQueueDays)],
+        [words.places.streamDeadLetters, words.places.streamDeadLettersHold, words.days(config.retention.deadLetterDays)],
       ]),
-    [words.places.backups, words.places.backupsHold, words.days(STORAGE_PERIODS.pointInTimeRecoveryDays)],
+    [words.places.backups, words.places.backupsHold, words.days(config.retention.pointInTimeRecoveryDays)],
     [words.places.logs, words.places.logsHold, words.days(STORAGE_PERIODS.logDays)],
   ];
   return {
@@ -308,7 +308,7 @@ export function buildPrivacyChart(
             { code: kind.attributes.personal },
             kind.purpose[language],
             retentionText(kind.retention, config, language),
-            otherPlaces(kind, language),
+            otherPlaces(kind, config, language),
             readersText(kind, language),
           ]),
         },

@@ -9,6 +9,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { inject } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, ensureTable, readSesStore, type StoredEmail } from '#sandbox/localServices.ts';
 import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
+import { KeyedNoticeIds, localKeyDerivation } from '#shared/notices/noticeIds.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
 import { LocalMacKey } from '#shared/unsubscribe/macKey.ts';
 import { UnsubscribeTokens } from '#shared/unsubscribe/unsubscribeToken.ts';
@@ -50,7 +51,13 @@ export async function emailsTo(to: string): Promise<StoredEmail[]> {
 export function localKeys() {
   const crypto = new EsdkContactCrypto(localContactKeyring(randomBytes(32)));
   const unsubscribeKey = new LocalMacKey(randomBytes(32));
-  return { crypto, phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)), unsubscribeKey, unsubscribeTokens: new UnsubscribeTokens(unsubscribeKey) };
+  return {
+    crypto,
+    phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)),
+    unsubscribeKey,
+    unsubscribeTokens: new UnsubscribeTokens(unsubscribeKey),
+    noticeIds: new KeyedNoticeIds(localKeyDerivation(randomBytes(32))),
+  };
 }
 
 /** Where the test pipeline's unsubscribe links point (nothing listens there: tests call the endpoint's code). */

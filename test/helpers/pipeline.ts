@@ -121,6 +121,7 @@ export async function startPipeline(
     config,
     clock,
     decrypter: options.decrypter ? options.decrypter(keys.crypto) : keys.crypto,
+    noticeIds: keys.noticeIds,
     sms: new SnsSmsSender(sns, undefined),
     email: new SesEmailSender(options.sesClient ?? sesClient(), 'bookdrop-test'),
     later: queue,

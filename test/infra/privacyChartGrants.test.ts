@@ -121,7 +121,7 @@ describe('Privacy chart: the synthesized stack', () => {
     ]);
     expect(deadLetterIds.size).toBeGreaterThan(0);
     for (const [id, queue] of queues) {
-      const days = deadLetterIds.has(id) ? STORAGE_PERIODS.deadLetterQueueDays : STORAGE_PERIODS.queueDays;
+      const days = deadLetterIds.has(id) ? testConfig.retention.deadLetterDays : STORAGE_PERIODS.queueDays;
       expect(queue.Properties.MessageRetentionPeriod, id).toBe(days * DAY);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
@@ -130,7 +130,7 @@ describe('Privacy chart: the synthesized stack', () => {
     const table = resources[idOf('AWS::DynamoDB::Table')]!;
     expect(table.Properties.PointInTimeRecoverySpecification).toEqual({
       PointInTimeRecoveryEnabled: true,
-      RecoveryPeriodInDays: STORAGE_PERIODS.pointInTimeRecoveryDays,
+      RecoveryPeriodInDays: testConfig.retention.pointInTimeRecoveryDays,
     });
   });
 });

@@ -20,6 +20,8 @@ import { testConfig } from '#test/helpers/factories.ts';
 const config: ConsortiumConfig = {
   ...testConfig,
   retention: {
+    deadLetterDays: 3,
+    pointInTimeRecoveryDays: 9,
     checkoutHistoryDays: 730,
     noticeLogDays: 45,
     inboundSmsLogDays: 14,
@@ -96,9 +98,9 @@ describe('Privacy chart: content', () => {
     expect(places).toEqual(
       expect.arrayContaining([
         ['Input queue of circulation', '4 days'],
-        ['Dead-letter queue of circulation', '14 days'],
+        ['Dead-letter queue of circulation', '3 days'],
         ['Table stream', '24 hours'],
-        ['Point-in-time recovery backups', '35 days'],
+        ['Point-in-time recovery backups', '9 days'],
         ['Function logs', '30 days'],
       ]),
     );

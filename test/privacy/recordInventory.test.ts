@@ -22,6 +22,8 @@ import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 const config: ConsortiumConfig = {
   ...testConfig,
   retention: {
+    deadLetterDays: 3,
+    pointInTimeRecoveryDays: 9,
     checkoutHistoryDays: 400,
     noticeLogDays: 40,
     inboundSmsLogDays: 60,

@@ -6,17 +6,35 @@ import { defineConfig } from 'vitest/config';
  */
 const UNIT = [
   'test/events/**/*.test.ts',
+  'test/import/importRows.test.ts',
+  'test/import/importTarget.test.ts',
+  'test/import/patronFile.test.ts',
+  'test/ilsBridge/adapters.test.ts',
+  'test/ilsBridge/reportMappings.test.ts',
+  'test/ilsBridge/webhookSignature.test.ts',
   'test/notices/compose.test.ts',
+  'test/notices/emailFooter.test.ts',
+  'test/notices/noticeRegistry.test.ts',
+  'test/notices/noticeIds.test.ts',
   'test/notices/quietHours.test.ts',
   'test/notices/smsPacer.test.ts',
   'test/patrons/tieRules.test.ts',
+  'test/privacy/privacyChart.test.ts',
   'test/circulation/circulationService.test.ts',
   'test/sms/keywords.test.ts',
+  'test/sandbox/putEventsContract.test.ts',
+  'test/sandbox/streamPoller.test.ts',
+  'test/scripts/loadPlan.test.ts',
+  'test/unsubscribe/unsubscribeToken.test.ts',
+  'test/sms/smsTextRules.test.ts',
   'test/table/keys.test.ts',
   'test/scripts/cliTarget.test.ts',
 ];
-/** Synthesizes the CDK stack (bundles every function): no emulator, but tens of seconds. */
-const INFRA = ['test/infra/**/*.test.ts'];
+/**
+ * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that
+ * run the TypeScript compiler over the source tree.
+ */
+const INFRA = ['test/infra/**/*.test.ts', 'test/privacy/recordKeys.test.ts'];
 
 export default defineConfig({
   test: {

@@ -7,6 +7,8 @@
  * 2. SMS over the notice corpus: every kind, both languages, titles on and off: segments and encoding.
  * 3. Notifier throughput on this machine (informational: shared machines are noisy).
  * 4. The daily sweep over 100,000 open loans, 5% due on its target days: items read per item due.
+ * 5. The patron import: a 100,000-row Koha report, patrons per second and write units per patron.
+ * 6. The ILS report-file bridge over a 50,000-row Koha loans snapshot: time and events per second.
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -19,6 +21,7 @@ import { SmsSink } from '#sandbox/smsSink.ts';
 import { fixedClock } from '#shared/clock.ts';
 import { loadConfigFile } from '#shared/config/loadConfigFile.ts';
 import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
+import { KeyedNoticeIds, localKeyDerivation } from '#shared/notices/noticeIds.ts';
 import { composeNotice } from '#shared/notices/compose.ts';
 import { gsm7Length, isGsm7 } from '#shared/notices/gsm7.ts';
 import { NOTICE_KINDS, isNoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
@@ -26,6 +29,10 @@ import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 import { LIBRARIES, TITLES, corpusCases } from '#test/helpers/noticeCorpus.ts';
 import { sweepBench } from '#bench/sweepBench.ts';
+import { LocalMacKey } from '#shared/unsubscribe/macKey.ts';
+import { SignedUnsubscribeLinks, UnsubscribeTokens } from '#shared/unsubscribe/unsubscribeToken.ts';
+import { importBench } from '#bench/importBench.ts';
+import { ilsBridgeBench, type BridgeRun } from '#bench/ilsBridgeBench.ts';
 
 const PATRONS = Number(process.env.BENCH_PATRONS ?? 200);
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -65,9 +72,11 @@ try {
     config,
     clock,
     decrypter: crypto,
+    noticeIds: new KeyedNoticeIds(localKeyDerivation(randomBytes(32))),
     sms: new SnsSmsSender(new SNSClient({ endpoint: sms.endpoint, ...local }), undefined),
     email: new SesEmailSender(new SESv2Client({ endpoint: ses.endpoint, ...local }), 'bookdrop-bench'),
     later: { enqueue: async (messages) => void queued.push(...messages) },
+    unsubscribe: new SignedUnsubscribeLinks(new UnsubscribeTokens(new LocalMacKey(randomBytes(32))), 'http://127.0.0.1/unsubscribe'),
   });
 
   for (let i = 0; i < PATRONS; i++) {
@@ -131,6 +140,33 @@ try {
   line('index items read per item due (budget 1.05)', (figures.read / figures.due).toFixed(3));
   line('pages / digest notice requests', `${figures.pages} / ${figures.notices}`);
   line('sweep run time, this machine', `${figures.sweepSeconds.toFixed(1)} s (loading the loans took ${figures.loadSeconds.toFixed(0)} s)`);
+  const importTables = { main: 'bookdrop-bench-import', units: 'bookdrop-bench-import-units' };
+  for (const name of Object.values(importTables)) await ensureTable(setupClient, name);
+  const imported = await importBench(
+    { main: tableContext(setupClient, importTables.main), units: tableContext(setupClient, importTables.units) },
+    config,
+    Number(process.env.BENCH_IMPORT_PATRONS ?? 100_000),
+  );
+  process.stdout.write(`\nPatron import (${imported.patrons.toLocaleString('en-US')}-row Koha report into DynamoDB Local, 4 chunks of 32 at once)\n`);
+  line('patrons per second (target 200)', (imported.patrons / imported.importSeconds).toFixed(0));
+  line('import run time, this machine', `${imported.importSeconds.toFixed(0)} s (reading and checking the file: ${imported.checkSeconds.toFixed(1)} s)`);
+  line('write units per patron (transactional)', imported.writeUnitsPerPatron.toFixed(2));
+  line('consent ledger entries', imported.counts.ledgerEntries.toLocaleString('en-US'));
+  line('same file again: time, patrons written', `${imported.rerunSeconds.toFixed(0)} s, ${imported.rerun.created + imported.rerun.updated}`);
+  line('same file again: read units per patron', imported.readUnitsPerPatron.toFixed(2));
+  const bridgeTable = 'bookdrop-bench-ils';
+  await ensureTable(setupClient, bridgeTable);
+  const bridge = await ilsBridgeBench(tableContext(setupClient, bridgeTable), config);
+  const n = (value: number) => Math.round(value).toLocaleString('en-US');
+  const bridgeLine = (label: string, run: BridgeRun) => {
+    const rates = `${n(run.events)} events (${n(run.events / run.seconds)}/s), ${n(run.rows / run.seconds)} rows/s`;
+    line(label, `${run.seconds.toFixed(1)} s, ${rates}`);
+  };
+  process.stdout.write(`\nILS report-file bridge (Koha current-loans file of ${n(bridge.first.rows)} rows, snapshot in DynamoDB Local)\n`);
+  bridgeLine('first snapshot (every loan a checkout)', bridge.first);
+  bridgeLine('next snapshot (returns, renewals, new loans)', bridge.next);
+  line('next snapshot changes', Object.entries(bridge.next.counts).map(([name, count]) => `${name} ${n(count)}`).join(', '));
+  line('PutEvents requests (first / next)', `${n(bridge.first.putEventsRequests)} / ${n(bridge.next.putEventsRequests)}`);
   process.stdout.write('\n');
 } finally {
   await sms.stop();

@@ -4,11 +4,11 @@
  * The consortium configuration file comes from context `config`
  * (`npx cdk deploy -c config=path/to/consortium.json`); without it, the repository's example
  * configuration is used. Both are validated here, at synth; a mistake is one message, no stack
- * trace. cdk-nag's AwsSolutions checks run on every synth.
+ * trace. cdk-nag's AwsSolutions, Serverless, NIST 800-53 R5 and HIPAA Security packs run on every synth.
  */
 import { readFileSync } from 'node:fs';
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
+import { addCompliancePacks } from '#infra/compliancePacks.ts';
 import { loadConfigFile, DEFAULT_CONFIG_FILE, parseJsonText } from '#shared/config/loadConfigFile.ts';
 import { stageSettings } from '#shared/config/stageSettings.ts';
 import { ConfigurationError } from '#shared/errors.ts';
@@ -27,7 +27,7 @@ try {
     stage,
     description: `Bookdrop (${stageName}): privacy-first patron notices for library consortia`,
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  addCompliancePacks(app);
   app.synth();
 } catch (error) {
   // A configuration mistake is one clean sentence, not a stack trace.

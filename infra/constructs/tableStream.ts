@@ -14,6 +14,7 @@ import { deadLetterQueue } from '#infra/constructs/durableQueue.ts';
 import { Construct } from 'constructs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { OUTBOUND_SOURCE } from '#shared/events/contract.ts';
 import { ServiceFunction } from '#infra/constructs/serviceFunction.ts';
 import { PURGE_PARTITION } from '#shared/table/keys.ts';
 
@@ -23,6 +24,8 @@ export interface TableStreamProps {
   readonly bus: events.IEventBus;
   readonly noticeQueue: sqs.IQueue;
   readonly config: ConsortiumConfig;
+  /** How long the dead-letter queue keeps a stream position. @default 4 days */
+  readonly deadLetterRetention?: Duration;
 }
 
 export class TableStream extends Construct {
@@ -31,7 +34,7 @@ export class TableStream extends Construct {
 
   public constructor(scope: Construct, id: string, props: TableStreamProps) {
     super(scope, id);
-    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters', props.key);
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters', props.key, props.deadLetterRetention);
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: "This queue is the dead-letter queue: the stream mapping's on-failure destination, which SQS redrive does not describe.",
@@ -45,6 +48,7 @@ export class TableStream extends Construct {
         TABLE_NAME: props.table.tableName,
         BOOKDROP_CONFIG: JSON.stringify(props.config),
       },
+      logKey: props.key,
     });
     this.service.fn.addEventSource(
       new DynamoEventSource(props.table, {
@@ -57,7 +61,14 @@ export class TableStream extends Construct {
         onFailure: new SqsDlq(this.deadLetterQueue),
       }),
     );
-    props.bus.grantPutEventsTo(this.service.fn);
+    // Only Bookdrop's own outbound events: it cannot put an event that looks like the ILS's.
+    this.service.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [props.bus.eventBusArn],
+        conditions: { StringEquals: { 'events:source': [OUTBOUND_SOURCE] } },
+      }),
+    );
     // The purge journal is the only thing it writes: items in the journal's partitions.
     this.service.fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -69,5 +80,4 @@ export class TableStream extends Construct {
     props.key.grant(this.service.fn, 'kms:Decrypt', 'kms:GenerateDataKey');
     props.noticeQueue.grantSendMessages(this.service.fn);
   }
-
 }

@@ -1,7 +1,9 @@
 /**
  * An AWS service publishes to an encrypted, TLS-only SNS topic; the topic delivers raw messages to a
- * queue (with its DLQ) consumed by a function. The publishing service of this account may use the
- * data key to encrypt what it publishes.
+ * queue (with its DLQ) consumed by a function. Only that service, for this account and the one
+ * configured source (a configuration set, a phone number), may publish, and may use the topic key to
+ * encrypt what it publishes; no role of the stack may publish at all (see ForgedInboundGuard). What
+ * SNS cannot deliver to the queue goes to the consumer's dead-letter queue instead of being dropped.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,14 +11,21 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { ForgedInboundGuard } from '#infra/aspects/forgedInboundGuard.ts';
 import { QueueConsumer, type QueueConsumerProps } from '#infra/constructs/queueConsumer.ts';
 
 export interface TopicConsumerProps extends QueueConsumerProps {
-  readonly key: kms.Key;
+  /** Encrypts the topic; the publishing service may use it (the queue uses `key`). */
+  readonly topicKey: kms.IKey;
   /** The service principal that publishes, e.g. `ses.amazonaws.com`. */
   readonly publisher: string;
+  /** ARN (or ARN pattern) of the resource the service publishes for: `aws:SourceArn`. */
+  readonly sourceArn: string;
   readonly topicDisplayName: string;
 }
+
+/** The statement id of the topic policy's one Allow. */
+export const ONLY_THE_PUBLISHING_SERVICE_SID = 'OnlyThePublishingService';
 
 export class TopicConsumer extends Construct {
   public readonly topic: sns.Topic;
@@ -24,30 +33,33 @@ export class TopicConsumer extends Construct {
 
   public constructor(scope: Construct, id: string, props: TopicConsumerProps) {
     super(scope, id);
-    const sourceAccount = { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } };
-    this.topic = new sns.Topic(this, 'Topic', { masterKey: props.key, enforceSSL: true, displayName: props.topicDisplayName });
-    props.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(props.publisher)],
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: sourceAccount,
-      }),
-    );
-    this.consumer = new QueueConsumer(this, 'Consumer', props);
-    this.topic.addSubscription(new SqsSubscription(this.consumer.input.queue, { rawMessageDelivery: true }));
-  }
-
-  /** Lets only the publishing service of this account publish to the topic. */
-  public restrictPublishingToService(publisher: string): void {
+    const source = {
+      StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      ArnLike: { 'aws:SourceArn': props.sourceArn },
+    };
+    this.topic = new sns.Topic(this, 'Topic', { masterKey: props.topicKey, enforceSSL: true, displayName: props.topicDisplayName });
+    const publisher = new iam.ServicePrincipal(props.publisher);
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'OnlyThePublishingService',
-        principals: [new iam.ServicePrincipal(publisher)],
+        sid: ONLY_THE_PUBLISHING_SERVICE_SID,
+        principals: [publisher],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        conditions: source,
       }),
+    );
+    props.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [publisher],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: source,
+      }),
+    );
+    ForgedInboundGuard.of(this).protect(this.topic);
+    this.consumer = new QueueConsumer(this, 'Consumer', props);
+    this.topic.addSubscription(
+      new SqsSubscription(this.consumer.input.queue, { rawMessageDelivery: true, deadLetterQueue: this.consumer.input.deadLetterQueue }),
     );
   }
 }

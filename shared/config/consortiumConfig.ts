@@ -6,12 +6,16 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '#shared/errors.ts';
 import { describeIssues } from '#shared/events/issues.ts';
+import { isGsm7 } from '#shared/notices/gsm7Alphabet.ts';
 
 const e164 = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, { error: 'must be an E.164 phone number' }));
 const clockTime = z
   .string()
   .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a 24-hour time HH:MM' }));
 const positiveInt = z.int().check(z.positive({ error: 'must be a positive integer' }));
+const roleArn = z
+  .string()
+  .check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, { error: 'must be an IAM role ARN' }));
 /**
  * A library or branch id exactly as the ILS sends it (Koha's branch codes are upper case, e.g. `MPL`):
  * letters, digits, dots, dashes and underscores; events must use the same spelling (exact match).
@@ -20,11 +24,18 @@ const ilsCode = z
   .string()
   .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'must be the ILS code: 1 to 64 letters, digits, dots, dashes or underscores' }));
 
+const SMS_NAME_RULE = 'must use only the GSM-7 alphabet and contain a letter (it names the library in every SMS)';
+
+/** A name an SMS can carry as it is: GSM-7 only, with at least one letter (not all digits or symbols). */
+function isSmsName(name: string): boolean {
+  return isGsm7(name) && !/[\r\n]/.test(name) && /\p{L}/u.test(name);
+}
+
 const branding = z.strictObject({
   /** Full name, used in email. */
   name: z.string().check(z.minLength(1)),
-  /** Short name for SMS (one segment is 160 characters); defaults to `name`. */
-  shortName: z.optional(z.string().check(z.minLength(1), z.maxLength(24))),
+  /** Short name for SMS (one segment is 160 characters): GSM-7 with a letter; defaults to `name`. */
+  shortName: z.optional(z.string().check(z.minLength(1), z.maxLength(24), z.refine(isSmsName, { error: SMS_NAME_RULE }))),
   /** Verified SES identity the library's email notices are sent from. */
   senderEmail: z.email({ error: 'must be an email address' }),
   /** Phone number patrons can call for help; appears in HELP replies. */
@@ -45,6 +56,19 @@ const library = z.extend(branding, {
   notices: z.optional(z.partial(z.strictObject(timings))),
 });
 
+const phrase = z.object({ en: z.string().check(z.minLength(1)), es: z.optional(z.string().check(z.minLength(1))) });
+
+/** A third-party vendor that receives patron data, for the published privacy chart. */
+const vendor = z.object({
+  name: z.string().check(z.minLength(1)),
+  /** What the vendor does for Bookdrop. */
+  service: phrase,
+  /** What the vendor keeps, and for how long, in words for patrons. */
+  dataRetained: phrase,
+  /** The vendor's privacy policy. */
+  policyUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
+});
+
 export const consortiumConfigSchema = z.strictObject({
   /** The consortium's own branding, used when an event names a library the configuration does not know. */
   consortium: branding,
@@ -56,8 +80,11 @@ export const consortiumConfigSchema = z.strictObject({
   events: z.strictObject({
     /** `source` of inbound circulation events. */
     source: z.string().check(z.minLength(1)),
-    /** AWS account ids allowed to publish circulation events to the bus (besides this account). */
-    publisherAccounts: z.array(z.string().check(z.regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }))),
+    /**
+     * IAM roles of other accounts allowed to put circulation events on the bus (this account's own
+     * identities need only IAM). Roles, not account ids: the bus never trusts a whole account.
+     */
+    publisherRoleArns: z.array(roleArn),
   }),
   notices: z.strictObject({
     ...timings,
@@ -72,6 +99,30 @@ export const consortiumConfigSchema = z.strictObject({
     originationNumber: z.optional(e164),
     /** Carrier throughput in message parts per second; caps the sender's concurrency. */
     messagePartsPerSecond: positiveInt,
+    /** Caps on automatic replies (STOP, START, HELP answers, hints); defaults in `shared/sms/replyCaps.ts`. */
+    replies: z.optional(
+      z.object({
+        /** Replies per number and library day. @default 5 */
+        perNumberPerDay: z.optional(positiveInt),
+        /** Replies per day to a number outside `countryCodes`. @default 1 */
+        perForeignNumberPerDay: z.optional(positiveInt),
+        /** Country calling codes of the consortium's patrons. @default ["+1"] */
+        countryCodes: z.optional(z.array(z.string().check(z.regex(/^\+[1-9]\d{0,2}$/, { error: 'must be a country calling code such as "+1"' })))),
+      }),
+    ),
+    /**
+     * ISO 3166 country (e.g. `US`) of phone numbers written without a country code, as ILS exports
+     * often hold them; the patron import normalizes them to E.164 with it.
+     */
+    defaultCountry: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166 country code such as "US"' }))),
+    /**
+     * ARN of the origination identity (phone number) whose two-way SMS goes to the inbound topic, e.g.
+     * `arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-0123`. Only it may publish there;
+     * without it, any phone number of this account may.
+     */
+    originationIdentityArn: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:phone-number\/\S+$/, {
+      error: 'must be an AWS End User Messaging SMS phone-number ARN',
+    }))),
   }),
   retention: z.strictObject({
     checkoutHistoryDays: positiveInt,
@@ -88,12 +139,27 @@ export const consortiumConfigSchema = z.strictObject({
     openLoanDays: z._default(positiveInt, 365),
     openHoldDays: z._default(positiveInt, 30),
     openFineDays: z._default(positiveInt, 730),
+    /** How long a dead-letter queue keeps what failed (SQS allows 1 to 14): short, it can hold ILS events with contacts. @default 4 */
+    deadLetterDays: z._default(z.int().check(z.gte(1), z.lte(14, { error: 'must be 1 to 14 days (SQS limit)' })), 4),
+    /** Point-in-time recovery window of the table (DynamoDB allows 1 to 35): short, restore points hold deleted patrons. @default 7 */
+    pointInTimeRecoveryDays: z._default(z.int().check(z.gte(1), z.lte(35, { error: 'must be 1 to 35 days (DynamoDB limit)' })), 7),
   }),
+  /** Third-party vendors listed beside Bookdrop's own records in the privacy chart. */
+  vendors: z.optional(z.array(vendor)),
+  /** Who besides the notifier may decrypt contacts. */
+  privacy: z.optional(
+    z.object({
+      /** IAM role of the privacy officer: may decrypt contacts for the patron data report. */
+      officerRoleArn: z.optional(roleArn),
+    }),
+  ),
 });
 
 export type ConsortiumConfig = z.infer<typeof consortiumConfigSchema>;
+
 export type LibraryConfig = ConsortiumConfig['libraries'][number];
 export type Branding = z.infer<typeof branding>;
+export type VendorConfig = z.infer<typeof vendor>;
 
 function isTimeZone(zone: string): boolean {
   // Intl accepts abbreviations (EST) and POSIX-style zones (EST5EDT): they ignore local daylight rules.
@@ -117,6 +183,13 @@ export function parseConsortiumConfig(input: unknown): ConsortiumConfig {
       .map((issue) => `${issue.field} ${issue.rule}`)
       .join('; ')}`);
   }
+  // Without a short name, SMS carry the full name: it must then follow the short name's rule.
+  const unnamed = [['config.consortium', result.data.consortium] as const, ...result.data.libraries.map((lib, index) => [`config.libraries.${index}`, lib] as const)].find(
+    ([, brand]) => brand.shortName === undefined && !isSmsName(brand.name),
+  );
+  if (unnamed !== undefined) {
+    throw new ConfigurationError(`invalid consortium configuration: ${unnamed[0]}.shortName is required: name ${SMS_NAME_RULE}`);
+  }
   const ids = result.data.libraries.map((lib) => lib.id);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate !== undefined) {
@@ -135,6 +208,15 @@ export function parseConsortiumConfig(input: unknown): ConsortiumConfig {
     }
   }
   return result.data;
+}
+
+/**
+ * The configuration the functions run with: everything but the vendors, which only the privacy chart
+ * reads (the configuration travels in a Lambda environment variable, and those share 4 KB).
+ */
+export function functionConfig(config: ConsortiumConfig): ConsortiumConfig {
+  const { vendors: _vendors, ...rest } = config;
+  return rest;
 }
 
 /** What a notice needs to speak in a member library's name. */

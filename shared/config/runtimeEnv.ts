@@ -21,6 +21,9 @@ export const keyEnv = {
   CONTACT_KEYS: z.enum(['kms', 'local'], { error: 'must be "kms" or "local"' }),
   CONTACT_KEY_ID: z.optional(required),
   PHONE_INDEX_KEY_ID: z.optional(required),
+  /** KMS HMAC key of unsubscribe tokens (notifier: GenerateMac; unsubscribe endpoint: VerifyMac). */
+  UNSUBSCRIBE_KEY_ID: z.optional(required),
+  NOTICE_ID_KEY_ID: z.optional(required),
   LOCAL_KEY_FILE: z.optional(required),
 };
 

@@ -4,6 +4,7 @@
  * JSON Schema under `schemas/` for ILS integrators (`npm run schemas`).
  */
 import * as z from 'zod/mini';
+import { hasGsm7Text } from '#shared/notices/gsm7.ts';
 
 const E164_RULE = 'must be an E.164 phone number (+ and 8 to 15 digits)';
 
@@ -17,7 +18,11 @@ const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 dat
 const phone = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, { error: E164_RULE }));
 const email = z.email({ error: 'must be an email address' });
 const language = z.enum(['en', 'es'], { error: 'must be "en" or "es"' });
-const localized = z.object({ en: text(2000), es: z.optional(text(2000)) });
+/** A text patrons get by SMS too: something must be left of it in SMS's GSM-7 alphabet. */
+const smsText = text(2000).check(
+  z.refine(hasGsm7Text, { error: 'must keep a letter or digit when written in the GSM-7 alphabet of SMS (not only emoji or symbols)' }),
+);
+const localizedSms = z.object({ en: smsText, es: z.optional(smsText) });
 
 /** Fields every inbound `detail` carries. */
 const base = {
@@ -102,9 +107,9 @@ export const fineResolved = z.object({
   resolution: z.enum(['paid', 'waived'], { error: 'must be "paid" or "waived"' }),
 });
 
-export const serviceUpdatePublished = z.object({ ...base, library: z.optional(id), message: localized });
+export const serviceUpdatePublished = z.object({ ...base, library: z.optional(id), message: localizedSms });
 
-export const privacyPolicyUpdated = z.object({ ...base, policyVersion: text(64), summary: localized });
+export const privacyPolicyUpdated = z.object({ ...base, policyVersion: text(64), summary: localizedSms });
 
 /** Every inbound `detail-type` of contract v1 and its `detail` schema. */
 export const circulationEventSchemas = {
@@ -138,7 +143,9 @@ export const outboundEventSchemas = {
     patronId: id,
     channel: z.enum(['sms', 'email']),
     optedIn: z.boolean(),
-    source: z.enum(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'account-closed']),
+    // Additive since v1 was fixed: `email-unsubscribe` (the patron's one-click unsubscribe link) and
+    // `import` (a bulk import of the ILS's existing patrons).
+    source: z.enum(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'email-unsubscribe', 'account-closed', 'import']),
     at: timestamp,
   }),
   NoticeSent: z.object({ noticeId: z.string(), patronId: id, kind: z.string(), channel: z.enum(['sms', 'email']) }),

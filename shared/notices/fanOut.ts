@@ -13,8 +13,17 @@ import { audiencePartition, fanOutPageKey, patronIdOf } from '#shared/table/keys
 /** Patrons per page: one page is one notifier message's worth of work. */
 export const FAN_OUT_PAGE = 100;
 
+/** A fan-out before its first page: the page without its shard and cursor, for either kind. */
+export type FanOutStart = FanOutPage extends infer P ? (P extends FanOutPage ? Omit<P, 'shard' | 'cursor'> : never) : never;
+
+/** The notice request a fan-out page makes for one patron. */
+export function fanOutRequest(page: FanOutPage, patronId: string): NoticeRequest {
+  const common = { patronId, subjectId: page.subjectId, subjectVersion: page.subjectVersion, causationId: page.causationId };
+  return page.kind === 'service-update' ? { ...common, kind: page.kind, message: page.message } : { ...common, kind: page.kind, policy: page.policy };
+}
+
 /** The first page of every audience shard: the shards proceed in parallel. */
-export function fanOutStart(page: Omit<FanOutPage, 'shard' | 'cursor'>): { fanOut: FanOutPage }[] {
+export function fanOutStart(page: FanOutStart): { fanOut: FanOutPage }[] {
   return Array.from({ length: AUDIENCE_SHARDS }, (_, shard) => ({ fanOut: { ...page, shard } }));
 }
 
@@ -54,15 +63,7 @@ export class FanOut {
         const consent = item.consent as Record<string, { optedIn?: boolean }> | undefined;
         return consent?.sms?.optedIn === true || consent?.email?.optedIn === true;
       })
-      .map((item) => ({
-        kind: page.kind,
-        patronId: patronIdOf(String(item.pk)),
-        subjectId: page.subjectId,
-        subjectVersion: page.subjectVersion,
-        causationId: page.causationId,
-        ...(page.message ? { message: page.message } : {}),
-        ...(page.policy ? { policy: page.policy } : {}),
-      }));
+      .map((item) => fanOutRequest(page, patronIdOf(String(item.pk))));
     const next = result.LastEvaluatedKey ? [{ fanOut: { ...page, cursor: JSON.stringify(result.LastEvaluatedKey) } }] : [];
     await this.queue.enqueue([...requests, ...next]);
     await this.pages.markDone(marker, now);

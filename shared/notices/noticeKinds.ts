@@ -1,77 +1,76 @@
 /**
- * Notice kinds, notice requests (the notifier queue's messages) and the notice key that makes each
- * notice go out at most once per (patron, kind, subject, version, channel).
+ * The notice-kind registry: every kind Bookdrop sends, one module each under `kinds/`, listed once in
+ * {@link NOTICE_KIND_REGISTRY}. The request schema (a discriminated union over `kind`), the channel
+ * table and the quiet-hours table derive from it. Also the notice key that makes each notice go out
+ * at most once per (patron, kind, subject, version, channel).
  */
-import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import { dueSoon } from '#shared/notices/kinds/dueSoon.ts';
+import { fineAssessed } from '#shared/notices/kinds/fineAssessed.ts';
+import { holdExpiring } from '#shared/notices/kinds/holdExpiring.ts';
+import { holdReady } from '#shared/notices/kinds/holdReady.ts';
+import { overdue } from '#shared/notices/kinds/overdue.ts';
+import { policyUpdate } from '#shared/notices/kinds/policyUpdate.ts';
+import { serviceUpdate } from '#shared/notices/kinds/serviceUpdate.ts';
+import { smsOptIn } from '#shared/notices/kinds/smsOptIn.ts';
+import type { EmailTemplate, QuietHoursRule, SmsTemplate, Templates } from '#shared/notices/kinds/defineNoticeKind.ts';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
+import type { EmailHeader } from '#shared/notices/emailFooter.ts';
 
-/** The notice kinds the notifier composes today; DESIGN.md section 7 lists the rest to come. */
-export const NOTICE_KINDS = [
-  'hold-ready',
-  'hold-expiring',
-  'due-soon',
-  'overdue',
-  'fine-assessed',
-  'service-update',
-  'policy-update',
-  'sms-opt-in',
-] as const;
-export type NoticeKind = (typeof NOTICE_KINDS)[number];
+/** Every notice kind. Adding one: its module under `kinds/`, one line here, its tests. */
+export const NOTICE_KIND_REGISTRY = [holdReady, holdExpiring, dueSoon, overdue, fineAssessed, serviceUpdate, policyUpdate, smsOptIn] as const;
 
-/** The channels each kind goes out on (when opted in). SMS replies and confirmations are SMS only. */
-export const NOTICE_CHANNELS: Record<NoticeKind, readonly Channel[]> = {
-  'hold-ready': ['sms', 'email'],
-  'hold-expiring': ['sms', 'email'],
-  'due-soon': ['sms', 'email'],
-  'overdue': ['sms', 'email'],
-  'fine-assessed': ['sms', 'email'],
-  'service-update': ['sms', 'email'],
-  'policy-update': ['sms', 'email'],
-  'sms-opt-in': ['sms'],
-};
+type Registry = typeof NOTICE_KIND_REGISTRY;
+export type NoticeKind = Registry[number]['kind'];
+
+/** The kinds, in registry order. */
+export const NOTICE_KINDS: readonly NoticeKind[] = NOTICE_KIND_REGISTRY.map((definition) => definition.kind);
+
+/** The request schema of each registered kind, as a tuple (a generic mapped type keeps tuples tuples). */
+type RequestSchemasOf<T extends readonly unknown[]> = { readonly [I in keyof T]: T[I] extends { request: infer R } ? R : never };
+type RequestSchemas = RequestSchemasOf<Registry>;
+
+/** A request to notify one patron (the notifier queue's message): one shape per kind, told apart by `kind`. */
+export const noticeRequestSchema = z.discriminatedUnion('kind', NOTICE_KIND_REGISTRY.map((definition) => definition.request) as unknown as RequestSchemas);
+export type NoticeRequest = z.infer<typeof noticeRequestSchema>;
+/** The request of one kind. */
+export type NoticeRequestOf<K extends NoticeKind> = Extract<NoticeRequest, { kind: K }>;
+
+/** The channels each kind goes out on (when opted in), from the registry. */
+export const NOTICE_CHANNELS: Readonly<Record<NoticeKind, readonly Channel[]>> = Object.fromEntries(
+  NOTICE_KIND_REGISTRY.map((definition) => [definition.kind, definition.channels]),
+) as unknown as Record<NoticeKind, readonly Channel[]>;
+
+/** Each kind's quiet-hours rule, from the registry. */
+export const QUIET_HOURS_RULES: Readonly<Record<NoticeKind, QuietHoursRule>> = Object.fromEntries(
+  NOTICE_KIND_REGISTRY.map((definition) => [definition.kind, definition.quietHours]),
+) as unknown as Record<NoticeKind, QuietHoursRule>;
+
+/** What the composer needs of a kind, for any request (the registry pairs each kind with its own templates). */
+export interface NoticeTemplates {
+  readonly sms: Templates<NoticeRequest, SmsTemplate>;
+  readonly email?: Templates<NoticeRequest, EmailTemplate> | undefined;
+}
+
+const TEMPLATES = Object.fromEntries(NOTICE_KIND_REGISTRY.map((definition) => [definition.kind, definition])) as unknown as Record<
+  NoticeKind,
+  NoticeTemplates
+>;
+
+/** The templates of a request's kind. */
+export function templatesOf(request: NoticeRequest): NoticeTemplates {
+  return TEMPLATES[request.kind];
+}
 
 /** What a notice says, per channel (`email` absent for SMS-only kinds). */
 export interface NoticeContent {
   readonly sms: string;
-  readonly email?: { readonly subject: string; readonly text: string; readonly html: string };
+  readonly email?: { readonly subject: string; readonly text: string; readonly html: string; readonly headers: readonly EmailHeader[] };
 }
-
-/** A request to notify one patron; the message body of the notifier queue. */
-export const noticeRequestSchema = z.object({
-  kind: z.enum(NOTICE_KINDS),
-  patronId: z.string().check(z.minLength(1)),
-  /** What the notice is about (hold id, loan id, fine id, ...). */
-  subjectId: z.string().check(z.minLength(1)),
-  /** Distinguishes notices about the same subject, e.g. a new due date after renewal. */
-  subjectVersion: z.string().check(z.minLength(1)),
-  /** The `eventId` (or sweep id) the request came from, for tracing. */
-  causationId: z.string(),
-  /** hold-ready, hold-expiring */
-  hold: z.optional(z.object({ title: z.string(), pickupBranch: z.string(), pickupBy: z.string() })),
-  /** due-soon, overdue: every item of the patron due that day (one notice, a digest). */
-  items: z.optional(z.array(z.object({ loanId: z.string(), title: z.string(), dueAt: z.string() })).check(z.minLength(1))),
-  /** fine-assessed */
-  fine: z.optional(z.object({ amount: z.string(), currency: z.string(), reason: z.string() })),
-  /** service-update */
-  message: z.optional(z.object({ en: z.string(), es: z.optional(z.string()) })),
-  /** policy-update */
-  policy: z.optional(z.object({ policyVersion: z.string(), summary: z.object({ en: z.string(), es: z.optional(z.string()) }) })),
-  /** Only these channels (an SMS that waited for the end of quiet hours). */
-  channels: z.optional(z.array(z.enum(['sms', 'email']))),
-  /** Not before this time: the request goes back to the queue until then. */
-  notBefore: z.optional(z.string()),
-});
-export type NoticeRequest = z.infer<typeof noticeRequestSchema>;
 
 /** The dedupe key of one notice on one channel, within its patron's records. */
 export function noticeKey(request: NoticeRequest, channel: Channel): string {
   return [request.kind, request.subjectId, request.subjectVersion, channel].join('#');
-}
-
-/** A stable, opaque id for a patron's notice: safe in tags, logs and outbound events. */
-export function noticeIdOf(patronId: string, key: string): string {
-  return createHash('sha256').update(`${patronId}#${key}`).digest('base64url').slice(0, 26);
 }
 
 /**
@@ -79,20 +78,22 @@ export function noticeIdOf(patronId: string, key: string): string {
  * per opted-in patron of the page and queues the next page, so no invocation loops over everyone and
  * a failed page is retried alone (notice keys make a retried page send nothing twice).
  */
+const fanOutCommon = {
+  /** Only this member library's patrons; all when absent. */
+  library: z.optional(z.string()),
+  subjectId: z.string(),
+  subjectVersion: z.string(),
+  causationId: z.string(),
+  shard: z.int(),
+  /** Where the previous page stopped (DynamoDB's LastEvaluatedKey, as JSON). */
+  cursor: z.optional(z.string()),
+};
+
 export const fanOutPageSchema = z.object({
-  fanOut: z.object({
-    kind: z.enum(['service-update', 'policy-update']),
-    /** Only this member library's patrons; all when absent. */
-    library: z.optional(z.string()),
-    subjectId: z.string(),
-    subjectVersion: z.string(),
-    causationId: z.string(),
-    message: z.optional(z.object({ en: z.string(), es: z.optional(z.string()) })),
-    policy: z.optional(z.object({ policyVersion: z.string(), summary: z.object({ en: z.string(), es: z.optional(z.string()) }) })),
-    shard: z.int(),
-    /** Where the previous page stopped (DynamoDB's LastEvaluatedKey, as JSON). */
-    cursor: z.optional(z.string()),
-  }),
+  fanOut: z.discriminatedUnion('kind', [
+    z.object({ ...fanOutCommon, kind: z.literal(serviceUpdate.kind), ...serviceUpdate.payload }),
+    z.object({ ...fanOutCommon, kind: z.literal(policyUpdate.kind), ...policyUpdate.payload }),
+  ]),
 });
 export type FanOutPage = z.infer<typeof fanOutPageSchema>['fanOut'];
 

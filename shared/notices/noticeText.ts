@@ -2,6 +2,7 @@
  * Building blocks for notice text: dates in the library's time zone and language, SMS bodies that
  * stay GSM-7 and one segment, and HTML-safe email bodies.
  */
+import { NoticeTextError } from '#shared/errors.ts';
 import { gsm7Length, toGsm7, truncateGsm7 } from '#shared/notices/gsm7.ts';
 import type { Language } from '#shared/patrons/patronProfile.ts';
 
@@ -25,21 +26,55 @@ export function formatDay(iso: string, language: Language, timeZone: string): st
 }
 
 /**
- * Renders an SMS from a template whose `{slot}` values may be shortened, in the order given, until
- * the whole body fits one GSM-7 segment. Everything is mapped onto GSM-7 first.
+ * A value as it may stand inside an SMS: GSM-7 on one line, its double quotes made single (templates
+ * use double quotes around titles), and a pair of quotes around the whole value removed.
  */
-export function fitSms(template: string, slots: Record<string, string>, shrinkable: readonly string[]): string {
-  const values = Object.fromEntries(Object.entries(slots).map(([key, value]) => [key, toGsm7(value)]));
-  const render = () => toGsm7(template.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? ''));
+export function smsSlot(value: string): string {
+  let slot = tidySms(value).replace(/"/g, "'");
+  while (slot.length >= 2 && slot.startsWith("'") && slot.endsWith("'")) slot = slot.slice(1, -1).trim();
+  return slot;
+}
+
+/** A value a template puts in quotes: no quote may open or close it (never `"'x'"`). */
+export function quotableSlot(value: string): string {
+  return smsSlot(value).replace(/^['\s]+|['\s]+$/g, '');
+}
+
+/** Ends `text` as a sentence (".", "!" or "?"), unless it is empty. */
+export function asSentence(text: string): string {
+  const trimmed = text.trim();
+  return trimmed === '' || /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/** The text rules of every SMS: one line, single spaces, no ".." nor "!." nor " .". */
+function tidySms(body: string): string {
+  return toGsm7(body)
+    .replace(/ +([.,;:!?])/g, '$1')
+    .replace(/([.!?])\.+/g, '$1');
+}
+
+/**
+ * Renders an SMS from a template whose `{slot}` values may be shortened, in the order given, until
+ * the whole body fits one GSM-7 segment. Values go through {@link smsSlot}. The fixed text (with its
+ * opt-out instruction) is never cut: a template that cannot fit is refused.
+ */
+export function fitSms(template: string, slots: Readonly<Record<string, string>>, shrinkable: readonly string[]): string {
+  const values = Object.fromEntries(Object.entries(slots).map(([key, value]) => [key, smsSlot(value)]));
+  const render = () => tidySms(template.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? ''));
   let body = render();
   for (const slot of shrinkable) {
-    const overflow = gsm7Length(body) - SMS_SEGMENT;
-    if (overflow <= 0) break;
-    const current = values[slot] ?? '';
-    values[slot] = truncateGsm7(current, Math.max(3, gsm7Length(current) - overflow));
-    body = render();
+    // Tidying may join what a cut separated: cut again (a few times at most) until the body fits.
+    for (let attempt = 0; attempt < 3 && gsm7Length(body) > SMS_SEGMENT; attempt++) {
+      const current = values[slot] ?? '';
+      if (gsm7Length(current) <= 3) break;
+      values[slot] = truncateGsm7(current, Math.max(3, gsm7Length(current) - (gsm7Length(body) - SMS_SEGMENT)));
+      body = render();
+    }
   }
-  return gsm7Length(body) <= SMS_SEGMENT ? body : truncateGsm7(body, SMS_SEGMENT);
+  if (gsm7Length(body) > SMS_SEGMENT) {
+    throw new NoticeTextError('SMS template does not fit one segment', { context: { septets: gsm7Length(body) } });
+  }
+  return body;
 }
 
 /** Escapes text for HTML email bodies. */
@@ -47,13 +82,16 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** A minimal, accessible HTML email around paragraphs of plain text. */
-export function htmlEmail(language: Language, title: string, paragraphs: readonly string[], footer: string): string {
+/**
+ * A minimal, accessible HTML email around paragraphs of plain text; `footerHtml` is an HTML fragment
+ * the caller has escaped (see emailFooter.ts).
+ */
+export function htmlEmail(language: Language, title: string, paragraphs: readonly string[], footerHtml: string): string {
   const body = paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('\n');
   return `<!doctype html>
 <html lang="${language}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
 <body style="font-family:sans-serif;line-height:1.5;max-width:36em">
 ${body}
-<hr><p style="font-size:smaller;color:#555">${escapeHtml(footer)}</p>
+<hr>${footerHtml}
 </body></html>`;
 }

@@ -13,7 +13,8 @@ import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import { BookdropError, RetryableDeliveryError } from '#shared/errors.ts';
 import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
 import { composeNotice } from '#shared/notices/compose.ts';
-import { NOTICE_CHANNELS, noticeIdOf, noticeKey, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import { NOTICE_CHANNELS, noticeKey, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import type { NoticeIds } from '#shared/notices/noticeIds.ts';
 import type { NoticeLog } from '#shared/notices/noticeLog.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { quietUntil, WAITS_FOR_MORNING } from '#shared/notices/quietHours.ts';
@@ -21,12 +22,15 @@ import { PermanentDeliveryError, type EmailSender, type SmsSender } from '#share
 import { applySuppression, channelBlock, type Channel, type PatronProfile } from '#shared/patrons/patronProfile.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import type { PatronService } from '#shared/patrons/patronService.ts';
+import type { UnsubscribeLinks } from '#shared/unsubscribe/unsubscribeToken.ts';
 
 export interface NotifierDeps {
   readonly config: ConsortiumConfig;
   readonly clock: Clock;
   readonly patrons: PatronStore;
   readonly notices: NoticeLog;
+  /** Opaque, keyed ids for notices (what SES feedback and outbound events refer to). */
+  readonly noticeIds: NoticeIds;
   readonly decrypter: ContactDecrypter;
   readonly sms: SmsSender;
   readonly email: EmailSender;
@@ -36,6 +40,8 @@ export interface NotifierDeps {
   readonly later: NoticeQueue;
   /** Records suppressions (an invalid number); holds no encryption key. */
   readonly patronService: PatronService;
+  /** Signs the one-click unsubscribe link every email carries. */
+  readonly unsubscribe: UnsubscribeLinks;
 }
 
 /** What happened on one channel. */
@@ -82,7 +88,9 @@ export class Notifier {
       await this.deps.later.enqueue([{ ...request, channels: ['sms'], notBefore }], { delaySeconds: (quietEnd.getTime() - now.getTime()) / 1000 });
     }
     // Compose only when some channel may be used (a closed account has no library left to brand with).
-    const content = channels.some((channel) => outcomes[channel] === undefined) ? this.compose(request, profile) : undefined;
+    const content = channels.some((channel) => outcomes[channel] === undefined)
+      ? this.compose(request, profile, channels.includes('email') && outcomes.email === undefined ? await this.unsubscribeUrl(profile) : undefined)
+      : undefined;
     let retry: RetryableDeliveryError | undefined;
     for (const channel of channels) {
       try {
@@ -108,7 +116,7 @@ export class Notifier {
     const contact = profile.contacts[channel] as { cipher: string; at: string };
     const cipher = contact.cipher;
     const key = noticeKey(request, channel);
-    const noticeId = noticeIdOf(profile.patronId, key);
+    const noticeId = await this.deps.noticeIds.idOf(profile.patronId, key);
     const now = this.deps.clock.now();
     const claim = await this.deps.notices.claim(
       { noticeKey: key, noticeId, patronId: profile.patronId, kind: request.kind, channel, contactCipher: cipher, contactAt: contact.at },
@@ -160,7 +168,17 @@ export class Notifier {
     });
   }
 
-  private compose(request: NoticeRequest, profile: PatronProfile): NoticeContent {
+  /** The patron's signed unsubscribe link, made only when an email may go out (it costs a KMS call). */
+  private unsubscribeUrl(profile: PatronProfile): Promise<string> {
+    const { branding } = brandingFor(this.deps.config, profile.library?.value);
+    return this.deps.unsubscribe.linkFor(
+      { patronId: profile.patronId, language: profile.language?.value ?? 'en', libraryId: branding.libraryId },
+      'email',
+      this.deps.clock.now(),
+    );
+  }
+
+  private compose(request: NoticeRequest, profile: PatronProfile, unsubscribeUrl: string | undefined): NoticeContent {
     const { config } = this.deps;
     const { branding, known } = brandingFor(config, profile.library?.value);
     if (!known) {
@@ -173,6 +191,7 @@ export class Notifier {
       timeZone: config.timeZone,
       smsIncludesTitles: config.notices.smsIncludesTitles,
       branchName: (branchId) => branchName(config, branchId),
+      unsubscribeUrl,
     });
   }
 }

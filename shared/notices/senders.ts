@@ -6,6 +6,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { BookdropError, RetryableDeliveryError } from '#shared/errors.ts';
+import type { EmailHeader } from '#shared/notices/emailFooter.ts';
 import type { NoticeKind } from '#shared/notices/noticeKinds.ts';
 import { SmsPacer } from '#shared/notices/smsPacer.ts';
 
@@ -63,6 +64,8 @@ export interface EmailMessage {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+  /** Added headers: the one-click unsubscribe pair on every library-initiated email. */
+  readonly headers: readonly EmailHeader[];
   readonly noticeId: string;
   readonly kind: NoticeKind;
 }
@@ -128,6 +131,7 @@ export class SesEmailSender implements EmailSender {
             Simple: {
               Subject: { Data: message.subject, Charset: 'UTF-8' },
               Body: { Text: { Data: message.text, Charset: 'UTF-8' }, Html: { Data: message.html, Charset: 'UTF-8' } },
+              Headers: message.headers.map((header) => ({ Name: header.name, Value: header.value })),
             },
           },
           ...(this.configurationSetName ? { ConfigurationSetName: this.configurationSetName } : {}),

@@ -4,6 +4,7 @@
  * and unknown text. GSM-7, one segment.
  */
 import type { ResolvedBranding } from '#shared/config/consortiumConfig.ts';
+import type { SmsTemplate } from '#shared/notices/kinds/defineNoticeKind.ts';
 import { fitSms } from '#shared/notices/noticeText.ts';
 import type { Language } from '#shared/patrons/patronProfile.ts';
 
@@ -12,9 +13,15 @@ const OPT_IN = {
   es: '{library}: Recibira avisos de la biblioteca por SMS. Frecuencia variable. Pueden aplicar tarifas de msj y datos. HELP ayuda, STOP cancelar.',
 } as const;
 
+/** The opt-in confirmation before fitting: the `sms-opt-in` notice kind and the reply to START share it. */
+export function smsOptInTemplate(language: Language, branding: ResolvedBranding): SmsTemplate {
+  return { text: OPT_IN[language], slots: { library: branding.shortName }, shrink: ['library'] };
+}
+
 /** Sent on every SMS opt-in, whatever its source. */
 export function composeSmsOptIn(language: Language, branding: ResolvedBranding): string {
-  return fitSms(OPT_IN[language], { library: branding.shortName }, ['library']);
+  const template = smsOptInTemplate(language, branding);
+  return fitSms(template.text, template.slots, template.shrink);
 }
 
 const OPT_OUT = {
@@ -38,12 +45,12 @@ export function displayPhone(e164: string): string {
   return us ? `(${us[1]}) ${us[2]}-${us[3]}` : e164;
 }
 
-/** Reply to an opt-out keyword (sent to every number that asks, known or not). */
+/** Reply to an opt-out keyword (sent to every number that asks, known or not, within the reply caps). */
 export function composeOptOutReply(language: Language, branding: ResolvedBranding): string {
   return fitSms(OPT_OUT[language], { library: branding.shortName }, ['library']);
 }
 
-/** Reply to HELP or INFO: the member library's name and support contact. */
+/** Reply to HELP, INFO or AYUDA: the member library's name and support contact. */
 export function composeHelpReply(language: Language, branding: ResolvedBranding): string {
   return fitSms(HELP[language], { library: branding.shortName, phone: displayPhone(branding.supportPhone) }, ['library']);
 }

@@ -14,11 +14,34 @@ export type Language = 'en' | 'es';
 /**
  * Who changed consent. `delivery-feedback` (the SMS provider refused the number as invalid) is
  * recorded in the ledger but is not a source of the v1 outbound contract, so it is not announced.
+ * `email-unsubscribe` (the patron's one-click unsubscribe) is an additive source of contract v1.
  */
-export type ConsentSource = 'registration' | 'catalog' | 'staff' | 'sms-keyword' | 'email-feedback' | 'account-closed' | 'delivery-feedback';
+export type ConsentSource =
+  | 'registration'
+  | 'catalog'
+  | 'staff'
+  | 'sms-keyword'
+  | 'email-feedback'
+  | 'email-unsubscribe'
+  | 'account-closed'
+  | 'delivery-feedback'
+  /** A bulk import of the ILS's existing patrons: never confirmed by text, never a reason for a notice. */
+  | 'import';
 
-/** The sources `PatronConsentChanged` (contract v1) can carry. */
-export const ANNOUNCED_SOURCES: ReadonlySet<ConsentSource> = new Set(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'account-closed']);
+/** The sources `PatronConsentChanged` (contract v1 and its additive sources) can carry. */
+export const ANNOUNCED_SOURCES: ReadonlySet<ConsentSource> = new Set([
+  'registration',
+  'catalog',
+  'staff',
+  'sms-keyword',
+  'email-feedback',
+  'email-unsubscribe',
+  'account-closed',
+  'import',
+]);
+
+/** Sources whose SMS opt-in gets no confirmation text: START is confirmed by its own reply, an import by nobody. */
+export const UNCONFIRMED_OPT_IN_SOURCES: ReadonlySet<ConsentSource> = new Set(['sms-keyword', 'import']);
 export type ConsentTopic = Channel | 'checkoutHistory';
 export const CONSENT_TOPICS: readonly ConsentTopic[] = ['sms', 'email', 'checkoutHistory'];
 
@@ -304,6 +327,28 @@ export function applyPreferences(
       ...(changes.language === undefined ? {} : { language: changes.language }),
     },
   );
+}
+
+/** What one row of an ILS patron export states; `undefined` leaves a field as it is, `null` clears a contact. */
+export interface ImportedPatron {
+  readonly consent: Partial<Record<ConsentTopic, boolean>>;
+  readonly contacts: Partial<Record<Channel, string | null>>;
+  readonly library?: string | undefined;
+  readonly language?: Language | undefined;
+}
+
+/**
+ * A bulk import row (source `import`): consent, contacts, library and language as the ILS holds them
+ * at `provenance.at`. The same rules as for events apply, so an import never overrides a newer change
+ * and importing the same row again changes nothing.
+ */
+export function applyImport(profile: PatronProfile, row: ImportedPatron, provenance: Provenance): ProfileChange {
+  return applyUpdates(profile, provenance, {
+    consent: row.consent,
+    contacts: row.contacts,
+    ...(row.library === undefined ? {} : { library: row.library }),
+    ...(row.language === undefined ? {} : { language: row.language }),
+  });
 }
 
 /** A change of channel consent from outside the ILS (an SMS keyword, email feedback). */

@@ -5,10 +5,19 @@
  * go in the same transaction, so a consent change and its proof are stored together or not at all.
  * Ledger keys are deterministic (time, topic, evidence id): a replayed change writes the same entry.
  */
-import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { BookdropError, ConcurrentUpdateError } from '#shared/errors.ts';
 import { expiryAfterDays } from '#shared/clock.ts';
-import { isConditionFailure, isExpired, queryAll, type TableContext } from '#shared/table/documentClient.ts';
+import {
+  backoff,
+  capacityOf,
+  failedConditions,
+  isConditionFailure,
+  isExpired,
+  queryAll,
+  retryThrottled,
+  type TableContext,
+} from '#shared/table/documentClient.ts';
 import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
 import { createHash } from 'node:crypto';
 import type { ConsentLedgerEntry, PatronProfile } from '#shared/patrons/patronProfile.ts';
@@ -20,6 +29,15 @@ export { patronKey };
 export function audienceOf(patronId: string, library: string | undefined): { audience: string; audienceKey: string } {
   const shard = createHash('sha256').update(patronId).digest()[0]! % AUDIENCE_SHARDS;
   return { audience: audiencePartition(shard), audienceKey: `${library ?? '-'}#${patronId}` };
+}
+
+/**
+ * When an entry expires: its retention counts from the change itself, except for an imported choice
+ * so old that it would be born expired: that entry is kept for the retention period from the import.
+ */
+function ledgerExpiry(entry: ConsentLedgerEntry, days: number): number {
+  const fromChange = expiryAfterDays(new Date(entry.at), days);
+  return entry.source === 'import' && fromChange * 1000 <= Date.now() ? expiryAfterDays(new Date(), days) : fromChange;
 }
 
 export interface PatronStore {
@@ -37,13 +55,37 @@ export interface PatronStore {
   idsByPhoneIndex(phoneIndex: string): Promise<string[]>;
 }
 
+/** Reads and writes many patrons per request: the bulk import's port. */
+export interface BulkPatronStore {
+  getMany(patronIds: readonly string[]): Promise<{ profiles: Map<string, PatronProfile>; readUnits: number }>;
+  saveMany(changes: readonly { profile: PatronProfile; ledger: readonly ConsentLedgerEntry[] }[]): Promise<{ conflicts: string[]; writeUnits: number }>;
+}
+
 /** Sort-key prefixes that outlive an account closure. */
 const KEPT_ON_CLOSURE = [PATRON_RECORD.profile, PATRON_RECORD.consent];
 const BATCH_WRITE_LIMIT = 25;
+/** DynamoDB's limits on one BatchGetItem and one TransactWriteItems request. */
+export const BATCH_GET_LIMIT = 100;
+export const TRANSACT_ITEM_LIMIT = 100;
+const MAX_UNPROCESSED_ROUNDS = 8;
 
 type ProfileItem = Omit<PatronProfile, 'version'> & { pk: string; sk: string; version: number; phoneIndex?: string };
 
-export class DynamoPatronStore implements PatronStore {
+function toProfile(item: ProfileItem): PatronProfile {
+  return {
+    patronId: item.patronId,
+    library: item.library,
+    language: item.language,
+    policyVersion: item.policyVersion,
+    consent: item.consent ?? {},
+    contacts: item.contacts ?? {},
+    suppression: item.suppression ?? {},
+    closedAt: item.closedAt,
+    version: item.version,
+  };
+}
+
+export class DynamoPatronStore implements PatronStore, BulkPatronStore {
   public constructor(
     private readonly table: TableContext,
     private readonly consentLedgerDays: number,
@@ -53,22 +95,71 @@ export class DynamoPatronStore implements PatronStore {
     const { Item } = await this.table.doc.send(
       new GetCommand({ TableName: this.table.tableName, Key: patronKey(patronId), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    const item = Item as ProfileItem;
-    return {
-      patronId: item.patronId,
-      library: item.library,
-      language: item.language,
-      policyVersion: item.policyVersion,
-      consent: item.consent ?? {},
-      contacts: item.contacts ?? {},
-      suppression: item.suppression ?? {},
-      closedAt: item.closedAt,
-      version: item.version,
-    };
+    return Item ? toProfile(Item as ProfileItem) : undefined;
+  }
+
+  /**
+   * Stored profiles of up to {@link BATCH_GET_LIMIT} patrons (strongly consistent), retrying what
+   * DynamoDB leaves unprocessed. Patrons without a profile are absent from the map.
+   */
+  public async getMany(patronIds: readonly string[]): Promise<{ profiles: Map<string, PatronProfile>; readUnits: number }> {
+    const profiles = new Map<string, PatronProfile>();
+    let readUnits = 0;
+    let keys: Record<string, unknown>[] = patronIds.map((patronId) => ({ ...patronKey(patronId) }));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt > 0) await backoff(attempt);
+      if (attempt > MAX_UNPROCESSED_ROUNDS) throw new BookdropError('DynamoDB left profile reads unprocessed', { context: { left: keys.length } });
+      const request = { [this.table.tableName]: { Keys: keys, ConsistentRead: true } };
+      const result = await retryThrottled(() => this.table.doc.send(new BatchGetCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' })));
+      readUnits += capacityOf(result.ConsumedCapacity);
+      for (const item of result.Responses?.[this.table.tableName] ?? []) {
+        const profile = toProfile(item as ProfileItem);
+        profiles.set(profile.patronId, profile);
+      }
+      keys = result.UnprocessedKeys?.[this.table.tableName]?.Keys ?? [];
+    }
+    return { profiles, readUnits };
   }
 
   public async save(profile: PatronProfile, ledger: readonly ConsentLedgerEntry[]): Promise<void> {
+    try {
+      await this.table.doc.send(new TransactWriteCommand({ TransactItems: this.changeItems(profile, ledger) }));
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new ConcurrentUpdateError('patron profile changed concurrently', {
+          cause: error,
+          context: { patronId: profile.patronId },
+        });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Stores several patrons' changes in one transaction (at most {@link TRANSACT_ITEM_LIMIT} items in
+   * all), retrying throttling with backoff. When a profile changed since it was read, nothing is
+   * written and the ids of the patrons whose profile changed are returned, for the caller to re-read.
+   */
+  public async saveMany(
+    changes: readonly { profile: PatronProfile; ledger: readonly ConsentLedgerEntry[] }[],
+  ): Promise<{ conflicts: string[]; writeUnits: number }> {
+    const owners: string[] = [];
+    const items = changes.flatMap(({ profile, ledger }) => {
+      const own = this.changeItems(profile, ledger);
+      owners.push(...own.map(() => profile.patronId));
+      return own;
+    });
+    try {
+      const result = await retryThrottled(() => this.table.doc.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' })));
+      return { conflicts: [], writeUnits: capacityOf(result.ConsumedCapacity) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { conflicts: [...failedConditions(error, owners)], writeUnits: 0 };
+    }
+  }
+
+  /** The transaction items of one change: the profile (conditioned on the version read) and its ledger entries. */
+  private changeItems(profile: PatronProfile, ledger: readonly ConsentLedgerEntry[]) {
     const item = {
       ...patronKey(profile.patronId),
       kind: 'patron',
@@ -84,34 +175,20 @@ export class DynamoPatronStore implements PatronStore {
       profile.version === 0
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
         : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': profile.version } };
-    try {
-      await this.table.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.table.tableName, Item: item, ...condition } },
-            ...ledger.map((entry) => ({
-              Put: {
-                TableName: this.table.tableName,
-                Item: {
-                  ...ledgerKey(entry.patronId, entry),
-                  kind: 'consent-ledger',
-                  ...entry,
-                  [TABLE.ttlAttribute]: expiryAfterDays(new Date(entry.at), this.consentLedgerDays),
-                },
-              },
-            })),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) {
-        throw new ConcurrentUpdateError('patron profile changed concurrently', {
-          cause: error,
-          context: { patronId: profile.patronId },
-        });
-      }
-      throw error;
-    }
+    return [
+      { Put: { TableName: this.table.tableName, Item: item, ...condition } },
+      ...ledger.map((entry) => ({
+        Put: {
+          TableName: this.table.tableName,
+          Item: {
+            ...ledgerKey(entry.patronId, entry),
+            kind: 'consent-ledger',
+            ...entry,
+            [TABLE.ttlAttribute]: ledgerExpiry(entry, this.consentLedgerDays),
+          },
+        },
+      })),
+    ];
   }
 
   public async ledger(patronId: string, now: Date): Promise<ConsentLedgerEntry[]> {
@@ -148,8 +225,8 @@ export class DynamoPatronStore implements PatronStore {
       for (let start = 0; start < doomed.length; start += BATCH_WRITE_LIMIT) {
         let requests = doomed.slice(start, start + BATCH_WRITE_LIMIT).map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
         for (let attempt = 0; requests.length > 0; attempt++) {
-          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-          if (attempt > 8) throw new BookdropError('DynamoDB left deletes unprocessed', { context: { patronId, left: requests.length } });
+          if (attempt > 0) await backoff(attempt);
+          if (attempt > MAX_UNPROCESSED_ROUNDS) throw new BookdropError('DynamoDB left deletes unprocessed', { context: { patronId, left: requests.length } });
           const result = await this.table.doc.send(new BatchWriteCommand({ RequestItems: { [this.table.tableName]: requests } }));
           requests = (result.UnprocessedItems?.[this.table.tableName] ?? []) as typeof requests;
         }

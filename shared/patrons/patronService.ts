@@ -41,7 +41,7 @@ export class PatronService {
       const current = (await this.deps.patrons.get(patronId)) ?? emptyProfile(patronId);
       const change = merge(current);
       if (!change.changed) return { changed: false, profile: current, change };
-      const profile = await this.sealContacts(change);
+      const profile = await this.seal(change);
       try {
         await this.deps.patrons.save(profile, change.ledger);
         return { changed: true, profile, change };
@@ -66,7 +66,7 @@ export class PatronService {
   }
 
   /** Replaces the plaintext contact changes with ciphertext and, for phones, the blind index. */
-  private async sealContacts(change: ProfileChange): Promise<PatronProfile> {
+  public async seal(change: ProfileChange): Promise<PatronProfile> {
     const contacts = { ...change.profile.contacts };
     for (const { channel, value, at, evidenceId } of change.contacts) {
       let sealed: StoredContact = { cipher: null, at, evidenceId };

@@ -7,6 +7,12 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 /** Receives before a queue moves a message to its dead-letter queue (stack and sandbox alike). */
 export const MAX_RECEIVE_COUNT = 3;
 
+/** Batches a queue's event source mapping runs at once unless a consumer sets its own (stack and sandbox). */
+export const DEFAULT_CONSUMER_CONCURRENCY = 10;
+
+/** The notifier's fixed concurrency: its SMS pacing divides the carrier's rate among this many instances. */
+export const NOTIFIER_CONCURRENCY = 2;
+
 /** The queues events are routed to. */
 export type RouteTarget = 'circulation';
 

@@ -2,14 +2,15 @@
  * The inbound SMS log: one item per inbound message id, kept for the configured retention. It holds
  * the keyword class and the outcome, never the message text or the number. It makes a redelivered
  * message have one effect: the first processing fixes the time of the consent change, and the reply
- * is claimed before it is sent. It also limits the hint for unknown text to one per number and day.
+ * is claimed before it is sent. It also counts the automatic replies each number gets per library day
+ * (by the number's blind index, never the number), in one conditional write per reply.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { isConditionFailure, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import type { KeywordClass } from '#shared/sms/keywords.ts';
-import { inboundKey, smsHintKey } from '#shared/table/keys.ts';
+import { inboundKey, smsRepliesKey } from '#shared/table/keys.ts';
 
 export interface InboundRecord {
   readonly inboundMessageId: string;
@@ -27,9 +28,19 @@ export interface InboundLog {
   /** Gives the reply claim back after a retryable failure. */
   releaseReply(inboundMessageId: string): Promise<void>;
   finish(inboundMessageId: string, outcome: Record<string, string | number>): Promise<void>;
-  /** Claims today's hint for a number (by its blind index); false if one went out today. */
-  claimDailyHint(phoneIndex: string, day: string, now: Date): Promise<boolean>;
+  /**
+   * Claims one of a number's automatic replies for `day` (by its blind index): false when the number
+   * had `limit` replies that day, or already had its once-a-day reply of this purpose.
+   */
+  claimDailyReply(phoneIndex: string, day: string, purpose: ReplyPurpose, limit: number, now: Date): Promise<boolean>;
+  /** Gives a claimed daily reply back after a retryable send failure. */
+  releaseDailyReply(phoneIndex: string, day: string, purpose: ReplyPurpose): Promise<void>;
 }
+
+/** Why Bookdrop answers a text. An opt-out confirmation and a hint go out at most once a day per number. */
+export type ReplyPurpose = 'opt-out' | 'opt-in' | 'help' | 'hint';
+
+const ONCE_A_DAY: ReadonlySet<ReplyPurpose> = new Set(['opt-out', 'hint']);
 
 const key = inboundKey;
 
@@ -90,18 +101,38 @@ export class DynamoInboundLog implements InboundLog {
     );
   }
 
-  public claimDailyHint(phoneIndex: string, day: string, now: Date): Promise<boolean> {
+  public claimDailyReply(phoneIndex: string, day: string, purpose: ReplyPurpose, limit: number, now: Date): Promise<boolean> {
+    const once = ONCE_A_DAY.has(purpose);
     return writeIf(() =>
       this.table.doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.table.tableName,
-          Item: { ...smsHintKey(phoneIndex, day), kind: 'sms-hint', [TABLE.ttlAttribute]: expiryAfterDays(now, 2) },
-          ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
-          ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
-          ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+          Key: smsRepliesKey(phoneIndex, day),
+          UpdateExpression: `SET #kind = :kind, #ttl = if_not_exists(#ttl, :expires) ADD #replies :one${once ? ', #purposes :purpose' : ''}`,
+          ConditionExpression: `(attribute_not_exists(#replies) OR #replies < :limit)${once ? ' AND NOT contains(#purposes, :name)' : ''}`,
+          ExpressionAttributeNames: { '#kind': 'kind', '#ttl': TABLE.ttlAttribute, '#replies': 'replies', ...(once ? { '#purposes': 'purposes' } : {}) },
+          ExpressionAttributeValues: {
+            ':kind': 'sms-replies',
+            ':expires': expiryAfterDays(now, 2),
+            ':one': 1,
+            ':limit': limit,
+            ...(once ? { ':purpose': new Set([purpose]), ':name': purpose } : {}),
+          },
         }),
       ),
     );
   }
-}
 
+  public async releaseDailyReply(phoneIndex: string, day: string, purpose: ReplyPurpose): Promise<void> {
+    const once = ONCE_A_DAY.has(purpose);
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: smsRepliesKey(phoneIndex, day),
+        UpdateExpression: `ADD #replies :minusOne${once ? ' DELETE #purposes :purpose' : ''}`,
+        ExpressionAttributeNames: { '#replies': 'replies', ...(once ? { '#purposes': 'purposes' } : {}) },
+        ExpressionAttributeValues: { ':minusOne': -1, ...(once ? { ':purpose': new Set([purpose]) } : {}) },
+      }),
+    );
+  }
+}

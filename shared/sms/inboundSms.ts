@@ -1,7 +1,8 @@
 /**
- * Two-way SMS (DESIGN.md section 5): a patron's reply is classified, acted on for every patron who
- * shares the number, recorded in the ledger (source `sms-keyword`, evidence: the inbound message id),
- * and answered once. A redelivered message has one effect.
+ * Two-way SMS (docs/sms.md): a patron's reply is classified, acted on for every patron who shares
+ * the number, recorded in the ledger (source `sms-keyword`, evidence: the inbound message id), and
+ * answered at once (a direct reply: no quiet hours), once, within the number's daily reply caps. A
+ * redelivered message has one effect.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
@@ -14,9 +15,10 @@ import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
 import { applyChannelConsent, type PatronProfile } from '#shared/patrons/patronProfile.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import type { PatronService } from '#shared/patrons/patronService.ts';
-import type { InboundLog } from '#shared/sms/inboundLog.ts';
+import type { InboundLog, ReplyPurpose } from '#shared/sms/inboundLog.ts';
 import { classifyKeyword, type KeywordClass } from '#shared/sms/keywords.ts';
 import type { OptOutList, OptOutListOutcome } from '#shared/sms/optOutList.ts';
+import { dailyReplyLimit } from '#shared/sms/replyCaps.ts';
 
 const e164 = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, { error: 'must be an E.164 phone number' }));
 
@@ -49,6 +51,8 @@ export interface InboundOutcome {
   readonly patrons: number;
   readonly changed: number;
   readonly replied: boolean;
+  /** A reply was due but the number had its replies for the day (or its one confirmation). */
+  readonly capped?: boolean;
   readonly optOutList?: OptOutListOutcome;
   readonly duplicate: boolean;
 }
@@ -86,56 +90,68 @@ export class InboundSmsService {
       if (keyword === 'opt-in') optOutList = await this.deps.optOutList.optIn(message.originationNumber);
     }
 
-    const replied = await this.reply(message, keyword, profiles, index, changed);
+    const reply = await this.reply(message, keyword, profiles, index, changed);
+    const replied = reply === 'sent';
     await this.deps.inboundLog.finish(message.inboundMessageId, {
       patrons: profiles.length,
       changed,
-      replied: replied ? 'yes' : 'no',
+      replied: replied ? 'yes' : reply === 'capped' ? 'capped' : 'no',
       ...(optOutList ? { optOutList } : {}),
     });
     this.deps.metrics.addMetric(`inbound-sms-${keyword}`, MetricUnit.Count, 1);
+    if (reply === 'capped') this.deps.metrics.addMetric('inbound-sms-reply-capped', MetricUnit.Count, 1);
     if (optOutList === 'refused') this.deps.metrics.addMetric('sns-opt-in-refused', MetricUnit.Count, 1);
-    this.deps.logger.info('inbound sms', { inboundMessageId: message.inboundMessageId, keyword, patrons: profiles.length, changed, replied, optOutList });
-    return { keyword, patrons: profiles.length, changed, replied, duplicate: false, ...(optOutList ? { optOutList } : {}) };
+    this.deps.logger.info('inbound sms', { inboundMessageId: message.inboundMessageId, keyword, patrons: profiles.length, changed, reply, optOutList });
+    return {
+      keyword,
+      patrons: profiles.length,
+      changed,
+      replied,
+      duplicate: false,
+      ...(reply === 'capped' ? { capped: true } : {}),
+      ...(optOutList ? { optOutList } : {}),
+    };
   }
 
-  /** Sends the one reply this message gets, if any. */
-  private async reply(message: InboundSms, keyword: KeywordClass, profiles: PatronProfile[], index: string, changed: number): Promise<boolean> {
+  /**
+   * Sends the one reply this message gets, if any, within the number's daily caps: claimed per
+   * message (a redelivery replies once) and per number and day (one conditional write).
+   */
+  private async reply(message: InboundSms, keyword: KeywordClass, profiles: PatronProfile[], index: string, changed: number): Promise<'sent' | 'none' | 'capped'> {
     // A number shared across member libraries is answered in the consortium's name.
     const libraries = new Set(profiles.map((profile) => profile.library?.value).filter((id) => id !== undefined));
     const { branding } = brandingFor(this.deps.config, libraries.size === 1 ? [...libraries][0] : undefined);
     const languages = new Set(profiles.map((profile) => profile.language?.value ?? 'en'));
     const language = languages.size === 1 ? ([...languages][0] ?? 'en') : 'en';
     const optedIn = profiles.some((profile) => profile.consent.sms?.optedIn === true);
-    let body: string | undefined;
-    switch (keyword) {
-      case 'opt-out':
-        // Confirmed even for a number Bookdrop does not know: the sender asked to hear nothing more.
-        body = composeOptOutReply(language, branding);
-        break;
-      case 'opt-in':
-        body = optedIn || changed > 0 ? composeSmsOptIn(language, branding) : undefined;
-        break;
-      case 'help':
-        body = composeHelpReply(language, branding);
-        break;
-      case 'unknown': {
-        const day = dayIn(this.deps.config.timeZone, this.deps.clock.now());
-        const allowed = optedIn && (await this.deps.inboundLog.claimDailyHint(index, day, this.deps.clock.now()));
-        body = allowed ? composeHint(language, branding) : undefined;
-        break;
+    const answer = ((): { purpose: ReplyPurpose; body: string } | undefined => {
+      switch (keyword) {
+        case 'opt-out':
+          // Confirmed even for a number Bookdrop does not know: the sender asked to hear nothing more.
+          return { purpose: 'opt-out', body: composeOptOutReply(language, branding) };
+        case 'opt-in':
+          return optedIn || changed > 0 ? { purpose: 'opt-in', body: composeSmsOptIn(language, branding) } : undefined;
+        case 'help':
+          return { purpose: 'help', body: composeHelpReply(language, branding) };
+        case 'unknown':
+          return optedIn ? { purpose: 'hint', body: composeHint(language, branding) } : undefined;
       }
-    }
-    if (body === undefined || !(await this.deps.inboundLog.claimReply(message.inboundMessageId))) return false;
+    })();
+    if (answer === undefined || !(await this.deps.inboundLog.claimReply(message.inboundMessageId))) return 'none';
+    const now = this.deps.clock.now();
+    const day = dayIn(this.deps.config.timeZone, now);
+    const limit = dailyReplyLimit(this.deps.config, message.originationNumber);
+    if (!(await this.deps.inboundLog.claimDailyReply(index, day, answer.purpose, limit, now))) return 'capped';
     try {
-      await this.deps.sms.send({ to: message.originationNumber, body });
-      return true;
+      await this.deps.sms.send({ to: message.originationNumber, body: answer.body });
+      return 'sent';
     } catch (error) {
       if (error instanceof PermanentDeliveryError) {
         this.deps.logger.warn('sms reply refused by the provider', { inboundMessageId: message.inboundMessageId, reason: error.reason });
-        return false;
+        return 'none';
       }
       // Throttling or an outage: give the reply back so the queue's retry sends it.
+      await this.deps.inboundLog.releaseDailyReply(index, day, answer.purpose);
       await this.deps.inboundLog.releaseReply(message.inboundMessageId);
       throw error;
     }

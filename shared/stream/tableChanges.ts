@@ -6,7 +6,7 @@
  */
 import type { OutboundEvent } from '#shared/outbound/outboundEvents.ts';
 import type { NoticeRequest } from '#shared/notices/noticeKinds.ts';
-import { ANNOUNCED_SOURCES, type ConsentLedgerEntry } from '#shared/patrons/patronProfile.ts';
+import { ANNOUNCED_SOURCES, UNCONFIRMED_OPT_IN_SOURCES, type ConsentLedgerEntry } from '#shared/patrons/patronProfile.ts';
 import type { OutboundDetail } from '#shared/events/contract.ts';
 
 /** A stream record, unmarshalled. */
@@ -55,8 +55,9 @@ export function effectsOf(change: TableChange): ChangeEffects {
         },
       });
     }
-    // An opt-in by SMS keyword (START) is confirmed by the inbound SMS reply itself.
-    if (entry.topic === 'sms' && entry.optedIn && entry.suppressed === undefined && entry.source !== 'sms-keyword') {
+    // An opt-in by SMS keyword (START) is confirmed by the inbound SMS reply itself; an imported one
+    // was made long ago, in the ILS: texting every imported patron at once is what the import avoids.
+    if (entry.topic === 'sms' && entry.optedIn && entry.suppressed === undefined && !UNCONFIRMED_OPT_IN_SOURCES.has(entry.source)) {
       notices.push({
         kind: 'sms-opt-in',
         patronId: entry.patronId,

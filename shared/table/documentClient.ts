@@ -36,6 +36,54 @@ export function isConditionFailure(error: unknown): boolean {
   return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed');
 }
 
+/** Error names and cancellation reasons that mean "too fast (or a transient fault), try again later". */
+const THROTTLING = new Set([
+  // A 5xx that AWS asks clients to retry; DynamoDB Local also answers it when a transaction waited too long for its lock.
+  'InternalServerError',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'TransactionConflict',
+]);
+
+/** True if DynamoDB refused a request (or cancelled a transaction) for throttling or a transient conflict. */
+export function isThrottling(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (THROTTLING.has(error.name)) return true;
+  if (error.name !== 'TransactionCanceledException') return false;
+  const codes = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code ?? '');
+  return codes.some((code) => THROTTLING.has(code)) && !codes.includes('ConditionalCheckFailed');
+}
+
+/** Waits before retry `attempt` (1, 2, ...): exponential backoff with full jitter, at most 2 s. */
+export function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(2000, 50 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
+
+/**
+ * Runs `request`, retrying throttling (beyond the SDK's own retries) with backoff, `attempts` times
+ * in all; any other error, and the last throttling error, is rethrown.
+ */
+export async function retryThrottled<T>(request: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      if (!isThrottling(error) || attempt >= attempts) throw error;
+      await backoff(attempt);
+    }
+  }
+}
+
+/** Capacity units a request consumed, from its `ConsumedCapacity` (0 where DynamoDB reports none). */
+export function capacityOf(consumed: readonly { CapacityUnits?: number | undefined }[] | undefined): number {
+  return (consumed ?? []).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+}
+
 /**
  * The names of the transaction items whose condition failed. `names` labels the items in the order
  * they were sent, so callers ask by name (`failed.has('tombstone')`) instead of by position.

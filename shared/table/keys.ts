@@ -65,7 +65,8 @@ export const PURGE_PARTITION = 'PURGE#';
 export const purgeJournalKey = (day: string, recordKind: string): ItemKey => ({ pk: `${PURGE_PARTITION}${day}`, sk: recordKind });
 export const purgeMarkKey = (streamEventId: string): ItemKey => ({ pk: `${PURGE_PARTITION}MARK#${streamEventId}`, sk: 'MARK' });
 export const inboundKey = (inboundMessageId: string): ItemKey => ({ pk: `INBOUND#${inboundMessageId}`, sk: 'INBOUND' });
-export const smsHintKey = (phoneIndex: string, day: string): ItemKey => ({ pk: `SMSHINT#${phoneIndex}`, sk: day });
+/** A number's automatic replies on a library day (reply caps), by the number's blind index. */
+export const smsRepliesKey = (phoneIndex: string, day: string): ItemKey => ({ pk: `SMSREPLIES#${phoneIndex}`, sk: day });
 export const policyKey: ItemKey = { pk: 'CONSORTIUM', sk: 'POLICY' };
 export const sweepPageKey = (page: { runDay: string; kind: string; targetDay: string; shard: number; cursor?: string | undefined }): ItemKey => ({
   pk: `SWEEP#${page.runDay}#${page.kind}#${page.targetDay}`,
@@ -79,3 +80,13 @@ export const fanOutPageKey = (page: { kind: string; subjectId: string; subjectVe
 export const audiencePartition = (shard: number) => `AUDIENCE#${shard}`;
 /** The sweep index partition of loans due, or holds to pick up, on a day. */
 export const sweepPartition = (target: 'DUE' | 'PICKUP', day: string, shard: number) => `${target}#${day}#${shard}`;
+/** Replay markers of the signed ILS webhook: the only partitions the webhook function may write. */
+export const WEBHOOK_SIGNATURE_PARTITION = 'WEBHOOKSIG#';
+export const webhookSignatureKey = (signature: string): ItemKey => ({ pk: `${WEBHOOK_SIGNATURE_PARTITION}${signature}`, sk: 'SEEN' });
+/** Loans snapshots of the ILS report-file bridge, one partition per feed: the only ones the bridge may use. */
+export const ILS_FEED_PARTITION = 'ILSFEED#';
+/** Sort-key prefix of one open loan in a feed's snapshot. */
+export const ILS_FEED_LOAN = 'SNAPSHOTLOAN#';
+export const ilsFeedPartition = (feed: string) => `${ILS_FEED_PARTITION}${feed}`;
+export const ilsFeedHeadKey = (feed: string): ItemKey => ({ pk: ilsFeedPartition(feed), sk: 'HEAD' });
+export const ilsFeedLoanKey = (feed: string, loanId: string): ItemKey => ({ pk: ilsFeedPartition(feed), sk: `${ILS_FEED_LOAN}${loanId}` });

@@ -9,7 +9,10 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { inject } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, ensureTable, readSesStore, type StoredEmail } from '#sandbox/localServices.ts';
 import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
+import { KeyedNoticeIds, localKeyDerivation } from '#shared/notices/noticeIds.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
+import { LocalMacKey } from '#shared/unsubscribe/macKey.ts';
+import { UnsubscribeTokens } from '#shared/unsubscribe/unsubscribeToken.ts';
 
 export function dynamoClient(): DynamoDBClient {
   return new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -44,8 +47,18 @@ export async function emailsTo(to: string): Promise<StoredEmail[]> {
   return (await readSesStore(inject('sesEndpoint'))).filter((email) => email.destination.to.includes(to));
 }
 
-/** Fresh local keys: contact crypto and phone blind index, as the sandbox uses them. */
+/** Fresh local keys: contact crypto, phone blind index and unsubscribe tokens, as the sandbox uses them. */
 export function localKeys() {
   const crypto = new EsdkContactCrypto(localContactKeyring(randomBytes(32)));
-  return { crypto, phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)) };
+  const unsubscribeKey = new LocalMacKey(randomBytes(32));
+  return {
+    crypto,
+    phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)),
+    unsubscribeKey,
+    unsubscribeTokens: new UnsubscribeTokens(unsubscribeKey),
+    noticeIds: new KeyedNoticeIds(localKeyDerivation(randomBytes(32))),
+  };
 }
+
+/** Where the test pipeline's unsubscribe links point (nothing listens there: tests call the endpoint's code). */
+export const TEST_UNSUBSCRIBE_URL = 'https://unsubscribe.bookdrop.test/unsubscribe';

@@ -31,7 +31,8 @@ import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
 import { eventBridgeEvent, sqsEvent, testConfig } from '#test/helpers/factories.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
-import { freshTable, localKeys, sesClient } from '#test/helpers/localAws.ts';
+import { freshTable, localKeys, sesClient, TEST_UNSUBSCRIBE_URL } from '#test/helpers/localAws.ts';
+import { SignedUnsubscribeLinks } from '#shared/unsubscribe/unsubscribeToken.ts';
 
 /** Outbound events, kept in memory (EventBridge has no local implementation to publish to). */
 export class MemoryOutboundEvents implements OutboundEvents {
@@ -120,9 +121,11 @@ export async function startPipeline(
     config,
     clock,
     decrypter: options.decrypter ? options.decrypter(keys.crypto) : keys.crypto,
+    noticeIds: keys.noticeIds,
     sms: new SnsSmsSender(sns, undefined),
     email: new SesEmailSender(options.sesClient ?? sesClient(), 'bookdrop-test'),
     later: queue,
+    unsubscribe: new SignedUnsubscribeLinks(keys.unsubscribeTokens, TEST_UNSUBSCRIBE_URL),
   });
   const sweep = new Sweep(table, queue, config, clock, options.sweepPageSize);
   const notify = createNotifierHandler({ notifier, fanOut: new FanOut(table, queue, options.fanOutPageSize), sweep, clock });

@@ -1,21 +1,34 @@
 /**
  * Every notice kind in both languages, with and without titles in SMS, over a corpus of realistic
- * and awkward names, titles and branches: every SMS is GSM-7 and one segment; email renders.
+ * and adversarial titles, branches and service updates: every SMS is GSM-7 and one segment (by the
+ * project's counter and by sms-segments-calculator), follows every text rule and carries the opt-out
+ * instruction; email renders.
  */
 import { describe, expect, it } from 'vitest';
+import { SegmentedMessage } from 'sms-segments-calculator';
+import { NoticeTextError } from '#shared/errors.ts';
 import { composeNotice } from '#shared/notices/compose.ts';
-import { gsm7Length, isGsm7 } from '#shared/notices/gsm7.ts';
+import { gsm7Length, isGsm7, toGsm7 } from '#shared/notices/gsm7.ts';
 import { NOTICE_KINDS } from '#shared/notices/noticeKinds.ts';
-import { LIBRARIES, TITLES, corpusCases, corpusContext as context, corpusRequest as requestFor } from '#test/helpers/noticeCorpus.ts';
+import { BRANCHES, LIBRARIES, MESSAGES, TITLES, corpusCases, corpusContext as context, corpusRequest as requestFor } from '#test/helpers/noticeCorpus.ts';
+
+/** The opt-out instruction every library-initiated SMS carries, in the patron's language. */
+const OPT_OUT_INSTRUCTION = { en: /\bSTOP to (opt out|cancel)\.$/, es: /\bSTOP (para )?cancelar\.$/ } as const;
 
 describe('Function: composeNotice', () => {
-  it('keeps every SMS GSM-7 and within one segment, for every kind, language and corpus entry', () => {
+  it('keeps every SMS of the adversarial corpus GSM-7, one segment by both counters, and within every text rule', () => {
     let checked = 0;
     for (const { kind, language, request, context: caseContext } of corpusCases(NOTICE_KINDS)) {
       const notice = composeNotice(request, caseContext);
-      expect(isGsm7(notice.sms), `${kind}/${language}: ${notice.sms}`).toBe(true);
-      expect(gsm7Length(notice.sms), `${kind}/${language}: ${notice.sms}`).toBeLessThanOrEqual(160);
-      expect(notice.sms).not.toMatch(/undefined|\{\w+\}/);
+      const what = `${kind}/${language}: ${notice.sms}`;
+      const independent = new SegmentedMessage(notice.sms);
+      expect(isGsm7(notice.sms), what).toBe(true);
+      expect(gsm7Length(notice.sms), what).toBeLessThanOrEqual(160);
+      expect(independent.encodingName, what).toBe('GSM-7');
+      expect(independent.segmentsCount, what).toBe(1);
+      expect(notice.sms, what).not.toMatch(/undefined|\{\w+\}/);
+      expect(notice.sms, what).not.toMatch(/"\s*"|"'|'"|\.\.|[\n\r\t]|\s[.,;:!?]|\s{2}/);
+      expect(notice.sms, what).toMatch(OPT_OUT_INSTRUCTION[language]);
       if (kind !== 'sms-opt-in') {
         expect(notice.email?.subject).not.toMatch(/undefined/);
         expect(notice.email?.html).toContain(`<html lang="${language}">`);
@@ -23,6 +36,39 @@ describe('Function: composeNotice', () => {
       checked++;
     }
     expect(checked).toBe(NOTICE_KINDS.length * 2 * 2 * LIBRARIES.length * TITLES.length);
+  });
+
+  it('drops no letter of any title, branch or message of the corpus, and keeps GSM-7\'s own letters', () => {
+    const texts = [...TITLES, ...BRANCHES, ...MESSAGES.flatMap((message) => [message.en, message.es ?? ''])];
+    for (const char of new Set(texts.flatMap((text) => [...text]))) {
+      // A letter keeps a written form (Arabic ain is an apostrophe, as romanization writes it).
+      if (/\p{L}/u.test(char)) expect(toGsm7(char), `U+${char.codePointAt(0)?.toString(16)}`).not.toBe('');
+    }
+    expect(toGsm7('Cien años, Müller, café, Ærø, Straße, Δ')).toBe('Cien años, Müller, café, Ærø, Straße, Δ');
+    expect(toGsm7('Kırmızı Işık, Nỗi buồn, Łódź, 数学')).toBe('Kirmizi Isik, Noi buon, Lodz, ShuXue');
+  });
+
+  it('names no title when the title has nothing left in GSM-7, and never quotes an empty one', () => {
+    for (const title of ['', '📚✨🐉', '  "" ']) {
+      const notice = composeNotice(requestFor('hold-ready', title), context('en', LIBRARIES[0]!, true, 'Main Library'));
+      expect(notice.sms).toBe('Riverside Library: Your hold is ready at Main Library. Pick up by Tue Dec 1. Reply HELP for help, STOP to opt out.');
+    }
+  });
+
+  it('quotes a title once, whatever quotes it brings, and ends a cut one with a single dot', () => {
+    const quoted = composeNotice(requestFor('hold-ready', '“Don’t Let the Pigeon Drive the Bus!”'), context('en', LIBRARIES[0]!, true, 'Main Library'));
+    expect(quoted.sms).toBe('Riverside Library: "Don\'t Let the Pigeon Drive the Bus!" is ready at Main Library. Pick up by Tue Dec 1. Reply STOP to opt out.');
+    const long = composeNotice(requestFor('hold-ready', `${'Long title, '.repeat(20)}…`), context('en', LIBRARIES[0]!, true, 'Main Library'));
+    expect(long.sms).toMatch(/^Riverside Library: "Long title, (Long title, )*Long( title)?\." is ready at Main Library\. Pick up by Tue Dec 1\. Reply STOP to opt out\.$/);
+    expect(gsm7Length(long.sms)).toBeLessThanOrEqual(160);
+  });
+
+  it('refuses a service update or policy summary with nothing left in GSM-7', () => {
+    const blank = { en: '🎉🎉🎉' };
+    expect(() => composeNotice(requestFor('service-update', 'x', 1, blank), context('en', LIBRARIES[0]!, false, 'Main Library'))).toThrow(NoticeTextError);
+    expect(() => composeNotice(requestFor('policy-update', 'x', 1, MESSAGES[0], blank), context('es', LIBRARIES[0]!, false, 'Main Library'))).toThrow(
+      'summary has no letter or digit left in GSM-7',
+    );
   });
 
   it('leaves titles out of SMS by default and puts them in email', () => {
@@ -51,8 +97,10 @@ describe('Function: composeNotice', () => {
   });
 
   it('shortens a long service update to one segment and keeps its start', () => {
-    const notice = composeNotice(requestFor('service-update', 'xxx'), context('en', LIBRARIES[0]!, false, 'Main Library'));
-    expect(notice.sms.startsWith('Riverside Library: Starting December 1, the Main Library')).toBe(true);
+    const notice = composeNotice(requestFor('service-update', 'xxx', 1, MESSAGES[1]), context('en', LIBRARIES[0]!, false, 'Main Library'));
+    expect(notice.sms).toBe(
+      "Riverside Library: Starting December 1, the Main Library's parking lot will be closed for repaving - please use the municipal garage on. Reply STOP to opt out.",
+    );
     expect(gsm7Length(notice.sms)).toBeLessThanOrEqual(160);
   });
 });
@@ -66,6 +114,7 @@ describe('SMS replies', () => {
         for (const reply of [composeOptOutReply, composeSmsOptIn, composeHelpReply, composeHint].map((compose) => compose(language, branding))) {
           expect(isGsm7(reply), reply).toBe(true);
           expect(gsm7Length(reply), reply).toBeLessThanOrEqual(160);
+          expect(new SegmentedMessage(reply).segmentsCount, reply).toBe(1);
         }
       }
     }

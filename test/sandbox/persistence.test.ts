@@ -1,0 +1,62 @@
+/**
+ * The sandbox's state on disk (`dataDir`): stopped and started again on the same folder, it still has
+ * the patron, the outbox and the published events; without a folder, nothing survives.
+ */
+import { mkdtempSync, readdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '#sandbox/localServices.ts';
+import { serveSandbox } from '#sandbox/httpApi.ts';
+import { Sandbox } from '#sandbox/sandbox.ts';
+import { STATE_FILE } from '#sandbox/persistence.ts';
+import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
+
+describe('Sandbox: state kept on disk', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'bookdrop-data-'));
+  const keyFile = join(folder, 'keys.json');
+  const dataDir = join(folder, 'data');
+  let running: { sandbox: Sandbox; server: Server } | undefined;
+
+  const start = async () => {
+    const port = await freePort();
+    const sandbox = await Sandbox.start({ config: testConfig, port, keyFile, dataDir });
+    running = { sandbox, server: await serveSandbox(sandbox, port) };
+    return sandbox;
+  };
+  const stop = async () => {
+    running?.server.close();
+    await running?.sandbox.stop();
+    running = undefined;
+  };
+  afterAll(stop);
+
+  it('has the patron, the outbox and the published events after a restart on the same folder, and a redelivery sends nothing', async () => {
+    const patron = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: false } });
+    const hold = holdReady(patron.patronId);
+    const first = await start();
+    const put = (sandbox: Sandbox, detailType: string, detail: unknown) =>
+      sandbox.putEvents([{ Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) }]);
+    await put(first, 'PatronRegistered', patron);
+    await put(first, 'HoldReady', hold);
+    const before = await first.outbox();
+    const publishedBefore = first.published.length;
+    await stop();
+
+    expect(readdirSync(dataDir).sort()).toEqual(['dynamodb', STATE_FILE]);
+
+    const second = await start();
+    const report = await second.patron(patron.patronId);
+    const after = await second.outbox();
+
+    expect(report.profile).not.toBeNull();
+    expect(report.holds).toHaveLength(1);
+    expect(after).toEqual(before);
+    expect(after.sms.filter((sms) => sms.to === patron.contact.phone)).toHaveLength(2);
+    expect(second.published).toHaveLength(publishedBefore);
+    expect(second.status().persistence).toEqual({ dataDir });
+    await put(second, 'HoldReady', hold);
+    expect(await second.outbox()).toEqual(before);
+  }, 240_000);
+});

@@ -1,6 +1,6 @@
 /**
  * The sandbox as an ILS sees it: the real `@aws-sdk/client-eventbridge` publishing to its HTTP API,
- * and the `/sandbox/*` requests of DESIGN.md section 9.
+ * and the `/sandbox/*` requests of docs/sandbox.md.
  */
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

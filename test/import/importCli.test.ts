@@ -19,6 +19,7 @@ import { Sandbox, type Outbox } from '#sandbox/sandbox.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
 import { preferencesChanged, testConfig, uid } from '#test/helpers/factories.ts';
 import { scanAll } from '#test/helpers/localAws.ts';
+import { moveSandboxToNoon } from '#test/helpers/sandboxTime.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HEADER = 'borrowernumber,branchcode,smsalertnumber,email,lang,sms_opt_in,email_opt_in,updated_on';
@@ -72,6 +73,8 @@ describe('Script: import (against the sandbox)', () => {
     sandbox = await Sandbox.start({ config: testConfig, port, keyFile: join(dir, 'keys.json') });
     server = await serveSandbox(sandbox, port);
     api = `http://127.0.0.1:${port}`;
+    // Library-initiated texts (the opt-in confirmation too) wait out quiet hours: run at noon, library time.
+    await moveSandboxToNoon(api, testConfig.timeZone);
     const status = sandbox.status();
     table = tableContext(new DynamoDBClient({ endpoint: status.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), sandbox.tableName);
   });

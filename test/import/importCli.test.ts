@@ -87,7 +87,7 @@ describe('Script: import (against the sandbox)', () => {
   const outbox = async () => (await (await fetch(`${api}/sandbox/outbox`)).json()) as Outbox;
   const published = async () => ((await (await fetch(`${api}/sandbox/events`)).json()) as { events: { 'detail-type': string; detail: Record<string, unknown> }[] }).events;
   /** Lets the sandbox run everything the table stream holds (as Lambda would), at its current time. */
-  const settle = () => fetch(`${api}/sandbox/clock`, { method: 'POST', body: JSON.stringify({ now: sandbox.status().now }) });
+  const settle = () => fetch(`${api}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: sandbox.status().now }) });
   const itemsOf = async (prefix: string) => (await scanAll(table)).filter((item) => String(item.pk).startsWith(`PATRON#${prefix}-`));
 
   it('imports a Koha report, sends nothing, and a later opt-in from the catalog is confirmed by text as today', async () => {

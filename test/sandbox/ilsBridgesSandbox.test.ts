@@ -42,7 +42,7 @@ describe('Sandbox: ILS bridges', () => {
     const body = JSON.stringify({ entries });
     return fetch(`${api}/ils/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signRequest(secret(), body, Math.floor(Date.now() / 1000)) },
+      headers: { 'content-type': 'application/json', ...signRequest(secret(), body, Math.floor(Date.parse(sandbox.status().now) / 1000)) },
       body,
     });
   };
@@ -55,7 +55,7 @@ describe('Sandbox: ILS bridges', () => {
       { 'detail-type': 'HoldReady', detail: hold },
     ];
     const body = JSON.stringify({ entries });
-    const headers = { 'content-type': 'application/json', ...signRequest(secret(), body, Math.floor(Date.now() / 1000)) };
+    const headers = { 'content-type': 'application/json', ...signRequest(secret(), body, Math.floor(Date.parse(sandbox.status().now) / 1000)) };
 
     const first = await fetch(`${api}/ils/events`, { method: 'POST', headers, body });
     const replay = await fetch(`${api}/ils/events`, { method: 'POST', headers, body });

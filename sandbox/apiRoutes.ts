@@ -1,5 +1,5 @@
 /**
- * The sandbox API's route table (the public contract of the design document's sandbox section, plus
+ * The sandbox API's route table (the public contract of docs/sandbox.md, plus
  * the sandbox's own views). To add a route, add one entry: method, path (exact or a pattern with
  * named groups), optionally `accepts` for a POST that takes something other than JSON, and a handler.
  */

@@ -1,5 +1,5 @@
 /**
- * The loan lifecycle as the privacy policy wants it, as pure functions (DESIGN.md section 6).
+ * The loan lifecycle as the privacy policy wants it, as pure functions (docs/design.md, retention).
  *
  * While a loan is open it is linked to its patron (the notices need it). On return the link is
  * removed at once: what remains is a tombstone keyed by a hash of the loan id, holding no patron id,

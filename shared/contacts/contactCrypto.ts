@@ -1,5 +1,5 @@
 /**
- * Contact encryption and the phone blind index (DESIGN.md section 8).
+ * Contact encryption and the phone blind index (docs/privacy-and-security.md).
  *
  * Contacts are encrypted with the AWS Encryption SDK before they reach DynamoDB: a KMS keyring in AWS,
  * a raw AES keyring in the sandbox and tests. The encryption context binds each ciphertext to its

@@ -1,5 +1,5 @@
 /**
- * Event contract v1: the public API between the ILS and Bookdrop (DESIGN.md section 3).
+ * Event contract v1: the public API between the ILS and Bookdrop (docs/event-contract.md).
  * Change it only by adding a version. These schemas validate inbound events and are exported as
  * JSON Schema under `schemas/` for ILS integrators (`npm run schemas`).
  */

@@ -1,5 +1,5 @@
 /**
- * Open holds, linked to their patron until the hold closes (DESIGN.md section 6).
+ * Open holds, linked to their patron until the hold closes (docs/design.md, retention).
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { holdKey, holdTombstoneKey, patronKey } from '#shared/table/keys.ts';

@@ -53,7 +53,7 @@ export class PatronService {
 
   /**
    * Deletes a closed account's records: everything but the tombstone, the consent ledger, the open
-   * fines and the loans they refer to (debts are collected; DESIGN.md section 6).
+   * fines and the loans they refer to (debts are collected; docs/design.md, retention).
    */
   public async purgeClosedAccount(patronId: string, openFines: readonly { fineId: string; loanId: string | undefined }[]): Promise<number> {
     const keep = new Set(openFines.flatMap((fine) => [`${PATRON_RECORD.fine}${fine.fineId}`, ...(fine.loanId ? [`${PATRON_RECORD.loan}${fine.loanId}`] : [])]));

@@ -11,6 +11,7 @@ import { freePort } from '#sandbox/localServices.ts';
 import { serveSandbox } from '#sandbox/httpApi.ts';
 import { Sandbox } from '#sandbox/sandbox.ts';
 import { testConfig } from '#test/helpers/factories.ts';
+import { moveSandboxToNoon } from '#test/helpers/sandboxTime.ts';
 
 export interface TestSandbox {
   readonly sandbox: Sandbox;
@@ -27,6 +28,8 @@ export async function startTestSandbox(): Promise<TestSandbox> {
   const server = await serveSandbox(sandbox, port);
   const api = `http://127.0.0.1:${port}`;
   const events = new EventBridgeClient({ endpoint: api, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  // Library-initiated texts wait out quiet hours: every test sandbox runs at noon, library time.
+  await moveSandboxToNoon(api, testConfig.timeZone);
   return {
     sandbox,
     server,

@@ -19,6 +19,7 @@ import { Sandbox, type Outbox } from '#sandbox/sandbox.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
 import { preferencesChanged, testConfig, uid } from '#test/helpers/factories.ts';
 import { scanAll } from '#test/helpers/localAws.ts';
+import { moveSandboxToNoon } from '#test/helpers/sandboxTime.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HEADER = 'borrowernumber,branchcode,smsalertnumber,email,lang,sms_opt_in,email_opt_in,updated_on';
@@ -72,6 +73,8 @@ describe('Script: import (against the sandbox)', () => {
     sandbox = await Sandbox.start({ config: testConfig, port, keyFile: join(dir, 'keys.json') });
     server = await serveSandbox(sandbox, port);
     api = `http://127.0.0.1:${port}`;
+    // Library-initiated texts (the opt-in confirmation too) wait out quiet hours: run at noon, library time.
+    await moveSandboxToNoon(api, testConfig.timeZone);
     const status = sandbox.status();
     table = tableContext(new DynamoDBClient({ endpoint: status.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), sandbox.tableName);
   });
@@ -84,7 +87,7 @@ describe('Script: import (against the sandbox)', () => {
   const outbox = async () => (await (await fetch(`${api}/sandbox/outbox`)).json()) as Outbox;
   const published = async () => ((await (await fetch(`${api}/sandbox/events`)).json()) as { events: { 'detail-type': string; detail: Record<string, unknown> }[] }).events;
   /** Lets the sandbox run everything the table stream holds (as Lambda would), at its current time. */
-  const settle = () => fetch(`${api}/sandbox/clock`, { method: 'POST', body: JSON.stringify({ now: sandbox.status().now }) });
+  const settle = () => fetch(`${api}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: sandbox.status().now }) });
   const itemsOf = async (prefix: string) => (await scanAll(table)).filter((item) => String(item.pk).startsWith(`PATRON#${prefix}-`));
 
   it('imports a Koha report, sends nothing, and a later opt-in from the catalog is confirmed by text as today', async () => {

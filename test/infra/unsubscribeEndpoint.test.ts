@@ -10,6 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BookdropStack } from '#infra/bookdropStack.ts';
 import { UNSUBSCRIBE_THROTTLE } from '#infra/constructs/unsubscribeEndpoint.ts';
+import { NO_FORGED_INBOUND_SID } from '#infra/aspects/forgedInboundGuard.ts';
 import { testConfig } from '#test/helpers/factories.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
@@ -92,8 +93,21 @@ describe('Construct: UnsubscribeEndpoint and SenderIdentities', () => {
       { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: arnOf(idOf('AWS::Logs::LogGroup', 'UnsubscribeHandlerLogs')) },
       { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
       { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Effect: 'Allow', Resource: arnOf(idOf('AWS::DynamoDB::Table', 'DataTable')) },
-      { Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: arnOf(idOf('AWS::KMS::Key', 'KeysDataKey')) },
+      {
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Effect: 'Allow',
+        Resource: arnOf(idOf('AWS::KMS::Key', 'KeysDataKey')),
+        // Only through the services that hold its data (the confused-deputy guard every role gets).
+        Condition: { StringEquals: { 'kms:ViaService': ['dynamodb', 'sqs'].map((service) => ({ 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']] })) } },
+      },
       { Action: 'kms:VerifyMac', Effect: 'Allow', Resource: tokenKey },
+      // Every role's explicit Deny on the inbound topics (no forged STOP or complaint).
+      {
+        Action: 'sns:Publish',
+        Effect: 'Deny',
+        Resource: [{ Ref: idOf('AWS::SNS::Topic', 'EmailFeedbackTopic') }, { Ref: idOf('AWS::SNS::Topic', 'InboundSmsTopic') }],
+        Sid: NO_FORGED_INBOUND_SID,
+      },
     ]);
     const role = resources[idOf('AWS::IAM::Role', 'UnsubscribeHandlerRole')]!;
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();

@@ -13,6 +13,7 @@ import { serveSandbox } from '#sandbox/httpApi.ts';
 import { Sandbox, type Outbox } from '#sandbox/sandbox.ts';
 import { signRequest } from '#shared/ilsBridge/webhookSignature.ts';
 import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
+import { moveSandboxToNoon } from '#test/helpers/sandboxTime.ts';
 
 describe('Sandbox: ILS bridges', () => {
   let sandbox: Sandbox;
@@ -27,6 +28,8 @@ describe('Sandbox: ILS bridges', () => {
     sandbox.ils.stop(); // the test scans the drop folder itself, so nothing races it
     server = await serveSandbox(sandbox, port);
     api = `http://127.0.0.1:${port}`;
+    // Library-initiated texts wait out quiet hours: run at noon, library time, whatever the hour now.
+    await moveSandboxToNoon(api, testConfig.timeZone);
   });
 
   afterAll(async () => {
@@ -39,7 +42,7 @@ describe('Sandbox: ILS bridges', () => {
     const body = JSON.stringify({ entries });
     return fetch(`${api}/ils/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signRequest(secret(), body, Math.floor(Date.now() / 1000)) },
+      headers: { 'content-type': 'application/json', ...signRequest(secret(), body, Math.floor(Date.parse(sandbox.status().now) / 1000)) },
       body,
     });
   };
@@ -52,7 +55,7 @@ describe('Sandbox: ILS bridges', () => {
       { 'detail-type': 'HoldReady', detail: hold },
     ];
     const body = JSON.stringify({ entries });
-    const headers = { 'content-type': 'application/json', ...signRequest(secret(), body, Math.floor(Date.now() / 1000)) };
+    const headers = { 'content-type': 'application/json', ...signRequest(secret(), body, Math.floor(Date.parse(sandbox.status().now) / 1000)) };
 
     const first = await fetch(`${api}/ils/events`, { method: 'POST', headers, body });
     const replay = await fetch(`${api}/ils/events`, { method: 'POST', headers, body });

@@ -12,6 +12,7 @@ import { serveSandbox } from '#sandbox/httpApi.ts';
 import { Sandbox } from '#sandbox/sandbox.ts';
 import { STATE_FILE } from '#sandbox/persistence.ts';
 import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
+import { tomorrowNoon } from '#test/helpers/sandboxTime.ts';
 
 describe('Sandbox: state kept on disk', () => {
   const folder = mkdtempSync(join(tmpdir(), 'bookdrop-data-'));
@@ -36,6 +37,8 @@ describe('Sandbox: state kept on disk', () => {
     const patron = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: false } });
     const hold = holdReady(patron.patronId);
     const first = await start();
+    // Library-initiated texts wait out quiet hours: run at noon, library time, whatever the hour now.
+    await first.advanceClock(new Date(tomorrowNoon(testConfig.timeZone)));
     const put = (sandbox: Sandbox, detailType: string, detail: unknown) =>
       sandbox.putEvents([{ Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) }]);
     await put(first, 'PatronRegistered', patron);

@@ -1,13 +1,12 @@
 /**
  * The sandbox as an ILS sees it: the real `@aws-sdk/client-eventbridge` publishing to its HTTP API,
- * and the `/sandbox/*` requests of DESIGN.md section 9.
+ * and the `/sandbox/*` requests of docs/sandbox.md.
  */
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outbox, Sandbox } from '#sandbox/sandbox.ts';
 import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
 import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
-import { moveSandboxToNoon } from '#test/helpers/sandboxTime.ts';
 import { dayIn } from '#shared/clock.ts';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -21,9 +20,8 @@ describe('Sandbox: HTTP API', () => {
 
   beforeAll(async () => {
     running = await startTestSandbox();
+    // It runs at noon, library time (texts wait out quiet hours).
     ({ sandbox, api, events } = running);
-    // Library-initiated texts wait out quiet hours: run at noon, library time, whatever the hour now.
-    await moveSandboxToNoon(api, testConfig.timeZone);
   });
 
   afterAll(async () => {

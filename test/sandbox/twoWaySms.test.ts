@@ -85,6 +85,7 @@ describe('Sandbox: two-way SMS, caps, quiet hours and text rules', () => {
   const reply = async (from: string, messageBody: string) => {
     const response = await fetch(`${api}/sandbox/sms/inbound`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ originationNumber: from, destinationNumber: '+18445550100', messageKeyword: 'KEYWORD_18445550100', messageBody, inboundMessageId: randomUUID() }),
     });
     expect(response.status).toBe(200);
@@ -158,13 +159,13 @@ describe('Sandbox: two-way SMS, caps, quiet hours and text rules', () => {
     const { number } = await register();
     const day = noon.slice(0, 10);
     const night = zonedInstant(testConfig.timeZone, day, '22:30').toISOString();
-    await fetch(`${api}/sandbox/clock`, { method: 'POST', body: JSON.stringify({ now: night }) });
+    await fetch(`${api}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: night }) });
     const before = (await textsTo(number)).length;
     const message = '📢 “Story time” is back!!\nKırmızı Işık…  Nỗi buồn.. 図書館 — see you\u00a0soon';
     expect((await put('ServiceUpdatePublished', { eventId: uid('su'), occurredAt: night, library: 'riverside', message: { en: message } })).FailedEntryCount).toBe(0);
     expect((await textsTo(number)).slice(before)).toEqual([]);
 
-    await fetch(`${api}/sandbox/clock`, { method: 'POST', body: JSON.stringify({ now: zonedInstant(testConfig.timeZone, addDays(day, 1), '08:00').toISOString() }) });
+    await fetch(`${api}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: zonedInstant(testConfig.timeZone, addDays(day, 1), '08:00').toISOString() }) });
 
     const [text, ...more] = (await textsTo(number)).slice(before);
     expect(more).toEqual([]);

@@ -70,7 +70,8 @@ describe('Function: unsubscribe endpoint', () => {
 
   it('opts the email out on POST: ledger source email-unsubscribe with the token id, PatronConsentChanged, no next email', async () => {
     const { patron, url } = await patronWithEmail();
-    pipeline.clock.set('2026-11-05T12:00:00Z');
+    // Noon in the library's zone: the next hold text is not held by quiet hours.
+    pipeline.clock.set('2026-11-05T17:00:00Z');
 
     const response = await request('POST', url);
     await pipeline.deliverNotices();
@@ -84,13 +85,13 @@ describe('Function: unsubscribe endpoint', () => {
       optedIn: false,
       effective: true,
       source: 'email-unsubscribe',
-      at: '2026-11-05T12:00:00.000Z',
+      at: '2026-11-05T17:00:00.000Z',
       policyVersion: patron.policyVersion,
       evidenceId: expect.stringMatching(/^unsub-/),
     });
     expect(emailConsentEvents(patron.patronId).map((event) => event.detail)).toEqual([
       expect.objectContaining({ optedIn: true, source: 'registration' }),
-      { patronId: patron.patronId, channel: 'email', optedIn: false, source: 'email-unsubscribe', at: '2026-11-05T12:00:00.000Z' },
+      { patronId: patron.patronId, channel: 'email', optedIn: false, source: 'email-unsubscribe', at: '2026-11-05T17:00:00.000Z' },
     ]);
     const next = await pipeline.notifier.deliver({
       kind: 'hold-ready',

@@ -180,7 +180,8 @@ describe('Construct: ConfigParameters', () => {
     const functions = ofType('AWS::Lambda::Function').filter(([, resource]) =>
       JSON.stringify(resource.Properties.Environment ?? {}).includes('TABLE_NAME'),
     );
-    expect(functions.length).toBe(5);
+    // circulation, notifier, table-stream, email-feedback, inbound-sms, unsubscribe, ils-webhook, ils-reports
+    expect(functions.length).toBe(8);
     for (const [id, resource] of functions) {
       const variables = (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables.BOOKDROP_CONFIG, id).toBeUndefined();
@@ -191,7 +192,7 @@ describe('Construct: ConfigParameters', () => {
         (statement) => statement.Action === 'ssm:GetParametersByPath',
       ),
     );
-    expect(grants).toHaveLength(5);
+    expect(grants).toHaveLength(8);
     for (const grant of grants) expect(JSON.stringify(grant.Resource)).toContain(':parameter/bookdrop/prod/config"');
   });
 

@@ -54,6 +54,7 @@ export class UnsubscribeEndpoint extends Construct {
       description: 'Bookdrop: one-click unsubscribe page, confirmation and RFC 8058 POST',
       timeout: Duration.seconds(10),
       environment: { ...props.environment, UNSUBSCRIBE_KEY_ID: this.macKey.keyArn },
+      logKey: props.dataKey,
     });
     const fn = this.service.fn;
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: UNSUBSCRIBE_TABLE_ACTIONS, resources: [props.table.tableArn] }));
@@ -70,7 +71,11 @@ export class UnsubscribeEndpoint extends Construct {
       methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST],
       integration: new HttpLambdaIntegration('Integration', fn),
     });
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: props.dataKey,
+    });
     const throttle = props.throttle ?? UNSUBSCRIBE_THROTTLE;
     new apigw.HttpStage(this, 'Stage', {
       httpApi: this.api,

@@ -22,10 +22,13 @@ export function sesClient(): SESv2Client {
   return new SESv2Client({ endpoint: inject('sesEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }
 
-/** A new, empty table in DynamoDB Local. */
-export async function freshTable(client: DynamoDBClient = dynamoClient()): Promise<TableContext> {
+/**
+ * A new, empty table in DynamoDB Local; with a stream only when the caller reads it (`streams: true`):
+ * stream records of every table slow all stream-enabled writes of the shared instance.
+ */
+export async function freshTable(client: DynamoDBClient = dynamoClient(), options: { readonly streams?: boolean } = {}): Promise<TableContext> {
   const name = `bookdrop-test-${randomUUID().slice(0, 8)}`;
-  await ensureTable(client, name);
+  await ensureTable(client, name, { streams: options.streams ?? false });
   return tableContext(client, name);
 }
 

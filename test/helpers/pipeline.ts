@@ -105,7 +105,7 @@ export async function startPipeline(
   } = {},
 ): Promise<Pipeline> {
   const config = options.config ?? testConfig;
-  const table = await freshTable();
+  const table = await freshTable(undefined, { streams: true });
   const clock = fixedClock('2026-11-04T15:00:00Z');
   const sms = new SmsSink(clock);
   await sms.start();

@@ -72,6 +72,8 @@ export interface CliTarget {
   readonly stackName?: string | undefined;
   /** The sandbox's base URL (sandbox targets only). */
   readonly sandboxUrl?: string | undefined;
+  /** The target's time when it was resolved: the sandbox's own clock (which tests move), or this machine's. */
+  readonly now: Date;
   readonly eventBusName: string;
   readonly tableName: string;
   /** Queues by CLI name. */
@@ -162,6 +164,7 @@ interface SandboxStatus {
   region?: string;
   contactKeys?: { kind: 'local'; keyFile: string };
   queues?: { id?: string; name: string; url?: string; deadLetterUrl?: string }[];
+  now?: string;
 }
 
 const SANDBOX_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
@@ -203,6 +206,7 @@ async function resolveSandbox(url: string, deps: ResolveDeps): Promise<CliTarget
     description: `the sandbox at ${url}`,
     region,
     sandboxUrl: url,
+    now: status.now && !Number.isNaN(Date.parse(status.now)) ? new Date(status.now) : new Date(),
     eventBusName: status.eventBusName,
     tableName: status.tables[0],
     queues,
@@ -254,6 +258,7 @@ async function resolveStage(stage: string, regionOption: string | undefined, dep
     region,
     stage,
     stackName,
+    now: new Date(),
     eventBusName: need(STACK_OUTPUT.eventBusName),
     tableName: need(STACK_OUTPUT.tableName),
     queues,

@@ -16,7 +16,10 @@ import { freePort } from '#sandbox/localServices.ts';
 import { serveSandbox } from '#sandbox/httpApi.ts';
 import { Sandbox } from '#sandbox/sandbox.ts';
 import { maskEmail, maskPhone } from '#shared/patrons/patronReport.ts';
+import { dayIn, zonedInstant } from '#shared/clock.ts';
+import { addDays } from '#shared/sweep/sweepKeys.ts';
 import { testConfig } from '#test/helpers/factories.ts';
+import { moveSandboxToNoon } from '#test/helpers/sandboxTime.ts';
 
 const exec = promisify(execFile);
 const cli = (script: string, args: string[]) =>
@@ -29,12 +32,15 @@ describe('CLIs against the sandbox', { timeout: 240_000 }, () => {
   let sandbox: Sandbox;
   let server: Server;
   let api: string;
+  let noon: string;
 
   beforeAll(async () => {
     const port = await freePort();
     sandbox = await Sandbox.start({ config: testConfig, port, keyFile: join(mkdtempSync(join(tmpdir(), 'bookdrop-')), 'keys.json') });
     server = await serveSandbox(sandbox, port);
     api = `http://127.0.0.1:${port}`;
+    // Texts wait out quiet hours: the smoke test checks both channels at noon, library time.
+    noon = await moveSandboxToNoon(api, testConfig.timeZone);
   });
 
   afterAll(async () => {
@@ -57,6 +63,17 @@ describe('CLIs against the sandbox', { timeout: 240_000 }, () => {
     expect(outbox.email.every((email) => email.to === 'success@simulator.amazonses.com')).toBe(true);
   });
 
+  it('smoke: during quiet hours, checks the email and says when the SMS goes', async () => {
+    const day = dayIn(testConfig.timeZone, new Date(noon));
+    const evening = zonedInstant(testConfig.timeZone, day, '22:30').toISOString();
+    await fetch(`${api}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: evening }) });
+    const result = await cli('smoke', ['--sandbox', api]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/PASS: hold-ready notice sent by email in [\d.]+ s; its SMS waits for the end of quiet hours/);
+    expect(result.stdout).toContain(`(${addDays(day, 1)} 08:00, America/New_York)`);
+    expect(result.code).toBe(0);
+  });
+
   it('redrive: the dry run counts dead letters by kind and reason, never their content; the redrive moves them back', async () => {
     const status = (await (await fetch(`${api}/sandbox/status`)).json()) as { queues: { id: string; url: string }[] };
     const notifierUrl = status.queues.find((queue) => queue.id === 'notifier')!.url;
@@ -64,7 +81,7 @@ describe('CLIs against the sandbox', { timeout: 240_000 }, () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: notifierUrl, MessageBody: JSON.stringify({ kind: 'hold-ready', patronId: 'P-secret-marker' }) }));
     sqs.destroy();
     // Any request that runs the pipeline settles the queues: the malformed request ends in the dead-letter queue.
-    await fetch(`${api}/sandbox/clock`, { method: 'POST', body: JSON.stringify({ now: new Date().toISOString() }) });
+    await fetch(`${api}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: new Date().toISOString() }) });
 
     const dry = await cli('redrive', ['notifier', '--dry-run', '--sandbox', api]);
     expect(dry.code).toBe(0);

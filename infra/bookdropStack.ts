@@ -243,6 +243,6 @@ export class BookdropStack extends Stack {
     new CfnOutput(this, 'InboundSmsQueue', { value: inbound.consumer.input.queue.queueUrl });
     new CfnOutput(this, 'EmailFeedbackQueue', { value: feedback.consumer.input.queue.queueUrl });
     // Operator tools (the patron import) index phone numbers as the functions do.
-    new CfnOutput(this, 'PhoneIndexKeyArn', { value: keys.phoneIndexKey.keyArn });
+    new CfnOutput(this, STACK_OUTPUT.phoneIndexKeyArn, { value: keys.phoneIndexKey.keyArn });
   }
 }

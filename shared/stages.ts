@@ -30,6 +30,7 @@ export const STACK_OUTPUT = {
   eventBusName: 'EventBusName',
   tableName: 'TableName',
   contactKeyArn: 'ContactKeyArn',
+  phoneIndexKeyArn: 'PhoneIndexKeyArn',
   alarmTopicArn: 'AlarmTopicArn',
   configParameterName: 'ConfigParameterName',
   dashboardName: 'DashboardName',

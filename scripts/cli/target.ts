@@ -1,6 +1,7 @@
 /**
  * Where a Bookdrop CLI points, and how it talks about failures. Every CLI (demo, patron-report,
- * redrive, smoke, and later ones) takes one of two options and gets everything else from here:
+ * redrive, smoke, import, export-consent, and later ones) takes one of two options and gets
+ * everything else from here:
  *
  * - `--sandbox [url]`: a running local sandbox (default `http://127.0.0.1:4010`); endpoints, bus,
  *   table, queues and the local contact key file are read from its `GET /sandbox/status`.
@@ -20,9 +21,10 @@
  * });
  * ```
  */
+import { existsSync } from 'node:fs';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
-import { contactCryptoFromEnv } from '#shared/contacts/keys.ts';
+import { contactCryptoFromEnv, type KeyEnv } from '#shared/contacts/keys.ts';
 import { BookdropError } from '#shared/errors.ts';
 import { STACK_OUTPUT, checkStageName, queueOfOutput, stackNameFor } from '#shared/stages.ts';
 
@@ -87,6 +89,12 @@ export interface CliTarget {
    * `undefined` when the target does not say which key protects contacts.
    */
   contactDecrypter(): ContactDecrypter | undefined;
+  /**
+   * The contact and phone-index keys, for commands that write contacts (the patron import): the
+   * sandbox's local key file, or the stage's KMS keys from its stack outputs. Throws a
+   * {@link CliFailure} that says what to do when the target does not name them.
+   */
+  contactKeys(): KeyEnv;
 }
 
 /** A command-line mistake: the message is shown as is, with the usage line, exit code 2. */
@@ -163,6 +171,7 @@ interface SandboxStatus {
   tables: string[];
   region?: string;
   contactKeys?: { kind: 'local'; keyFile: string };
+  keyFile?: string;
   queues?: { id?: string; name: string; url?: string; deadLetterUrl?: string }[];
   now?: string;
 }
@@ -200,7 +209,7 @@ async function resolveSandbox(url: string, deps: ResolveDeps): Promise<CliTarget
     const name = queue.id ?? queue.name.replace(/^bookdrop-/, '');
     queues[name] = { name, url: queue.url, deadLetterUrl: queue.deadLetterUrl };
   }
-  const keyFile = status.contactKeys?.keyFile;
+  const keyFile = status.contactKeys?.keyFile ?? status.keyFile;
   return {
     kind: 'sandbox',
     description: `the sandbox at ${url}`,
@@ -213,6 +222,13 @@ async function resolveSandbox(url: string, deps: ResolveDeps): Promise<CliTarget
     outputs: {},
     clientConfig: (service) => ({ region, endpoint: endpoints[service], credentials: SANDBOX_CREDENTIALS }),
     contactDecrypter: () => (keyFile ? contactCryptoFromEnv({ CONTACT_KEYS: 'local', LOCAL_KEY_FILE: keyFile }) : undefined),
+    contactKeys: () => {
+      if (!keyFile) throw new CliFailure(`${url}/sandbox/status names no contact key file: restart the sandbox with this version (\`npm start\`).`);
+      if (!existsSync(keyFile)) {
+        throw new CliFailure(`The sandbox's key file ${keyFile} does not exist here: run this command on the machine and in the folder where \`npm start\` runs.`);
+      }
+      return { CONTACT_KEYS: 'local', LOCAL_KEY_FILE: keyFile };
+    },
   };
 }
 
@@ -265,6 +281,13 @@ async function resolveStage(stage: string, regionOption: string | undefined, dep
     outputs,
     clientConfig: () => ({ region }),
     contactDecrypter: () => (contactKeyArn ? contactCryptoFromEnv({ CONTACT_KEYS: 'kms', CONTACT_KEY_ID: contactKeyArn }) : undefined),
+    contactKeys: () => {
+      const missing = [STACK_OUTPUT.contactKeyArn, STACK_OUTPUT.phoneIndexKeyArn].filter((key) => !outputs[key]);
+      if (missing.length > 0) {
+        throw new CliFailure(`Stack ${stackName} has no output ${missing.join(', ')}: redeploy ${stage} with this version (\`npx cdk deploy -c stage=${stage}\`).`);
+      }
+      return { CONTACT_KEYS: 'kms', CONTACT_KEY_ID: outputs[STACK_OUTPUT.contactKeyArn], PHONE_INDEX_KEY_ID: outputs[STACK_OUTPUT.phoneIndexKeyArn] };
+    },
   };
 }
 

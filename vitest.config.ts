@@ -29,6 +29,7 @@ const UNIT = [
   'test/sms/smsTextRules.test.ts',
   'test/table/keys.test.ts',
   'test/scripts/cliTarget.test.ts',
+  'test/config/functionManifests.test.ts',
 ];
 /**
  * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that

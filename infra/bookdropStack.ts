@@ -3,7 +3,7 @@
  * the notifier. Each capability is a construct; this file composes them and grants each function
  * exactly what it needs.
  */
-import { Aspects, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Lazy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
@@ -32,6 +32,11 @@ import { ConfigParameters } from '#infra/constructs/configParameters.ts';
 import { OperationsAlarms } from '#infra/constructs/operationsAlarms.ts';
 import { OperationsDashboard } from '#infra/constructs/operationsDashboard.ts';
 import { NOTIFIER_CONCURRENCY } from '#shared/routing/rules.ts';
+import { environmentFor, grantedActions } from '#shared/config/functionManifest.ts';
+import { circulationManifest } from '#functions/circulation/manifest.ts';
+import { emailFeedbackManifest } from '#functions/email-feedback/manifest.ts';
+import { inboundSmsManifest } from '#functions/inbound-sms/manifest.ts';
+import { notifierManifest } from '#functions/notifier/manifest.ts';
 
 /** Instances of the notifier the queue may drive (SQS event sources allow 2 at the least). */
 export { NOTIFIER_CONCURRENCY };
@@ -45,20 +50,11 @@ export interface BookdropStackProps extends StackProps {
 /** Settings of a stack built without a stage (tests, `cdk synth` without `-c stage`). */
 export const DEFAULT_STAGE: StageSettings = { name: 'dev', alarmEmails: [], logRetentionDays: 30, removal: 'retain', smsMonthlyBudgetUsd: 10 };
 
-/** DynamoDB item actions, by function. Scan and table-wide reads are never granted. */
-const CIRCULATION_TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:Query',
-  // Closing an account deletes the patron's records in pages.
-  'dynamodb:BatchWriteItem',
-];
-const INBOUND_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
-const FEEDBACK_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
-const NOTIFIER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+/** DynamoDB item actions, by function, from each function's manifest. Scan and table-wide reads are never granted. */
+const CIRCULATION_TABLE_ACTIONS = grantedActions(circulationManifest, 'table');
+const INBOUND_TABLE_ACTIONS = grantedActions(inboundSmsManifest, 'table');
+const FEEDBACK_TABLE_ACTIONS = grantedActions(emailFeedbackManifest, 'table');
+const NOTIFIER_TABLE_ACTIONS = grantedActions(notifierManifest, 'table');
 
 export class BookdropStack extends Stack {
   public constructor(scope: Construct, id: string, props: BookdropStackProps) {
@@ -74,24 +70,28 @@ export class BookdropStack extends Stack {
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
 
-    const common = { TABLE_NAME: table.tableName, BOOKDROP_CONFIG: JSON.stringify(config), CONTACT_KEYS: 'kms' };
+    const common = { TABLE_NAME: table.tableName, BOOKDROP_CONFIG: JSON.stringify(config), CONTACT_KEYS: 'kms' } as const;
 
     // Throughput: the queue drives at most `concurrency` instances, and each spaces its texts so that
     // together they stay under the carrier's message parts per second (notices are one part each).
     const concurrency = NOTIFIER_CONCURRENCY;
-    const notifier = new QueueConsumer(this, 'Notifier', {
+    const notifier: QueueConsumer = new QueueConsumer(this, 'Notifier', {
       key: keys.dataKey,
       handlerFolder: 'notifier',
       description: 'Bookdrop: sends notices by SMS (SNS) and email (SES), once, with consent',
       maxConcurrency: concurrency,
       deadLetterRetention,
-      environment: {
+      // Its own queue and the unsubscribe endpoint exist only once it does: their names resolve at synthesis.
+      environment: environmentFor(notifierManifest, {
         ...common,
         CONTACT_KEY_ID: keys.contactKey.keyArn,
         NOTICE_ID_KEY_ID: keys.noticeIdKey.keyArn,
         SES_CONFIGURATION_SET: configurationSet.configurationSetName,
         SMS_MIN_INTERVAL_MS: String(smsIntervalMs(config.sms.messagePartsPerSecond, concurrency)),
-      },
+        NOTICE_QUEUE_URL: Lazy.string({ produce: (): string => notifier.input.queue.queueUrl }),
+        UNSUBSCRIBE_KEY_ID: Lazy.string({ produce: (): string => unsubscribe.macKey.keyArn }),
+        UNSUBSCRIBE_URL: Lazy.string({ produce: (): string => unsubscribe.url }),
+      }),
     });
 
     const circulation = new QueueConsumer(this, 'Circulation', {
@@ -99,12 +99,12 @@ export class BookdropStack extends Stack {
       handlerFolder: 'circulation',
       description: 'Bookdrop: applies ILS circulation events to consent, contacts and holds',
       deadLetterRetention,
-      environment: {
+      environment: environmentFor(circulationManifest, {
         ...common,
         CONTACT_KEY_ID: keys.contactKey.keyArn,
         PHONE_INDEX_KEY_ID: keys.phoneIndexKey.keyArn,
         NOTICE_QUEUE_URL: notifier.input.queue.queueUrl,
-      },
+      }),
     });
 
     const ingress = new EventIngress(this, 'Ingress', {
@@ -126,7 +126,7 @@ export class BookdropStack extends Stack {
       topicKey: keys.topicKey,
       configurationSet,
       deadLetterRetention,
-      environment: { TABLE_NAME: table.tableName, BOOKDROP_CONFIG: JSON.stringify(config) },
+      environment: environmentFor(emailFeedbackManifest, { TABLE_NAME: table.tableName, BOOKDROP_CONFIG: JSON.stringify(config) }),
     });
     const feedbackFn = feedback.consumer.service.fn;
     feedbackFn.addToRolePolicy(new iam.PolicyStatement({ actions: FEEDBACK_TABLE_ACTIONS, resources: [table.tableArn] }));
@@ -142,7 +142,7 @@ export class BookdropStack extends Stack {
       topicKey: keys.topicKey,
       originationIdentityArn: config.sms.originationIdentityArn,
       deadLetterRetention,
-      environment: { ...common, PHONE_INDEX_KEY_ID: keys.phoneIndexKey.keyArn },
+      environment: environmentFor(inboundSmsManifest, { ...common, PHONE_INDEX_KEY_ID: keys.phoneIndexKey.keyArn }),
     });
     const inboundFn = inbound.consumer.service.fn;
     inboundFn.addToRolePolicy(new iam.PolicyStatement({ actions: INBOUND_TABLE_ACTIONS, resources: [table.tableArn] }));
@@ -174,7 +174,6 @@ export class BookdropStack extends Stack {
     keys.grantContactDecrypt(notifierFn);
     keys.grantNoticeIds(notifierFn);
     // Fan-out pages: reads the audience index and queues notice requests and the next page on its own queue.
-    notifierFn.addEnvironment('NOTICE_QUEUE_URL', notifier.input.queue.queueUrl);
     notifier.input.queue.grantSendMessages(notifierFn);
     notifierFn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -200,8 +199,6 @@ export class BookdropStack extends Stack {
     // One-click unsubscribe: the notifier signs each email's link, the endpoint verifies and opts out.
     const unsubscribe = new UnsubscribeEndpoint(this, 'Unsubscribe', { table, dataKey: keys.dataKey, environment: common });
     unsubscribe.grantIssue(notifierFn);
-    notifierFn.addEnvironment('UNSUBSCRIBE_KEY_ID', unsubscribe.macKey.keyArn);
-    notifierFn.addEnvironment('UNSUBSCRIBE_URL', unsubscribe.url);
     Validations.of(notifier.service).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -9,6 +9,7 @@
  * if they die); work that failed meanwhile waits in dead-letter lists for `redrive()`. State lives in
  * memory unless `dataDir` is given.
  */
+import { sandboxFunctionEnvironment } from '#sandbox/functionEnvironment.ts';
 import { randomUUID, createHash } from 'node:crypto';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient, ScanCommand, DeleteItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -218,14 +219,14 @@ export class Sandbox {
       AWS_ENDPOINT_URL_SNS: this.sms.endpoint,
       AWS_ENDPOINT_URL_SQS: api,
       AWS_ENDPOINT_URL_EVENTBRIDGE: api,
-      TABLE_NAME: this.tableName,
-      EVENT_BUS_NAME: this.eventBusName,
-      BOOKDROP_CONFIG: JSON.stringify(this.options.config),
-      CONTACT_KEYS: 'local',
-      LOCAL_KEY_FILE: this.options.keyFile,
-      NOTICE_QUEUE_URL: this.queues.notices.url,
-      UNSUBSCRIBE_URL: `${api}${UNSUBSCRIBE_PATH}`,
-      SES_CONFIGURATION_SET: 'bookdrop-sandbox',
+      ...sandboxFunctionEnvironment({
+        tableName: this.tableName,
+        config: this.options.config,
+        keyFile: this.options.keyFile,
+        eventBusName: this.eventBusName,
+        noticeQueueUrl: this.queues.notices.url,
+        unsubscribeUrl: `${api}${UNSUBSCRIBE_PATH}`,
+      }),
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: process.env.BOOKDROP_LOG_LEVEL ?? 'WARN',
     });

@@ -5,7 +5,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CirculationService } from '#shared/circulation/circulationService.ts';
-import { baseEnv, configFromEnv, keyEnv, readEnv } from '#shared/config/runtimeEnv.ts';
+import { configFromEnv } from '#shared/config/runtimeEnv.ts';
+import { readManifestEnv } from '#shared/config/functionManifest.ts';
+import { circulationManifest } from '#functions/circulation/manifest.ts';
 import { contactCryptoFromEnv, phoneIndexFromEnv } from '#shared/contacts/keys.ts';
 import { parseCirculationRecordBody } from '#shared/events/parseEvent.ts';
 import { DynamoHoldStore } from '#shared/holds/holdStore.ts';
@@ -21,7 +23,6 @@ import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { DynamoPolicyStore } from '#shared/policy/policyStore.ts';
 import { DynamoCirculationStore } from '#shared/circulation/circulationStore.ts';
 import { processClock, type Clock } from '#shared/clock.ts';
-import * as z from 'zod/mini';
 
 export function createCirculationHandler(service: CirculationService) {
   return sqsBatchHandler(async (record) => {
@@ -58,7 +59,7 @@ export function circulationServiceFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   clients: { dynamodb?: DynamoDBClient; sqs?: SQSClient } = {},
 ): CirculationService {
-  const vars = readEnv({ ...baseEnv, ...keyEnv, NOTICE_QUEUE_URL: z.string().check(z.minLength(1, { error: 'is required' })) }, env);
+  const vars = readManifestEnv(circulationManifest, env);
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   const table = tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME);
   return buildCirculationService({

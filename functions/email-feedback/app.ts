@@ -5,7 +5,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { processClock, type Clock } from '#shared/clock.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
-import { baseEnv, configFromEnv, readEnv } from '#shared/config/runtimeEnv.ts';
+import { configFromEnv } from '#shared/config/runtimeEnv.ts';
+import { readManifestEnv } from '#shared/config/functionManifest.ts';
+import { emailFeedbackManifest } from '#functions/email-feedback/manifest.ts';
 import { EmailFeedback, parseSesFeedback } from '#shared/feedback/emailFeedback.ts';
 import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
 import { DynamoNoticeLog } from '#shared/notices/noticeLog.ts';
@@ -32,7 +34,7 @@ export function buildEmailFeedback(parts: { table: TableContext; config: Consort
 }
 
 export function emailFeedbackFromEnv(env: NodeJS.ProcessEnv = process.env, clients: { dynamodb?: DynamoDBClient } = {}): EmailFeedback {
-  const vars = readEnv(baseEnv, env);
+  const vars = readManifestEnv(emailFeedbackManifest, env);
   return buildEmailFeedback({
     table: tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME),
     config: configFromEnv(vars.BOOKDROP_CONFIG),

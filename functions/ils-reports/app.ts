@@ -7,7 +7,9 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod/mini';
 import { processClock } from '#shared/clock.ts';
-import { baseEnv, configFromEnv, readEnv } from '#shared/config/runtimeEnv.ts';
+import { configFromEnv } from '#shared/config/runtimeEnv.ts';
+import { readManifestEnv } from '#shared/config/functionManifest.ts';
+import { ilsReportsManifest } from '#functions/ils-reports/manifest.ts';
 import { parseMessage } from '#shared/events/parseMessage.ts';
 import { EventBridgeCirculationPublisher } from '#shared/ilsBridge/circulationPublisher.ts';
 import { INCOMING_PREFIX, ReportBridge } from '#shared/ilsBridge/reportBridge.ts';
@@ -17,7 +19,6 @@ import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
 import { logger, metrics } from '#shared/observability.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 
-const required = z.string().check(z.minLength(1, { error: 'is required' }));
 
 /** An S3 event notification as SQS delivers it; `s3:TestEvent` has no records. */
 const notification = z.object({
@@ -44,7 +45,7 @@ export function reportBridgeFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   clients: { dynamodb?: DynamoDBClient; eventBridge?: EventBridgeClient; s3?: S3Client } = {},
 ): ReportBridge {
-  const vars = readEnv({ ...baseEnv, EVENT_BUS_NAME: required, DROP_BUCKET_NAME: required }, env);
+  const vars = readManifestEnv(ilsReportsManifest, env);
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   return new ReportBridge({
     store: new S3ReportStore(clients.s3 ?? new S3Client({}), vars.DROP_BUCKET_NAME),

@@ -9,9 +9,10 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { processClock } from '#shared/clock.ts';
-import { baseEnv, configFromEnv, readEnv } from '#shared/config/runtimeEnv.ts';
+import { configFromEnv } from '#shared/config/runtimeEnv.ts';
+import { readManifestEnv } from '#shared/config/functionManifest.ts';
+import { ilsWebhookManifest } from '#functions/ils-webhook/manifest.ts';
 import { EventBridgeCirculationPublisher } from '#shared/ilsBridge/circulationPublisher.ts';
 import { DynamoReplayGuard } from '#shared/ilsBridge/replayGuard.ts';
 import { IlsWebhook } from '#shared/ilsBridge/webhook.ts';
@@ -19,7 +20,6 @@ import { secretsManagerWebhookSecrets } from '#shared/ilsBridge/webhookSecrets.t
 import { logger, metrics } from '#shared/observability.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 
-const required = z.string().check(z.minLength(1, { error: 'is required' }));
 
 /** Adapts API Gateway's HTTP API event to the webhook and back. */
 export function createWebhookHandler(webhook: IlsWebhook) {
@@ -38,7 +38,7 @@ export function webhookFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   clients: { dynamodb?: DynamoDBClient; eventBridge?: EventBridgeClient; secrets?: SecretsManagerClient } = {},
 ): IlsWebhook {
-  const vars = readEnv({ ...baseEnv, EVENT_BUS_NAME: required, WEBHOOK_SECRET_ID: required }, env);
+  const vars = readManifestEnv(ilsWebhookManifest, env);
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   return new IlsWebhook({
     secrets: secretsManagerWebhookSecrets(clients.secrets ?? new SecretsManagerClient({}), vars.WEBHOOK_SECRET_ID),

@@ -6,7 +6,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { processClock, type Clock } from '#shared/clock.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
-import { baseEnv, configFromEnv, keyEnv, readEnv } from '#shared/config/runtimeEnv.ts';
+import { configFromEnv } from '#shared/config/runtimeEnv.ts';
+import { readManifestEnv } from '#shared/config/functionManifest.ts';
+import { inboundSmsManifest } from '#functions/inbound-sms/manifest.ts';
 import type { PhoneBlindIndex } from '#shared/contacts/contactCrypto.ts';
 import { phoneIndexFromEnv } from '#shared/contacts/keys.ts';
 import { parseMessage } from '#shared/events/parseMessage.ts';
@@ -54,7 +56,7 @@ export function inboundSmsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   clients: { dynamodb?: DynamoDBClient; sns?: SNSClient } = {},
 ): InboundSmsService {
-  const vars = readEnv({ ...baseEnv, ...keyEnv }, env);
+  const vars = readManifestEnv(inboundSmsManifest, env);
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   const sns = clients.sns ?? new SNSClient({});
   return buildInboundSms({

@@ -10,7 +10,9 @@ import { processClock, type Clock } from '#shared/clock.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import type { EmailSender, SmsSender } from '#shared/notices/senders.ts';
-import { baseEnv, configFromEnv, keyEnv, readEnv } from '#shared/config/runtimeEnv.ts';
+import { configFromEnv } from '#shared/config/runtimeEnv.ts';
+import { readManifestEnv } from '#shared/config/functionManifest.ts';
+import { notifierManifest } from '#functions/notifier/manifest.ts';
 import { contactCryptoFromEnv, noticeIdsFromEnv, unsubscribeKeyFromEnv } from '#shared/contacts/keys.ts';
 import type { NoticeIds } from '#shared/notices/noticeIds.ts';
 import { SignedUnsubscribeLinks, UnsubscribeTokens, type UnsubscribeLinks } from '#shared/unsubscribe/unsubscribeToken.ts';
@@ -91,19 +93,7 @@ export function notifierFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   clients: { dynamodb?: DynamoDBClient; sns?: SNSClient; ses?: SESv2Client; sqs?: SQSClient } = {},
 ): NotifierJobs {
-  const vars = readEnv(
-    {
-      ...baseEnv,
-      ...keyEnv,
-      SES_CONFIGURATION_SET: z.optional(z.string()),
-      NOTICE_QUEUE_URL: z.string().check(z.minLength(1, { error: 'is required' })),
-      /** The unsubscribe endpoint's URL (HTTPS in AWS): the link every email carries. */
-      UNSUBSCRIBE_URL: z.url({ error: 'must be the URL of the unsubscribe endpoint' }),
-      /** Minimum milliseconds between two SMS of one instance (see SmsPacer); 0 or absent: no pacing. */
-      SMS_MIN_INTERVAL_MS: z.optional(z.string().check(z.regex(/^\d+$/, { error: 'must be a whole number of milliseconds' }))),
-    },
-    env,
-  );
+  const vars = readManifestEnv(notifierManifest, env);
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   const table = tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME);
   const queue = new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL);

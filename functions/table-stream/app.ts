@@ -7,8 +7,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import * as z from 'zod/mini';
-import { baseEnv, configFromEnv, readEnv } from '#shared/config/runtimeEnv.ts';
+import { configFromEnv } from '#shared/config/runtimeEnv.ts';
+import { readManifestEnv } from '#shared/config/functionManifest.ts';
+import { tableStreamManifest } from '#functions/table-stream/manifest.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dayIn, processClock, type Clock } from '#shared/clock.ts';
 import { DynamoPurgeJournal, type PurgeJournal } from '#shared/stream/purgeJournal.ts';
@@ -66,8 +67,7 @@ export function tableStreamDepsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   clients: { eventBridge?: EventBridgeClient; sqs?: SQSClient; dynamodb?: DynamoDBClient } = {},
 ): TableStreamDeps {
-  const required = z.string().check(z.minLength(1, { error: 'is required' }));
-  const vars = readEnv({ ...baseEnv, EVENT_BUS_NAME: required, NOTICE_QUEUE_URL: required }, env);
+  const vars = readManifestEnv(tableStreamManifest, env);
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   return {
     outbound: new EventBridgeOutboundEvents(clients.eventBridge ?? new EventBridgeClient({}), vars.EVENT_BUS_NAME),

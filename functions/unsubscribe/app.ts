@@ -9,7 +9,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { processClock, type Clock } from '#shared/clock.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
-import { baseEnv, configFromEnv, keyEnv, readEnv } from '#shared/config/runtimeEnv.ts';
+import { configFromEnv } from '#shared/config/runtimeEnv.ts';
+import { readManifestEnv } from '#shared/config/functionManifest.ts';
+import { unsubscribeManifest } from '#functions/unsubscribe/manifest.ts';
 import { unsubscribeKeyFromEnv } from '#shared/contacts/keys.ts';
 import { logger, metrics } from '#shared/observability.ts';
 import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
@@ -43,7 +45,7 @@ export function buildUnsubscribe(parts: { table: TableContext; config: Consortiu
 }
 
 export function unsubscribeFromEnv(env: NodeJS.ProcessEnv = process.env, clients: { dynamodb?: DynamoDBClient } = {}): UnsubscribeHttpDeps {
-  const vars = readEnv({ ...baseEnv, ...keyEnv }, env);
+  const vars = readManifestEnv(unsubscribeManifest, env);
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   const unsubscribe = buildUnsubscribe({
     table: tableContext(clients.dynamodb ?? new DynamoDBClient({}), vars.TABLE_NAME),

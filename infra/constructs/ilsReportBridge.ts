@@ -8,6 +8,8 @@
  * writes rejection reports (`rejections/`), keeps loans snapshots under `ILSFEED#` keys of the table
  * and puts events on the bus, nothing else.
  */
+import { environmentFor } from '#shared/config/functionManifest.ts';
+import { ilsReportsManifest } from '#functions/ils-reports/manifest.ts';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -118,12 +120,12 @@ export class IlsReportBridge extends Construct {
       memorySize: 1769,
       batchSize: 1,
       maxConcurrency: 2,
-      environment: {
+      environment: environmentFor(ilsReportsManifest, {
         TABLE_NAME: table.tableName,
         BOOKDROP_CONFIG: JSON.stringify(config),
         EVENT_BUS_NAME: bus.eventBusName,
         DROP_BUCKET_NAME: this.bucket.bucketName,
-      },
+      }),
     });
     const fn = this.consumer.service.fn;
     const bridgeRole = this.consumer.service.role;

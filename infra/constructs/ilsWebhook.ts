@@ -6,6 +6,8 @@
  * The function may only: read that one secret, write replay markers (`WEBHOOKSIG#` keys) to the
  * table, and put events on the bus.
  */
+import { environmentFor } from '#shared/config/functionManifest.ts';
+import { ilsWebhookManifest } from '#functions/ils-webhook/manifest.ts';
 import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -59,12 +61,12 @@ export class IlsWebhook extends Construct {
       handlerFolder: 'ils-webhook',
       description: 'Bookdrop: signed ILS webhook, puts validated circulation events on the bus',
       timeout: Duration.seconds(10),
-      environment: {
+      environment: environmentFor(ilsWebhookManifest, {
         TABLE_NAME: props.table.tableName,
         BOOKDROP_CONFIG: JSON.stringify(props.config),
         EVENT_BUS_NAME: props.bus.eventBusName,
         WEBHOOK_SECRET_ID: this.secret.secretArn,
-      },
+      }),
     });
     const fn = this.service.fn;
     this.secret.grantRead(fn);

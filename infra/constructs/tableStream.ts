@@ -3,6 +3,8 @@
  * publishes outbound events to the bus and SMS opt-in confirmations to the notifier queue. Records it
  * cannot process after its retries go to a dead-letter queue (as stream positions to replay).
  */
+import { environmentFor } from '#shared/config/functionManifest.ts';
+import { tableStreamManifest } from '#functions/table-stream/manifest.ts';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -42,12 +44,12 @@ export class TableStream extends Construct {
     this.service = new ServiceFunction(this, 'Consumer', {
       handlerFolder: 'table-stream',
       description: 'Bookdrop: outbox of the table stream (outbound events, SMS opt-in confirmations)',
-      environment: {
+      environment: environmentFor(tableStreamManifest, {
         EVENT_BUS_NAME: props.bus.eventBusName,
         NOTICE_QUEUE_URL: props.noticeQueue.queueUrl,
         TABLE_NAME: props.table.tableName,
         BOOKDROP_CONFIG: JSON.stringify(props.config),
-      },
+      }),
       logKey: props.key,
     });
     this.service.fn.addEventSource(

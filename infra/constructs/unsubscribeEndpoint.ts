@@ -5,6 +5,8 @@
  * its ledger entries, and verify (never generate) MACs with the endpoint's own KMS HMAC key; the
  * notifier is granted generation only. See docs/decisions/unsubscribe-endpoint.md.
  */
+import { environmentFor, grantedActions, type ScopeValues } from '#shared/config/functionManifest.ts';
+import { unsubscribeManifest } from '#functions/unsubscribe/manifest.ts';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
@@ -21,14 +23,15 @@ import { UNSUBSCRIBE_PATH } from '#shared/unsubscribe/unsubscribeHttp.ts';
 export const UNSUBSCRIBE_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
 
 /** The table actions of one opt-out: a consistent read of the profile, a transaction of Puts. */
-export const UNSUBSCRIBE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+export const UNSUBSCRIBE_TABLE_ACTIONS = grantedActions(unsubscribeManifest, 'table');
 
 export interface UnsubscribeEndpointProps {
   readonly table: dynamodb.ITable;
   /** The table's encryption key. */
   readonly dataKey: kms.IKey;
   /** `TABLE_NAME`, `BOOKDROP_CONFIG`, `CONTACT_KEYS`; the construct adds `UNSUBSCRIBE_KEY_ID`. */
-  readonly environment: Record<string, string>;
+  /** Its environment (its manifest's variables) but the verify key, which this construct creates. */
+  readonly environment: Omit<ScopeValues<typeof unsubscribeManifest.env, 'aws'>, 'UNSUBSCRIBE_KEY_ID'>;
   /** @default UNSUBSCRIBE_THROTTLE */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
@@ -53,7 +56,7 @@ export class UnsubscribeEndpoint extends Construct {
       handlerFolder: 'unsubscribe',
       description: 'Bookdrop: one-click unsubscribe page, confirmation and RFC 8058 POST',
       timeout: Duration.seconds(10),
-      environment: { ...props.environment, UNSUBSCRIBE_KEY_ID: this.macKey.keyArn },
+      environment: environmentFor(unsubscribeManifest, { ...props.environment, UNSUBSCRIBE_KEY_ID: this.macKey.keyArn }),
       logKey: props.dataKey,
     });
     const fn = this.service.fn;

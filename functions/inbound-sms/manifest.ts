@@ -1,0 +1,19 @@
+/** The inbound-SMS function's environment and grants (see shared/config/functionManifest.ts). */
+import { COMMON_ENV, CONTACT_KEYS_ENV, defineFunctionManifest } from '#shared/config/functionManifest.ts';
+
+export const inboundSmsManifest = defineFunctionManifest({
+  name: 'inbound-sms',
+  sandbox: 'env',
+  env: {
+    ...COMMON_ENV,
+    ...CONTACT_KEYS_ENV,
+    PHONE_INDEX_KEY_ID: { meaning: "KMS HMAC key of the phone number's blind index (finds the patron)", scope: 'aws' },
+  },
+  grants: [
+    { resource: 'table', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], why: 'SMS consent and reply caps' },
+    { resource: 'table-index', actions: ['dynamodb:Query'], why: 'the phone index' },
+    { resource: 'data-key', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], why: 'the table and queues are encrypted with it' },
+    { resource: 'phone-index-key', actions: ['kms:GenerateMac'], why: 'the blind index of the sender' },
+    { resource: 'sms', actions: ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut', 'sns:OptInPhoneNumber'], why: 'replies, and START lifts the SNS opt-out' },
+  ],
+});

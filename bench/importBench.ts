@@ -41,7 +41,9 @@ export function kohaReport(patrons: number): Buffer {
     const phone = i % 10 === 9 ? '' : `(${area}) 555-${String(i % 10_000).padStart(4, '0')}`;
     const email = i % 4 === 3 ? '' : `reader${i}@example.net`;
     const sms = phone === '' || i % 7 === 0 ? 0 : 1;
-    lines.push(`${100_000 + i},${i % 3 === 0 ? 'MPL' : 'RPL'},${phone},${email},${i % 5 === 0 ? 'es-ES' : 'default'},${sms},${email ? 1 : 0},2024-03-01 10:00:00`);
+    lines.push(
+      `${100_000 + i},${i % 3 === 0 ? 'MPL' : 'RPL'},${phone},${email},${i % 5 === 0 ? 'es-ES' : 'default'},${sms},${email ? 1 : 0},2024-03-01 10:00:00`,
+    );
   }
   return Buffer.from(`${lines.join('\n')}\n`);
 }
@@ -58,9 +60,13 @@ export async function importBench(
   const file = readPatronFile(kohaReport(patrons), mapping);
   const checked = checkRecords(file.records, file.unreadable, mapping, { config, defaultCountry: 'US', now: new Date() });
   const checkSeconds = (performance.now() - checkStarted) / 1000;
-  if (checked.refused.length > 0 || checked.rows.length !== patrons) throw new Error(`the bench report has ${checked.refused.length} refused rows`);
+  if (checked.refused.length > 0 || checked.rows.length !== patrons)
+    throw new Error(`the bench report has ${checked.refused.length} refused rows`);
 
-  const keys = { encrypter: new EsdkContactCrypto(localContactKeyring(randomBytes(32))), phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)) };
+  const keys = {
+    encrypter: new EsdkContactCrypto(localContactKeyring(randomBytes(32))),
+    phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)),
+  };
   const importerFor = (table: TableContext, chunkSize?: number) => {
     const store = new DynamoPatronStore(table, config.retention.consentLedgerDays);
     return new PatronImporter({
@@ -68,7 +74,12 @@ export async function importBench(
       service: new PatronService({ patrons: store, ...keys }),
       concurrency,
       ...(chunkSize === undefined ? {} : { chunkSize }),
-      provenanceOf: (row) => ({ at: row.consentAt ?? '2026-11-01T00:00:00Z', source: 'import', policyVersion: '2026-09', evidenceId: `import:${file.fileId}:${row.line}` }),
+      provenanceOf: (row) => ({
+        at: row.consentAt ?? '2026-11-01T00:00:00Z',
+        source: 'import',
+        policyVersion: '2026-09',
+        evidenceId: `import:${file.fileId}:${row.line}`,
+      }),
     });
   };
   const sample = await importerFor(tables.units, 1).run(checked.rows.slice(0, 500), { startChunk: 0 });

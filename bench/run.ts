@@ -95,7 +95,15 @@ try {
     });
     await circulation.apply({
       detailType: 'HoldReady',
-      detail: { eventId: `hold-${i}`, occurredAt: '2026-11-04T09:00:00-05:00', holdId: `H-${i}`, patronId, title: 'Piranesi', pickupBranch: 'riverside-main', pickupBy: '2026-11-11T20:00:00-05:00' },
+      detail: {
+        eventId: `hold-${i}`,
+        occurredAt: '2026-11-04T09:00:00-05:00',
+        holdId: `H-${i}`,
+        patronId,
+        title: 'Piranesi',
+        pickupBranch: 'riverside-main',
+        pickupBy: '2026-11-11T20:00:00-05:00',
+      },
     });
   }
   const requests = queued.filter(isNoticeRequest).filter((message) => message.kind === 'hold-ready');
@@ -128,15 +136,25 @@ try {
     longest = Math.max(longest, length);
     total++;
   }
-  process.stdout.write(`\nSMS over the notice corpus (${NOTICE_KINDS.length} kinds x 2 languages x titles on/off x ${LIBRARIES.length} libraries x ${TITLES.length} titles)\n`);
+  process.stdout.write(
+    `\nSMS over the notice corpus (${NOTICE_KINDS.length} kinds x 2 languages x titles on/off x ${LIBRARIES.length} libraries x ${TITLES.length} titles)\n`,
+  );
   line('messages', String(total));
   line('encoding', `GSM-7 ${gsm}, UCS-2 ${total - gsm}`);
-  line('segments', [...segments].sort(([a], [b]) => a - b).map(([parts, n]) => `${parts}: ${n}`).join(', '));
+  line(
+    'segments',
+    [...segments]
+      .sort(([a], [b]) => a - b)
+      .map(([parts, n]) => `${parts}: ${n}`)
+      .join(', '),
+  );
   line('longest (GSM-7 septets)', String(longest));
   const sweepTable = 'bookdrop-bench-sweep';
   await ensureTable(setupClient, sweepTable);
   const figures = await sweepBench(tableContext(setupClient, sweepTable), config);
-  process.stdout.write(`\nDaily sweep (${figures.loans.toLocaleString('en-US')} open loans, ${figures.due.toLocaleString('en-US')} due on the target days)\n`);
+  process.stdout.write(
+    `\nDaily sweep (${figures.loans.toLocaleString('en-US')} open loans, ${figures.due.toLocaleString('en-US')} due on the target days)\n`,
+  );
   line('index items read per item due (budget 1.05)', (figures.read / figures.due).toFixed(3));
   line('pages / digest notice requests', `${figures.pages} / ${figures.notices}`);
   line('sweep run time, this machine', `${figures.sweepSeconds.toFixed(1)} s (loading the loans took ${figures.loadSeconds.toFixed(0)} s)`);
@@ -147,12 +165,20 @@ try {
     config,
     Number(process.env.BENCH_IMPORT_PATRONS ?? 100_000),
   );
-  process.stdout.write(`\nPatron import (${imported.patrons.toLocaleString('en-US')}-row Koha report into DynamoDB Local, 4 chunks of 32 at once)\n`);
+  process.stdout.write(
+    `\nPatron import (${imported.patrons.toLocaleString('en-US')}-row Koha report into DynamoDB Local, 4 chunks of 32 at once)\n`,
+  );
   line('patrons per second (target 200)', (imported.patrons / imported.importSeconds).toFixed(0));
-  line('import run time, this machine', `${imported.importSeconds.toFixed(0)} s (reading and checking the file: ${imported.checkSeconds.toFixed(1)} s)`);
+  line(
+    'import run time, this machine',
+    `${imported.importSeconds.toFixed(0)} s (reading and checking the file: ${imported.checkSeconds.toFixed(1)} s)`,
+  );
   line('write units per patron (transactional)', imported.writeUnitsPerPatron.toFixed(2));
   line('consent ledger entries', imported.counts.ledgerEntries.toLocaleString('en-US'));
-  line('same file again: time, patrons written', `${imported.rerunSeconds.toFixed(0)} s, ${imported.rerun.created + imported.rerun.updated}`);
+  line(
+    'same file again: time, patrons written',
+    `${imported.rerunSeconds.toFixed(0)} s, ${imported.rerun.created + imported.rerun.updated}`,
+  );
   line('same file again: read units per patron', imported.readUnitsPerPatron.toFixed(2));
   const bridgeTable = 'bookdrop-bench-ils';
   await ensureTable(setupClient, bridgeTable);
@@ -165,7 +191,12 @@ try {
   process.stdout.write(`\nILS report-file bridge (Koha current-loans file of ${n(bridge.first.rows)} rows, snapshot in DynamoDB Local)\n`);
   bridgeLine('first snapshot (every loan a checkout)', bridge.first);
   bridgeLine('next snapshot (returns, renewals, new loans)', bridge.next);
-  line('next snapshot changes', Object.entries(bridge.next.counts).map(([name, count]) => `${name} ${n(count)}`).join(', '));
+  line(
+    'next snapshot changes',
+    Object.entries(bridge.next.counts)
+      .map(([name, count]) => `${name} ${n(count)}`)
+      .join(', '),
+  );
   line('PutEvents requests (first / next)', `${n(bridge.first.putEventsRequests)} / ${n(bridge.next.putEventsRequests)}`);
   process.stdout.write('\n');
 } finally {

@@ -41,7 +41,11 @@ export function sandboxFunctionEnvironments(resources: SandboxResources) {
       UNSUBSCRIBE_URL: resources.unsubscribeUrl,
       SES_CONFIGURATION_SET: SANDBOX_CONFIGURATION_SET,
     }),
-    'table-stream': sandboxEnvironment(tableStreamManifest, { ...common, EVENT_BUS_NAME: resources.eventBusName, NOTICE_QUEUE_URL: resources.noticeQueueUrl }),
+    'table-stream': sandboxEnvironment(tableStreamManifest, {
+      ...common,
+      EVENT_BUS_NAME: resources.eventBusName,
+      NOTICE_QUEUE_URL: resources.noticeQueueUrl,
+    }),
     'email-feedback': sandboxEnvironment(emailFeedbackManifest, common),
     'inbound-sms': sandboxEnvironment(inboundSmsManifest, { ...common, ...keys }),
     unsubscribe: sandboxEnvironment(unsubscribeManifest, { ...common, ...keys }),

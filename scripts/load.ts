@@ -80,7 +80,13 @@ async function startSandbox(): Promise<{ url: string; child: ChildProcess }> {
   const url = `http://127.0.0.1:${port}`;
   for (const until = Date.now() + 120_000; Date.now() < until; ) {
     if (child.exitCode !== null) fail(`the sandbox exited with code ${child.exitCode} before it was ready`);
-    if (await fetch(`${url}/sandbox/status`).then((res) => res.ok, () => false)) return { url, child };
+    if (
+      await fetch(`${url}/sandbox/status`).then(
+        (res) => res.ok,
+        () => false,
+      )
+    )
+      return { url, child };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   child.kill('SIGTERM');
@@ -112,12 +118,18 @@ async function send(client: EventBridgeClient, busName: string, source: string, 
       const began = performance.now();
       const result = await client.send(
         new PutEventsCommand({
-          Entries: entries.map((event) => ({ EventBusName: busName, Source: source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) })),
+          Entries: entries.map((event) => ({
+            EventBusName: busName,
+            Source: source,
+            DetailType: event.detailType,
+            Detail: JSON.stringify(event.detail),
+          })),
         }),
       );
       latencies.push(performance.now() - began);
       result.Entries?.forEach((entry, index) => {
-        if (entry.ErrorCode) failures.push(`${entries[index]!.detailType} ${entries[index]!.detail.eventId}: ${entry.ErrorCode}: ${entry.ErrorMessage}`);
+        if (entry.ErrorCode)
+          failures.push(`${entries[index]!.detailType} ${entries[index]!.detail.eventId}: ${entry.ErrorCode}: ${entry.ErrorMessage}`);
       });
     }
   };
@@ -130,7 +142,8 @@ let child: ChildProcess | undefined;
 let url = args.url;
 if (url) {
   const { hostname } = new URL(url);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) fail('--url must be a loopback address (127.0.0.1, localhost or [::1]): the load generator targets only this machine');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname))
+    fail('--url must be a loopback address (127.0.0.1, localhost or [::1]): the load generator targets only this machine');
 } else {
   ({ url, child } = await startSandbox());
 }
@@ -152,7 +165,12 @@ try {
   });
   const reader: SandboxReader = { get: async (path) => (await fetch(`${url}${path}`)).json() };
   const statisticsBefore = await reader.get('/sandbox/statistics');
-  const client = new EventBridgeClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'load', secretAccessKey: 'load' }, maxAttempts: 1 });
+  const client = new EventBridgeClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'load', secretAccessKey: 'load' },
+    maxAttempts: 1,
+  });
   const began = performance.now();
   const registered = await send(client, status.eventBusName, config.events.source, plan.registrations);
   const circulated = await send(client, status.eventBusName, config.events.source, plan.circulation);
@@ -172,7 +190,11 @@ try {
     requests: registered.requests + circulated.requests,
     seconds: Number(seconds.toFixed(1)),
     eventsPerSecond: Number((sent / seconds).toFixed(1)),
-    putEventsMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), p99: Math.round(percentile(latencies, 99)) },
+    putEventsMs: {
+      p50: Math.round(percentile(latencies, 50)),
+      p95: Math.round(percentile(latencies, 95)),
+      p99: Math.round(percentile(latencies, 99)),
+    },
     failedEntries: registered.failures.length + circulated.failures.length,
     ...verdict.figures,
   };

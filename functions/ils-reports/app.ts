@@ -19,7 +19,6 @@ import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
 import { logger, metrics } from '#shared/observability.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 
-
 /** An S3 event notification as SQS delivers it; `s3:TestEvent` has no records. */
 const notification = z.object({
   Records: z.optional(z.array(z.object({ eventName: z.string(), s3: z.object({ object: z.object({ key: z.string() }) }) }))),

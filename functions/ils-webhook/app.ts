@@ -20,7 +20,6 @@ import { secretsManagerWebhookSecrets } from '#shared/ilsBridge/webhookSecrets.t
 import { logger, metrics } from '#shared/observability.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 
-
 /** Adapts API Gateway's HTTP API event to the webhook and back. */
 export function createWebhookHandler(webhook: IlsWebhook) {
   return middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {

@@ -13,7 +13,11 @@ export const ilsWebhookManifest = defineFunctionManifest({
   grants: [
     { resource: 'table', actions: ['dynamodb:PutItem'], why: 'seen signatures (replay guard) only' },
     { resource: 'data-key', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], why: 'the table is encrypted with it' },
-    { resource: 'webhook-secret', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], why: 'reads the signing secrets' },
+    {
+      resource: 'webhook-secret',
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      why: 'reads the signing secrets',
+    },
     { resource: 'event-bus', actions: ['events:PutEvents'], why: "the ILS's source only" },
   ],
 });

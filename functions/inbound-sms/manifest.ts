@@ -10,10 +10,18 @@ export const inboundSmsManifest = defineFunctionManifest({
     PHONE_INDEX_KEY_ID: { meaning: "KMS HMAC key of the phone number's blind index (finds the patron)", scope: 'aws' },
   },
   grants: [
-    { resource: 'table', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], why: 'SMS consent and reply caps' },
+    {
+      resource: 'table',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+      why: 'SMS consent and reply caps',
+    },
     { resource: 'table-index', actions: ['dynamodb:Query'], why: 'the phone index' },
     { resource: 'data-key', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], why: 'the table and queues are encrypted with it' },
     { resource: 'phone-index-key', actions: ['kms:GenerateMac'], why: 'the blind index of the sender' },
-    { resource: 'sms', actions: ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut', 'sns:OptInPhoneNumber'], why: 'replies, and START lifts the SNS opt-out' },
+    {
+      resource: 'sms',
+      actions: ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut', 'sns:OptInPhoneNumber'],
+      why: 'replies, and START lifts the SNS opt-out',
+    },
   ],
 });

@@ -105,7 +105,11 @@ export function notifierFromEnv(
     unsubscribe: new SignedUnsubscribeLinks(new UnsubscribeTokens(unsubscribeKeyFromEnv(vars)), vars.UNSUBSCRIBE_URL),
     decrypter: contactCryptoFromEnv(vars),
     noticeIds: noticeIdsFromEnv(vars),
-    sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber, new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0))),
+    sms: new SnsSmsSender(
+      clients.sns ?? new SNSClient({}),
+      config.sms.originationNumber,
+      new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0)),
+    ),
     email: new SesEmailSender(clients.ses ?? new SESv2Client({}), vars.SES_CONFIGURATION_SET || undefined),
   });
   return { notifier, fanOut: new FanOut(table, queue), sweep: new Sweep(table, queue, config, processClock), clock: processClock };

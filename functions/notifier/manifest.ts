@@ -25,7 +25,11 @@ export const notifierManifest = defineFunctionManifest({
     },
   },
   grants: [
-    { resource: 'table', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], why: 'reads profiles, writes the notice log' },
+    {
+      resource: 'table',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+      why: 'reads profiles, writes the notice log',
+    },
     { resource: 'table-index', actions: ['dynamodb:Query'], why: 'the audience and sweep indexes (fan-out and daily sweep)' },
     { resource: 'data-key', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], why: 'the table and queues are encrypted with it' },
     { resource: 'contact-key', actions: ['kms:Decrypt'], why: 'decrypts contacts to send' },
@@ -33,6 +37,6 @@ export const notifierManifest = defineFunctionManifest({
     { resource: 'unsubscribe-key', actions: ['kms:GenerateMac'], why: 'signs unsubscribe links' },
     { resource: 'notice-queue', actions: ['sqs:SendMessage'], why: 'fan-out pages' },
     { resource: 'sms', actions: ['sns:Publish'], why: 'texts to a phone number' },
-    { resource: 'email', actions: ['ses:SendEmail'], why: 'the senders\' identities and the configuration set' },
+    { resource: 'email', actions: ['ses:SendEmail'], why: "the senders' identities and the configuration set" },
   ],
 });

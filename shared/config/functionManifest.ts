@@ -64,7 +64,9 @@ export interface FunctionManifest<Env extends Record<string, EnvVariable> = Reco
 }
 
 /** Declares a manifest, keeping its variable names as literal types. */
-export function defineFunctionManifest<const Env extends Record<string, EnvVariable>>(manifest: FunctionManifest<Env>): FunctionManifest<Env> {
+export function defineFunctionManifest<const Env extends Record<string, EnvVariable>>(
+  manifest: FunctionManifest<Env>,
+): FunctionManifest<Env> {
   return manifest;
 }
 
@@ -97,7 +99,10 @@ export function namesIn(manifest: FunctionManifest, scope: 'aws' | 'sandbox'): s
 const nonEmpty = z.string().check(z.minLength(1, { error: 'is required' }));
 
 /** Reads and checks the function's environment at cold start; names every missing or wrong variable. */
-export function readManifestEnv<Env extends Record<string, EnvVariable>>(manifest: FunctionManifest<Env>, env: NodeJS.ProcessEnv = process.env): ManifestEnv<Env> {
+export function readManifestEnv<Env extends Record<string, EnvVariable>>(
+  manifest: FunctionManifest<Env>,
+  env: NodeJS.ProcessEnv = process.env,
+): ManifestEnv<Env> {
   const shape: Record<string, z.core.$ZodType> = {};
   for (const [name, variable] of Object.entries(manifest.env)) {
     const schema = variable.schema ?? nonEmpty;
@@ -107,7 +112,11 @@ export function readManifestEnv<Env extends Record<string, EnvVariable>>(manifes
   return readEnv(shape as z.core.$ZodLooseShape, env) as unknown as ManifestEnv<Env>;
 }
 
-function valuesOf(manifest: FunctionManifest, scope: 'aws' | 'sandbox', values: Readonly<Record<string, string | undefined>>): Record<string, string> {
+function valuesOf(
+  manifest: FunctionManifest,
+  scope: 'aws' | 'sandbox',
+  values: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
   const allowed = new Set(namesIn(manifest, scope));
   const unknown = Object.keys(values).filter((name) => !allowed.has(name));
   if (unknown.length > 0) throw new Error(`function ${manifest.name}: ${unknown.join(', ')} not in its manifest (${scope})`);
@@ -115,7 +124,10 @@ function valuesOf(manifest: FunctionManifest, scope: 'aws' | 'sandbox', values: 
 }
 
 /** The environment the stack sets on the function: exactly the manifest's AWS variables. */
-export function environmentFor<Env extends Record<string, EnvVariable>>(manifest: FunctionManifest<Env>, values: ScopeValues<Env, 'aws'>): Record<string, string> {
+export function environmentFor<Env extends Record<string, EnvVariable>>(
+  manifest: FunctionManifest<Env>,
+  values: ScopeValues<Env, 'aws'>,
+): Record<string, string> {
   return valuesOf(manifest, 'aws', values as Readonly<Record<string, string | undefined>>);
 }
 

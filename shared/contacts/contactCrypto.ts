@@ -11,11 +11,7 @@ import { createHmac } from 'node:crypto';
 import { buildEncrypt } from '@aws-crypto/encrypt-node';
 import { buildDecrypt } from '@aws-crypto/decrypt-node';
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/raw-aes-keyring-node';
-import {
-  AlgorithmSuiteIdentifier,
-  CommitmentPolicy,
-  type KeyringNode,
-} from '@aws-crypto/material-management-node';
+import { AlgorithmSuiteIdentifier, CommitmentPolicy, type KeyringNode } from '@aws-crypto/material-management-node';
 import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { BookdropError } from '#shared/errors.ts';
 import type { Channel } from '#shared/patrons/patronProfile.ts';

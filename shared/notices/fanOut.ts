@@ -19,7 +19,9 @@ export type FanOutStart = FanOutPage extends infer P ? (P extends FanOutPage ? O
 /** The notice request a fan-out page makes for one patron. */
 export function fanOutRequest(page: FanOutPage, patronId: string): NoticeRequest {
   const common = { patronId, subjectId: page.subjectId, subjectVersion: page.subjectVersion, causationId: page.causationId };
-  return page.kind === 'service-update' ? { ...common, kind: page.kind, message: page.message } : { ...common, kind: page.kind, policy: page.policy };
+  return page.kind === 'service-update'
+    ? { ...common, kind: page.kind, message: page.message }
+    : { ...common, kind: page.kind, policy: page.policy };
 }
 
 /** The first page of every audience shard: the shards proceed in parallel. */
@@ -51,9 +53,16 @@ export class FanOut {
       new QueryCommand({
         TableName: this.table.tableName,
         IndexName: byAudience.name,
-        KeyConditionExpression: page.library === undefined ? '#audience = :audience' : '#audience = :audience AND begins_with(#key, :library)',
-        ExpressionAttributeNames: { '#audience': byAudience.partitionKey, ...(page.library === undefined ? {} : { '#key': byAudience.sortKey }) },
-        ExpressionAttributeValues: { ':audience': audiencePartition(page.shard), ...(page.library === undefined ? {} : { ':library': `${page.library}#` }) },
+        KeyConditionExpression:
+          page.library === undefined ? '#audience = :audience' : '#audience = :audience AND begins_with(#key, :library)',
+        ExpressionAttributeNames: {
+          '#audience': byAudience.partitionKey,
+          ...(page.library === undefined ? {} : { '#key': byAudience.sortKey }),
+        },
+        ExpressionAttributeValues: {
+          ':audience': audiencePartition(page.shard),
+          ...(page.library === undefined ? {} : { ':library': `${page.library}#` }),
+        },
         Limit: this.pageSize,
         ExclusiveStartKey: page.cursor === undefined ? undefined : (JSON.parse(page.cursor) as Record<string, unknown>),
       }),

@@ -18,7 +18,16 @@ import type { Channel } from '#shared/patrons/patronProfile.ts';
 import type { EmailHeader } from '#shared/notices/emailFooter.ts';
 
 /** Every notice kind. Adding one: its module under `kinds/`, one line here, its tests. */
-export const NOTICE_KIND_REGISTRY = [holdReady, holdExpiring, dueSoon, overdue, fineAssessed, serviceUpdate, policyUpdate, smsOptIn] as const;
+export const NOTICE_KIND_REGISTRY = [
+  holdReady,
+  holdExpiring,
+  dueSoon,
+  overdue,
+  fineAssessed,
+  serviceUpdate,
+  policyUpdate,
+  smsOptIn,
+] as const;
 
 type Registry = typeof NOTICE_KIND_REGISTRY;
 export type NoticeKind = Registry[number]['kind'];
@@ -31,7 +40,10 @@ type RequestSchemasOf<T extends readonly unknown[]> = { readonly [I in keyof T]:
 type RequestSchemas = RequestSchemasOf<Registry>;
 
 /** A request to notify one patron (the notifier queue's message): one shape per kind, told apart by `kind`. */
-export const noticeRequestSchema = z.discriminatedUnion('kind', NOTICE_KIND_REGISTRY.map((definition) => definition.request) as unknown as RequestSchemas);
+export const noticeRequestSchema = z.discriminatedUnion(
+  'kind',
+  NOTICE_KIND_REGISTRY.map((definition) => definition.request) as unknown as RequestSchemas,
+);
 export type NoticeRequest = z.infer<typeof noticeRequestSchema>;
 /** The request of one kind. */
 export type NoticeRequestOf<K extends NoticeKind> = Extract<NoticeRequest, { kind: K }>;

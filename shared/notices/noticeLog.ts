@@ -145,7 +145,13 @@ export class DynamoNoticeLog implements NoticeLog {
           UpdateExpression: 'SET #status = :failed, reason = :reason, finishedAt = :now REMOVE leaseUntil',
           ConditionExpression: '#status = :sending AND claimedAt = :claimedAt',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':reason': OUTCOME_UNKNOWN, ':now': now.toISOString(), ':sending': 'sending', ':claimedAt': Item.claimedAt },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':reason': OUTCOME_UNKNOWN,
+            ':now': now.toISOString(),
+            ':sending': 'sending',
+            ':claimedAt': Item.claimedAt,
+          },
         }),
       ),
     );

@@ -73,7 +73,9 @@ export class Notifier {
       this.deps.logger.info('notice skipped: patron unknown', { patronId: request.patronId, kind: request.kind });
       return Object.fromEntries(NOTICE_CHANNELS[request.kind].map((channel) => [channel, 'no-profile']));
     }
-    const channels = NOTICE_CHANNELS[request.kind].filter((channel) => request.channels === undefined || request.channels.includes(channel));
+    const channels = NOTICE_CHANNELS[request.kind].filter(
+      (channel) => request.channels === undefined || request.channels.includes(channel),
+    );
     const outcomes: Partial<Record<Channel, ChannelOutcome>> = {};
     for (const channel of channels) {
       const block = channelBlock(profile, channel);
@@ -85,16 +87,23 @@ export class Notifier {
       // The text waits for the morning; the email goes now.
       outcomes.sms = 'quiet-hours';
       const notBefore = quietEnd.toISOString();
-      await this.deps.later.enqueue([{ ...request, channels: ['sms'], notBefore }], { delaySeconds: (quietEnd.getTime() - now.getTime()) / 1000 });
+      await this.deps.later.enqueue([{ ...request, channels: ['sms'], notBefore }], {
+        delaySeconds: (quietEnd.getTime() - now.getTime()) / 1000,
+      });
     }
     // Compose only when some channel may be used (a closed account has no library left to brand with).
     const content = channels.some((channel) => outcomes[channel] === undefined)
-      ? this.compose(request, profile, channels.includes('email') && outcomes.email === undefined ? await this.unsubscribeUrl(profile) : undefined)
+      ? this.compose(
+          request,
+          profile,
+          channels.includes('email') && outcomes.email === undefined ? await this.unsubscribeUrl(profile) : undefined,
+        )
       : undefined;
     let retry: RetryableDeliveryError | undefined;
     for (const channel of channels) {
       try {
-        if (content !== undefined && outcomes[channel] === undefined) outcomes[channel] = await this.deliverOn(channel, request, profile, content);
+        if (content !== undefined && outcomes[channel] === undefined)
+          outcomes[channel] = await this.deliverOn(channel, request, profile, content);
       } catch (error) {
         if (!(error instanceof RetryableDeliveryError)) throw error;
         outcomes[channel] = 'retry';
@@ -125,11 +134,15 @@ export class Notifier {
     if (claim === 'already-handled') return 'duplicate';
     if (claim === 'channel-closed') return 'channel-closed';
     if (claim === 'outcome-unknown') return 'failed';
-    if (claim === 'in-progress') throw new RetryableDeliveryError('notice is being sent by another worker', { context: { noticeId, channel } });
+    if (claim === 'in-progress')
+      throw new RetryableDeliveryError('notice is being sent by another worker', { context: { noticeId, channel } });
     let messageId: string;
     try {
       const to = await this.deps.decrypter.decrypt(cipher, { patronId: profile.patronId, channel });
-      messageId = channel === 'sms' ? await this.deps.sms.send({ to, body: content.sms }) : await this.sendEmail(to, profile, request, noticeId, content);
+      messageId =
+        channel === 'sms'
+          ? await this.deps.sms.send({ to, body: content.sms })
+          : await this.sendEmail(to, profile, request, noticeId, content);
     } catch (error) {
       if (error instanceof PermanentDeliveryError) {
         if (error.invalidContact && channel === 'sms') await this.suppressInvalidNumber(profile.patronId, noticeId);
@@ -138,7 +151,9 @@ export class Notifier {
         return 'failed';
       }
       await this.deps.notices.release(profile.patronId, key);
-      throw error instanceof BookdropError ? error : new RetryableDeliveryError('delivery interrupted', { cause: error, context: { noticeId, channel } });
+      throw error instanceof BookdropError
+        ? error
+        : new RetryableDeliveryError('delivery interrupted', { cause: error, context: { noticeId, channel } });
     }
     // The provider accepted the message: the claim is never given back from here on (a retry would
     // send it twice). If this write fails, the claim's lease runs out and the notice ends as failed
@@ -151,7 +166,12 @@ export class Notifier {
   private async suppressInvalidNumber(patronId: string, noticeId: string): Promise<void> {
     const at = this.deps.clock.now().toISOString();
     await this.deps.patronService.update(patronId, (profile) =>
-      applySuppression(profile, 'sms', 'invalid-number', { at, source: 'delivery-feedback', policyVersion: profile.policyVersion?.value, evidenceId: noticeId }),
+      applySuppression(profile, 'sms', 'invalid-number', {
+        at,
+        source: 'delivery-feedback',
+        policyVersion: profile.policyVersion?.value,
+        evidenceId: noticeId,
+      }),
     );
   }
 
@@ -182,7 +202,10 @@ export class Notifier {
     const { config } = this.deps;
     const { branding, known } = brandingFor(config, profile.library?.value);
     if (!known) {
-      this.deps.logger.warn('unknown member library: using consortium branding', { patronId: profile.patronId, library: profile.library?.value });
+      this.deps.logger.warn('unknown member library: using consortium branding', {
+        patronId: profile.patronId,
+        library: profile.library?.value,
+      });
       this.deps.metrics.addMetric('unknown-library', MetricUnit.Count, 1);
     }
     return composeNotice(request, {

@@ -22,7 +22,10 @@ export class PageLog {
 
   public async markDone(key: PageKey, now: Date): Promise<void> {
     await this.table.doc.send(
-      new PutCommand({ TableName: this.table.tableName, Item: { ...key, kind: 'job-page', [TABLE.ttlAttribute]: expiryAfterDays(now, 2) } }),
+      new PutCommand({
+        TableName: this.table.tableName,
+        Item: { ...key, kind: 'job-page', [TABLE.ttlAttribute]: expiryAfterDays(now, 2) },
+      }),
     );
   }
 }

@@ -265,7 +265,9 @@ function applyUpdates(profile: PatronProfile, provenance: Provenance, updates: U
   }
 
   const stamp = <T>(value: T | undefined, current: Stamped<T> | undefined): Stamped<T> | undefined =>
-    value !== undefined && supersedes({ at, evidenceId: provenance.evidenceId }, current) ? { value, at, evidenceId: provenance.evidenceId } : current;
+    value !== undefined && supersedes({ at, evidenceId: provenance.evidenceId }, current)
+      ? { value, at, evidenceId: provenance.evidenceId }
+      : current;
   const library = stamp(updates.library, profile.library);
   const language = stamp(updates.language, profile.language);
   const policyVersion = stamp(provenance.policyVersion, profile.policyVersion);
@@ -352,12 +354,7 @@ export function applyImport(profile: PatronProfile, row: ImportedPatron, provena
 }
 
 /** A change of channel consent from outside the ILS (an SMS keyword, email feedback). */
-export function applyChannelConsent(
-  profile: PatronProfile,
-  channel: Channel,
-  optedIn: boolean,
-  provenance: Provenance,
-): ProfileChange {
+export function applyChannelConsent(profile: PatronProfile, channel: Channel, optedIn: boolean, provenance: Provenance): ProfileChange {
   return applyUpdates(profile, provenance, { consent: { [channel]: optedIn } });
 }
 

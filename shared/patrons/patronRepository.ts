@@ -58,7 +58,9 @@ export interface PatronStore {
 /** Reads and writes many patrons per request: the bulk import's port. */
 export interface BulkPatronStore {
   getMany(patronIds: readonly string[]): Promise<{ profiles: Map<string, PatronProfile>; readUnits: number }>;
-  saveMany(changes: readonly { profile: PatronProfile; ledger: readonly ConsentLedgerEntry[] }[]): Promise<{ conflicts: string[]; writeUnits: number }>;
+  saveMany(
+    changes: readonly { profile: PatronProfile; ledger: readonly ConsentLedgerEntry[] }[],
+  ): Promise<{ conflicts: string[]; writeUnits: number }>;
 }
 
 /** Sort-key prefixes that outlive an account closure. */
@@ -108,9 +110,12 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
     let keys: Record<string, unknown>[] = patronIds.map((patronId) => ({ ...patronKey(patronId) }));
     for (let attempt = 0; keys.length > 0; attempt++) {
       if (attempt > 0) await backoff(attempt);
-      if (attempt > MAX_UNPROCESSED_ROUNDS) throw new BookdropError('DynamoDB left profile reads unprocessed', { context: { left: keys.length } });
+      if (attempt > MAX_UNPROCESSED_ROUNDS)
+        throw new BookdropError('DynamoDB left profile reads unprocessed', { context: { left: keys.length } });
       const request = { [this.table.tableName]: { Keys: keys, ConsistentRead: true } };
-      const result = await retryThrottled(() => this.table.doc.send(new BatchGetCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' })));
+      const result = await retryThrottled(() =>
+        this.table.doc.send(new BatchGetCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' })),
+      );
       readUnits += capacityOf(result.ConsumedCapacity);
       for (const item of result.Responses?.[this.table.tableName] ?? []) {
         const profile = toProfile(item as ProfileItem);
@@ -150,7 +155,9 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
       return own;
     });
     try {
-      const result = await retryThrottled(() => this.table.doc.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' })));
+      const result = await retryThrottled(() =>
+        this.table.doc.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' })),
+      );
       return { conflicts: [], writeUnits: capacityOf(result.ConsumedCapacity) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -174,7 +181,11 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
     const condition =
       profile.version === 0
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': profile.version } };
+        : {
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':version': profile.version },
+          };
     return [
       { Put: { TableName: this.table.tableName, Item: item, ...condition } },
       ...ledger.map((entry) => ({
@@ -200,8 +211,28 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
     return items
       .filter((item) => !isExpired(item, now))
       .map((item) => {
-        const { patronId: id, topic, optedIn, suppressed, effective, source, at, policyVersion, evidenceId } = item as unknown as ConsentLedgerEntry;
-        return { patronId: id, topic, optedIn, ...(suppressed === undefined ? {} : { suppressed }), effective: effective !== false, source, at, policyVersion, evidenceId };
+        const {
+          patronId: id,
+          topic,
+          optedIn,
+          suppressed,
+          effective,
+          source,
+          at,
+          policyVersion,
+          evidenceId,
+        } = item as unknown as ConsentLedgerEntry;
+        return {
+          patronId: id,
+          topic,
+          optedIn,
+          ...(suppressed === undefined ? {} : { suppressed }),
+          effective: effective !== false,
+          source,
+          at,
+          policyVersion,
+          evidenceId,
+        };
       });
   }
 
@@ -223,10 +254,13 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
         return !KEPT_ON_CLOSURE.some((prefix) => sk.startsWith(prefix)) && !keep(sk);
       });
       for (let start = 0; start < doomed.length; start += BATCH_WRITE_LIMIT) {
-        let requests = doomed.slice(start, start + BATCH_WRITE_LIMIT).map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
+        let requests = doomed
+          .slice(start, start + BATCH_WRITE_LIMIT)
+          .map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
         for (let attempt = 0; requests.length > 0; attempt++) {
           if (attempt > 0) await backoff(attempt);
-          if (attempt > MAX_UNPROCESSED_ROUNDS) throw new BookdropError('DynamoDB left deletes unprocessed', { context: { patronId, left: requests.length } });
+          if (attempt > MAX_UNPROCESSED_ROUNDS)
+            throw new BookdropError('DynamoDB left deletes unprocessed', { context: { patronId, left: requests.length } });
           const result = await this.table.doc.send(new BatchWriteCommand({ RequestItems: { [this.table.tableName]: requests } }));
           requests = (result.UnprocessedItems?.[this.table.tableName] ?? []) as typeof requests;
         }

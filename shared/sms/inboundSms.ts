@@ -101,7 +101,14 @@ export class InboundSmsService {
     this.deps.metrics.addMetric(`inbound-sms-${keyword}`, MetricUnit.Count, 1);
     if (reply === 'capped') this.deps.metrics.addMetric('inbound-sms-reply-capped', MetricUnit.Count, 1);
     if (optOutList === 'refused') this.deps.metrics.addMetric('sns-opt-in-refused', MetricUnit.Count, 1);
-    this.deps.logger.info('inbound sms', { inboundMessageId: message.inboundMessageId, keyword, patrons: profiles.length, changed, reply, optOutList });
+    this.deps.logger.info('inbound sms', {
+      inboundMessageId: message.inboundMessageId,
+      keyword,
+      patrons: profiles.length,
+      changed,
+      reply,
+      optOutList,
+    });
     return {
       keyword,
       patrons: profiles.length,
@@ -117,7 +124,13 @@ export class InboundSmsService {
    * Sends the one reply this message gets, if any, within the number's daily caps: claimed per
    * message (a redelivery replies once) and per number and day (one conditional write).
    */
-  private async reply(message: InboundSms, keyword: KeywordClass, profiles: PatronProfile[], index: string, changed: number): Promise<'sent' | 'none' | 'capped'> {
+  private async reply(
+    message: InboundSms,
+    keyword: KeywordClass,
+    profiles: PatronProfile[],
+    index: string,
+    changed: number,
+  ): Promise<'sent' | 'none' | 'capped'> {
     // A number shared across member libraries is answered in the consortium's name.
     const libraries = new Set(profiles.map((profile) => profile.library?.value).filter((id) => id !== undefined));
     const { branding } = brandingFor(this.deps.config, libraries.size === 1 ? [...libraries][0] : undefined);

@@ -59,9 +59,24 @@ export class Sweep {
     const all = [undefined, ...this.config.libraries.map((lib) => lib.id)].map((id) => timingsFor(this.config, id));
     const unique = (values: number[]) => [...new Set(values)].sort((a, b) => a - b);
     const targets: Omit<SweepPage, 'shard'>[] = [
-      ...unique(all.map((t) => t.dueSoonDaysBefore)).map((days) => ({ kind: 'due-soon' as const, runDay, targetDay: addDays(runDay, days), offset: days })),
-      ...unique(all.flatMap((t) => [...t.overdueDaysAfter])).map((days) => ({ kind: 'overdue' as const, runDay, targetDay: addDays(runDay, -days), offset: days })),
-      ...unique(all.map((t) => t.holdExpiringDaysBefore)).map((days) => ({ kind: 'hold-expiring' as const, runDay, targetDay: addDays(runDay, days), offset: days })),
+      ...unique(all.map((t) => t.dueSoonDaysBefore)).map((days) => ({
+        kind: 'due-soon' as const,
+        runDay,
+        targetDay: addDays(runDay, days),
+        offset: days,
+      })),
+      ...unique(all.flatMap((t) => [...t.overdueDaysAfter])).map((days) => ({
+        kind: 'overdue' as const,
+        runDay,
+        targetDay: addDays(runDay, -days),
+        offset: days,
+      })),
+      ...unique(all.map((t) => t.holdExpiringDaysBefore)).map((days) => ({
+        kind: 'hold-expiring' as const,
+        runDay,
+        targetDay: addDays(runDay, days),
+        offset: days,
+      })),
     ];
     const pages = targets.flatMap((target) => Array.from({ length: SWEEP_SHARDS }, (_, shard) => ({ ...target, shard })));
     await this.queue.enqueue(pages.map((page) => ({ sweep: page })));
@@ -119,7 +134,10 @@ export class Sweep {
 
   /** Whether the item's member library (by its branch) sends this kind at this offset. */
   private usesOffset(page: SweepPage, item: Record<string, unknown>): boolean {
-    const branch = page.kind === 'hold-expiring' ? (item.pickupBranch as string | undefined) : (item.dimensions as { branch?: string } | undefined)?.branch;
+    const branch =
+      page.kind === 'hold-expiring'
+        ? (item.pickupBranch as string | undefined)
+        : (item.dimensions as { branch?: string } | undefined)?.branch;
     const timings = timingsFor(this.config, libraryOfBranch(this.config, branch));
     if (page.kind === 'due-soon') return timings.dueSoonDaysBefore === page.offset;
     if (page.kind === 'overdue') return timings.overdueDaysAfter.includes(page.offset);

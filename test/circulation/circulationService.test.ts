@@ -47,10 +47,26 @@ describe('Class: CirculationService (in-memory ports)', () => {
   const at = '2026-11-05T10:00:00-05:00';
   const checkout: CirculationEvent = {
     detailType: 'ItemCheckedOut',
-    detail: { eventId: 'co-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId, itemId: 'I-1', title: 'T', materialType: 'book', branch: 'B', dueAt: '2026-11-26T23:00:00Z' },
+    detail: {
+      eventId: 'co-1',
+      occurredAt: at,
+      loanId: 'L-1',
+      patronId: patron.patronId,
+      itemId: 'I-1',
+      title: 'T',
+      materialType: 'book',
+      branch: 'B',
+      dueAt: '2026-11-26T23:00:00Z',
+    },
   };
-  const renewal: CirculationEvent = { detailType: 'LoanRenewed', detail: { eventId: 'rn-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId, dueAt: '2026-12-03T23:00:00Z' } };
-  const returned: CirculationEvent = { detailType: 'ItemReturned', detail: { eventId: 'rt-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId } };
+  const renewal: CirculationEvent = {
+    detailType: 'LoanRenewed',
+    detail: { eventId: 'rn-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId, dueAt: '2026-12-03T23:00:00Z' },
+  };
+  const returned: CirculationEvent = {
+    detailType: 'ItemReturned',
+    detail: { eventId: 'rt-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId },
+  };
 
   it('counts a checkout that arrives after its own renewal and return on the same day once per event, in one item', async () => {
     await apply({ detailType: 'PatronRegistered', detail: patron }, returned, renewal, checkout, checkout);
@@ -73,7 +89,10 @@ describe('Class: CirculationService (in-memory ports)', () => {
     expect(queue.requests).toEqual([expect.objectContaining({ kind: 'hold-ready', patronId: patron.patronId, subjectId: ready.holdId })]);
     queue.take();
     const closedHold = holdReady(patron.patronId);
-    await apply({ detailType: 'HoldClosed', detail: { eventId: 'hc', occurredAt: at, holdId: closedHold.holdId, patronId: patron.patronId, reason: 'cancelled' } });
+    await apply({
+      detailType: 'HoldClosed',
+      detail: { eventId: 'hc', occurredAt: at, holdId: closedHold.holdId, patronId: patron.patronId, reason: 'cancelled' },
+    });
     await apply({ detailType: 'HoldReady', detail: closedHold });
     expect(queue.requests).toEqual([]);
   });

@@ -39,7 +39,15 @@ describe('Function: parseCirculationEvent', () => {
   it('lists every missing field of an empty HoldReady', () => {
     const error = rejection(eventBridgeEvent('HoldReady', {}));
     expect(error.issues.map((issue) => issue.field).sort()).toEqual(
-      ['detail.eventId', 'detail.holdId', 'detail.occurredAt', 'detail.patronId', 'detail.pickupBranch', 'detail.pickupBy', 'detail.title'].sort(),
+      [
+        'detail.eventId',
+        'detail.holdId',
+        'detail.occurredAt',
+        'detail.patronId',
+        'detail.pickupBranch',
+        'detail.pickupBy',
+        'detail.title',
+      ].sort(),
     );
   });
 
@@ -49,7 +57,9 @@ describe('Function: parseCirculationEvent', () => {
   });
 
   it('rejects an enum value outside the contract', () => {
-    const error = rejection(eventBridgeEvent('HoldClosed', { eventId: 'e1', occurredAt: '2026-11-04T09:30:00Z', holdId: 'H1', patronId: 'P1', reason: 'lost' }));
+    const error = rejection(
+      eventBridgeEvent('HoldClosed', { eventId: 'e1', occurredAt: '2026-11-04T09:30:00Z', holdId: 'H1', patronId: 'P1', reason: 'lost' }),
+    );
     expect(error.issues).toEqual([{ field: 'detail.reason', rule: 'must be "picked-up", "cancelled" or "expired"' }]);
   });
 
@@ -70,6 +80,8 @@ describe('Function: parseCirculationEvent', () => {
 
 describe('Function: parseCirculationRecordBody', () => {
   it('rejects a body that is not JSON', () => {
-    expect(() => parseCirculationRecordBody('{not json')).toThrowError(new EventValidationError([{ field: 'body', rule: 'must be a JSON EventBridge event' }]));
+    expect(() => parseCirculationRecordBody('{not json')).toThrowError(
+      new EventValidationError([{ field: 'body', rule: 'must be a JSON EventBridge event' }]),
+    );
   });
 });

@@ -19,7 +19,8 @@ export class MemoryPatronStore implements PatronStore {
     return this.profiles.get(patronId);
   }
   public async save(profile: PatronProfile, ledger: readonly ConsentLedgerEntry[]) {
-    if ((this.profiles.get(profile.patronId)?.version ?? 0) !== profile.version) throw new ConcurrentUpdateError('patron profile changed concurrently');
+    if ((this.profiles.get(profile.patronId)?.version ?? 0) !== profile.version)
+      throw new ConcurrentUpdateError('patron profile changed concurrently');
     this.profiles.set(profile.patronId, { ...profile, version: profile.version + 1 });
     this.entries.push(...ledger);
   }
@@ -47,13 +48,24 @@ export class MemoryCirculationStore implements CirculationStore {
   public async loan(_patronId: string, loanId: string): Promise<StoredLoan> {
     return this.loans.get(loanId) ?? { state: emptyLoanState, loanVersion: 0, tombstoneVersion: 0 };
   }
-  public async saveLoan(_patronId: string, loanId: string, stored: StoredLoan, next: LoanState, stats: readonly StatIncrement[], history: HistoryEntry | undefined) {
+  public async saveLoan(
+    _patronId: string,
+    loanId: string,
+    stored: StoredLoan,
+    next: LoanState,
+    stats: readonly StatIncrement[],
+    history: HistoryEntry | undefined,
+  ) {
     const current = await this.loan(_patronId, loanId);
     if (this.conflicts > 0 || current.loanVersion !== stored.loanVersion || current.tombstoneVersion !== stored.tombstoneVersion) {
       this.conflicts = Math.max(0, this.conflicts - 1);
       throw new ConcurrentUpdateError('circulation record changed concurrently');
     }
-    this.loans.set(loanId, { state: next, loanVersion: stored.loanVersion + 1, tombstoneVersion: stored.tombstoneVersion + (next.returnedAt === undefined ? 0 : 1) });
+    this.loans.set(loanId, {
+      state: next,
+      loanVersion: stored.loanVersion + 1,
+      tombstoneVersion: stored.tombstoneVersion + (next.returnedAt === undefined ? 0 : 1),
+    });
     for (const total of statTotals(stats)) {
       const key = `${total.day}#${total.branch}#${total.materialType}`;
       const counts = this.statistics.get(key) ?? {};
@@ -63,12 +75,15 @@ export class MemoryCirculationStore implements CirculationStore {
     if (history) this.history.push(history);
   }
   public async openFines(patronId: string): Promise<OpenFine[]> {
-    return [...this.fines.values()].filter((fine) => fine.patronId === patronId).map((fine) => ({ fineId: fine.fineId, loanId: fine.loanId }));
+    return [...this.fines.values()]
+      .filter((fine) => fine.patronId === patronId)
+      .map((fine) => ({ fineId: fine.fineId, loanId: fine.loanId }));
   }
   public async assessFine(fine: AssessedFine) {
     if (this.resolvedFines.has(fine.fineId)) return 'resolved' as const;
     const current = this.fines.get(fine.fineId);
-    if (current && (current.assessedAt > fine.assessedAt || (current.assessedAt === fine.assessedAt && current.eventId >= fine.eventId))) return 'exists' as const;
+    if (current && (current.assessedAt > fine.assessedAt || (current.assessedAt === fine.assessedAt && current.eventId >= fine.eventId)))
+      return 'exists' as const;
     this.fines.set(fine.fineId, fine);
     return 'created' as const;
   }

@@ -131,7 +131,14 @@ export async function startPipeline(
   const notify = createNotifierHandler({ notifier, fanOut: new FanOut(table, queue, options.fanOutPageSize), sweep, clock });
   const outbound = new MemoryOutboundEvents();
   const inboundHandler = createInboundSmsHandler(
-    buildInboundSms({ table, config, clock, phoneIndex: keys.phoneIndex, sms: new SnsSmsSender(sns, undefined), optOutList: new SnsOptOutList(sns) }),
+    buildInboundSms({
+      table,
+      config,
+      clock,
+      phoneIndex: keys.phoneIndex,
+      sms: new SnsSmsSender(sns, undefined),
+      optOutList: new SnsOptOutList(sns),
+    }),
   );
   const feedbackHandler = createEmailFeedbackHandler(buildEmailFeedback({ table, config, clock }));
   const streamHandler = createTableStreamHandler({

@@ -45,7 +45,12 @@ function importerFor(table: TableContext, patrons: BulkPatronStore = new DynamoP
       patrons,
       service,
       concurrency,
-      provenanceOf: (row) => ({ at: row.consentAt ?? AS_OF, source: 'import', policyVersion: '2026-09', evidenceId: `import:test:${row.line}` }),
+      provenanceOf: (row) => ({
+        at: row.consentAt ?? AS_OF,
+        source: 'import',
+        policyVersion: '2026-09',
+        evidenceId: `import:test:${row.line}`,
+      }),
     }),
   };
 }
@@ -68,7 +73,8 @@ async function stateOf(table: TableContext): Promise<Record<string, unknown>[]> 
   return plain.sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
 }
 
-const ledgerOf = (items: Record<string, unknown>[]) => items.filter((item) => item.kind === 'consent-ledger') as unknown as ConsentLedgerEntry[];
+const ledgerOf = (items: Record<string, unknown>[]) =>
+  items.filter((item) => item.kind === 'consent-ledger') as unknown as ConsentLedgerEntry[];
 
 describe('Class: PatronImporter', () => {
   let rows: ImportRow[];
@@ -89,7 +95,13 @@ describe('Class: PatronImporter', () => {
     const ledger = await store.ledger(row!.patronId, new Date(AS_OF));
 
     expect(first).toMatchObject({ created: 70, updated: 0, unchanged: 0, retried: 0 });
-    expect(profile?.consent.sms).toEqual({ optedIn: false, at: '2024-03-01T15:00:00.000Z', source: 'import', policyVersion: '2026-09', evidenceId: 'import:test:2' });
+    expect(profile?.consent.sms).toEqual({
+      optedIn: false,
+      at: '2024-03-01T15:00:00.000Z',
+      source: 'import',
+      policyVersion: '2026-09',
+      evidenceId: 'import:test:2',
+    });
     expect(profile?.library?.value).toBe('riverside');
     expect(profile?.language?.value).toBe('es');
     expect(profile?.contacts.sms?.cipher).not.toContain('555');
@@ -120,9 +132,13 @@ describe('Class: PatronImporter', () => {
 
     expect(entries).toHaveLength(140);
     expect(effects.flatMap((effect) => effect.notices)).toEqual([]);
-    expect(new Set(effects.flatMap((effect) => effect.events.map((event) => `${event.detailType}:${'source' in event.detail ? event.detail.source : ''}`)))).toEqual(
-      new Set(['PatronConsentChanged:import']),
-    );
+    expect(
+      new Set(
+        effects.flatMap((effect) =>
+          effect.events.map((event) => `${event.detailType}:${'source' in event.detail ? event.detail.source : ''}`),
+        ),
+      ),
+    ).toEqual(new Set(['PatronConsentChanged:import']));
   });
 
   it('lets a later change behave as today: an SMS opt-in from the catalog after the import is confirmed by text', async () => {
@@ -130,7 +146,10 @@ describe('Class: PatronImporter', () => {
     const optedOut = rows[0]!;
 
     const result = await service.update(optedOut.patronId, (profile) =>
-      applyPreferences(profile, preferencesChanged(optedOut.patronId, { consent: { sms: true } }, { occurredAt: '2026-11-10T10:00:00-05:00' })),
+      applyPreferences(
+        profile,
+        preferencesChanged(optedOut.patronId, { consent: { sms: true } }, { occurredAt: '2026-11-10T10:00:00-05:00' }),
+      ),
     );
     const effects = result.change.ledger.map((entry) =>
       effectsOf({ eventName: 'INSERT', newImage: { ...entry, kind: 'consent-ledger' }, oldImage: undefined, expiredByTtl: false }),
@@ -143,7 +162,11 @@ describe('Class: PatronImporter', () => {
     const fresh = await freshTable();
     const { service, store, importer } = importerFor(fresh);
     const [row] = kohaRows(1);
-    const registration = patronRegistered({ patronId: row!.patronId, occurredAt: '2026-06-01T10:00:00-04:00', consent: { sms: false, email: false, checkoutHistory: false } });
+    const registration = patronRegistered({
+      patronId: row!.patronId,
+      occurredAt: '2026-06-01T10:00:00-04:00',
+      consent: { sms: false, email: false, checkoutHistory: false },
+    });
     await service.update(row!.patronId, (profile) => applyRegistration(profile, registration));
 
     const counts = await importer.run([row!], { startChunk: 0 });
@@ -152,7 +175,9 @@ describe('Class: PatronImporter', () => {
 
     expect(counts).toMatchObject({ created: 0, updated: 1 });
     expect(profile?.consent.email).toMatchObject({ optedIn: false, source: 'registration' });
-    expect(await keys.crypto.decrypt(profile!.contacts.sms!.cipher!, { patronId: row!.patronId, channel: 'sms' })).toBe(registration.contact.phone);
+    expect(await keys.crypto.decrypt(profile!.contacts.sms!.cipher!, { patronId: row!.patronId, channel: 'sms' })).toBe(
+      registration.contact.phone,
+    );
     const history = ledger.filter((entry) => entry.source === 'import').map((entry) => [entry.topic, entry.optedIn, entry.effective]);
     expect(history.sort()).toEqual([
       ['email', true, false],
@@ -182,7 +207,9 @@ describe('Class: PatronImporter', () => {
       (next, context) => async (args) => {
         if (context.commandName === 'TransactWriteItemsCommand' && refusals < 3) {
           refusals++;
-          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+            name: 'ProvisionedThroughputExceededException',
+          });
         }
         return next(args);
       },
@@ -238,7 +265,10 @@ describe('Class: PatronImporter', () => {
     const saved: { next: number; counts: ImportCounts }[] = [];
 
     await expect(
-      importerFor(interrupted, failing, 2).importer.run(batch, { startChunk: 0, onCheckpoint: async (next, counts) => void saved.push({ next, counts }) }),
+      importerFor(interrupted, failing, 2).importer.run(batch, {
+        startChunk: 0,
+        onCheckpoint: async (next, counts) => void saved.push({ next, counts }),
+      }),
     ).rejects.toThrow('ECONNREFUSED');
     const checkpoint = saved.at(-1)!;
     const resumed = await importerFor(interrupted).importer.run(batch, { startChunk: checkpoint.next, carried: checkpoint.counts });

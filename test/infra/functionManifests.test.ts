@@ -50,7 +50,8 @@ function functionOf(name: string): [string, Resource] {
   const found = Object.entries(resources).filter(
     ([, resource]) =>
       resource.Type === 'AWS::Lambda::Function' &&
-      (resource.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME === `bookdrop-${name}`,
+      (resource.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME ===
+        `bookdrop-${name}`,
   );
   expect(found, name).toHaveLength(1);
   return found[0]!;
@@ -83,6 +84,9 @@ describe('Function manifests in the template', () => {
     expect(undeclared, name).toEqual([]);
     // And each declared action is held (no stale declaration).
     const held = new Set(actionsOfRole(fn.Properties.Role));
-    expect([...declared].filter((action) => !held.has(action)), name).toEqual([]);
+    expect(
+      [...declared].filter((action) => !held.has(action)),
+      name,
+    ).toEqual([]);
   });
 });

@@ -79,7 +79,14 @@ describe('Record inventory: what the code stores', () => {
     });
     const returned = (loanId: string) => ({ eventId: uid('evt'), occurredAt: at(-1), loanId, patronId });
     const fine = (fineId: string, loanId: string) => ({
-      eventId: uid('evt'), occurredAt: at(-2), fineId, patronId, loanId, amount: '2.50', currency: 'USD', reason: 'overdue',
+      eventId: uid('evt'),
+      occurredAt: at(-2),
+      fineId,
+      patronId,
+      loanId,
+      amount: '2.50',
+      currency: 'USD',
+      reason: 'overdue',
     });
     const hold = (holdId: string) => ({
       ...{ eventId: uid('evt'), occurredAt: at(-3), holdId, patronId },

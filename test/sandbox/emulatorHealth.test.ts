@@ -62,7 +62,11 @@ describe('Class: Emulator', () => {
   });
 
   it('reports an emulator that stopped answering as down, with what to do', async () => {
-    const emulator = await Emulator.start('DynamoDB Local', { start: async () => fakeService(4568, 7), probe: async () => false, lossOnRestart: '' });
+    const emulator = await Emulator.start('DynamoDB Local', {
+      start: async () => fakeService(4568, 7),
+      probe: async () => false,
+      lossOnRestart: '',
+    });
     expect(await emulator.health()).toMatchObject({ state: 'down', action: expect.stringContaining('start it again') });
   });
 });
@@ -84,7 +88,12 @@ describe('Sandbox: an emulator dies', () => {
     });
     server = await serveSandbox(sandbox, port);
     api = `http://127.0.0.1:${port}`;
-    events = new EventBridgeClient({ endpoint: api, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+    events = new EventBridgeClient({
+      endpoint: api,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
   });
 
   afterAll(async () => {
@@ -97,12 +106,16 @@ describe('Sandbox: an emulator dies', () => {
   type Status = { emulators: Record<'dynamodb' | 'ses' | 'sms', Health>; awaitingRedrive: { deadLetters: number } };
   const status = async () => (await (await fetch(`${api}/sandbox/status`)).json()) as Status;
   const put = (detailType: string, detail: unknown) =>
-    events.send(new PutEventsCommand({ Entries: [{ Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) }] }));
+    events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) }] }),
+    );
   const kill = async (emulator: 'dynamodb' | 'ses') => {
     process.kill((await status()).emulators[emulator].pid, 'SIGKILL');
-    for (let tries = 0; tries < 100 && (await status()).emulators[emulator].state !== 'down'; tries++) await new Promise((r) => setTimeout(r, 100));
+    for (let tries = 0; tries < 100 && (await status()).emulators[emulator].state !== 'down'; tries++)
+      await new Promise((r) => setTimeout(r, 100));
   };
-  const redrive = async () => (await fetch(`${api}/sandbox/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json();
+  const redrive = async () =>
+    (await fetch(`${api}/sandbox/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json();
 
   it('reports each emulator healthy at start', async () => {
     const { emulators } = await status();
@@ -128,7 +141,9 @@ describe('Sandbox: an emulator dies', () => {
 
     expect(result.stillFailing.deadLetters).toBe(0);
     expect((await status()).emulators.ses).toMatchObject({ state: 'up', restarts: 1 });
-    expect(outbox.email.filter((email) => email.to === patron.contact.email).map((email) => email.subject)).toEqual(['Your hold is ready at North Branch']);
+    expect(outbox.email.filter((email) => email.to === patron.contact.email).map((email) => email.subject)).toEqual([
+      'Your hold is ready at North Branch',
+    ]);
   });
 
   it('DynamoDB Local killed: the event fails as an entry (not a 500), redrive restarts it empty, says so, and applies the event', async () => {

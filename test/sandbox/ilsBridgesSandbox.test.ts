@@ -55,7 +55,10 @@ describe('Sandbox: ILS bridges', () => {
       { 'detail-type': 'HoldReady', detail: hold },
     ];
     const body = JSON.stringify({ entries });
-    const headers = { 'content-type': 'application/json', ...signRequest(secret(), body, Math.floor(Date.parse(sandbox.status().now) / 1000)) };
+    const headers = {
+      'content-type': 'application/json',
+      ...signRequest(secret(), body, Math.floor(Date.parse(sandbox.status().now) / 1000)),
+    };
 
     const first = await fetch(`${api}/ils/events`, { method: 'POST', headers, body });
     const replay = await fetch(`${api}/ils/events`, { method: 'POST', headers, body });
@@ -95,7 +98,9 @@ describe('Sandbox: ILS bridges', () => {
     mkdirSync(incoming, { recursive: true });
     const scan = async () =>
       (
-        (await (await fetch(`${api}/sandbox/ils/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as {
+        (await (
+          await fetch(`${api}/sandbox/ils/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+        ).json()) as {
           files: { file: string; outcome?: { status: string; events: number } }[];
         }
       ).files;

@@ -84,7 +84,9 @@ export type NoticeKindDefinition<K extends string, P extends z.core.$ZodShape> =
  * @example
  * export const holdReady = defineNoticeKind({ kind: 'hold-ready', payload: { hold }, channels: ['sms', 'email'], ... });
  */
-export function defineNoticeKind<const K extends string, const P extends z.core.$ZodShape>(spec: NoticeKindSpec<K, P>): NoticeKindDefinition<K, P> {
+export function defineNoticeKind<const K extends string, const P extends z.core.$ZodShape>(
+  spec: NoticeKindSpec<K, P>,
+): NoticeKindDefinition<K, P> {
   const shape = { ...noticeRequestBase, kind: z.literal(spec.kind), ...spec.payload } as RequestShape<K, P>;
   return { ...spec, request: z.object(shape) };
 }

@@ -15,7 +15,12 @@ export const holdExpiring = defineNoticeKind({
           title === undefined
             ? '{library}: Your hold at {branch} expires {date}. Pick it up by then or it goes to the next patron. STOP to opt out.'
             : '{library}: Last day to pick up "{title}" at {branch}: {date}. Reply STOP to opt out.',
-        slots: { library: context.branding.shortName, branch: context.branchName(hold.pickupBranch), date: dayOf(hold.pickupBy, context), title: title ?? '' },
+        slots: {
+          library: context.branding.shortName,
+          branch: context.branchName(hold.pickupBranch),
+          date: dayOf(hold.pickupBy, context),
+          title: title ?? '',
+        },
         shrink: ['title', 'branch', 'library'],
       };
     },
@@ -26,7 +31,12 @@ export const holdExpiring = defineNoticeKind({
           title === undefined
             ? '{library}: Su reserva en {branch} vence el {date}. Recojala antes o pasara al siguiente. STOP para cancelar.'
             : '{library}: Ultimo dia para recoger "{title}" en {branch}: {date}. Responda STOP para cancelar.',
-        slots: { library: context.branding.shortName, branch: context.branchName(hold.pickupBranch), date: dayOf(hold.pickupBy, context), title: title ?? '' },
+        slots: {
+          library: context.branding.shortName,
+          branch: context.branchName(hold.pickupBranch),
+          date: dayOf(hold.pickupBy, context),
+          title: title ?? '',
+        },
         shrink: ['title', 'branch', 'library'],
       };
     },
@@ -37,7 +47,10 @@ export const holdExpiring = defineNoticeKind({
       const date = dayOf(hold.pickupBy, context);
       return {
         subject: `Your hold at ${branch} expires ${date}`,
-        paragraphs: [`Your hold "${hold.title}" at ${branch} expires on ${date}.`, 'Pick it up by then; after that it goes to the next patron in line.'],
+        paragraphs: [
+          `Your hold "${hold.title}" at ${branch} expires on ${date}.`,
+          'Pick it up by then; after that it goes to the next patron in line.',
+        ],
       };
     },
     es: ({ hold }, context) => {
@@ -45,7 +58,10 @@ export const holdExpiring = defineNoticeKind({
       const date = dayOf(hold.pickupBy, context);
       return {
         subject: `Su reserva en ${branch} vence el ${date}`,
-        paragraphs: [`Su reserva "${hold.title}" en ${branch} vence el ${date}.`, 'Recójala antes de esa fecha; después pasará a la siguiente persona en la lista.'],
+        paragraphs: [
+          `Su reserva "${hold.title}" en ${branch} vence el ${date}.`,
+          'Recójala antes de esa fecha; después pasará a la siguiente persona en la lista.',
+        ],
       };
     },
   },

@@ -18,6 +18,8 @@ const UNIT = [
   'test/notices/noticeIds.test.ts',
   'test/notices/quietHours.test.ts',
   'test/notices/smsPacer.test.ts',
+  'test/notices/broadcastRate.test.ts',
+  'test/config/timeZone.test.ts',
   'test/patrons/tieRules.test.ts',
   'test/privacy/privacyChart.test.ts',
   'test/circulation/circulationService.test.ts',

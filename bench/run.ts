@@ -9,6 +9,8 @@
  * 4. The daily sweep over 100,000 open loans, 5% due on its target days: items read per item due.
  * 5. The patron import: a 100,000-row Koha report, patrons per second and write units per patron.
  * 6. The ILS report-file bridge over a 50,000-row Koha loans snapshot: time and events per second.
+ * 7. Cold start: each function's import against the import of the SDK clients it uses (bench/coldStartBench.ts).
+ * 8. Broadcasts: a 100,000-patron service update at each SMS rate and SES's, simulated (bench/broadcastBench.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -33,6 +35,8 @@ import { LocalMacKey } from '#shared/unsubscribe/macKey.ts';
 import { SignedUnsubscribeLinks, UnsubscribeTokens } from '#shared/unsubscribe/unsubscribeToken.ts';
 import { importBench } from '#bench/importBench.ts';
 import { ilsBridgeBench, type BridgeRun } from '#bench/ilsBridgeBench.ts';
+import { coldStartBench, coldStartLines } from '#bench/coldStartBench.ts';
+import { broadcastBench, broadcastLines } from '#bench/broadcastBench.ts';
 
 const PATRONS = Number(process.env.BENCH_PATRONS ?? 200);
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -167,6 +171,16 @@ try {
   bridgeLine('next snapshot (returns, renewals, new loans)', bridge.next);
   line('next snapshot changes', Object.entries(bridge.next.counts).map(([name, count]) => `${name} ${n(count)}`).join(', '));
   line('PutEvents requests (first / next)', `${n(bridge.first.putEventsRequests)} / ${n(bridge.next.putEventsRequests)}`);
+  const coldStart = await coldStartBench({
+    ...(process.env.BENCH_COLD_START_FUNCTIONS ? { functions: process.env.BENCH_COLD_START_FUNCTIONS.split(',') } : {}),
+    rounds: Number(process.env.BENCH_COLD_START_ROUNDS ?? 9),
+  });
+  process.stdout.write('\nCold start: function import / import of its SDK clients alone (main-thread CPU, median; target 1.2x)\n');
+  process.stdout.write(`${coldStartLines(coldStart).join('\n')}\n`);
+  const recipients = Number(process.env.BENCH_BROADCAST_PATRONS ?? 100_000);
+  const broadcasts = await broadcastBench(recipients, config.email.messagesPerSecond);
+  process.stdout.write(`\nBroadcast of a service update to ${n(recipients)} patrons (simulated providers, virtual clock; target: floor + 10%)\n`);
+  process.stdout.write(`${broadcastLines(broadcasts).join('\n')}\n`);
   process.stdout.write('\n');
 } finally {
   await sms.stop();

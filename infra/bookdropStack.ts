@@ -24,7 +24,7 @@ import { UnsubscribeEndpoint } from '#infra/constructs/unsubscribeEndpoint.ts';
 import { IlsWebhook } from '#infra/constructs/ilsWebhook.ts';
 import { IlsReportBridge } from '#infra/constructs/ilsReportBridge.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
-import { smsIntervalMs } from '#shared/notices/smsPacer.ts';
+import { notifierThroughput } from '#shared/notices/broadcastRate.ts';
 import { NOTIFIER_CONCURRENCY } from '#shared/routing/rules.ts';
 
 /** Instances of the notifier the queue may drive (SQS event sources allow 2 at the least). */
@@ -65,21 +65,29 @@ export class BookdropStack extends Stack {
 
     const common = { TABLE_NAME: table.tableName, BOOKDROP_CONFIG: JSON.stringify(config), CONTACT_KEYS: 'kms' };
 
-    // Throughput: the queue drives at most `concurrency` instances, and each spaces its texts so that
-    // together they stay under the carrier's message parts per second (notices are one part each).
-    const concurrency = NOTIFIER_CONCURRENCY;
+    // Throughput: the queue drives at most `maxConcurrency` instances, and each spaces its texts and
+    // emails so that together they reach, and stay under, the origination identity's message parts per
+    // second and SES's send rate (notices are one part each). All derived from the configured rates.
+    const notifierTimeout = Duration.seconds(30);
+    const throughput = notifierThroughput(
+      { smsPartsPerSecond: config.sms.messagePartsPerSecond, emailsPerSecond: config.email.messagesPerSecond },
+      notifierTimeout.toSeconds(),
+    );
     const notifier = new QueueConsumer(this, 'Notifier', {
       key: keys.dataKey,
       handlerFolder: 'notifier',
       description: 'Bookdrop: sends notices by SMS (SNS) and email (SES), once, with consent',
-      maxConcurrency: concurrency,
+      maxConcurrency: throughput.maxConcurrency,
+      batchSize: throughput.batchSize,
+      timeout: notifierTimeout,
       deadLetterRetention,
       environment: {
         ...common,
         CONTACT_KEY_ID: keys.contactKey.keyArn,
         NOTICE_ID_KEY_ID: keys.noticeIdKey.keyArn,
         SES_CONFIGURATION_SET: configurationSet.configurationSetName,
-        SMS_MIN_INTERVAL_MS: String(smsIntervalMs(config.sms.messagePartsPerSecond, concurrency)),
+        SMS_MIN_INTERVAL_MS: String(throughput.smsIntervalMs),
+        EMAIL_MIN_INTERVAL_MS: String(throughput.emailIntervalMs),
       },
     });
 

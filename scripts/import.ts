@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { loadConfigFile, DEFAULT_CONFIG_FILE } from '#shared/config/loadConfigFile.ts';
-import { contactCryptoFromEnv, phoneIndexFromEnv } from '#shared/contacts/keys.ts';
+import { phoneIndexFromEnv } from '#shared/contacts/keys.ts';
+import { contactEncrypterFromEnv } from '#shared/contacts/contactEncryption.ts';
 import { BookdropError, ConfigurationError, ImportFileError } from '#shared/errors.ts';
 import { ImportCheckpointFile, type ImportIdentity } from '#shared/import/importCheckpoint.ts';
 import { loadImportMapping } from '#shared/import/importMapping.ts';
@@ -163,7 +164,7 @@ try {
   } catch (error) {
     fail(EXIT.target, describeAwsError(error, `reading the current policy version from ${target.label}`));
   }
-  const service = new PatronService({ patrons, encrypter: contactCryptoFromEnv(target.keys), phoneIndex: phoneIndexFromEnv(target.keys) });
+  const service = new PatronService({ patrons, encrypter: contactEncrypterFromEnv(target.keys), phoneIndex: phoneIndexFromEnv(target.keys) });
   const importer = new PatronImporter({
     patrons,
     service,

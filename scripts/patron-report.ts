@@ -7,7 +7,7 @@
  * or `CONTACT_KEYS=local` with `LOCAL_KEY_FILE` for the sandbox.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { contactCryptoFromEnv } from '#shared/contacts/keys.ts';
+import { contactDecrypterFromEnv } from '#shared/contacts/contactDecryption.ts';
 import { patronReport } from '#shared/patrons/patronReport.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 
@@ -18,6 +18,6 @@ if (!patronId || !tableName) {
   process.exit(2);
 }
 const keys = process.env.CONTACT_KEYS === 'local' ? 'local' : process.env.CONTACT_KEY_ID ? 'kms' : undefined;
-const decrypter = keys ? contactCryptoFromEnv({ ...process.env, CONTACT_KEYS: keys }) : undefined;
+const decrypter = keys ? contactDecrypterFromEnv({ ...process.env, CONTACT_KEYS: keys }) : undefined;
 const report = await patronReport(tableContext(new DynamoDBClient({}), tableName), patronId, new Date(), decrypter);
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -6,7 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CirculationService } from '#shared/circulation/circulationService.ts';
 import { baseEnv, configFromEnv, keyEnv, readEnv } from '#shared/config/runtimeEnv.ts';
-import { contactCryptoFromEnv, phoneIndexFromEnv } from '#shared/contacts/keys.ts';
+import { phoneIndexFromEnv } from '#shared/contacts/keys.ts';
+import { contactEncrypterFromEnv } from '#shared/contacts/contactEncryption.ts';
 import { parseCirculationRecordBody } from '#shared/events/parseEvent.ts';
 import { DynamoHoldStore } from '#shared/holds/holdStore.ts';
 import { SqsNoticeQueue } from '#shared/notices/noticeQueue.ts';
@@ -64,7 +65,7 @@ export function circulationServiceFromEnv(
   return buildCirculationService({
     table,
     config,
-    encrypter: contactCryptoFromEnv(vars),
+    encrypter: contactEncrypterFromEnv(vars),
     phoneIndex: phoneIndexFromEnv(vars),
     noticeQueue: new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL),
   });

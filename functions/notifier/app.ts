@@ -11,7 +11,8 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import type { EmailSender, SmsSender } from '#shared/notices/senders.ts';
 import { baseEnv, configFromEnv, keyEnv, readEnv } from '#shared/config/runtimeEnv.ts';
-import { contactCryptoFromEnv, noticeIdsFromEnv, unsubscribeKeyFromEnv } from '#shared/contacts/keys.ts';
+import { noticeIdsFromEnv, unsubscribeKeyFromEnv } from '#shared/contacts/keys.ts';
+import { contactDecrypterFromEnv } from '#shared/contacts/contactDecryption.ts';
 import type { NoticeIds } from '#shared/notices/noticeIds.ts';
 import { SignedUnsubscribeLinks, UnsubscribeTokens, type UnsubscribeLinks } from '#shared/unsubscribe/unsubscribeToken.ts';
 import { parseMessage } from '#shared/events/parseMessage.ts';
@@ -21,7 +22,7 @@ import { FanOut } from '#shared/notices/fanOut.ts';
 import { Sweep, sweepPageSchema, sweepStartSchema } from '#shared/sweep/sweep.ts';
 import { SqsNoticeQueue, type NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SmsPacer } from '#shared/notices/smsPacer.ts';
+import { SmsPacer, randomFirstTurn } from '#shared/notices/smsPacer.ts';
 import { DynamoNoticeLog } from '#shared/notices/noticeLog.ts';
 import { Notifier } from '#shared/notices/notifier.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
@@ -101,6 +102,8 @@ export function notifierFromEnv(
       UNSUBSCRIBE_URL: z.url({ error: 'must be the URL of the unsubscribe endpoint' }),
       /** Minimum milliseconds between two SMS of one instance (see SmsPacer); 0 or absent: no pacing. */
       SMS_MIN_INTERVAL_MS: z.optional(z.string().check(z.regex(/^\d+$/, { error: 'must be a whole number of milliseconds' }))),
+      /** Minimum milliseconds between two emails of one instance (SES's send rate); 0 or absent: no pacing. */
+      EMAIL_MIN_INTERVAL_MS: z.optional(z.string().check(z.regex(/^\d+$/, { error: 'must be a whole number of milliseconds' }))),
     },
     env,
   );
@@ -113,10 +116,14 @@ export function notifierFromEnv(
     clock: processClock,
     later: queue,
     unsubscribe: new SignedUnsubscribeLinks(new UnsubscribeTokens(unsubscribeKeyFromEnv(vars)), vars.UNSUBSCRIBE_URL),
-    decrypter: contactCryptoFromEnv(vars),
+    decrypter: contactDecrypterFromEnv(vars),
     noticeIds: noticeIdsFromEnv(vars),
-    sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber, new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0))),
-    email: new SesEmailSender(clients.ses ?? new SESv2Client({}), vars.SES_CONFIGURATION_SET || undefined),
+    sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber, new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0), Date.now, undefined, randomFirstTurn)),
+    email: new SesEmailSender(
+      clients.ses ?? new SESv2Client({}),
+      vars.SES_CONFIGURATION_SET || undefined,
+      new SmsPacer(Number(vars.EMAIL_MIN_INTERVAL_MS ?? 0), Date.now, undefined, randomFirstTurn),
+    ),
   });
   return { notifier, fanOut: new FanOut(table, queue), sweep: new Sweep(table, queue, config, processClock), clock: processClock };
 }

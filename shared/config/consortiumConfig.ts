@@ -7,6 +7,9 @@ import * as z from 'zod/mini';
 import { ConfigurationError } from '#shared/errors.ts';
 import { describeIssues } from '#shared/events/issues.ts';
 import { isGsm7 } from '#shared/notices/gsm7Alphabet.ts';
+import { MAX_SMS_PARTS_PER_SECOND, ORIGINATION_DEFAULT_PARTS_PER_SECOND, type OriginationType } from '#shared/notices/broadcastRate.ts';
+
+const ORIGINATION_TYPES = Object.keys(ORIGINATION_DEFAULT_PARTS_PER_SECOND) as [OriginationType, ...OriginationType[]];
 
 const e164 = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, { error: 'must be an E.164 phone number' }));
 const clockTime = z
@@ -91,8 +94,10 @@ export const consortiumConfigSchema = z.object({
   sms: z.object({
     /** Origination identity (E.164 long code or toll-free number) for SMS; optional in the sandbox. */
     originationNumber: z.optional(e164),
-    /** Carrier throughput in message parts per second; caps the sender's concurrency. */
-    messagePartsPerSecond: positiveInt,
+    /** Kind of origination identity (`toll-free`, `10dlc`, `short-code`, `long-code`): what its rate is bounded by. */
+    originationType: z.optional(z.enum(ORIGINATION_TYPES, { error: `must be one of ${ORIGINATION_TYPES.join(', ')}` })),
+    /** Message parts per second the origination identity allows (1 to 100); the notifier's SMS rate. */
+    messagePartsPerSecond: positiveInt.check(z.lte(MAX_SMS_PARTS_PER_SECOND, { error: `must be at most ${MAX_SMS_PARTS_PER_SECOND}` })),
     /** Caps on automatic replies (STOP, START, HELP answers, hints); defaults in `shared/sms/replyCaps.ts`. */
     replies: z.optional(
       z.object({
@@ -118,6 +123,8 @@ export const consortiumConfigSchema = z.object({
       error: 'must be an AWS End User Messaging SMS phone-number ARN',
     }))),
   }),
+  /** Email throughput: the maximum send rate SES allows the account (14 a second is a common production start). */
+  email: z._default(z.object({ messagesPerSecond: positiveInt }), { messagesPerSecond: 14 }),
   retention: z.object({
     checkoutHistoryDays: positiveInt,
     noticeLogDays: positiveInt,
@@ -155,7 +162,16 @@ export type LibraryConfig = ConsortiumConfig['libraries'][number];
 export type Branding = z.infer<typeof branding>;
 export type VendorConfig = z.infer<typeof vendor>;
 
+let canonicalZones: ReadonlySet<string> | undefined;
+
+/**
+ * True for an IANA time zone. Every function parses the configuration at start, so the usual case
+ * (a canonical zone) is a lookup in the runtime's list; only an alias (e.g. `US/Eastern`) builds a
+ * formatter, whose locale and calendar set-up costs about 20 ms of cold start.
+ */
 function isTimeZone(zone: string): boolean {
+  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (canonicalZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;

@@ -28,6 +28,8 @@ const UNIT = [
   'test/unsubscribe/unsubscribeToken.test.ts',
   'test/sms/smsTextRules.test.ts',
   'test/table/keys.test.ts',
+  'test/notices/fanOut.test.ts',
+  'test/sweep/sweepPages.test.ts',
 ];
 /**
  * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that

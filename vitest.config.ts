@@ -12,6 +12,7 @@ const UNIT = [
   'test/ilsBridge/adapters.test.ts',
   'test/ilsBridge/reportMappings.test.ts',
   'test/ilsBridge/webhookSignature.test.ts',
+  'test/ilsBridge/webhook.test.ts',
   'test/notices/compose.test.ts',
   'test/notices/emailFooter.test.ts',
   'test/notices/noticeRegistry.test.ts',
@@ -30,6 +31,7 @@ const UNIT = [
   'test/table/keys.test.ts',
   'test/notices/fanOut.test.ts',
   'test/sweep/sweepPages.test.ts',
+  'test/docs/documentReferences.test.ts',
 ];
 /**
  * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that

@@ -11,6 +11,7 @@ import type { ConsentLedgerEntry, PatronProfile } from '#shared/patrons/patronPr
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import type { PolicyStore, PolicyVersion } from '#shared/policy/policyStore.ts';
 import type { DetailOf } from '#shared/events/contract.ts';
+import type { ReplayGuard } from '#shared/ilsBridge/replayGuard.ts';
 import { isNoticeRequest, type NoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
 import type { EnqueueOptions, NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import type { PageKey, PageLog } from '#shared/notices/pageLog.ts';
@@ -187,5 +188,15 @@ export class MemoryAudienceIndex implements AudienceIndex {
     const page = query.limit === undefined ? matching : matching.slice(0, query.limit);
     const full = query.limit !== undefined && page.length === query.limit;
     return { members: page.map((entry) => entry.member), cursor: full ? page[page.length - 1]!.key : undefined };
+  }
+}
+
+/** Signatures seen, as the DynamoDB guard's conditional put remembers them. */
+export class MemoryReplayGuard implements ReplayGuard {
+  private readonly seen = new Set<string>();
+  public async firstUse(signature: string) {
+    if (this.seen.has(signature)) return false;
+    this.seen.add(signature);
+    return true;
   }
 }

@@ -14,7 +14,7 @@ const at = '2026-11-05T15:00:00.000Z';
 const now = new Date(at);
 
 function member(patronId: string, consent: { sms?: boolean; email?: boolean }): AudienceMember {
-  const state = (optedIn: boolean) => ({ optedIn, source: 'registration' as const, at, policyVersion: '2026-09' });
+  const state = (optedIn: boolean) => ({ optedIn, source: 'registration' as const, at, policyVersion: '2026-09', evidenceId: `evt-${patronId}` });
   return {
     patronId,
     consent: {

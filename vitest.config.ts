@@ -52,7 +52,8 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'local',
     },
     projects: [
-      { extends: true, test: { name: 'unit', include: UNIT } },
+      // Unit files share one module graph (isolate: false): each module is imported once per run, not once per file.
+      { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
       { extends: true, test: { name: 'infra', include: INFRA } },
       {
         extends: true,

@@ -3,7 +3,7 @@
  * validation (the DynamoDB replay guard is proved through the sandbox, test/sandbox/ilsBridgesSandbox.test.ts). Replayed and stale requests are refused; each event gets its own result; no
  * contact value reaches a log line or a response.
  */
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '#shared/clock.ts';
 import type { CirculationEvent } from '#shared/events/contract.ts';
 import type { CirculationPublisher, PublishResult } from '#shared/ilsBridge/circulationPublisher.ts';
@@ -36,6 +36,8 @@ describe('Class: IlsWebhook', () => {
   let logs: ReturnType<typeof captureLogs> | undefined;
 
   beforeAll(async () => {
+    // The unit project shares modules between files: the logger may exist already, at another level.
+    logger.setLogLevel('DEBUG');
     publisher = new RecordingPublisher();
     webhook = new IlsWebhook({
       secrets: async () => ({ current: SECRET }),
@@ -49,6 +51,7 @@ describe('Class: IlsWebhook', () => {
   });
 
   afterEach(() => logs?.restore());
+  afterAll(() => logger.setLogLevel('WARN'));
 
   const post = (entries: unknown[], options: { timestamp?: number; secret?: string } = {}) => {
     const body = JSON.stringify({ entries });

@@ -1,8 +1,8 @@
 /**
  * Writes checked import rows: chunks of patrons read with one BatchGetItem, merged with the same
  * rules as events (source `import`, so nothing is confirmed or sent), contacts encrypted and indexed,
- * and written without transactions (ledger entries in batches first, then each profile on its version
- * condition), several chunks at once (bounded), with retries on throttling. A profile that changed
+ * and written: ledger entries in batches first, then the chunk's profiles in one transaction on their
+ * version conditions, several chunks at once (bounded), with retries on throttling. A profile that changed
  * between read and write is re-read and merged again on its own, and the ledger entries of the first
  * merge that the second no longer makes are deleted. Chunks are numbered: after each, the contiguous
  * prefix of finished chunks is reported to the checkpoint, so an interrupted run resumes there; a

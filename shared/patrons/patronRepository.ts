@@ -4,8 +4,8 @@
  * A profile is written with optimistic concurrency (`version`); the ledger entries of the same change
  * go in the same transaction, so a consent change and its proof are stored together or not at all.
  * Ledger keys are deterministic (time, topic, evidence id): a replayed change writes the same entry.
- * The bulk import writes without transactions (half the write units): ledger entries first, then the
- * profile on its condition, so a profile is never ahead of its proof.
+ * The bulk import writes ledger entries without a transaction (half their write units), then the
+ * profiles on their conditions, so a profile is never ahead of its proof.
  */
 import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { BookdropError, ConcurrentUpdateError } from '#shared/errors.ts';
@@ -13,6 +13,7 @@ import { expiryAfterDays } from '#shared/clock.ts';
 import {
   backoff,
   capacityOf,
+  failedConditions,
   isConditionFailure,
   isExpired,
   queryAll,
@@ -60,8 +61,8 @@ export interface PatronStore {
 export interface BulkPatronStore {
   getMany(patronIds: readonly string[]): Promise<{ profiles: Map<string, PatronProfile>; readUnits: number }>;
   /**
-   * Stores several patrons' changes: every ledger entry first, then each profile if its stored version
-   * is still the one read. Returns the ids of the patrons whose profile changed since it was read
+   * Stores the changes of up to 100 patrons: every ledger entry first, then each profile if its stored
+   * version is still the one read. Returns the ids of the patrons whose profile changed since it was read
    * (their ledger entries are written, their profile is not).
    */
   saveMany(changes: readonly { profile: PatronProfile; ledger: readonly ConsentLedgerEntry[] }[]): Promise<{ conflicts: string[]; writeUnits: number }>;
@@ -72,8 +73,9 @@ export interface BulkPatronStore {
 /** Sort-key prefixes that outlive an account closure. */
 const KEPT_ON_CLOSURE = [PATRON_RECORD.profile, PATRON_RECORD.consent];
 const BATCH_WRITE_LIMIT = 25;
-/** DynamoDB's limit on one BatchGetItem request. */
+/** DynamoDB's limits on one BatchGetItem and one TransactWriteItems request. */
 export const BATCH_GET_LIMIT = 100;
+export const TRANSACT_ITEM_LIMIT = 100;
 const MAX_UNPROCESSED_ROUNDS = 8;
 /** Requests one {@link DynamoPatronStore.saveMany} call has in flight at once. */
 const WRITES_AT_ONCE = 8;
@@ -156,30 +158,53 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
   }
 
   /**
-   * Stores several patrons' changes without a transaction (a transaction bills every item twice):
-   * their ledger entries in BatchWriteItem requests of 25, then each profile with a conditional put,
-   * at most {@link WRITES_AT_ONCE} requests at once, retrying throttling and unprocessed items with
+   * Stores several patrons' changes: their ledger entries in BatchWriteItem requests of 25 (no
+   * transaction: a transaction bills every item twice), then their profiles, each on its version
+   * condition, in one transaction of up to {@link TRANSACT_ITEM_LIMIT} puts (one request instead of
+   * one per patron). When a condition fails, the transaction writes nothing: the other profiles are
+   * then put one by one, on the same conditions. Throttling and unprocessed items are retried with
    * backoff. A ledger entry stored before its profile is harmless: its key is deterministic, so the
-   * retried change writes the same entry again, and the importer deletes the ones it no longer makes.
+   * merge after a conflict writes the same entry again, and the importer deletes those it no longer makes.
    */
   public async saveMany(
     changes: readonly { profile: PatronProfile; ledger: readonly ConsentLedgerEntry[] }[],
   ): Promise<{ conflicts: string[]; writeUnits: number }> {
+    if (changes.length > TRANSACT_ITEM_LIMIT) throw new BookdropError('too many profiles for one transaction', { context: { profiles: changes.length } });
     const ledger = changes.flatMap((change) => change.ledger.map((entry) => ({ PutRequest: { Item: this.ledgerItem(entry) } })));
     let writeUnits = await this.writeBatches(ledger);
-    const conflicts: string[] = [];
-    await eachAtMost(changes, WRITES_AT_ONCE, async ({ profile }) => {
-      try {
-        const result = await retryThrottled(() =>
-          this.table.doc.send(new PutCommand({ TableName: this.table.tableName, ...this.profilePut(profile), ReturnConsumedCapacity: 'TOTAL' })),
-        );
-        writeUnits += capacityOf(result.ConsumedCapacity ? [result.ConsumedCapacity] : []);
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        conflicts.push(profile.patronId);
-      }
-    });
-    return { conflicts, writeUnits };
+    if (changes.length === 0) return { conflicts: [], writeUnits };
+    const owners = changes.map(({ profile }) => profile.patronId);
+    try {
+      const result = await retryThrottled(() =>
+        this.table.doc.send(
+          new TransactWriteCommand({
+            TransactItems: changes.map(({ profile }) => ({ Put: { TableName: this.table.tableName, ...this.profilePut(profile) } })),
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      );
+      return { conflicts: [], writeUnits: writeUnits + capacityOf(result.ConsumedCapacity) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const failed = failedConditions(error, owners);
+      const conflicts = [...failed];
+      await eachAtMost(
+        changes.filter(({ profile }) => !failed.has(profile.patronId)),
+        WRITES_AT_ONCE,
+        async ({ profile }) => {
+          try {
+            const result = await retryThrottled(() =>
+              this.table.doc.send(new PutCommand({ TableName: this.table.tableName, ...this.profilePut(profile), ReturnConsumedCapacity: 'TOTAL' })),
+            );
+            writeUnits += capacityOf(result.ConsumedCapacity ? [result.ConsumedCapacity] : []);
+          } catch (putError) {
+            if (!isConditionFailure(putError)) throw putError;
+            conflicts.push(profile.patronId);
+          }
+        },
+      );
+      return { conflicts, writeUnits };
+    }
   }
 
   public deleteLedger(entries: readonly ConsentLedgerEntry[]): Promise<number> {

@@ -175,14 +175,14 @@ describe('Class: PatronImporter', () => {
     ]);
   });
 
-  it('retries throttled batch writes and profile puts with backoff and ends in the state of an unthrottled run', async () => {
+  it('retries throttled batch writes and profile transactions with backoff and ends in the state of an unthrottled run', async () => {
     const [throttled, clean] = [await freshTable(), await freshTable()];
     const batch = kohaRows(40);
     const refusals = new Map<string, number>();
     throttled.doc.middlewareStack.add(
       (next, context) => async (args) => {
         const command = context.commandName ?? '';
-        if ((command === 'BatchWriteItemCommand' || command === 'PutItemCommand') && (refusals.get(command) ?? 0) < 3) {
+        if ((command === 'BatchWriteItemCommand' || command === 'TransactWriteItemsCommand') && (refusals.get(command) ?? 0) < 3) {
           refusals.set(command, (refusals.get(command) ?? 0) + 1);
           throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
         }
@@ -194,12 +194,12 @@ describe('Class: PatronImporter', () => {
     const counts = await importerFor(throttled).importer.run(batch, { startChunk: 0 });
     await importerFor(clean).importer.run(batch, { startChunk: 0 });
 
-    expect(Object.fromEntries(refusals)).toEqual({ BatchWriteItemCommand: 3, PutItemCommand: 3 });
+    expect(Object.fromEntries(refusals)).toEqual({ BatchWriteItemCommand: 3, TransactWriteItemsCommand: 3 });
     expect(counts.created).toBe(40);
     expect(await stateOf(throttled)).toEqual(await stateOf(clean));
   });
 
-  it('writes about half the units of a transaction: ledger entries in batches, then each profile on its condition', async () => {
+  it('writes a chunk in few requests: one read, ledger entries in batches of 25, the profiles in one transaction', async () => {
     const fresh = await freshTable();
     const requests = new Map<string, number>();
     fresh.doc.middlewareStack.add(
@@ -210,12 +210,19 @@ describe('Class: PatronImporter', () => {
       { step: 'initialize', name: 'countRequests' },
     );
 
-    const counts = await importerFor(fresh).importer.run(kohaRows(50), { startChunk: 0 });
+    await importerFor(fresh).importer.run(kohaRows(50), { startChunk: 0 });
 
-    // 50 patrons in one chunk: one read, 100 ledger entries in 4 batches, 50 conditional profile puts, no transaction.
-    expect(Object.fromEntries(requests)).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 4, PutItemCommand: 50 });
-    // Per patron: the profile (2 units: two ciphertexts), its two index entries, and two ledger entries.
-    expect(counts.writeUnits / counts.created).toBe(6);
+    expect(Object.fromEntries(requests)).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 4, TransactWriteItemsCommand: 1 });
+  });
+
+  it('writes 10 units per patron: the profile and its two index entries in a transaction (2 x 4), two ledger entries outside it', async () => {
+    const fresh = await freshTable();
+
+    // One patron per chunk: DynamoDB Local reports a transaction's capacity only when it holds one item.
+    const counts = await importerFor(fresh, undefined, 4, 1).importer.run(kohaRows(12), { startChunk: 0 });
+
+    // A transaction bills its items twice, index entries included; the ledger entries, outside it, once.
+    expect(counts.writeUnits / counts.created).toBe(10);
   });
 
   /** A store whose first write is raced by a registration of `patronId` that happened at `registeredAt`. */

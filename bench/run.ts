@@ -7,7 +7,8 @@
  * 2. SMS over the notice corpus: every kind, both languages, titles on and off: segments and encoding.
  * 3. Notifier throughput on this machine (informational: shared machines are noisy).
  * 4. The daily sweep over 100,000 open loans, 5% due on its target days: items read per item due.
- * 5. The patron import: a 100,000-row Koha report, patrons per second and write units per patron.
+ * 5. The patron import: a 100,000-row Koha report, patrons per second and write units per patron,
+ *    against bare BatchWriteItem requests of the same items.
  * 6. The ILS report-file bridge over a 50,000-row Koha loans snapshot: time and events per second.
  * 7. Cold start: each function's import against the import of the SDK clients it uses (bench/coldStartBench.ts).
  * 8. Broadcasts: a 100,000-patron service update at each SMS rate and SES's, simulated (bench/broadcastBench.ts).
@@ -33,7 +34,7 @@ import { LIBRARIES, TITLES, corpusCases } from '#test/helpers/noticeCorpus.ts';
 import { sweepBench } from '#bench/sweepBench.ts';
 import { LocalMacKey } from '#shared/unsubscribe/macKey.ts';
 import { SignedUnsubscribeLinks, UnsubscribeTokens } from '#shared/unsubscribe/unsubscribeToken.ts';
-import { importBench } from '#bench/importBench.ts';
+import { printImportFigures, runImportBench } from '#bench/importBench.ts';
 import { ilsBridgeBench, type BridgeRun } from '#bench/ilsBridgeBench.ts';
 import { coldStartBench, coldStartLines } from '#bench/coldStartBench.ts';
 import { broadcastBench, broadcastLines } from '#bench/broadcastBench.ts';
@@ -144,20 +145,7 @@ try {
   line('index items read per item due (budget 1.05)', (figures.read / figures.due).toFixed(3));
   line('pages / digest notice requests', `${figures.pages} / ${figures.notices}`);
   line('sweep run time, this machine', `${figures.sweepSeconds.toFixed(1)} s (loading the loans took ${figures.loadSeconds.toFixed(0)} s)`);
-  const importTables = { main: 'bookdrop-bench-import', units: 'bookdrop-bench-import-units' };
-  for (const name of Object.values(importTables)) await ensureTable(setupClient, name);
-  const imported = await importBench(
-    { main: tableContext(setupClient, importTables.main), units: tableContext(setupClient, importTables.units) },
-    config,
-    Number(process.env.BENCH_IMPORT_PATRONS ?? 100_000),
-  );
-  process.stdout.write(`\nPatron import (${imported.patrons.toLocaleString('en-US')}-row Koha report into DynamoDB Local, 4 chunks of 32 at once)\n`);
-  line('patrons per second (target 200)', (imported.patrons / imported.importSeconds).toFixed(0));
-  line('import run time, this machine', `${imported.importSeconds.toFixed(0)} s (reading and checking the file: ${imported.checkSeconds.toFixed(1)} s)`);
-  line('write units per patron (transactional)', imported.writeUnitsPerPatron.toFixed(2));
-  line('consent ledger entries', imported.counts.ledgerEntries.toLocaleString('en-US'));
-  line('same file again: time, patrons written', `${imported.rerunSeconds.toFixed(0)} s, ${imported.rerun.created + imported.rerun.updated}`);
-  line('same file again: read units per patron', imported.readUnitsPerPatron.toFixed(2));
+  printImportFigures(await runImportBench(setupClient, config), line);
   const bridgeTable = 'bookdrop-bench-ils';
   await ensureTable(setupClient, bridgeTable);
   const bridge = await ilsBridgeBench(tableContext(setupClient, bridgeTable), config);

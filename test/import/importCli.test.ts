@@ -145,7 +145,7 @@ describe('Script: import (against the sandbox)', () => {
     const third = await run('import', args);
 
     expect(first.signal).toBe('SIGKILL');
-    expect(partial).toBeGreaterThanOrEqual(3 * 32);
+    expect(partial).toBeGreaterThanOrEqual(3 * 100);
     expect(partial).toBeLessThan(count);
     expect(second.status).toBe(0);
     expect(second.stdout).toMatch(/Resuming from the checkpoint of .*: \d[\d,]* patrons already done/);

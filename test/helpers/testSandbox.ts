@@ -28,6 +28,8 @@ export interface TestSandboxOptions {
    * @default true
    */
   readonly atNoon?: boolean;
+  /** See `SandboxOptions.maxEmulatorRestarts`. @default the sandbox's own */
+  readonly maxEmulatorRestarts?: number;
 }
 
 export interface TestSandbox {
@@ -39,6 +41,8 @@ export interface TestSandbox {
   readonly api: string;
   /** The folder of the key file, the webhook secret and the drop folder. */
   readonly dir: string;
+  /** Where the clock was moved at start (tomorrow noon, library time, ISO 8601); undefined with `atNoon: false`. */
+  readonly noon: string | undefined;
   readonly events: EventBridgeClient;
   stop(): Promise<void>;
 }
@@ -51,6 +55,7 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
     port,
     keyFile: join(dir, 'keys.json'),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.maxEmulatorRestarts !== undefined ? { maxEmulatorRestarts: options.maxEmulatorRestarts } : {}),
   });
   let server: Server;
   try {
@@ -67,9 +72,9 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
     await sandbox.stop();
   };
   // Library-initiated texts wait out quiet hours: every test sandbox runs at noon, library time.
-  if (options.atNoon ?? true) await moveSandboxToNoon(api, testConfig.timeZone).catch(async (error: unknown) => {
+  const noon = options.atNoon === false ? undefined : await moveSandboxToNoon(api, testConfig.timeZone).catch(async (error: unknown) => {
     await stop();
     throw error;
   });
-  return { sandbox, server, port, api, dir, events, stop };
+  return { sandbox, server, port, api, dir, noon, events, stop };
 }

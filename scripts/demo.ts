@@ -35,11 +35,13 @@ if (morning) {
     process.stderr.write(`The sandbox refused to move its clock (${moved.status}): ${await moved.text()}\n`);
     process.exit(1);
   }
+  const { start, end } = notices.quietHours;
   process.stdout.write(
     [
-      `It is ${timeIn(timeZone, sandboxNow)} in ${timeZone} on the sandbox's clock: SMS quiet hours (${notices.quietHours.start} to ${notices.quietHours.end})`,
-      `hold library texts until morning. The demo moved the sandbox's clock to ${timeIn(timeZone, morning)} (POST /sandbox/clock), so the texts`,
-      'show now; a deployment would send them when quiet hours end. Email is never held.',
+      `It is ${timeIn(timeZone, sandboxNow)} in ${timeZone} on the sandbox's clock: SMS quiet hours (${start} to ${end})`,
+      `hold library texts until morning. The demo moved the sandbox's clock to ${timeIn(timeZone, morning)}`,
+      '(POST /sandbox/clock), so the texts show now; a deployment would send them when quiet hours end.',
+      'Email is never held.',
       '',
     ].join('\n'),
   );

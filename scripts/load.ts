@@ -66,6 +66,11 @@ const options = {
   maxSeconds: number('max-seconds', 10, 3600),
   window: number('window', 10, 200_000),
 };
+// Requests in flight together answer together (each waits for all the work in the sandbox): a window
+// must span several such rounds, or its duration is the gap between two answers of one round.
+if (options.window < 4 * options.concurrency * options.batch) {
+  fail(`--window must be at least 4 rounds of requests in flight (4 x --concurrency x --batch = ${4 * options.concurrency * options.batch} events)`);
+}
 const deadline = Date.now() + options.maxSeconds * 1000;
 
 /** Starts a fresh sandbox (`npm start`) on a free port as a child process; resolves once it answers. */
@@ -201,6 +206,8 @@ try {
     cpuMsPerEvent,
     ...verdict.figures,
   };
+  const [first, last] = [windows[0], windows[windows.length - 1]];
+  const lastOverFirst = first && last && windows.length > 1 ? ` (last/first ${(last.eventsPerSecond / first.eventsPerSecond).toFixed(2)})` : '';
   if (args.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
   else {
     process.stdout.write(
@@ -208,8 +215,7 @@ try {
         `load seed ${figures.seed}: ${sent} events (${plan.counts.unique} unique, ${plan.counts.duplicates} duplicates, ${plan.counts.reversedPairs} reversed pairs)`,
         `  ${figures.eventsPerSecond} events/s end to end over ${figures.seconds} s; concurrency ${options.concurrency}, ${options.batch} entries per PutEvents`,
         `  PutEvents latency p50 ${figures.putEventsMs.p50} ms, p95 ${figures.putEventsMs.p95} ms, p99 ${figures.putEventsMs.p99} ms`,
-        `  events/s by ${options.window} events: ${windows.map((window) => window.eventsPerSecond).join(', ')}` +
-          (windows.length > 1 ? ` (last/first ${(windows[windows.length - 1]!.eventsPerSecond / windows[0]!.eventsPerSecond).toFixed(2)})` : ''),
+        `  events/s by ${options.window} events: ${windows.map((window) => window.eventsPerSecond).join(', ')}${lastOverFirst}`,
         `  CPU per event: ${Object.entries(cpuMsPerEvent).map(([name, ms]) => `${name} ${ms} ms`).join(', ') || 'not readable here'}`,
         `  failed entries ${figures.failedEntries}, dead letters ${figures.deadLetters}, stream failures ${figures.streamFailures}, mismatches ${verdict.mismatches.length}`,
         '',

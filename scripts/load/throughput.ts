@@ -24,6 +24,8 @@ export interface ThroughputWindow {
  * Events/s over successive windows of `size` events, in order of answer: a window ends with the
  * request that answered its last event, and starts where the previous one ended (the first at
  * `startedAt`). The last window may be shorter than `size`; it is left out when under half of it.
+ * Requests that answer together put a window's end anywhere in their group: a window should span many
+ * such groups, so that the error (one group at each end) stays small.
  */
 export function throughputWindows(completions: readonly Completion[], startedAt: number, size: number): ThroughputWindow[] {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`window size must be a positive integer, got ${size}`);

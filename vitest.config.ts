@@ -28,6 +28,7 @@ const UNIT = [
   'test/sandbox/putEventsContract.test.ts',
   'test/sandbox/streamPoller.test.ts',
   'test/scripts/loadPlan.test.ts',
+  'test/scripts/loadThroughput.test.ts',
   'test/unsubscribe/unsubscribeToken.test.ts',
   'test/sms/smsTextRules.test.ts',
   'test/table/keys.test.ts',

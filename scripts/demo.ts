@@ -1,19 +1,50 @@
 /**
  * `npm run demo`: publishes a short, realistic scenario to a running sandbox through the real
- * `@aws-sdk/client-eventbridge`, exactly as an ILS would, and prints what Bookdrop sent.
+ * `@aws-sdk/client-eventbridge`, exactly as an ILS would, and prints what Bookdrop sent. Library texts
+ * wait out SMS quiet hours: when the sandbox's clock is in them, the demo first moves that clock to
+ * the morning (`POST /sandbox/clock`), so the texts show at any hour, and says so.
  *
- * Options (environment): `BOOKDROP_URL` (default http://127.0.0.1:4010).
+ * Options (environment): `BOOKDROP_URL` (default http://127.0.0.1:4010), `BOOKDROP_CONFIG_FILE` (the
+ * consortium file the sandbox runs with, default `config/consortium.json`: its time zone and quiet hours).
  */
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { timeIn } from '#shared/clock.ts';
+import { loadConfigFile, DEFAULT_CONFIG_FILE } from '#shared/config/loadConfigFile.ts';
+import { quietUntil } from '#shared/notices/quietHours.ts';
 
 const api = process.env.BOOKDROP_URL ?? 'http://127.0.0.1:4010';
 const status = (await fetch(`${api}/sandbox/status`).then((res) => res.json()).catch(() => undefined)) as
-  | { eventBusName: string }
+  | { eventBusName: string; now: string }
   | undefined;
 if (!status) {
   process.stderr.write(`No sandbox answers at ${api}. Start it first with \`npm start\`.\n`);
   process.exit(1);
+}
+
+const { timeZone, notices } = loadConfigFile(process.env.BOOKDROP_CONFIG_FILE ?? DEFAULT_CONFIG_FILE);
+const sandboxNow = new Date(status.now);
+const morning = quietUntil(notices.quietHours, timeZone, sandboxNow);
+if (morning) {
+  const moved = await fetch(`${api}/sandbox/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ now: morning.toISOString() }),
+  });
+  if (!moved.ok) {
+    process.stderr.write(`The sandbox refused to move its clock (${moved.status}): ${await moved.text()}\n`);
+    process.exit(1);
+  }
+  const { start, end } = notices.quietHours;
+  process.stdout.write(
+    [
+      `It is ${timeIn(timeZone, sandboxNow)} in ${timeZone} on the sandbox's clock: SMS quiet hours (${start} to ${end})`,
+      `hold library texts until morning. The demo moved the sandbox's clock to ${timeIn(timeZone, morning)}`,
+      '(POST /sandbox/clock), so the texts show now; a deployment would send them when quiet hours end.',
+      'Email is never held.',
+      '',
+    ].join('\n'),
+  );
 }
 
 const events = new EventBridgeClient({

@@ -1,6 +1,8 @@
 /**
  * The notifier: turns one notice request into at most one message per channel.
  *
+ * The request carries ids only: what the notice says (titles, dates, amounts) is read from the table
+ * here, and a subject gone by then (returned, closed, purged) sends nothing and is counted.
  * For each channel it checks consent and contact on a consistent read, claims the notice key in a
  * transaction that re-checks consent (so an opt-out committed before the claim always wins),
  * decrypts the contact, sends, and records the outcome. Retryable provider errors release the claim
@@ -13,7 +15,8 @@ import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import { BookdropError, RetryableDeliveryError } from '#shared/errors.ts';
 import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
 import { composeNotice } from '#shared/notices/compose.ts';
-import { NOTICE_CHANNELS, noticeKey, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import { NOTICE_CHANNELS, noticeKey, type ComposableNotice, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import type { NoticeSubjects } from '#shared/notices/noticeSubjects.ts';
 import type { NoticeIds } from '#shared/notices/noticeIds.ts';
 import type { NoticeLog } from '#shared/notices/noticeLog.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
@@ -29,6 +32,8 @@ export interface NotifierDeps {
   readonly clock: Clock;
   readonly patrons: PatronStore;
   readonly notices: NoticeLog;
+  /** Reads what a notice is about (titles, dates, amounts) at send time. */
+  readonly subjects: NoticeSubjects;
   /** Opaque, keyed ids for notices (what SES feedback and outbound events refer to). */
   readonly noticeIds: NoticeIds;
   readonly decrypter: ContactDecrypter;
@@ -53,6 +58,8 @@ export type ChannelOutcome =
   | 'no-contact'
   | 'channel-closed'
   | 'no-profile'
+  /** What the notice was about is gone (hold closed, loans returned, fine resolved): nothing to say. */
+  | 'subject-gone'
   | 'failed'
   | 'retry'
   | 'quiet-hours';
@@ -67,11 +74,17 @@ export class Notifier {
       await this.deps.later.enqueue([request], { delaySeconds: (Date.parse(request.notBefore) - now.getTime()) / 1000 });
       return {};
     }
-    const profile = await this.deps.patrons.get(request.patronId);
+    const [profile, subject] = await Promise.all([this.deps.patrons.get(request.patronId), this.deps.subjects.load(request, now)]);
     if (!profile) {
       // A notice for a patron Bookdrop has no consent for: nothing may be sent.
       this.deps.logger.info('notice skipped: patron unknown', { patronId: request.patronId, kind: request.kind });
       return Object.fromEntries(NOTICE_CHANNELS[request.kind].map((channel) => [channel, 'no-profile']));
+    }
+    if (!subject) {
+      // Returned, closed, resolved or purged since the request was queued: counted, not an error.
+      this.deps.metrics.addMetric('notice-subject-gone', MetricUnit.Count, 1);
+      this.deps.logger.info('notice skipped: subject gone', { patronId: request.patronId, kind: request.kind });
+      return Object.fromEntries(NOTICE_CHANNELS[request.kind].map((channel) => [channel, 'subject-gone']));
     }
     const channels = NOTICE_CHANNELS[request.kind].filter((channel) => request.channels === undefined || request.channels.includes(channel));
     const outcomes: Partial<Record<Channel, ChannelOutcome>> = {};
@@ -89,7 +102,7 @@ export class Notifier {
     }
     // Compose only when some channel may be used (a closed account has no library left to brand with).
     const content = channels.some((channel) => outcomes[channel] === undefined)
-      ? this.compose(request, profile, channels.includes('email') && outcomes.email === undefined ? await this.unsubscribeUrl(profile) : undefined)
+      ? this.compose(subject, profile, channels.includes('email') && outcomes.email === undefined ? await this.unsubscribeUrl(profile) : undefined)
       : undefined;
     let retry: RetryableDeliveryError | undefined;
     for (const channel of channels) {
@@ -178,7 +191,7 @@ export class Notifier {
     );
   }
 
-  private compose(request: NoticeRequest, profile: PatronProfile, unsubscribeUrl: string | undefined): NoticeContent {
+  private compose(request: ComposableNotice, profile: PatronProfile, unsubscribeUrl: string | undefined): NoticeContent {
     const { config } = this.deps;
     const { branding, known } = brandingFor(config, profile.library?.value);
     if (!known) {

@@ -127,32 +127,34 @@ export class Sweep {
   }
 
   private loanRequests(page: SweepPage, items: Record<string, unknown>[]): NoticeRequest[] {
-    const byPatron = new Map<string, { loanId: string; title: string; dueAt: string }[]>();
+    const byPatron = new Map<string, { loanId: string; dueAt: string }[]>();
     for (const item of items) {
-      const loan = item.loan as { loanId: string; patronId: string; title?: string; dueAt: { value: string }; status: string } | undefined;
+      const loan = item.loan as { loanId: string; patronId: string; dueAt: { value: string }; status: string } | undefined;
       if (!loan || loan.status !== 'active') continue;
       const list = byPatron.get(loan.patronId) ?? [];
-      list.push({ loanId: loan.loanId, title: loan.title ?? '', dueAt: loan.dueAt.value });
+      list.push({ loanId: loan.loanId, dueAt: loan.dueAt.value });
       byPatron.set(loan.patronId, list);
     }
+    // Ids only: the notifier reads the titles when it sends (a loan returned by then drops out).
     return [...byPatron].map(([patronId, list]) => ({
+      type: 'notice' as const,
       kind: page.kind as 'due-soon' | 'overdue',
       patronId,
       subjectId: page.targetDay,
       subjectVersion: `${page.kind}-${page.offset}`,
       causationId: `sweep-${page.runDay}`,
-      items: list.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.title.localeCompare(b.title)),
+      loanIds: list.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.loanId.localeCompare(b.loanId)).map((loan) => loan.loanId),
     }));
   }
 
   private holdRequests(page: SweepPage, items: Record<string, unknown>[]): NoticeRequest[] {
     return items.map((item) => ({
+      type: 'notice' as const,
       kind: 'hold-expiring' as const,
       patronId: String(item.patronId),
       subjectId: String(item.sweepSort).split('#')[1] ?? '',
       subjectVersion: String(item.pickupBy),
       causationId: `sweep-${page.runDay}`,
-      hold: { title: String(item.title), pickupBranch: String(item.pickupBranch), pickupBy: String(item.pickupBy) },
     }));
   }
 }

@@ -5,6 +5,7 @@ import { dayOf, holdPayload, smsTitle } from '#shared/notices/kinds/noticeParts.
 export const holdExpiring = defineNoticeKind({
   kind: 'hold-expiring',
   payload: holdPayload,
+  ids: {},
   channels: ['sms', 'email'],
   quietHours: 'wait-for-morning',
   sms: {

@@ -9,6 +9,8 @@
  * 4. The daily sweep over 100,000 open loans, 5% due on its target days: items read per item due.
  * 5. The patron import: a 100,000-row Koha report, patrons per second and write units per patron.
  * 6. The ILS report-file bridge over a 50,000-row Koha loans snapshot: time and events per second.
+ * 7. DynamoDB capacity units per event type (HoldReady with both channels, a checkout and its return)
+ *    against their floors, and KMS calls per notice (bench/capacityBench.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -33,6 +35,7 @@ import { LocalMacKey } from '#shared/unsubscribe/macKey.ts';
 import { SignedUnsubscribeLinks, UnsubscribeTokens } from '#shared/unsubscribe/unsubscribeToken.ts';
 import { importBench } from '#bench/importBench.ts';
 import { ilsBridgeBench, type BridgeRun } from '#bench/ilsBridgeBench.ts';
+import { capacityBench, capacityLines } from '#bench/capacityBench.ts';
 
 const PATRONS = Number(process.env.BENCH_PATRONS ?? 200);
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -133,6 +136,11 @@ try {
   line('encoding', `GSM-7 ${gsm}, UCS-2 ${total - gsm}`);
   line('segments', [...segments].sort(([a], [b]) => a - b).map(([parts, n]) => `${parts}: ${n}`).join(', '));
   line('longest (GSM-7 septets)', String(longest));
+  const capacityTable = 'bookdrop-bench-capacity';
+  await ensureTable(setupClient, capacityTable, { streams: false });
+  const capacity = await capacityBench(dynamo.endpoint, capacityTable, config, Number(process.env.BENCH_CAPACITY_REPETITIONS ?? 20));
+  process.stdout.write(`\nDynamoDB capacity units per event, by AWS's rules (${capacity.repetitions} of each; floors in bench/capacityBench.ts)\n`);
+  for (const [label, value] of capacityLines(capacity)) line(label, value);
   const sweepTable = 'bookdrop-bench-sweep';
   await ensureTable(setupClient, sweepTable);
   const figures = await sweepBench(tableContext(setupClient, sweepTable), config);

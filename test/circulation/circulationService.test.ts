@@ -11,8 +11,7 @@ import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#s
 import type { CirculationEvent } from '#shared/events/contract.ts';
 import { PatronService } from '#shared/patrons/patronService.ts';
 import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
-import { MemoryCirculationStore, MemoryHoldStore, MemoryPatronStore, MemoryPolicyStore } from '#test/helpers/memoryStores.ts';
-import { MemoryNoticeQueue } from '#test/helpers/pipeline.ts';
+import { MemoryCirculationStore, MemoryHoldStore, MemoryNoticeQueue, MemoryPatronStore, MemoryPolicyStore } from '#test/helpers/memoryStores.ts';
 import type { BookdropMetrics } from '#shared/observability.ts';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };

@@ -16,6 +16,7 @@ const UNIT = [
   'test/notices/compose.test.ts',
   'test/notices/emailFooter.test.ts',
   'test/notices/noticeRegistry.test.ts',
+  'test/bench/capacityUnits.test.ts',
   'test/notices/noticeIds.test.ts',
   'test/notices/quietHours.test.ts',
   'test/notices/smsPacer.test.ts',

@@ -12,6 +12,8 @@
  * 6. The ILS report-file bridge over a 50,000-row Koha loans snapshot: time and events per second.
  * 7. Cold start: each function's import against the import of the SDK clients it uses (bench/coldStartBench.ts).
  * 8. Broadcasts: a 100,000-patron service update at each SMS rate and SES's, simulated (bench/broadcastBench.ts).
+ * 9. DynamoDB capacity units per event type (HoldReady with both channels, a checkout and its return)
+ *    against their floors, and KMS calls per notice (bench/capacityBench.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -38,6 +40,7 @@ import { printImportFigures, runImportBench } from '#bench/importBench.ts';
 import { ilsBridgeBench, type BridgeRun } from '#bench/ilsBridgeBench.ts';
 import { coldStartBench, coldStartLines } from '#bench/coldStartBench.ts';
 import { broadcastBench, broadcastLines } from '#bench/broadcastBench.ts';
+import { capacityBench, capacityLines } from '#bench/capacityBench.ts';
 
 const PATRONS = Number(process.env.BENCH_PATRONS ?? 200);
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -138,6 +141,11 @@ try {
   line('encoding', `GSM-7 ${gsm}, UCS-2 ${total - gsm}`);
   line('segments', [...segments].sort(([a], [b]) => a - b).map(([parts, n]) => `${parts}: ${n}`).join(', '));
   line('longest (GSM-7 septets)', String(longest));
+  const capacityTable = 'bookdrop-bench-capacity';
+  await ensureTable(setupClient, capacityTable, { streams: false });
+  const capacity = await capacityBench(dynamo.endpoint, capacityTable, config, Number(process.env.BENCH_CAPACITY_REPETITIONS ?? 20));
+  process.stdout.write(`\nDynamoDB capacity units per event, by AWS's rules (${capacity.repetitions} of each; floors in bench/capacityBench.ts)\n`);
+  for (const [label, value] of capacityLines(capacity)) line(label, value);
   const sweepTable = 'bookdrop-bench-sweep';
   await ensureTable(setupClient, sweepTable);
   const figures = await sweepBench(tableContext(setupClient, sweepTable), config);

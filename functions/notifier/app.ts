@@ -27,6 +27,7 @@ import { SqsNoticeQueue, type NoticeQueue } from '#shared/notices/noticeQueue.ts
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SmsPacer, randomFirstTurn } from '#shared/notices/smsPacer.ts';
 import { DynamoNoticeLog } from '#shared/notices/noticeLog.ts';
+import { DynamoNoticeSubjects } from '#shared/notices/noticeSubjects.ts';
 import { Notifier } from '#shared/notices/notifier.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { logger, metrics } from '#shared/observability.ts';
@@ -37,6 +38,7 @@ import { tableContext, type TableContext } from '#shared/table/documentClient.ts
 /** Parses a notifier queue message; a malformed one fails its record and ends in the DLQ. */
 export function parseNotifierMessage(body: string): NotifierMessage {
   const json = parseMessage(body, z.record(z.string(), z.unknown()), 'message', 'a JSON object');
+  if (json.type === 'notice') return parseMessage(body, noticeRequestSchema, 'request', 'a JSON notice request');
   if ('fanOut' in json) return parseMessage(body, fanOutPageSchema, 'message', 'a JSON fan-out page');
   if ('sweepStart' in json) return parseMessage(body, sweepStartSchema, 'message', 'a JSON sweep start');
   if ('sweep' in json) return parseMessage(body, sweepPageSchema, 'message', 'a JSON sweep page');
@@ -80,6 +82,7 @@ export function buildNotifier(parts: {
     patrons,
     patronService: new PatronService({ patrons }),
     notices: new DynamoNoticeLog(parts.table, parts.config.retention.noticeLogDays),
+    subjects: new DynamoNoticeSubjects(parts.table, parts.config.timeZone),
     decrypter: parts.decrypter,
     noticeIds: parts.noticeIds,
     sms: parts.sms,

@@ -83,12 +83,12 @@ export class CirculationService {
       if (outcome !== 'resolved') {
         await this.deps.noticeQueue.enqueue([
           {
+            type: 'notice',
             kind: 'fine-assessed',
             patronId: detail.patronId,
             subjectId: detail.fineId,
             subjectVersion: '1',
             causationId: detail.eventId,
-            fine: { amount: detail.amount, currency: detail.currency, reason: detail.reason },
           },
         ]);
       }
@@ -143,12 +143,12 @@ export class CirculationService {
       if (!(await this.deps.holds.putReady(hold))) return;
       await this.deps.noticeQueue.enqueue([
         {
+          type: 'notice',
           kind: 'hold-ready',
           patronId: hold.patronId,
           subjectId: hold.holdId,
           subjectVersion: hold.pickupBy,
           causationId: detail.eventId,
-          hold: { title: hold.title, pickupBranch: hold.pickupBranch, pickupBy: hold.pickupBy },
         },
       ]);
     },

@@ -125,31 +125,33 @@ export class Sweep {
   }
 
   private loanRequests(page: SweepPage, entries: SweepLoanEntry[]): NoticeRequest[] {
-    const byPatron = new Map<string, { loanId: string; title: string; dueAt: string }[]>();
+    const byPatron = new Map<string, { loanId: string; dueAt: string }[]>();
     for (const entry of entries) {
       if (!entry.active) continue;
       const list = byPatron.get(entry.patronId) ?? [];
-      list.push({ loanId: entry.loanId, title: entry.title, dueAt: entry.dueAt });
+      list.push({ loanId: entry.loanId, dueAt: entry.dueAt });
       byPatron.set(entry.patronId, list);
     }
+    // Ids only: the notifier reads the titles when it sends (a loan returned by then drops out).
     return [...byPatron].map(([patronId, list]) => ({
+      type: 'notice' as const,
       kind: page.kind as 'due-soon' | 'overdue',
       patronId,
       subjectId: page.targetDay,
       subjectVersion: `${page.kind}-${page.offset}`,
       causationId: `sweep-${page.runDay}`,
-      items: list.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.title.localeCompare(b.title)),
+      loanIds: list.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.loanId.localeCompare(b.loanId)).map((loan) => loan.loanId),
     }));
   }
 
   private holdRequests(page: SweepPage, entries: SweepHoldEntry[]): NoticeRequest[] {
     return entries.map((entry) => ({
+      type: 'notice' as const,
       kind: 'hold-expiring' as const,
       patronId: entry.patronId,
       subjectId: entry.holdId,
       subjectVersion: entry.pickupBy,
       causationId: `sweep-${page.runDay}`,
-      hold: { title: entry.title, pickupBranch: entry.pickupBranch, pickupBy: entry.pickupBy },
     }));
   }
 }

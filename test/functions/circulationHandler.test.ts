@@ -57,14 +57,8 @@ describe('Function: circulation handler', () => {
     await pipeline.publish({ detailType: 'HoldReady', detail: hold });
     await pipeline.publish({ detailType: 'HoldReady', detail: older });
     expect(pipeline.queue.requests).toEqual([
-      {
-        kind: 'hold-ready',
-        patronId: patron.patronId,
-        subjectId: hold.holdId,
-        subjectVersion: '2026-11-12T01:00:00.000Z',
-        causationId: hold.eventId,
-        hold: { title: hold.title, pickupBranch: hold.pickupBranch, pickupBy: '2026-11-12T01:00:00.000Z' },
-      },
+      // Ids only: the notifier reads the title and pick-up details from the table when it sends.
+      { type: 'notice', kind: 'hold-ready', patronId: patron.patronId, subjectId: hold.holdId, subjectVersion: '2026-11-12T01:00:00.000Z', causationId: hold.eventId },
     ]);
   });
 

@@ -4,7 +4,7 @@
  * empty, 1,000 characters), shared by the notice tests and the benchmark.
  */
 import type { ComposeContext } from '#shared/notices/compose.ts';
-import type { NoticeKind, NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import type { ComposableNotice, NoticeKind } from '#shared/notices/noticeKinds.ts';
 
 export const LIBRARIES = [
   { name: 'Riverside Public Library', shortName: 'Riverside Library' },
@@ -65,8 +65,8 @@ export function corpusRequest(
   items = 1,
   message: { en: string; es?: string } = MESSAGES[0]!,
   summary: { en: string; es?: string } = POLICY_SUMMARY,
-): NoticeRequest {
-  const base = { patronId: 'P-1', subjectId: 'S-1', subjectVersion: '1', causationId: 'e-1' };
+): ComposableNotice {
+  const base = { type: 'notice' as const, patronId: 'P-1', subjectId: 'S-1', subjectVersion: '1', causationId: 'e-1' };
   switch (kind) {
     case 'hold-ready':
     case 'hold-expiring':
@@ -101,7 +101,7 @@ export function corpusContext(language: 'en' | 'es', library: (typeof LIBRARIES)
  * Every corpus case: each kind, language, title setting, library and title (with 1 to 4 items); the
  * title's index also picks the branch, and the service update and policy summary.
  */
-export function* corpusCases(kinds: readonly NoticeKind[]): Generator<{ kind: NoticeKind; language: 'en' | 'es'; request: NoticeRequest; context: ComposeContext }> {
+export function* corpusCases(kinds: readonly NoticeKind[]): Generator<{ kind: NoticeKind; language: 'en' | 'es'; request: ComposableNotice; context: ComposeContext }> {
   for (const kind of kinds) {
     for (const language of ['en', 'es'] as const) {
       for (const smsIncludesTitles of [false, true]) {

@@ -46,8 +46,9 @@ describe('Notifier: delivery semantics', () => {
   });
 
   it('never sends after an opt-out is committed, in any interleaving of the opt-out and the send', async () => {
-    // Interleavings: opt-out before the read, between read and claim, after the claim.
-    for (const moment of ['before-read', 'after-read', 'after-claim'] as const) {
+    // Interleavings: opt-out before the read, between read and claim, after the claim (before the
+    // notifier reads consent again), after that second read (the send has started).
+    for (const moment of ['before-read', 'after-read', 'after-claim', 'after-recheck'] as const) {
       const patron = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: false } });
       await pipeline.publish({ detailType: 'PatronRegistered', detail: patron });
       await pipeline.deliverNotices();
@@ -66,11 +67,15 @@ describe('Notifier: delivery semantics', () => {
       const originalClaim = notices.claim.bind(notices);
       let optedOutAt: string | undefined;
       if (moment === 'before-read') await optOut();
-      if (moment === 'after-read') {
+      let reads = 0;
+      if (moment === 'after-read' || moment === 'after-recheck') {
         patrons.get = async (id: string) => {
           const profile = await originalGet(id);
-          await optOut();
-          optedOutAt = 'after-read';
+          reads++;
+          if (reads === (moment === 'after-read' ? 1 : 2)) {
+            await optOut();
+            optedOutAt = moment;
+          }
           return profile;
         };
       }
@@ -86,8 +91,8 @@ describe('Notifier: delivery semantics', () => {
       patrons.get = originalGet;
       notices.claim = originalClaim;
 
-      // Sent only when the claim was committed before the opt-out.
-      expect(holdTexts(patron.contact.phone!), moment).toHaveLength(moment === 'after-claim' ? 1 : 0);
+      // Sent only when consent was read again after the claim, before the opt-out.
+      expect(holdTexts(patron.contact.phone!), moment).toHaveLength(moment === 'after-recheck' ? 1 : 0);
       expect(optedOutAt ?? 'before-read').toBe(moment);
     }
   });

@@ -26,24 +26,28 @@ describe('Notice kind registry', () => {
     expect([...WAITS_FOR_MORNING].sort()).toEqual([...NOTICE_KINDS].sort());
   });
 
-  it('validates a request by its kind: the payload of that kind is required, another kind\'s is not enough', () => {
-    const base = { patronId: 'P-1', subjectId: 'H-1', subjectVersion: '1', causationId: 'e-1' };
+  it('validates a request by its kind: ids only, the ids of that kind are required', () => {
+    const base = { type: 'notice', patronId: 'P-1', subjectId: 'H-1', subjectVersion: '1', causationId: 'e-1' };
     const hold = { title: 'Kindred', pickupBranch: 'riverside-main', pickupBy: '2026-12-01T22:00:00Z' };
-    expect(noticeRequestSchema.safeParse({ ...base, kind: 'hold-ready', hold }).success).toBe(true);
-    expect(noticeRequestSchema.safeParse({ ...base, kind: 'hold-ready', fine: { amount: '1', currency: 'USD', reason: 'x' } }).success).toBe(false);
-    expect(noticeRequestSchema.safeParse({ ...base, kind: 'due-soon', items: [] }).success).toBe(false);
+    expect(noticeRequestSchema.safeParse({ ...base, kind: 'hold-ready' }).success).toBe(true);
+    // A title sent along is not kept: the parsed request carries ids only.
+    expect(noticeRequestSchema.parse({ ...base, kind: 'hold-ready', hold })).toEqual({ ...base, kind: 'hold-ready' });
+    expect(noticeRequestSchema.safeParse({ ...base, kind: 'due-soon', loanIds: ['L-1'] }).success).toBe(true);
+    expect(noticeRequestSchema.safeParse({ ...base, kind: 'due-soon', loanIds: [] }).success).toBe(false);
+    expect(noticeRequestSchema.safeParse({ ...base, kind: 'due-soon', items: [{ loanId: 'L-1', title: 'Kindred', dueAt: '2026-12-01T22:00:00Z' }] }).success).toBe(false);
     expect(noticeRequestSchema.safeParse({ ...base, kind: 'sms-opt-in' }).success).toBe(true);
-    expect(noticeRequestSchema.safeParse({ ...base, kind: 'birthday', hold }).success).toBe(false);
+    expect(noticeRequestSchema.safeParse({ ...base, type: undefined, kind: 'sms-opt-in' }).success).toBe(false);
+    expect(noticeRequestSchema.safeParse({ ...base, kind: 'birthday' }).success).toBe(false);
   });
 
   it('lets the compiler refuse a kind without email templates for its email channel, or without a language', () => {
-    const complete = defineNoticeKind({ kind: 'test-kind', payload: { note: z.string() }, channels: ['sms'], quietHours: 'wait-for-morning', sms });
-    expect(complete.request.safeParse({ kind: 'test-kind', patronId: 'P', subjectId: 'S', subjectVersion: '1', causationId: 'e', note: 'n' }).success).toBe(true);
+    const complete = defineNoticeKind({ kind: 'test-kind', payload: { note: z.string() }, ids: {}, channels: ['sms'], quietHours: 'wait-for-morning', sms });
+    expect(complete.request.safeParse({ type: 'notice', kind: 'test-kind', patronId: 'P', subjectId: 'S', subjectVersion: '1', causationId: 'e' }).success).toBe(true);
     // @ts-expect-error an email channel needs email templates
-    defineNoticeKind({ kind: 'no-email', payload: {}, channels: ['sms', 'email'], quietHours: 'wait-for-morning', sms });
+    defineNoticeKind({ kind: 'no-email', payload: {}, ids: {}, channels: ['sms', 'email'], quietHours: 'wait-for-morning', sms });
     // @ts-expect-error every language needs its SMS template
-    defineNoticeKind({ kind: 'no-spanish', payload: {}, channels: ['sms'], quietHours: 'wait-for-morning', sms: { en: sms.en } });
+    defineNoticeKind({ kind: 'no-spanish', payload: {}, ids: {}, channels: ['sms'], quietHours: 'wait-for-morning', sms: { en: sms.en } });
     // @ts-expect-error a template reads only its own kind's payload
-    defineNoticeKind({ kind: 'wrong-field', payload: { note: z.string() }, channels: ['sms'], quietHours: 'wait-for-morning', sms: { ...sms, en: (request) => ({ text: request.other, slots: {}, shrink: [] }) } });
+    defineNoticeKind({ kind: 'wrong-field', payload: { note: z.string() }, ids: {}, channels: ['sms'], quietHours: 'wait-for-morning', sms: { ...sms, en: (request) => ({ text: request.other, slots: {}, shrink: [] }) } });
   });
 });

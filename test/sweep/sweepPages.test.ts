@@ -75,7 +75,8 @@ describe('Class: Sweep (in-memory ports)', () => {
       expect(requests.map((request) => request.patronId).sort()).toEqual(['P-n1', 'P-n2', 'P-n3', 'P-n4', 'P-n5', 'P-reader']);
       const digest = requests.find((request) => request.patronId === 'P-reader');
       expect(digest).toMatchObject({ kind: 'due-soon', subjectId: dueDay, subjectVersion: 'due-soon-3', causationId: `sweep-${runDay}` });
-      expect(digest && 'items' in digest ? digest.items.map((item) => item.title) : []).toEqual(['Early', 'Dawn', 'Fledgling', 'Imago', 'Kindred', 'Wild Seed']);
+      // Ids only, by due time: the notifier reads the titles when it sends.
+      expect(digest && 'loanIds' in digest ? digest.loanIds : []).toEqual(['L-early', 'L-Dawn', 'L-Fledgling', 'L-Imago', 'L-Kindred', 'L-Wild Seed']);
     });
 
     it('ends a page before a patron whose items it would split, and resumes with that patron', async () => {
@@ -88,9 +89,9 @@ describe('Class: Sweep (in-memory ports)', () => {
 
       const requests = await run(sweepOf(3));
 
-      expect(requests.map((request) => [request.patronId, 'items' in request ? request.items.map((item) => item.title) : []])).toEqual([
-        [first, ['Alone']],
-        [second, ['B1', 'B2', 'B3', 'B4']],
+      expect(requests.map((request) => [request.patronId, 'loanIds' in request ? request.loanIds : []])).toEqual([
+        [first, ['L-a']],
+        [second, ['L-B1', 'L-B2', 'L-B3', 'L-B4']],
       ]);
     });
 
@@ -127,14 +128,8 @@ describe('Class: Sweep (in-memory ports)', () => {
       index.addHold('2026-11-22', hold);
 
       expect(await run(sweepOf(3))).toEqual([
-        {
-          kind: 'hold-expiring',
-          patronId: 'P-hold',
-          subjectId: 'H-1',
-          subjectVersion: hold.pickupBy,
-          causationId: `sweep-${runDay}`,
-          hold: { title: 'Octavia', pickupBranch: 'riverside-north', pickupBy: hold.pickupBy },
-        },
+        // Ids only: the notifier reads the title and pick-up details from the hold when it sends.
+        { type: 'notice', kind: 'hold-expiring', patronId: 'P-hold', subjectId: 'H-1', subjectVersion: hold.pickupBy, causationId: `sweep-${runDay}` },
       ]);
     });
 

@@ -41,6 +41,8 @@ export function defineHoldNoticeKind<const K extends string>(kind: K, words: Hol
   return defineNoticeKind({
     kind,
     payload: holdPayload,
+    // Ids only on the queue: the hold id is the request's subject id.
+    ids: {},
     channels: ['sms', 'email'],
     quietHours: 'wait-for-morning',
     sms: { en: sms('en'), es: sms('es') },

@@ -167,10 +167,11 @@ export class RenewalTracker {
     return won;
   }
 
-  /** The reply's words, from the loans' outcomes, per patron in the order the request listed them. */
+  /** The reply's words, from the loans' outcomes, one line per patron. */
   public replyText(request: RenewalRequest): string {
     const lines = new Map<string, { label: string; loans: LoanOutcome[] }>();
-    for (const loan of Object.values(request.loans)) {
+    // In patron id order, as the request was made (a stored map keeps no order).
+    for (const loan of Object.values(request.loans).sort((a, b) => a.patronId.localeCompare(b.patronId))) {
       const line = lines.get(loan.patronId) ?? { label: loan.label, loans: [] };
       line.loans.push(loan.outcome);
       lines.set(loan.patronId, line);

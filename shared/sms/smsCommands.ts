@@ -191,15 +191,18 @@ function reply(voice: ReplyVoice, body: string): string {
 /**
  * The one reply to a renewal request: what was renewed (new due dates) and what was not (reasons in
  * plain words), per patron of the number; when the ILS left some loans unanswered, how to renew them
- * otherwise. Always one segment: it says less (the latest due date, then counts) until it fits.
+ * otherwise. Always one segment: it says less (the latest due date, then no reasons, then the
+ * family's totals) until it fits.
  */
 export function renewalReply(lines: readonly RenewalLine[], voice: ReplyVoice, catalog: boolean): string {
   const words = RENEWAL_WORDS[voice.language];
   const phone = displayPhone(voice.branding.supportPhone);
   const all = lines.flatMap((line) => line.loans);
   if (all.every((loan) => loan.state === 'pending')) return reply(voice, words.silent(phone, catalog));
-  const render = (level: 0 | 1 | 2) => {
-    const parts = lines
+  const render = (level: 0 | 1 | 2 | 3) => {
+    // The last level adds the family's loans up on one line, without labels.
+    const shown = level === 3 ? [{ label: '', loans: all }] : lines;
+    const parts = shown
       .filter((line) => line.loans.length > 0)
       .map((line) => {
         const renewed = line.loans.filter((loan) => loan.state === 'renewed');
@@ -215,11 +218,11 @@ export function renewalReply(lines: readonly RenewalLine[], voice: ReplyVoice, c
     const tail = all.some((loan) => loan.state === 'pending') ? ` ${words.pendingHelp(phone, catalog)}` : '';
     return reply(voice, `${parts.join(' ')}${tail}`);
   };
-  for (const level of [0, 1] as const) {
+  for (const level of [0, 1, 2] as const) {
     const text = render(level);
     if (gsm7Length(text) <= SMS_SEGMENT) return text;
   }
-  return render(2);
+  return render(3);
 }
 
 /** The reply to RENEW when nothing is due within the window (or RENEW ALL with nothing out). */

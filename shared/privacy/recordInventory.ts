@@ -330,7 +330,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     link: 'none',
     attributes: {
       personal: [],
-      other: ['inboundMessageId', 'keyword', 'at', 'status', 'replyClaimed', 'patrons', 'changed', 'replied', 'optOutList'],
+      other: ['inboundMessageId', 'keyword', 'at', 'status', 'replyClaimed', 'patrons', 'changed', 'replied', 'optOutList', 'command'],
     },
     arrivesVia: ['inbound-sms'],
     retention: { expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the message', es: 'el mensaje' } }] },

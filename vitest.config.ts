@@ -12,6 +12,7 @@ const UNIT = [
   'test/ilsBridge/adapters.test.ts',
   'test/ilsBridge/reportMappings.test.ts',
   'test/ilsBridge/webhookSignature.test.ts',
+  'test/ilsBridge/webhook.test.ts',
   'test/notices/compose.test.ts',
   'test/notices/emailFooter.test.ts',
   'test/notices/noticeRegistry.test.ts',
@@ -29,6 +30,9 @@ const UNIT = [
   'test/unsubscribe/unsubscribeToken.test.ts',
   'test/sms/smsTextRules.test.ts',
   'test/table/keys.test.ts',
+  'test/notices/fanOut.test.ts',
+  'test/sweep/sweepPages.test.ts',
+  'test/docs/documentReferences.test.ts',
 ];
 /**
  * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that
@@ -49,7 +53,8 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'local',
     },
     projects: [
-      { extends: true, test: { name: 'unit', include: UNIT } },
+      // Unit files share one module graph (isolate: false): each module is imported once per run, not once per file.
+      { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
       { extends: true, test: { name: 'infra', include: INFRA } },
       {
         extends: true,

@@ -18,7 +18,10 @@ import { parseMessage } from '#shared/events/parseMessage.ts';
 import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
 import { fanOutPageSchema, noticeRequestSchema, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
 import { FanOut } from '#shared/notices/fanOut.ts';
+import { DynamoPageLog } from '#shared/notices/pageLog.ts';
+import { DynamoAudienceIndex } from '#shared/patrons/audienceIndex.ts';
 import { Sweep, sweepPageSchema, sweepStartSchema } from '#shared/sweep/sweep.ts';
+import { DynamoSweepIndex } from '#shared/sweep/sweepIndex.ts';
 import { SqsNoticeQueue, type NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SmsPacer } from '#shared/notices/smsPacer.ts';
@@ -87,6 +90,22 @@ export function buildNotifier(parts: {
   });
 }
 
+/** The paged jobs over one table, the fan-out of updates and the daily sweep (tests pass smaller pages). */
+export function buildPagedJobs(parts: {
+  table: TableContext;
+  config: ConsortiumConfig;
+  clock: Clock;
+  queue: NoticeQueue;
+  sweepPageSize?: number | undefined;
+  fanOutPageSize?: number | undefined;
+}): { fanOut: FanOut; sweep: Sweep } {
+  const pages = new DynamoPageLog(parts.table);
+  return {
+    fanOut: new FanOut({ audience: new DynamoAudienceIndex(parts.table), pages, queue: parts.queue, pageSize: parts.fanOutPageSize }),
+    sweep: new Sweep({ index: new DynamoSweepIndex(parts.table), pages, queue: parts.queue, config: parts.config, clock: parts.clock, pageSize: parts.sweepPageSize }),
+  };
+}
+
 export function notifierFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   clients: { dynamodb?: DynamoDBClient; sns?: SNSClient; ses?: SESv2Client; sqs?: SQSClient } = {},
@@ -118,5 +137,5 @@ export function notifierFromEnv(
     sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber, new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0))),
     email: new SesEmailSender(clients.ses ?? new SESv2Client({}), vars.SES_CONFIGURATION_SET || undefined),
   });
-  return { notifier, fanOut: new FanOut(table, queue), sweep: new Sweep(table, queue, config, processClock), clock: processClock };
+  return { notifier, ...buildPagedJobs({ table, config, clock: processClock, queue }), clock: processClock };
 }

@@ -185,7 +185,7 @@ export class CirculationService {
       const result = change(stored.state, context);
       if (!result.changed) return;
       try {
-        await this.deps.loans.saveLoan(patronId, loanId, stored, result.state, result.stats, result.history);
+        await this.deps.loans.saveLoan(patronId, loanId, stored, result.state, result.stats, result.history, this.deps.clock.now());
         return;
       } catch (error) {
         if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;

@@ -86,7 +86,7 @@ const fanOutCommon = {
   subjectVersion: z.string(),
   causationId: z.string(),
   shard: z.int(),
-  /** Where the previous page stopped (DynamoDB's LastEvaluatedKey, as JSON). */
+  /** Where the previous page stopped (the audience index's cursor: opaque). */
   cursor: z.optional(z.string()),
 };
 

@@ -18,8 +18,8 @@ import {
   retryThrottled,
   type TableContext,
 } from '#shared/table/documentClient.ts';
-import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
-import { createHash } from 'node:crypto';
+import { TABLE } from '#shared/table/tableDefinition.ts';
+import { audienceShard } from '#shared/patrons/audienceIndex.ts';
 import type { ConsentLedgerEntry, PatronProfile } from '#shared/patrons/patronProfile.ts';
 import { PATRON_RECORD, audiencePartition, ledgerKey, patronIdOf, patronKey, patronPartition } from '#shared/table/keys.ts';
 
@@ -27,8 +27,7 @@ export { patronKey };
 
 /** The audience index keys of an open account: a shard by patron id, and `<library>#<patronId>`. */
 export function audienceOf(patronId: string, library: string | undefined): { audience: string; audienceKey: string } {
-  const shard = createHash('sha256').update(patronId).digest()[0]! % AUDIENCE_SHARDS;
-  return { audience: audiencePartition(shard), audienceKey: `${library ?? '-'}#${patronId}` };
+  return { audience: audiencePartition(audienceShard(patronId)), audienceKey: `${library ?? '-'}#${patronId}` };
 }
 
 /**

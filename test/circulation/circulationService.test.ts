@@ -12,8 +12,7 @@ import type { CirculationEvent } from '#shared/events/contract.ts';
 import { PatronService } from '#shared/patrons/patronService.ts';
 import { RenewalTracker } from '#shared/sms/renewalRequests.ts';
 import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
-import { MemoryCirculationStore, MemoryHoldStore, MemoryPatronStore, MemoryPolicyStore, MemoryRenewalStore } from '#test/helpers/memoryStores.ts';
-import { MemoryNoticeQueue } from '#test/helpers/pipeline.ts';
+import { MemoryCirculationStore, MemoryHoldStore, MemoryNoticeQueue, MemoryPatronStore, MemoryPolicyStore, MemoryRenewalStore } from '#test/helpers/memoryStores.ts';
 import type { BookdropMetrics } from '#shared/observability.ts';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };

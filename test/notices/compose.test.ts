@@ -18,14 +18,20 @@ const OPT_OUT_INSTRUCTION = { en: /\bSTOP to (opt out|cancel)\.$/, es: /\bSTOP (
 describe('Function: composeNotice', () => {
   it('keeps every SMS of the adversarial corpus GSM-7, one segment by both counters, and within every text rule', () => {
     let checked = 0;
+    // Many cases give the same text (titles are left out of SMS by default): the independent counter,
+    // the slow part, reads each distinct text once.
+    const counted = new Set<string>();
     for (const { kind, language, request, context: caseContext } of corpusCases(NOTICE_KINDS)) {
       const notice = composeNotice(request, caseContext);
       const what = `${kind}/${language}: ${notice.sms}`;
-      const independent = new SegmentedMessage(notice.sms);
       expect(isGsm7(notice.sms), what).toBe(true);
       expect(gsm7Length(notice.sms), what).toBeLessThanOrEqual(160);
-      expect(independent.encodingName, what).toBe('GSM-7');
-      expect(independent.segmentsCount, what).toBe(1);
+      if (!counted.has(notice.sms)) {
+        counted.add(notice.sms);
+        const independent = new SegmentedMessage(notice.sms);
+        expect(independent.encodingName, what).toBe('GSM-7');
+        expect(independent.segmentsCount, what).toBe(1);
+      }
       expect(notice.sms, what).not.toMatch(/undefined|\{\w+\}/);
       expect(notice.sms, what).not.toMatch(/"\s*"|"'|'"|\.\.|[\n\r\t]|\s[.,;:!?]|\s{2}/);
       // A direct answer to the patron's own text (renewal-reply) is not library-initiated: no opt-out instruction needed.

@@ -8,7 +8,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '#sandbox/localQueues.ts';
 import { createNotifierHandler } from '#functions/notifier/app.ts';
-import { FanOut } from '#shared/notices/fanOut.ts';
 import type { NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import { holdReady, patronRegistered, preferencesChanged, sqsEvent, uid } from '#test/helpers/factories.ts';
 import { emailsTo, scanAll } from '#test/helpers/localAws.ts';
@@ -35,7 +34,7 @@ describe('Notifier: delivery semantics', () => {
 
     // Every request 1 to 5 times, in concurrent batches.
     const storm = requests.flatMap((request, index) => Array.from({ length: 1 + (index % 5) }, () => request));
-    const notify = createNotifierHandler({ notifier: pipeline.notifier, fanOut: new FanOut(pipeline.table, pipeline.queue), sweep: pipeline.sweep, clock: pipeline.clock });
+    const notify = createNotifierHandler({ notifier: pipeline.notifier, fanOut: pipeline.fanOut, sweep: pipeline.sweep, clock: pipeline.clock });
     const batches = [];
     for (let start = 0; start < storm.length; start += 4) batches.push(storm.slice(start, start + 4));
     await Promise.all(batches.map((batch) => notify(sqsEvent(...batch), lambdaContext('notifier'))));
@@ -117,7 +116,7 @@ describe('Notifier: delivery semantics', () => {
       await local.publish({ detailType: 'HoldReady', detail: holdReady(throttled.patronId) }, { detailType: 'HoldReady', detail: holdReady(invalid.patronId) });
       const requests = local.queue.requests.filter((request) => request.kind === 'hold-ready');
       local.queue.take();
-      const notify = createNotifierHandler({ notifier: local.notifier, fanOut: new FanOut(local.table, local.queue), sweep: local.sweep, clock: local.clock });
+      const notify = createNotifierHandler({ notifier: local.notifier, fanOut: local.fanOut, sweep: local.sweep, clock: local.clock });
 
       const first = await notify(sqsEvent(...requests), lambdaContext('notifier'));
       expect(first.batchItemFailures).toHaveLength(1);

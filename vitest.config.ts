@@ -26,6 +26,7 @@ const UNIT = [
   'test/privacy/privacyChart.test.ts',
   'test/circulation/circulationService.test.ts',
   'test/sms/keywords.test.ts',
+  'test/sms/smsCommands.test.ts',
   'test/sandbox/putEventsContract.test.ts',
   'test/sandbox/streamPoller.test.ts',
   'test/scripts/loadPlan.test.ts',

@@ -18,6 +18,7 @@ import { TableStream } from '#infra/constructs/tableStream.ts';
 import { acknowledgeEncryptedQueueSends } from '#infra/constructs/durableQueue.ts';
 import { EmailFeedback } from '#infra/constructs/emailFeedback.ts';
 import { InboundSms } from '#infra/constructs/inboundSms.ts';
+import { grantTextCommands } from '#infra/constructs/textCommands.ts';
 import { DailySweep } from '#infra/constructs/dailySweep.ts';
 import { SenderIdentities } from '#infra/constructs/senderIdentities.ts';
 import { UnsubscribeEndpoint } from '#infra/constructs/unsubscribeEndpoint.ts';
@@ -155,6 +156,8 @@ export class BookdropStack extends Stack {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'SMS to a phone number and the SNS opt-out list calls have no resource ARN; X-Ray actions likewise take no resource.',
     });
+    grantTextCommands(inboundFn, { table, bus: ingress.bus, noticeQueue: notifier.input.queue, ownQueue: inbound.consumer.input.queue });
+    acknowledgeEncryptedQueueSends(inbound.consumer.service);
 
     // Circulation: writes profiles, ledger and holds; encrypts contacts; indexes phones; enqueues notices.
     const circulationFn = circulation.service.fn;

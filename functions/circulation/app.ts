@@ -22,6 +22,7 @@ import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { DynamoPolicyStore } from '#shared/policy/policyStore.ts';
 import { DynamoCirculationStore } from '#shared/circulation/circulationStore.ts';
 import { processClock, type Clock } from '#shared/clock.ts';
+import { DynamoRenewalStore, RenewalTracker } from '#shared/sms/renewalRequests.ts';
 import * as z from 'zod/mini';
 
 export function createCirculationHandler(service: CirculationService) {
@@ -49,6 +50,7 @@ export function buildCirculationService(parts: {
     holds: new DynamoHoldStore(parts.table, parts.config.timeZone, parts.config.retention.openHoldDays),
     policies: new DynamoPolicyStore(parts.table),
     noticeQueue: parts.noticeQueue,
+    renewals: new RenewalTracker({ config: parts.config, clock: parts.clock ?? processClock, store: new DynamoRenewalStore(parts.table), notices: parts.noticeQueue }),
     logger,
     metrics,
   });

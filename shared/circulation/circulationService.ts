@@ -15,6 +15,7 @@ import { ConcurrentUpdateError } from '#shared/errors.ts';
 import { dayIn, type Clock } from '#shared/clock.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import type { CirculationStore } from '#shared/circulation/circulationStore.ts';
+import type { LoanAnswer, RenewalTracker } from '#shared/sms/renewalRequests.ts';
 import { applyCheckout, applyRenewal, applyReturn, releaseForFine, type LoanChange, type LoanContext, type LoanState } from '#shared/circulation/loans.ts';
 
 const MAX_ATTEMPTS = 5;
@@ -29,6 +30,8 @@ export interface CirculationDeps {
   readonly holds: HoldStore;
   readonly policies: PolicyStore;
   readonly noticeQueue: NoticeQueue;
+  /** Renewals asked for by text: the ILS's answers go here (shared/sms/renewalRequests.ts). */
+  readonly renewals: Pick<RenewalTracker, 'answer'>;
   readonly logger: BookdropLogger;
   readonly metrics: BookdropMetrics;
 }
@@ -61,6 +64,10 @@ export class CirculationService {
     },
     LoanRenewed: async (detail) => {
       await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyRenewal(state, detail, context));
+      if (detail.requestId !== undefined) await this.renewalAnswer(detail.requestId, detail.loanId, { state: 'renewed', dueAt: toUtc(detail.dueAt) });
+    },
+    RenewalRefused: async (detail) => {
+      await this.renewalAnswer(detail.requestId, detail.loanId, { state: 'refused', reason: detail.reason });
     },
     ItemReturned: async (detail) => {
       await this.updateLoan(detail.patronId, detail.loanId, true, (state, context) => applyReturn(state, detail, context));
@@ -184,6 +191,13 @@ export class CirculationService {
         if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /** Records the ILS's answer to a renewal asked for by text; an answer to no known request is only counted. */
+  private async renewalAnswer(requestId: string, loanId: string, answer: LoanAnswer): Promise<void> {
+    const outcome = await this.deps.renewals.answer(requestId, loanId, answer);
+    this.deps.metrics.addMetric(`renewal-answer-${outcome}`, MetricUnit.Count, 1);
+    this.deps.logger.info('renewal answer', { requestId, loanId, state: answer.state, outcome });
   }
 
   private readonly dayOf = (iso: string): string => dayIn(this.deps.config.timeZone, iso);

@@ -122,6 +122,21 @@ export const consortiumConfigSchema = z.object({
     originationIdentityArn: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:phone-number\/\S+$/, {
       error: 'must be an AWS End User Messaging SMS phone-number ARN',
     }))),
+    /** Text commands RENEW, RENEW ALL and ITEMS (docs/sms-commands.md); defaults in `shared/sms/smsCommands.ts`. */
+    commands: z.optional(
+      z.object({
+        /** Whether opted-in numbers may use the commands. @default true */
+        enabled: z.optional(z.boolean()),
+        /** RENEW renews the loans due within this many days. @default 3 */
+        renewWithinDays: z.optional(positiveInt),
+        /** How long the ILS has to answer a renewal before the patron is told it did not. @default 120 */
+        ilsAnswerSeconds: z.optional(z.int().check(z.gte(10), z.lte(900, { error: 'must be 10 to 900 seconds (the longest SQS delay)' }))),
+        /** How a reply tells the patrons on one number apart: first initial or the last 4 of the card. @default "card-suffix" */
+        patronLabel: z.optional(z.enum(['initial', 'card-suffix'], { error: 'must be "initial" or "card-suffix"' })),
+        /** The online catalog's account page, named when ITEMS has more loans than 3 segments hold. */
+        catalogUrl: z.optional(z.url({ protocol: /^https$/, error: 'must be an https URL' })),
+      }),
+    ),
   }),
   /** Email throughput: the maximum send rate SES allows the account (14 a second is a common production start). */
   email: z._default(z.object({ messagesPerSecond: positiveInt }), { messagesPerSecond: 14 }),

@@ -12,13 +12,14 @@ import { holdReady } from '#shared/notices/kinds/holdReady.ts';
 import { overdue } from '#shared/notices/kinds/overdue.ts';
 import { policyUpdate } from '#shared/notices/kinds/policyUpdate.ts';
 import { serviceUpdate } from '#shared/notices/kinds/serviceUpdate.ts';
+import { renewalReply } from '#shared/notices/kinds/renewalReply.ts';
 import { smsOptIn } from '#shared/notices/kinds/smsOptIn.ts';
 import type { EmailTemplate, QuietHoursRule, RequestOf, SmsTemplate, Templates } from '#shared/notices/kinds/defineNoticeKind.ts';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
 import type { EmailHeader } from '#shared/notices/emailFooter.ts';
 
 /** Every notice kind. Adding one: its module under `kinds/`, one line here, its tests. */
-export const NOTICE_KIND_REGISTRY = [holdReady, holdExpiring, dueSoon, overdue, fineAssessed, serviceUpdate, policyUpdate, smsOptIn] as const;
+export const NOTICE_KIND_REGISTRY = [holdReady, holdExpiring, dueSoon, overdue, fineAssessed, serviceUpdate, policyUpdate, smsOptIn, renewalReply] as const;
 
 type Registry = typeof NOTICE_KIND_REGISTRY;
 export type NoticeKind = Registry[number]['kind'];

@@ -10,8 +10,9 @@ import { fixedClock } from '#shared/clock.ts';
 import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
 import type { CirculationEvent } from '#shared/events/contract.ts';
 import { PatronService } from '#shared/patrons/patronService.ts';
+import { RenewalTracker } from '#shared/sms/renewalRequests.ts';
 import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
-import { MemoryCirculationStore, MemoryHoldStore, MemoryNoticeQueue, MemoryPatronStore, MemoryPolicyStore } from '#test/helpers/memoryStores.ts';
+import { MemoryCirculationStore, MemoryHoldStore, MemoryNoticeQueue, MemoryPatronStore, MemoryPolicyStore, MemoryRenewalStore } from '#test/helpers/memoryStores.ts';
 import type { BookdropMetrics } from '#shared/observability.ts';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -35,6 +36,7 @@ describe('Class: CirculationService (in-memory ports)', () => {
       holds: new MemoryHoldStore(loans.closedHolds),
       policies: new MemoryPolicyStore(),
       noticeQueue: queue,
+      renewals: new RenewalTracker({ config: testConfig, clock: fixedClock('2026-11-05T15:00:00Z'), store: new MemoryRenewalStore(), notices: queue }),
       logger: silent,
       metrics: { addMetric: () => undefined } as unknown as BookdropMetrics,
     });

@@ -11,6 +11,7 @@ import type { ConsentLedgerEntry, PatronProfile } from '#shared/patrons/patronPr
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import type { PolicyStore, PolicyVersion } from '#shared/policy/policyStore.ts';
 import type { DetailOf } from '#shared/events/contract.ts';
+import type { LoanAnswer, RenewalRequest, RenewalStore } from '#shared/sms/renewalRequests.ts';
 import type { ReplayGuard } from '#shared/ilsBridge/replayGuard.ts';
 import { isNoticeRequest, type NoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
 import type { EnqueueOptions, NoticeQueue } from '#shared/notices/noticeQueue.ts';
@@ -108,6 +109,37 @@ export class MemoryPolicyStore implements PolicyStore {
   }
   public async record(event: DetailOf<'PrivacyPolicyUpdated'>) {
     this.version = { policyVersion: event.policyVersion, summary: event.summary } as PolicyVersion;
+    return true;
+  }
+}
+
+/** Renewal requests in memory, with the same conditions as the DynamoDB adapter. */
+export class MemoryRenewalStore implements RenewalStore {
+  public readonly requests = new Map<string, RenewalRequest>();
+
+  public async create(request: RenewalRequest): Promise<boolean> {
+    if (this.requests.has(request.requestId)) return false;
+    this.requests.set(request.requestId, structuredClone(request));
+    return true;
+  }
+
+  public async get(requestId: string): Promise<RenewalRequest | undefined> {
+    const request = this.requests.get(requestId);
+    return request && structuredClone(request);
+  }
+
+  public async answer(requestId: string, loanId: string, answer: LoanAnswer): Promise<boolean> {
+    const request = this.requests.get(requestId);
+    const loan = request?.loans[loanId];
+    if (request === undefined || loan === undefined || loan.outcome.state !== 'pending') return false;
+    this.requests.set(requestId, { ...request, loans: { ...request.loans, [loanId]: { ...loan, outcome: answer } } });
+    return true;
+  }
+
+  public async close(requestId: string, closedAs: 'answered' | 'timed-out', reply: string): Promise<boolean> {
+    const request = this.requests.get(requestId);
+    if (request === undefined || request.status !== 'open') return false;
+    this.requests.set(requestId, { ...request, status: 'closed', closedAs, reply });
     return true;
   }
 }

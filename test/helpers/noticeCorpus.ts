@@ -82,6 +82,8 @@ export function corpusRequest(
       return { ...base, kind, policy: { policyVersion: '2026-12', summary } };
     case 'sms-opt-in':
       return { ...base, kind };
+    case 'renewal-reply':
+      return { ...base, kind, reply: { text: `Riverside Library: Renewed 2, due Tue Dec 8. Not renewed 1 (someone is waiting for it).` } };
   }
 }
 

@@ -64,6 +64,10 @@ export interface Pipeline {
   markTtlDeletion(pk: string, sk: string): void;
   /** Delivers patrons' SMS replies (the two-way SMS payload) to the inbound-SMS handler. */
   inbound(...messages: unknown[]): Promise<SQSBatchResponse>;
+  /** Request ids of the renewal deadlines scheduled (delayed messages of the inbound-SMS queue), not yet run. */
+  readonly renewalDeadlines: string[];
+  /** The deadlines' delay is over: delivers every scheduled renewal deadline to the inbound-SMS handler. */
+  runRenewalDeadlines(): Promise<SQSBatchResponse>;
   /** Delivers SES events (as the configuration set publishes them) to the email-feedback handler. */
   feedback(...sesEvents: unknown[]): Promise<SQSBatchResponse>;
   /** Publishes events to the circulation handler as one SQS batch. */
@@ -113,8 +117,19 @@ export async function startPipeline(
   const { fanOut, sweep } = buildPagedJobs({ table, config, clock, queue, sweepPageSize: options.sweepPageSize, fanOutPageSize: options.fanOutPageSize });
   const notify = createNotifierHandler({ notifier, fanOut, sweep, clock });
   const outbound = new MemoryOutboundEvents();
+  const deadlines: string[] = [];
   const inboundHandler = createInboundSmsHandler(
-    buildInboundSms({ table, config, clock, phoneIndex: keys.phoneIndex, sms: new SnsSmsSender(sns, undefined), optOutList: new SnsOptOutList(sns) }),
+    buildInboundSms({
+      table,
+      config,
+      clock,
+      phoneIndex: keys.phoneIndex,
+      sms: new SnsSmsSender(sns, undefined),
+      optOutList: new SnsOptOutList(sns),
+      outbound,
+      noticeQueue: queue,
+      deadlines: { schedule: async (requestId) => void deadlines.push(requestId) },
+    }),
   );
   const feedbackHandler = createEmailFeedbackHandler(buildEmailFeedback({ table, config, clock }));
   const streamHandler = createTableStreamHandler({
@@ -156,6 +171,9 @@ export async function startPipeline(
     deliverNotices: settle,
     markTtlDeletion: (pk, sk) => stream.markTtlDeletion(pk, sk),
     inbound: async (...messages) => inboundHandler(sqsEvent(...messages), lambdaContext('inbound-sms')),
+    renewalDeadlines: deadlines,
+    runRenewalDeadlines: async () =>
+      inboundHandler(sqsEvent(...deadlines.splice(0, deadlines.length).map((requestId) => ({ renewalDeadline: { requestId } }))), lambdaContext('inbound-sms')),
     feedback: async (...sesEvents) => feedbackHandler(sqsEvent(...sesEvents), lambdaContext('email-feedback')),
     stop: async () => {
       stream.stop();

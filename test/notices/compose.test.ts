@@ -9,7 +9,7 @@ import { SegmentedMessage } from 'sms-segments-calculator';
 import { NoticeTextError } from '#shared/errors.ts';
 import { composeNotice } from '#shared/notices/compose.ts';
 import { gsm7Length, isGsm7, toGsm7 } from '#shared/notices/gsm7.ts';
-import { NOTICE_KINDS } from '#shared/notices/noticeKinds.ts';
+import { NOTICE_CHANNELS, NOTICE_KINDS, QUIET_HOURS_RULES } from '#shared/notices/noticeKinds.ts';
 import { BRANCHES, LIBRARIES, MESSAGES, TITLES, corpusCases, corpusContext as context, corpusRequest as requestFor } from '#test/helpers/noticeCorpus.ts';
 
 /** The opt-out instruction every library-initiated SMS carries, in the patron's language. */
@@ -34,8 +34,9 @@ describe('Function: composeNotice', () => {
       }
       expect(notice.sms, what).not.toMatch(/undefined|\{\w+\}/);
       expect(notice.sms, what).not.toMatch(/"\s*"|"'|'"|\.\.|[\n\r\t]|\s[.,;:!?]|\s{2}/);
-      expect(notice.sms, what).toMatch(OPT_OUT_INSTRUCTION[language]);
-      if (kind !== 'sms-opt-in') {
+      // A direct answer to the patron's own text (renewal-reply) is not library-initiated: no opt-out instruction needed.
+      if (QUIET_HOURS_RULES[kind] === 'wait-for-morning') expect(notice.sms, what).toMatch(OPT_OUT_INSTRUCTION[language]);
+      if (NOTICE_CHANNELS[kind].includes('email')) {
         expect(notice.email?.subject).not.toMatch(/undefined/);
         expect(notice.email?.html).toContain(`<html lang="${language}">`);
       }

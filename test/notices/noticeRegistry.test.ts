@@ -13,7 +13,7 @@ const sms = { en: () => ({ text: 'x STOP to opt out.', slots: {}, shrink: [] }),
 describe('Notice kind registry', () => {
   it('lists each kind once and derives the channel and quiet-hours tables from the kind modules', () => {
     expect(new Set(NOTICE_KINDS).size).toBe(NOTICE_KIND_REGISTRY.length);
-    expect(NOTICE_KINDS).toEqual(['hold-ready', 'hold-expiring', 'due-soon', 'overdue', 'fine-assessed', 'service-update', 'policy-update', 'sms-opt-in']);
+    expect(NOTICE_KINDS).toEqual(['hold-ready', 'hold-expiring', 'due-soon', 'overdue', 'fine-assessed', 'service-update', 'policy-update', 'sms-opt-in', 'renewal-reply']);
     for (const definition of NOTICE_KIND_REGISTRY) {
       expect(NOTICE_CHANNELS[definition.kind]).toBe(definition.channels);
       expect(QUIET_HOURS_RULES[definition.kind]).toBe(definition.quietHours);
@@ -22,8 +22,9 @@ describe('Notice kind registry', () => {
     expect(NOTICE_CHANNELS['sms-opt-in']).toEqual(['sms']);
   });
 
-  it('holds every library-initiated text, broadcasts included, during quiet hours', () => {
-    expect([...WAITS_FOR_MORNING].sort()).toEqual([...NOTICE_KINDS].sort());
+  it('holds every library-initiated text, broadcasts included, during quiet hours; only the answer to a RENEW text goes at once', () => {
+    expect([...WAITS_FOR_MORNING].sort()).toEqual(NOTICE_KINDS.filter((kind) => kind !== 'renewal-reply').sort());
+    expect(QUIET_HOURS_RULES['renewal-reply']).toBe('send-at-once');
   });
 
   it('validates a request by its kind: ids only, the ids of that kind are required', () => {

@@ -41,6 +41,7 @@ export class DynamoNoticeSubjects implements NoticeSubjects {
     'service-update': async (request) => ({ message: request.message }),
     'policy-update': async (request) => ({ policy: request.policy }),
     'sms-opt-in': async () => ({}),
+    'renewal-reply': async (request) => ({ reply: request.reply }),
   };
 
   public async load(request: NoticeRequest, now: Date): Promise<ComposableNotice | undefined> {

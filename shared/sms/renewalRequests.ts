@@ -184,6 +184,7 @@ export class RenewalTracker {
     if (request.reply === undefined) return;
     await this.deps.notices.enqueue([
       {
+        type: 'notice',
         kind: 'renewal-reply',
         patronId: request.replyPatronId,
         subjectId: request.requestId,

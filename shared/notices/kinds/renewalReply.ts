@@ -8,10 +8,13 @@ import * as z from 'zod/mini';
 import { defineNoticeKind } from '#shared/notices/kinds/defineNoticeKind.ts';
 
 const template = ({ reply }: { reply: { text: string } }) => ({ text: '{reply}', slots: { reply: reply.text }, shrink: [] });
+const reply = z.object({ text: z.string().check(z.minLength(1)) });
 
 export const renewalReply = defineNoticeKind({
   kind: 'renewal-reply',
-  payload: { reply: z.object({ text: z.string().check(z.minLength(1)) }) },
+  payload: { reply },
+  // Bookdrop's own words (renewed or not, new due dates; never a title): they travel in the message.
+  ids: { reply },
   channels: ['sms'],
   quietHours: 'send-at-once',
   sms: { en: template, es: template },

@@ -76,6 +76,14 @@ describe('Notifier queue: ids only, in a sandbox run of every notice kind', () =
     await put('PrivacyPolicyUpdated', { eventId: uid('evt'), occurredAt: at(today, '09:50'), policyVersion: uid('policy'), summary: { en: 'We keep less data now.' } });
     const moved = await fetch(`${api}/sandbox/clock`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ now: at(addDays(today, 1), '12:00') }) });
     expect(moved.status).toBe(200);
+    // The patron texts RENEW: the sandbox's ILS renews both loans, and the reply goes through the notifier queue.
+    const inbound = { originationNumber: patron.contact.phone, destinationNumber: '+18445550100', messageKeyword: 'K', messageBody: 'RENEW' };
+    const renew = await fetch(`${api}/sandbox/sms/inbound`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ ...inbound, inboundMessageId: uid('sms'), previousPublishedMessageId: uid('sms') }),
+    });
+    expect(renew.status).toBe(200);
 
     const requests = bodies.map((body) => JSON.parse(body) as Record<string, unknown>).filter((message): message is NoticeRequest => message.type === 'notice');
     const mine = requests.filter((request) => request.patronId === patron.patronId);

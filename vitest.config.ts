@@ -37,6 +37,7 @@ const UNIT = [
   'test/notices/fanOut.test.ts',
   'test/sweep/sweepPages.test.ts',
   'test/docs/documentReferences.test.ts',
+  'test/scripts/cliTarget.test.ts',
 ];
 /**
  * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that

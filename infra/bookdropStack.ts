@@ -26,6 +26,12 @@ import { IlsWebhook } from '#infra/constructs/ilsWebhook.ts';
 import { IlsReportBridge } from '#infra/constructs/ilsReportBridge.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { notifierThroughput } from '#shared/notices/broadcastRate.ts';
+import type { StageSettings } from '#shared/config/stageSettings.ts';
+import { STACK_OUTPUT } from '#shared/stages.ts';
+import { StageDefaults } from '#infra/constructs/stageDefaults.ts';
+import { ConfigParameters } from '#infra/constructs/configParameters.ts';
+import { OperationsAlarms } from '#infra/constructs/operationsAlarms.ts';
+import { OperationsDashboard } from '#infra/constructs/operationsDashboard.ts';
 import { NOTIFIER_CONCURRENCY } from '#shared/routing/rules.ts';
 
 /** Instances of the notifier the queue may drive (SQS event sources allow 2 at the least). */
@@ -33,7 +39,12 @@ export { NOTIFIER_CONCURRENCY };
 
 export interface BookdropStackProps extends StackProps {
   readonly config: ConsortiumConfig;
+  /** The stage's settings (config/stages.json). @default {@link DEFAULT_STAGE} */
+  readonly stage?: StageSettings;
 }
+
+/** Settings of a stack built without a stage (tests, `cdk synth` without `-c stage`). */
+export const DEFAULT_STAGE: StageSettings = { name: 'dev', alarmEmails: [], logRetentionDays: 30, removal: 'retain', smsMonthlyBudgetUsd: 10 };
 
 /** DynamoDB item actions, by function. Scan and table-wide reads are never granted. */
 const CIRCULATION_TABLE_ACTIONS = [
@@ -226,8 +237,23 @@ export class BookdropStack extends Stack {
     });
     new CfnOutput(this, 'InboundSmsDeadLetterQueue', { value: inbound.consumer.input.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'EmailConfigurationSetName', { value: configurationSet.configurationSetName });
-    // Operator tools (the patron import) encrypt and index contacts as the functions do.
-    new CfnOutput(this, 'ContactKeyArn', { value: keys.contactKey.keyArn });
-    new CfnOutput(this, 'PhoneIndexKeyArn', { value: keys.phoneIndexKey.keyArn });
+
+    // Operations, last: the configuration parameters, alarms and dashboard discover every function and queue built above.
+    const stage = props.stage ?? DEFAULT_STAGE;
+    Aspects.of(this).add(new StageDefaults(stage));
+    const parameters = new ConfigParameters(this, 'Config', { stage: stage.name, config });
+    parameters.distribute();
+    const alarms = new OperationsAlarms(this, 'Alarms', { stage: stage.name, recipients: stage.alarmEmails, smsMonthlyBudgetUsd: stage.smsMonthlyBudgetUsd });
+    const { dashboard } = new OperationsDashboard(this, 'Operations', { stage: stage.name, notifier: notifierFn });
+    new CfnOutput(this, STACK_OUTPUT.contactKeyArn, { value: keys.contactKey.keyArn, description: 'Decrypts contacts for patron-report (needs kms:Decrypt)' });
+    new CfnOutput(this, STACK_OUTPUT.alarmTopicArn, { value: alarms.topic.topicArn });
+    new CfnOutput(this, STACK_OUTPUT.dashboardName, { value: dashboard.dashboardName });
+    new CfnOutput(this, STACK_OUTPUT.configParameterName, { value: parameters.path, description: 'SSM parameter path of the consortium configuration' });
+    new CfnOutput(this, 'CirculationQueue', { value: circulation.input.queue.queueUrl });
+    new CfnOutput(this, 'NotifierQueue', { value: notifier.input.queue.queueUrl });
+    new CfnOutput(this, 'InboundSmsQueue', { value: inbound.consumer.input.queue.queueUrl });
+    new CfnOutput(this, 'EmailFeedbackQueue', { value: feedback.consumer.input.queue.queueUrl });
+    // Operator tools (the patron import) index phone numbers as the functions do.
+    new CfnOutput(this, STACK_OUTPUT.phoneIndexKeyArn, { value: keys.phoneIndexKey.keyArn });
   }
 }

@@ -25,6 +25,9 @@ export interface DeadLetter {
   readonly queue: string;
   readonly messageId: string;
   readonly receiveCount: number;
+  /** The message body, so a redrive can move it back to its source queue. */
+  readonly body: string;
+  readonly sentAt: number;
   /** The message itself, kept for redrive. */
   readonly message: QueuedMessage;
 }
@@ -46,6 +49,16 @@ export class LocalQueue {
     /** Called whenever a message arrives, so the sandbox can start a consumer. */
     private readonly onSend: () => void = () => undefined,
   ) {}
+
+  /** The dead-letter queue's URL (its messages are {@link deadLetters}). */
+  public get deadLetterUrl(): string {
+    return `${this.url}-dlq`;
+  }
+
+  /** The queue's ARN as the sandbox reports it; the dead-letter queue's ends in `-dlq`. */
+  public arn(deadLetter = false): string {
+    return `arn:aws:sqs:us-east-1:000000000000:${this.name}${deadLetter ? '-dlq' : ''}`;
+  }
 
   public send(body: string, delaySeconds = 0): string {
     const messageId = randomUUID();
@@ -107,7 +120,14 @@ export class LocalQueue {
     for (const message of batch) {
       if (!failed.has(message.messageId)) continue;
       if (message.receiveCount >= MAX_RECEIVE_COUNT) {
-        this.deadLetters.push({ queue: this.name, messageId: message.messageId, receiveCount: message.receiveCount, message });
+        this.deadLetters.push({
+          queue: this.name,
+          messageId: message.messageId,
+          receiveCount: message.receiveCount,
+          body: message.body,
+          sentAt: message.sentAt,
+          message,
+        });
         deadLettered.push(message.messageId);
       } else {
         this.messages.push(message);
@@ -130,7 +150,7 @@ export class LocalQueue {
       messageAttributes: {},
       md5OfBody: createHash('md5').update(message.body).digest('hex'),
       eventSource: 'aws:sqs',
-      eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${this.name}`,
+      eventSourceARN: this.arn(),
       awsRegion: 'us-east-1',
     };
   }

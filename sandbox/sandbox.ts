@@ -76,6 +76,8 @@ export interface Outbox {
 }
 
 const ACCOUNT = '000000000000';
+/** The queues' names in the CLIs (as a deployed stack's outputs name them). */
+const QUEUE_IDS = { circulation: 'circulation', notices: 'notifier', inboundSms: 'inbound-sms', emailFeedback: 'email-feedback' } as const;
 /** How many missed daily sweeps the sandbox runs at most when its clock jumps. */
 export const SANDBOX_SWEEP_CATCH_UP_DAYS = 31;
 
@@ -96,6 +98,10 @@ export class Sandbox {
   private readonly table: TableContext;
   private readonly contactCrypto: EsdkContactCrypto;
   private readonly stream: StreamPoller;
+  /** Messages moved by the last message move task of each dead-letter queue (by its ARN). */
+  private readonly moveTasks = new Map<string, number>();
+  /** Dead letters received by a dry run, hidden until this wall-clock time (ms). */
+  private readonly hiddenDeadLetters = new Map<string, number>();
   private readonly pipeline: Pipeline;
   private saveTimer: NodeJS.Timeout | undefined;
   /** The ILS bridges: the signed webhook and the drop-folder report bridge. */
@@ -382,7 +388,20 @@ export class Sandbox {
   }
 
   /** SQS SendMessage / SendMessageBatch from the handlers (AWS JSON 1.0). */
-  public sqs(action: string, input: { QueueUrl?: string; MessageBody?: string; DelaySeconds?: number; Entries?: { Id: string; MessageBody: string; DelaySeconds?: number }[] }) {
+  public sqs(
+    action: string,
+    input: {
+      QueueUrl?: string;
+      MessageBody?: string;
+      DelaySeconds?: number;
+      Entries?: { Id: string; MessageBody: string; DelaySeconds?: number }[];
+      SourceArn?: string;
+      MaxNumberOfMessages?: number;
+      VisibilityTimeout?: number;
+    },
+  ) {
+    const dlq = this.deadLetterSqs(action, input);
+    if (dlq) return dlq;
     const queue = Object.values(this.queues).find((candidate) => candidate.url === input.QueueUrl);
     if (!queue) return { error: { type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' } };
     const md5 = (body: string) => createHash('md5').update(body).digest('hex');
@@ -398,6 +417,48 @@ export class Sandbox {
       };
     }
     return { error: { type: 'com.amazonaws.sqs#UnsupportedOperation', message: `${action} is not supported by the sandbox` } };
+  }
+
+  /**
+   * The dead-letter queues' SQS calls, for `npm run redrive`: GetQueueAttributes, ReceiveMessage (a
+   * peek: nothing is removed), StartMessageMoveTask (moves every message back and processes it) and
+   * ListMessageMoveTasks. `undefined` when the call is not about a dead-letter queue.
+   */
+  private deadLetterSqs(action: string, input: { QueueUrl?: string; SourceArn?: string; MaxNumberOfMessages?: number; VisibilityTimeout?: number }) {
+    const queue = Object.values(this.queues).find((candidate) => candidate.deadLetterUrl === input.QueueUrl || candidate.arn(true) === input.SourceArn);
+    if (!queue) return undefined;
+    if (action === 'GetQueueAttributes') {
+      return { result: { Attributes: { QueueArn: queue.arn(true), ApproximateNumberOfMessages: String(queue.deadLetters.length) } } };
+    }
+    if (action === 'ReceiveMessage') {
+      // As SQS: a received message stays hidden for the visibility timeout (wall clock), and is not removed.
+      const now = Date.now();
+      const letters = queue.deadLetters.filter((letter) => (this.hiddenDeadLetters.get(letter.messageId) ?? 0) <= now).slice(0, Math.min(10, input.MaxNumberOfMessages ?? 1));
+      for (const letter of letters) this.hiddenDeadLetters.set(letter.messageId, now + (input.VisibilityTimeout ?? 30) * 1000);
+      return {
+        result: {
+          Messages: letters.map((letter) => ({
+            MessageId: letter.messageId,
+            ReceiptHandle: letter.messageId,
+            Body: letter.body,
+            MD5OfBody: createHash('md5').update(letter.body).digest('hex'),
+            Attributes: { ApproximateReceiveCount: String(letter.receiveCount), SentTimestamp: String(letter.sentAt) },
+          })),
+        },
+      };
+    }
+    if (action === 'StartMessageMoveTask') {
+      const moved = queue.redrive();
+      this.moveTasks.set(queue.arn(true), moved);
+      void this.settle().catch(() => undefined);
+      return { result: { TaskHandle: `sandbox-${queue.name}-${Date.now()}` } };
+    }
+    if (action === 'ListMessageMoveTasks') {
+      const moved = this.moveTasks.get(queue.arn(true));
+      const tasks = moved === undefined ? [] : [{ Status: 'COMPLETED', SourceArn: queue.arn(true), ApproximateNumberOfMessagesMoved: moved }];
+      return { result: { Results: tasks } };
+    }
+    return undefined;
   }
 
   /**
@@ -511,7 +572,16 @@ export class Sandbox {
       /** The local contact and phone-index keys, for tools that write contacts (the patron import). */
       keyFile: this.options.keyFile,
       now: processClock.now().toISOString(),
-      queues: Object.values(this.queues).map((queue) => ({ name: queue.name, depth: queue.depth, deadLetters: queue.deadLetters.length })),
+      queues: Object.entries(this.queues).map(([key, queue]) => ({
+        name: queue.name,
+        depth: queue.depth,
+        deadLetters: queue.deadLetters.length,
+        id: QUEUE_IDS[key as keyof typeof QUEUE_IDS],
+        url: queue.url,
+        deadLetterUrl: queue.deadLetterUrl,
+      })),
+      region: LOCAL_REGION,
+      contactKeys: { kind: 'local', keyFile: this.options.keyFile },
       streamFailures: this.stream.failed.length,
       persistence: this.options.dataDir ? { dataDir: this.options.dataDir } : { inMemory: true },
     };

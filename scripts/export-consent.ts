@@ -6,25 +6,26 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError } from '#shared/errors.ts';
 import { DynamoAudienceIndex } from '#shared/patrons/audienceIndex.ts';
 import { CONSENT_EXPORT_HEADER, consentExportLines } from '#shared/patrons/consentExport.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
-import { describeAwsError, resolveTarget, withSandboxDefault } from './cli/importTarget.ts';
+import { CliFailure, CliUsageError, explainError, resolveTarget, splitTargetArgs, type TargetSpec } from '#scripts/cli/target.ts';
 
-const USAGE = 'usage: npm run export-consent -- (--sandbox [url] | --stage <name> [--stack <name>]) [--out <file>]\n';
+const USAGE = 'usage: npm run export-consent -- (--sandbox [url] | --stage <name> [--region <region>]) [--out <file>]\n';
 
 function fail(status: number, message: string): never {
   process.stderr.write(`export-consent: ${message}\n`);
   process.exit(status);
 }
 
-let options: { sandbox?: string | undefined; stage?: string | undefined; stack?: string | undefined; out?: string | undefined };
+let options: { out?: string | undefined };
+let spec: TargetSpec;
 try {
-  options = parseArgs({
-    args: withSandboxDefault(process.argv.slice(2)),
-    options: { sandbox: { type: 'string' }, stage: { type: 'string' }, stack: { type: 'string' }, out: { type: 'string' } },
-  }).values;
+  const split = splitTargetArgs(process.argv.slice(2));
+  spec = split.spec;
+  options = parseArgs({ args: split.rest, options: { out: { type: 'string' } } }).values;
 } catch (error) {
   fail(2, `${(error as Error).message}\n${USAGE}`);
 }
@@ -34,8 +35,8 @@ const write = (stream: NodeJS.WritableStream, text: string) =>
 
 try {
   // Nothing is decrypted: the contact keys are not needed.
-  const target = await resolveTarget({ ...options, needsKeys: false });
-  const table = tableContext(target.dynamodb, target.tableName);
+  const target = await resolveTarget(spec);
+  const table = tableContext(new DynamoDBClient(target.clientConfig('dynamodb')), target.tableName);
   const stream: NodeJS.WritableStream | WriteStream = options.out ? createWriteStream(options.out) : process.stdout;
   let rows = 0;
   try {
@@ -45,13 +46,14 @@ try {
       rows += lines.length;
     }
   } catch (error) {
-    fail(3, describeAwsError(error, `reading consent from ${target.label}`));
+    fail(3, explainError(error, { doing: `reading consent from ${target.description}` }));
   }
   if (options.out) {
     await new Promise((resolve) => (stream as WriteStream).end(resolve));
     process.stderr.write(`export-consent: ${rows} rows written to ${options.out}\n`);
   }
 } catch (error) {
-  if (error instanceof ConfigurationError) fail(2, error.message);
-  fail(3, describeAwsError(error, 'exporting consent'));
+  if (error instanceof ConfigurationError || error instanceof CliUsageError) fail(2, error.message);
+  if (error instanceof CliFailure) fail(3, error.message);
+  fail(3, explainError(error, { doing: 'exporting consent' }));
 }

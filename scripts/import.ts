@@ -9,6 +9,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SingleBar } from 'cli-progress';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { loadConfigFile, DEFAULT_CONFIG_FILE } from '#shared/config/loadConfigFile.ts';
@@ -24,9 +25,9 @@ import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
 import { PatronService } from '#shared/patrons/patronService.ts';
 import { DynamoPolicyStore } from '#shared/policy/policyStore.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
-import { describeAwsError, resolveTarget, withSandboxDefault } from './cli/importTarget.ts';
+import { CliFailure, CliUsageError, explainError, resolveTarget, splitTargetArgs, type TargetSpec } from '#scripts/cli/target.ts';
 
-const USAGE = `usage: npm run import -- <file> (--sandbox [url] | --stage <name>) [options]
+const USAGE = `usage: npm run import -- <file> (--sandbox [url] | --stage <name> [--region <region>]) [options]
   --mapping <generic|koha|path>  how the file names its columns (default: generic)
   --format <csv|jsonl>           override the mapping's format
   --delimiter <char>             override the mapping's CSV delimiter ("\\t" for tab)
@@ -38,8 +39,6 @@ const USAGE = `usage: npm run import -- <file> (--sandbox [url] | --stage <name>
   --checkpoint <path>            checkpoint file (default .bookdrop/import/<file id>.json)
   --report <path>                write every refused row and warning as CSV
   --config <path>                consortium configuration (default config/consortium.json)
-  --stack <name>                 stack of the stage (default Bookdrop-<stage>)
-  --key-file <path>              the sandbox's key file (default: as the sandbox says)
 `;
 
 const EXIT = { done: 0, refused: 1, unusable: 2, target: 3, interrupted: 130 } as const;
@@ -52,9 +51,15 @@ function fail(status: number, message: string): never {
 }
 
 let args: ReturnType<typeof parse>;
+let spec: TargetSpec | undefined;
 function parse() {
+  // A dry run needs no target: the target options are read only when given (and required only to write).
+  const argv = process.argv.slice(2);
+  const names = /^--(sandbox|stage|region)(=|$)/;
+  const split = argv.some((arg) => names.test(arg)) ? splitTargetArgs(argv) : { spec: undefined, rest: argv };
+  spec = split.spec;
   return parseArgs({
-    args: withSandboxDefault(process.argv.slice(2)),
+    args: split.rest,
     allowPositionals: true,
     options: {
       mapping: { type: 'string', default: 'generic' },
@@ -68,10 +73,6 @@ function parse() {
       checkpoint: { type: 'string' },
       report: { type: 'string' },
       config: { type: 'string' },
-      sandbox: { type: 'string' },
-      stage: { type: 'string' },
-      stack: { type: 'string' },
-      'key-file': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -155,16 +156,18 @@ try {
   }
   if (options.strict && refusedLines > 0) fail(EXIT.refused, `${refusedLines} row(s) refused and --strict given: nothing written`);
 
-  const target = await resolveTarget({ sandbox: options.sandbox, stage: options.stage, stack: options.stack, keyFile: options['key-file'] });
-  const table = tableContext(target.dynamodb, target.tableName);
+  // Without --sandbox or --stage, splitTargetArgs says what to give (a usage error).
+  const target = await resolveTarget(spec ?? splitTargetArgs([]).spec);
+  const keys = target.contactKeys();
+  const table = tableContext(new DynamoDBClient(target.clientConfig('dynamodb')), target.tableName);
   const patrons = new DynamoPatronStore(table, config.retention.consentLedgerDays);
   let policyVersion = options['policy-version'];
   try {
     policyVersion ??= (await new DynamoPolicyStore(table).current())?.policyVersion;
   } catch (error) {
-    fail(EXIT.target, describeAwsError(error, `reading the current policy version from ${target.label}`));
+    fail(EXIT.target, explainError(error, { doing: `reading the current policy version from ${target.description}` }));
   }
-  const service = new PatronService({ patrons, encrypter: contactEncrypterFromEnv(target.keys), phoneIndex: phoneIndexFromEnv(target.keys) });
+  const service = new PatronService({ patrons, encrypter: contactEncrypterFromEnv(keys), phoneIndex: phoneIndexFromEnv(keys) });
   const importer = new PatronImporter({
     patrons,
     service,
@@ -179,7 +182,7 @@ try {
 
   const identity: ImportIdentity = {
     fileId: patronFile.fileId,
-    target: `${target.label} table ${target.tableName}`,
+    target: `${target.description} table ${target.tableName}`,
     asOf: asOf.toISOString(),
     chunkSize: importer.chunkSize,
     rows: checked.rows.length,
@@ -226,13 +229,13 @@ try {
   } catch (error) {
     bar.stop();
     if (error instanceof BookdropError && !(error instanceof ConfigurationError)) throw error;
-    fail(EXIT.target, `${describeAwsError(error, `importing into ${target.label}`)}. The checkpoint keeps what is done.`);
+    fail(EXIT.target, `${explainError(error, { doing: `importing into ${target.description}` })} The checkpoint keeps what is done: run the same command again to resume.`);
   }
   bar.stop();
   checkpoint.clear();
   const seconds = (performance.now() - started) / 1000;
   const written = counts.created + counts.updated;
-  out(`Imported into ${target.label}`);
+  out(`Imported into ${target.description}`);
   row('patrons created', number(counts.created));
   row('patrons updated', number(counts.updated));
   row('patrons unchanged (already so)', number(counts.unchanged));
@@ -244,6 +247,7 @@ try {
   process.exit(refusedLines > 0 ? EXIT.refused : EXIT.done);
 } catch (error) {
   if (error instanceof ImportFileError) fail(EXIT.unusable, `${file} cannot be read as mapped: ${error.message}. Nothing was written.`);
-  if (error instanceof ConfigurationError) fail(EXIT.unusable, error.message);
-  fail(EXIT.target, describeAwsError(error, 'importing'));
+  if (error instanceof ConfigurationError || error instanceof CliUsageError) fail(EXIT.unusable, error.message);
+  if (error instanceof CliFailure) fail(EXIT.target, error.message);
+  fail(EXIT.target, explainError(error, { doing: 'importing' }));
 }

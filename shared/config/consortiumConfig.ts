@@ -19,9 +19,13 @@ const positiveInt = z.int().check(z.positive({ error: 'must be a positive intege
 const roleArn = z
   .string()
   .check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, { error: 'must be an IAM role ARN' }));
-const identifier = z
+/**
+ * A library or branch id exactly as the ILS sends it (Koha's branch codes are upper case, e.g. `MPL`):
+ * letters, digits, dots, dashes and underscores; events must use the same spelling (exact match).
+ */
+const ilsCode = z
   .string()
-  .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and dashes' }));
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'must be the ILS code: 1 to 64 letters, digits, dots, dashes or underscores' }));
 
 const SMS_NAME_RULE = 'must use only the GSM-7 alphabet and contain a letter (it names the library in every SMS)';
 
@@ -30,7 +34,7 @@ function isSmsName(name: string): boolean {
   return isGsm7(name) && !/[\r\n]/.test(name) && /\p{L}/u.test(name);
 }
 
-const branding = z.object({
+const branding = z.strictObject({
   /** Full name, used in email. */
   name: z.string().check(z.minLength(1)),
   /** Short name for SMS (one segment is 160 characters): GSM-7 with a letter; defaults to `name`. */
@@ -49,10 +53,10 @@ const timings = {
 };
 
 const library = z.extend(branding, {
-  id: identifier,
-  branches: z.array(z.object({ id: z.string().check(z.minLength(1)), name: z.string().check(z.minLength(1)) })),
+  id: ilsCode,
+  branches: z.array(z.strictObject({ id: ilsCode, name: z.string().check(z.minLength(1)) })),
   /** This library's own timings; the consortium's where absent. */
-  notices: z.optional(z.partial(z.object(timings))),
+  notices: z.optional(z.partial(z.strictObject(timings))),
 });
 
 const phrase = z.object({ en: z.string().check(z.minLength(1)), es: z.optional(z.string().check(z.minLength(1))) });
@@ -68,15 +72,15 @@ const vendor = z.object({
   policyUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
 });
 
-export const consortiumConfigSchema = z.object({
+export const consortiumConfigSchema = z.strictObject({
   /** The consortium's own branding, used when an event names a library the configuration does not know. */
   consortium: branding,
   /** IANA time zone for schedules, quiet hours and dates in notices. */
   timeZone: z.string().check(
-    z.refine((zone) => isTimeZone(zone), { error: 'must be an IANA time zone such as America/New_York' }),
+    z.refine((zone) => isTimeZone(zone), { error: 'must be an IANA time zone such as America/New_York, not an abbreviation such as EST' }),
   ),
   libraries: z.array(library).check(z.minLength(1, { error: 'must list at least one member library' })),
-  events: z.object({
+  events: z.strictObject({
     /** `source` of inbound circulation events. */
     source: z.string().check(z.minLength(1)),
     /**
@@ -85,13 +89,15 @@ export const consortiumConfigSchema = z.object({
      */
     publisherRoleArns: z.array(roleArn),
   }),
-  notices: z.object({
+  notices: z.strictObject({
     ...timings,
-    quietHours: z.object({ start: clockTime, end: clockTime }),
+    quietHours: z.strictObject({ start: clockTime, end: clockTime }).check(
+      z.refine((hours) => hours.start !== hours.end, { error: 'start and end must differ (equal times would mean no quiet hours or all day)' }),
+    ),
     /** Titles are left out of SMS by default: lock screens are public. */
     smsIncludesTitles: z.boolean(),
   }),
-  sms: z.object({
+  sms: z.strictObject({
     /** Origination identity (E.164 long code or toll-free number) for SMS; optional in the sandbox. */
     originationNumber: z.optional(e164),
     /** Kind of origination identity (`toll-free`, `10dlc`, `short-code`, `long-code`): what its rate is bounded by. */
@@ -139,8 +145,8 @@ export const consortiumConfigSchema = z.object({
     ),
   }),
   /** Email throughput: the maximum send rate SES allows the account (14 a second is a common production start). */
-  email: z._default(z.object({ messagesPerSecond: positiveInt }), { messagesPerSecond: 14 }),
-  retention: z.object({
+  email: z._default(z.strictObject({ messagesPerSecond: positiveInt }), { messagesPerSecond: 14 }),
+  retention: z.strictObject({
     checkoutHistoryDays: positiveInt,
     noticeLogDays: positiveInt,
     inboundSmsLogDays: positiveInt,
@@ -185,6 +191,8 @@ let canonicalZones: ReadonlySet<string> | undefined;
  * formatter, whose locale and calendar set-up costs about 20 ms of cold start.
  */
 function isTimeZone(zone: string): boolean {
+  // Intl accepts abbreviations (EST) and POSIX-style zones (EST5EDT): they ignore local daylight rules.
+  if (zone !== 'UTC' && !/^[A-Z][A-Za-z_-]+(\/[A-Za-z0-9_+-]+)+$/.test(zone)) return false;
   canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
   if (canonicalZones.has(zone)) return true;
   try {
@@ -217,6 +225,18 @@ export function parseConsortiumConfig(input: unknown): ConsortiumConfig {
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate !== undefined) {
     throw new ConfigurationError(`invalid consortium configuration: config.libraries has two libraries with id ${duplicate}`);
+  }
+  // Events name a branch without its library, so a branch id must be unique across the consortium.
+  const owners = new Map<string, string>();
+  for (const lib of result.data.libraries) {
+    for (const branch of lib.branches) {
+      const owner = owners.get(branch.id);
+      if (owner !== undefined) {
+        const where = owner === lib.id ? `twice in library ${lib.id}` : `in libraries ${owner} and ${lib.id}`;
+        throw new ConfigurationError(`invalid consortium configuration: branch id ${branch.id} is used ${where}; branch ids must be unique`);
+      }
+      owners.set(branch.id, lib.id);
+    }
   }
   return result.data;
 }

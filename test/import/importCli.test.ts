@@ -203,7 +203,7 @@ describe('Script: import (against the sandbox)', () => {
         'but the file seems to use semicolon (set "delimiter" in the mapping, or pass --delimiter). Nothing was written.\n',
     );
     expect(nowhere.status).toBe(2);
-    expect(nowhere.stderr).toBe('import: say where: --sandbox [url] for the local sandbox, or --stage <name> for a deployed stage\n');
+    expect(nowhere.stderr).toBe('import: say where to work: --sandbox [url] for a local sandbox, or --stage <name> for a deployed stage\n');
     expect(`${dryRun.stdout}${partly.stdout}${unreadable.stderr}`).not.toMatch(/9145550002|b@example/);
   }, 120_000);
 });

@@ -1,11 +1,18 @@
 /**
- * Where the import and consent-export commands go: a deployed stage from its stack's outputs
- * (CloudFormation mocked: nothing runs it here), the option rules, and SDK errors as sentences.
+ * Where the import and consent-export commands go, through the CLIs' common target: the contact and
+ * phone-index keys the import writes with, from a deployed stage's stack outputs (CloudFormation
+ * mocked: nothing runs it here) or from a sandbox's status (a real HTTP server on the loopback), and
+ * what to do when a target does not name them.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describe, expect, it } from 'vitest';
-import { DEFAULT_SANDBOX_URL, describeAwsError, resolveTarget, withSandboxDefault } from '../../scripts/cli/importTarget.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveTarget, splitTargetArgs } from '#scripts/cli/target.ts';
 
 const outputs = (keys: string[]) => ({
   Stacks: [
@@ -18,64 +25,71 @@ const outputs = (keys: string[]) => ({
   ],
 });
 
-describe('Function: resolveTarget', () => {
-  it('reads the table and the contact keys of a stage from the outputs of its stack', async () => {
-    const cloudFormation = mockClient(CloudFormationClient);
-    cloudFormation.on(DescribeStacksCommand, { StackName: 'Bookdrop-prod' }).resolves(outputs(['TableName', 'ContactKeyArn', 'PhoneIndexKeyArn']));
+describe('Import target: a deployed stage', () => {
+  const cfn = mockClient(CloudFormationClient);
+  const client = () => new CloudFormationClient({ region: 'us-east-1' });
+  afterAll(() => cfn.restore());
 
-    const target = await resolveTarget({ stage: 'prod' }, new CloudFormationClient({ region: 'us-east-1' }));
+  it('writes contacts with the stage KMS contact and phone-index keys from the stack outputs', async () => {
+    cfn.reset();
+    cfn.on(DescribeStacksCommand, { StackName: 'Bookdrop-prod' }).resolves(outputs(['EventBusName', 'TableName', 'ContactKeyArn', 'PhoneIndexKeyArn']));
+    const { spec, rest } = splitTargetArgs(['patrons.csv', '--stage', 'prod', '--mapping', 'koha'], { env: {} });
+    expect(rest).toEqual(['patrons.csv', '--mapping', 'koha']);
 
-    expect(target.label).toBe('stage prod (stack Bookdrop-prod)');
+    const target = await resolveTarget(spec, { cloudFormation: client });
+
     expect(target.tableName).toBe('value-of-TableName');
-    expect(target.keys).toEqual({ CONTACT_KEYS: 'kms', CONTACT_KEY_ID: 'value-of-ContactKeyArn', PHONE_INDEX_KEY_ID: 'value-of-PhoneIndexKeyArn' });
-    cloudFormation.restore();
+    expect(target.clientConfig('dynamodb')).toEqual({ region: 'us-east-1' });
+    expect(target.contactKeys()).toEqual({ CONTACT_KEYS: 'kms', CONTACT_KEY_ID: 'value-of-ContactKeyArn', PHONE_INDEX_KEY_ID: 'value-of-PhoneIndexKeyArn' });
   });
 
-  it('says what to deploy when the stack lacks an output, and what to do when AWS refuses', async () => {
-    const cloudFormation = mockClient(CloudFormationClient);
-    cloudFormation.on(DescribeStacksCommand, { StackName: 'Bookdrop-old' }).resolves(outputs(['TableName']));
-    cloudFormation.on(DescribeStacksCommand, { StackName: 'Other' }).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDenied' }));
-    const client = new CloudFormationClient({ region: 'us-east-1' });
-
-    await expect(resolveTarget({ stage: 'old' }, client)).rejects.toThrow(
-      'stack Bookdrop-old has no output ContactKeyArn, PhoneIndexKeyArn: deploy this version of Bookdrop to stage old first',
-    );
-    await expect(resolveTarget({ stage: 'x', stack: 'Other' }, client)).rejects.toThrow(/^your AWS identity may not do this while reading the outputs of stack Other/);
-    cloudFormation.restore();
-  });
-
-  it('needs exactly one of --sandbox and --stage, and a sandbox on a loopback address that answers', async () => {
-    const message = 'say where: --sandbox [url] for the local sandbox, or --stage <name> for a deployed stage';
-    await expect(resolveTarget({})).rejects.toThrow(message);
-    await expect(resolveTarget({ sandbox: DEFAULT_SANDBOX_URL, stage: 'prod' })).rejects.toThrow(message);
-    await expect(resolveTarget({ sandbox: 'http://10.0.0.8:4010' })).rejects.toThrow('--sandbox must be a loopback address such as http://127.0.0.1:4010');
-    await expect(resolveTarget({ sandbox: 'http://127.0.0.1:9' })).rejects.toThrow(
-      'no Bookdrop sandbox answers at http://127.0.0.1:9: start it with `npm start` (or pass its address: --sandbox <url>)',
+  it('says what to redeploy when the stack does not name the keys', async () => {
+    cfn.reset();
+    cfn.on(DescribeStacksCommand, { StackName: 'Bookdrop-old' }).resolves(outputs(['EventBusName', 'TableName']));
+    const target = await resolveTarget({ kind: 'stage', stage: 'old' }, { cloudFormation: client });
+    expect(() => target.contactKeys()).toThrow(
+      'Stack Bookdrop-old has no output ContactKeyArn, PhoneIndexKeyArn: redeploy old with this version (`npx cdk deploy -c stage=old`).',
     );
   });
 });
 
-describe('Function: withSandboxDefault', () => {
-  it('gives a bare --sandbox the default address and keeps a URL that follows it', () => {
-    expect(withSandboxDefault(['file.csv', '--sandbox'])).toEqual(['file.csv', `--sandbox=${DEFAULT_SANDBOX_URL}`]);
-    expect(withSandboxDefault(['--sandbox', 'file.csv'])).toEqual([`--sandbox=${DEFAULT_SANDBOX_URL}`, 'file.csv']);
-    expect(withSandboxDefault(['--sandbox', 'http://127.0.0.1:4999', 'file.csv'])).toEqual(['--sandbox', 'http://127.0.0.1:4999', 'file.csv']);
+describe('Import target: the sandbox', () => {
+  const keyFile = join(mkdtempSync(join(tmpdir(), 'bookdrop-import-target-')), 'keys.json');
+  let statusKeyFile = keyFile;
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url !== '/sandbox/status') return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          eventBusName: 'bookdrop-sandbox',
+          endpoints: { api: url, dynamodb: 'http://127.0.0.1:5001', ses: 'http://127.0.0.1:5002', sms: 'http://127.0.0.1:5003' },
+          tables: ['bookdrop-sandbox'],
+          contactKeys: { kind: 'local', keyFile: statusKeyFile },
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-});
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-describe('Function: describeAwsError', () => {
-  it('turns SDK errors into what to do, without the raw message alone', () => {
-    const named = (name: string, extra: object = {}) => Object.assign(new Error('raw'), { name, ...extra });
+  it('writes contacts with the local key file the sandbox names, to the DynamoDB Local it names', async () => {
+    writeFileSync(keyFile, '{}');
+    statusKeyFile = keyFile;
+    const target = await resolveTarget(splitTargetArgs(['--sandbox', url], { env: {} }).spec);
+    expect(target.tableName).toBe('bookdrop-sandbox');
+    expect(target.clientConfig('dynamodb')).toMatchObject({ endpoint: 'http://127.0.0.1:5001' });
+    expect(target.contactKeys()).toEqual({ CONTACT_KEYS: 'local', LOCAL_KEY_FILE: keyFile });
+  });
 
-    expect(describeAwsError(named('CredentialsProviderError'), 'importing')).toBe(
-      'no valid AWS credentials while importing: sign in (e.g. `aws sso login`) or set AWS_PROFILE, then run again',
+  it('says where to run it when the key file the sandbox names is not on this machine', async () => {
+    statusKeyFile = '/nonexistent/bookdrop/keys.json';
+    const target = await resolveTarget({ kind: 'sandbox', url });
+    expect(() => target.contactKeys()).toThrow(
+      "The sandbox's key file /nonexistent/bookdrop/keys.json does not exist here: run this command on the machine and in the folder where `npm start` runs.",
     );
-    expect(describeAwsError(named('ResourceNotFoundException'), 'importing')).toBe(
-      'the table was not found while importing: is the sandbox or the stage the one you meant?',
-    );
-    expect(describeAwsError(named('Error', { code: 'ECONNREFUSED' }), 'importing')).toBe(
-      'nothing answered while importing: is the sandbox still running (`npm start`), or is the network up?',
-    );
-    expect(describeAwsError(named('ProvisionedThroughputExceededException'), 'importing')).toMatch(/lower --concurrency$/);
   });
 });

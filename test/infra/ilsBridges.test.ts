@@ -87,6 +87,8 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
         'kms:GenerateDataKey',
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
+        // The consortium configuration, read from its parameter path.
+        'ssm:GetParametersByPath',
       ].sort(),
     );
   });
@@ -213,6 +215,7 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
         's3:DeleteObject',
         's3:GetObject',
         's3:PutObject',
+        'ssm:GetParametersByPath',
       ].sort(),
     );
   });

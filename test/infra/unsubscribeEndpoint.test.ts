@@ -89,7 +89,12 @@ describe('Construct: UnsubscribeEndpoint and SenderIdentities', () => {
 
   it('grants the endpoint function exactly: its logs, X-Ray, Get/Put on the table, the data key, and VerifyMac on the token key', () => {
     const tokenKey = arnOf(idOf('AWS::KMS::Key', 'UnsubscribeTokenKey'));
-    expect(statementsOf('UnsubscribeHandlerRoleDefaultPolicy')).toEqual([
+    const statements = statementsOf('UnsubscribeHandlerRoleDefaultPolicy');
+    // The consortium configuration, read from its parameter path (asserted for every function in operations.test.ts).
+    const configRead = statements.filter((statement) => statement.Action === 'ssm:GetParametersByPath');
+    expect(configRead).toHaveLength(1);
+    expect(JSON.stringify(configRead[0]!.Resource)).toContain(':parameter/bookdrop/');
+    expect(statements.filter((statement) => statement.Action !== 'ssm:GetParametersByPath')).toEqual([
       { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: arnOf(idOf('AWS::Logs::LogGroup', 'UnsubscribeHandlerLogs')) },
       { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
       { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Effect: 'Allow', Resource: arnOf(idOf('AWS::DynamoDB::Table', 'DataTable')) },

@@ -7,6 +7,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import { OUTBOUND_SOURCE } from '#shared/events/contract.ts';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { patronPartition } from '#shared/table/keys.ts';
@@ -30,7 +31,14 @@ export function grantTextCommands(fn: lambda.Function, resources: TextCommandRes
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${patronPartition('')}*`] } },
     }),
   );
-  resources.bus.grantPutEventsTo(fn);
+  // RenewalRequested only, as Bookdrop's own outbound source: it cannot put an event that looks like the ILS's.
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['events:PutEvents'],
+      resources: [resources.bus.eventBusArn],
+      conditions: { StringEquals: { 'events:source': [OUTBOUND_SOURCE] } },
+    }),
+  );
   resources.noticeQueue.grantSendMessages(fn);
   resources.ownQueue.grantSendMessages(fn);
   fn.addEnvironment('EVENT_BUS_NAME', resources.bus.eventBusName);

@@ -50,10 +50,11 @@ describe('Construct: text commands', () => {
     expect(allowing('dynamodb:Scan')).toEqual([]);
   });
 
-  it('lets it put events on the Bookdrop bus only', () => {
+  it("lets it put events on the Bookdrop bus only, with Bookdrop's outbound source", () => {
     const puts = allowing('events:PutEvents');
     expect(puts).toHaveLength(1);
     expect(JSON.stringify(puts[0]!.Resource)).toContain(idOf('AWS::Events::EventBus', 'Bus'));
+    expect(puts[0]!.Condition).toEqual({ StringEquals: { 'events:source': ['library.notices'] } });
   });
 
   it('lets it send to its own queue (deadlines) and the notifier queue (replies), and tells it their URLs', () => {

@@ -58,11 +58,13 @@ export type CapacityEvent = keyof typeof CAPACITY_FLOORS;
 /** An attribute value's size, by DynamoDB's rules. */
 function valueSize(value: AttributeValue): number {
   if (value.S !== undefined) return Buffer.byteLength(value.S);
-  if (value.N !== undefined) return Math.ceil(value.N.replace(/^-/, '').replace(/\./, '').replace(/^0+/, '').replace(/0+$/, '').length / 2) + 1;
+  if (value.N !== undefined)
+    return Math.ceil(value.N.replace(/^-/, '').replace(/\./, '').replace(/^0+/, '').replace(/0+$/, '').length / 2) + 1;
   if (value.B !== undefined) return value.B.byteLength;
   if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
   if (value.L !== undefined) return 3 + value.L.reduce((sum, element) => sum + 1 + valueSize(element), 0);
-  if (value.M !== undefined) return 3 + Object.entries(value.M).reduce((sum, [name, element]) => sum + 1 + Buffer.byteLength(name) + valueSize(element), 0);
+  if (value.M !== undefined)
+    return 3 + Object.entries(value.M).reduce((sum, [name, element]) => sum + 1 + Buffer.byteLength(name) + valueSize(element), 0);
   if (value.SS !== undefined) return value.SS.reduce((sum, element) => sum + Buffer.byteLength(element), 0);
   if (value.NS !== undefined) return value.NS.reduce((sum, element) => sum + valueSize({ N: element }), 0);
   if (value.BS !== undefined) return value.BS.reduce((sum, element) => sum + element.byteLength, 0);
@@ -124,10 +126,13 @@ export class CapacityMeter {
         } catch (error) {
           failure = error;
         }
-        const after = await Promise.all(writes.map((op, index) => (op.put !== undefined || command.includes('Update') ? this.current(op) : before[index])));
+        const after = await Promise.all(
+          writes.map((op, index) => (op.put !== undefined || command.includes('Update') ? this.current(op) : before[index])),
+        );
         const add = this.units.get(name) ?? { read: 0, write: 0 };
         const transactional = command === 'TransactWriteItemsCommand' ? 2 : 1;
-        for (const [index] of writes.entries()) add.write += transactional * writeUnits(Math.max(itemSize(before[index]), itemSize(after[index])));
+        for (const [index] of writes.entries())
+          add.write += transactional * writeUnits(Math.max(itemSize(before[index]), itemSize(after[index])));
         add.read += this.readsOf(command, input, output?.output as Record<string, unknown> | undefined);
         this.units.set(name, add);
         if (failure !== undefined) throw failure;
@@ -159,10 +164,13 @@ export class CapacityMeter {
       });
     }
     if (command === 'BatchWriteItemCommand') {
-      return Object.entries(input.RequestItems as Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Key } }[]>).flatMap(([name, requests]) =>
-        requests.map((request) =>
-          request.PutRequest ? { table: name, key: this.keyOf(request.PutRequest.Item), put: request.PutRequest.Item } : { table: name, key: request.DeleteRequest!.Key },
-        ),
+      return Object.entries(input.RequestItems as Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Key } }[]>).flatMap(
+        ([name, requests]) =>
+          requests.map((request) =>
+            request.PutRequest
+              ? { table: name, key: this.keyOf(request.PutRequest.Item), put: request.PutRequest.Item }
+              : { table: name, key: request.DeleteRequest!.Key },
+          ),
       );
     }
     return [];
@@ -173,7 +181,10 @@ export class CapacityMeter {
     if (command === 'GetItemCommand') return readUnits(itemSize(output?.Item as Item | undefined), consistent);
     if (command === 'QueryCommand' || command === 'ScanCommand') {
       const items = (output?.Items as Item[] | undefined) ?? [];
-      return readUnits(items.reduce((sum, item) => sum + itemSize(item), 0), consistent);
+      return readUnits(
+        items.reduce((sum, item) => sum + itemSize(item), 0),
+        consistent,
+      );
     }
     if (command === 'BatchGetItemCommand') {
       const requested = input.RequestItems as Record<string, { Keys: Key[]; ConsistentRead?: boolean }>;
@@ -181,7 +192,11 @@ export class CapacityMeter {
       return Object.entries(requested).reduce((sum, [name, request]) => {
         const items = found[name] ?? [];
         const missing = Math.max(0, request.Keys.length - items.length);
-        return sum + items.reduce((units, item) => units + readUnits(itemSize(item), request.ConsistentRead === true), 0) + missing * readUnits(0, request.ConsistentRead === true);
+        return (
+          sum +
+          items.reduce((units, item) => units + readUnits(itemSize(item), request.ConsistentRead === true), 0) +
+          missing * readUnits(0, request.ConsistentRead === true)
+        );
       }, 0);
     }
     if (command === 'TransactGetItemsCommand') {
@@ -216,7 +231,12 @@ class CountingDecrypter implements ContactDecrypter {
  * the real circulation service and notifier, with providers answering at once.
  * @param repetitions @default 20 (`BENCH_CAPACITY_REPETITIONS`; 3 for a quick run)
  */
-export async function capacityBench(endpoint: string, tableName: string, config: ConsortiumConfig, repetitions = 20): Promise<CapacityFigures> {
+export async function capacityBench(
+  endpoint: string,
+  tableName: string,
+  config: ConsortiumConfig,
+  repetitions = 20,
+): Promise<CapacityFigures> {
   const local = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const setup = new DynamoDBClient(local);
   const measured = new DynamoDBClient(local);
@@ -270,7 +290,15 @@ export async function capacityBench(endpoint: string, tableName: string, config:
     await meter.during('HoldReady (SMS + email)', async () => {
       await circulation.apply({
         detailType: 'HoldReady',
-        detail: { eventId: `hold-${i}`, occurredAt: '2026-11-04T09:00:00-05:00', holdId: `H-${i}`, patronId, title: 'Piranesi', pickupBranch: 'riverside-main', pickupBy: '2026-11-11T20:00:00-05:00' },
+        detail: {
+          eventId: `hold-${i}`,
+          occurredAt: '2026-11-04T09:00:00-05:00',
+          holdId: `H-${i}`,
+          patronId,
+          title: 'Piranesi',
+          pickupBranch: 'riverside-main',
+          pickupBy: '2026-11-11T20:00:00-05:00',
+        },
       });
       for (const request of queued.filter(isNoticeRequest)) await notifier.deliver(request);
     });
@@ -289,7 +317,10 @@ export async function capacityBench(endpoint: string, tableName: string, config:
           dueAt: '2026-11-25T23:59:00-05:00',
         },
       });
-      await circulation.apply({ detailType: 'ItemReturned', detail: { eventId: `back-${i}`, occurredAt: '2026-11-04T11:00:00-05:00', loanId: `L-${i}`, patronId, branch: 'riverside-main' } });
+      await circulation.apply({
+        detailType: 'ItemReturned',
+        detail: { eventId: `back-${i}`, occurredAt: '2026-11-04T11:00:00-05:00', loanId: `L-${i}`, patronId, branch: 'riverside-main' },
+      });
     });
   }
   const perEvent = Object.fromEntries(
@@ -309,7 +340,10 @@ export function capacityLines(figures: CapacityFigures): [string, string][] {
     const units = figures.perEvent[name];
     const floor = CAPACITY_FLOORS[name];
     const ratio = (units.read + units.write) / (floor.read + floor.write);
-    lines.push([`${name} (target at most 1.5x)`, `${units.read.toFixed(1)} RCU + ${units.write.toFixed(1)} WCU; floor ${floor.read} + ${floor.write}; ${ratio.toFixed(2)}x`]);
+    lines.push([
+      `${name} (target at most 1.5x)`,
+      `${units.read.toFixed(1)} RCU + ${units.write.toFixed(1)} WCU; floor ${floor.read} + ${floor.write}; ${ratio.toFixed(2)}x`,
+    ]);
   }
   lines.push(['KMS calls per notice (contact decryptions)', `${figures.kmsCallsPerNotice.toFixed(2)} (${figures.notices} notices)`]);
   return lines;

@@ -74,7 +74,10 @@ async function sdkImportsOf(entry: string): Promise<Map<string, Set<string>>> {
     const source = readFileSync(join(ROOT, path), 'utf8');
     for (const [, typeOnly, names, from] of source.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s+from\s+'(@aws-sdk\/[^']+)'/g)) {
       if (typeOnly !== undefined) continue;
-      const used = names!.split(',').map((name) => name.trim()).filter((name) => name !== '' && !name.startsWith('type '));
+      const used = names!
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== '' && !name.startsWith('type '));
       if (used.length === 0) continue;
       const set = imports.get(from!) ?? new Set<string>();
       for (const name of used) set.add(name.split(/\s+as\s+/)[0]!);
@@ -163,9 +166,7 @@ const median = (values: readonly number[]): number => {
 };
 
 /** Bundles each function and its baseline as the stack does, and times their imports. */
-export async function coldStartBench(
-  options: { functions?: readonly string[]; rounds?: number } = {},
-): Promise<ColdStartFigures[]> {
+export async function coldStartBench(options: { functions?: readonly string[]; rounds?: number } = {}): Promise<ColdStartFigures[]> {
   const functions = options.functions ?? functionFolders();
   const rounds = options.rounds ?? 9;
   // Baseline entries live inside the project, so NodejsFunction and esbuild resolve its packages.

@@ -60,7 +60,9 @@ export function kohaReport(patrons: number): Buffer {
     const phone = i % 10 === 9 ? '' : `(${area}) 555-${String(i % 10_000).padStart(4, '0')}`;
     const email = i % 4 === 3 ? '' : `reader${i}@example.net`;
     const sms = phone === '' || i % 7 === 0 ? 0 : 1;
-    lines.push(`${100_000 + i},${i % 3 === 0 ? 'MPL' : 'RPL'},${phone},${email},${i % 5 === 0 ? 'es-ES' : 'default'},${sms},${email ? 1 : 0},2024-03-01 10:00:00`);
+    lines.push(
+      `${100_000 + i},${i % 3 === 0 ? 'MPL' : 'RPL'},${phone},${email},${i % 5 === 0 ? 'es-ES' : 'default'},${sms},${email ? 1 : 0},2024-03-01 10:00:00`,
+    );
   }
   return Buffer.from(`${lines.join('\n')}\n`);
 }
@@ -68,7 +70,11 @@ export function kohaReport(patrons: number): Buffer {
 /** The stored items of one patron (profile and ledger entries). */
 async function itemsOf(table: TableContext, patronId: string): Promise<Record<string, unknown>[]> {
   const { Items } = await table.doc.send(
-    new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': patronPartition(patronId) } }),
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': patronPartition(patronId) },
+    }),
   );
   return Items ?? [];
 }
@@ -77,14 +83,20 @@ async function itemsOf(table: TableContext, patronId: string): Promise<Record<st
  * Writes `patrons` copies of `template` (one patron's items, with distinct keys and index keys) with
  * bare BatchWriteItem requests; returns the seconds taken and the write units consumed.
  */
-async function bareWrites(table: TableContext, template: readonly Record<string, unknown>[], patrons: number): Promise<{ seconds: number; writeUnits: number }> {
+async function bareWrites(
+  table: TableContext,
+  template: readonly Record<string, unknown>[],
+  patrons: number,
+): Promise<{ seconds: number; writeUnits: number }> {
   const requests = Array.from({ length: patrons }, (_, i) =>
     template.map((item) => ({
       PutRequest: {
         Item: {
           ...item,
           pk: patronPartition(`baseline-${i}`),
-          ...(item.phoneIndex === undefined ? {} : { phoneIndex: `${String(item.phoneIndex)}-${i}`, audienceKey: `${String(item.audienceKey)}-${i}` }),
+          ...(item.phoneIndex === undefined
+            ? {}
+            : { phoneIndex: `${String(item.phoneIndex)}-${i}`, audienceKey: `${String(item.audienceKey)}-${i}` }),
         },
       },
     })),
@@ -97,7 +109,9 @@ async function bareWrites(table: TableContext, template: readonly Record<string,
       let batch: typeof requests = requests.slice(next, next + 25);
       next += 25;
       while (batch.length > 0) {
-        const result = await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.tableName]: batch }, ReturnConsumedCapacity: 'TOTAL' }));
+        const result = await table.doc.send(
+          new BatchWriteCommand({ RequestItems: { [table.tableName]: batch }, ReturnConsumedCapacity: 'TOTAL' }),
+        );
         writeUnits += (result.ConsumedCapacity ?? []).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
         batch = (result.UnprocessedItems?.[table.tableName] ?? []) as typeof requests;
       }
@@ -122,9 +136,13 @@ export async function importBench(
   const file = readPatronFile(kohaReport(patrons), mapping);
   const checked = checkRecords(file.records, file.unreadable, mapping, { config, defaultCountry: 'US', now: new Date() });
   const checkSeconds = (performance.now() - checkStarted) / 1000;
-  if (checked.refused.length > 0 || checked.rows.length !== patrons) throw new Error(`the bench report has ${checked.refused.length} refused rows`);
+  if (checked.refused.length > 0 || checked.rows.length !== patrons)
+    throw new Error(`the bench report has ${checked.refused.length} refused rows`);
 
-  const keys = { encrypter: new EsdkContactCrypto(localContactKeyring(randomBytes(32))), phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)) };
+  const keys = {
+    encrypter: new EsdkContactCrypto(localContactKeyring(randomBytes(32))),
+    phoneIndex: new LocalPhoneBlindIndex(randomBytes(32)),
+  };
   const importerFor = (table: TableContext, chunkSize?: number) => {
     const store = new DynamoPatronStore(table, config.retention.consentLedgerDays);
     return new PatronImporter({
@@ -132,7 +150,12 @@ export async function importBench(
       service: new PatronService({ patrons: store, ...keys }),
       concurrency,
       ...(chunkSize === undefined ? {} : { chunkSize }),
-      provenanceOf: (row: ImportRow) => ({ at: row.consentAt ?? '2026-11-01T00:00:00Z', source: 'import', policyVersion: '2026-09', evidenceId: `import:${file.fileId}:${row.line}` }),
+      provenanceOf: (row: ImportRow) => ({
+        at: row.consentAt ?? '2026-11-01T00:00:00Z',
+        source: 'import',
+        policyVersion: '2026-09',
+        evidenceId: `import:${file.fileId}:${row.line}`,
+      }),
     });
   };
   // Write units on a sample imported one patron per chunk: DynamoDB Local reports a transaction's
@@ -140,7 +163,9 @@ export async function importBench(
   const sampleSize = Math.min(300, Math.ceil(patrons / 10));
   const sample = await importerFor(tables.warmup, 1).run(checked.rows.slice(0, sampleSize), { startChunk: 0 });
   // The JIT of DynamoDB Local and of Node warm up on a few more patrons, so the figures are of steady work.
-  await importerFor(tables.warmup).run(checked.rows.slice(sampleSize, sampleSize + Math.min(1_500, Math.ceil(patrons / 10))), { startChunk: 0 });
+  await importerFor(tables.warmup).run(checked.rows.slice(sampleSize, sampleSize + Math.min(1_500, Math.ceil(patrons / 10))), {
+    startChunk: 0,
+  });
   const importer = importerFor(tables.main);
   const started = performance.now();
   const counts = await importer.run(checked.rows, { startChunk: 0 });
@@ -177,22 +202,37 @@ export function printImportFigures(figures: ImportFigures, line: (label: string,
   process.stdout.write(
     `\nPatron import (${n(figures.patrons)}-row Koha report into DynamoDB Local, no stream; ${figures.concurrency} chunks of 100 at once)\n`,
   );
-  line('patrons per second (target 200)', `${n(rate)} (${figures.importSeconds.toFixed(0)} s; checking the file ${figures.checkSeconds.toFixed(1)} s)`);
-  line('baseline: bare BatchWriteItem, same items', `${n(baseRate)} patrons/s (${figures.baselineSeconds.toFixed(0)} s, ${figures.itemsPerPatron.toFixed(2)} items per patron)`);
+  line(
+    'patrons per second (target 200)',
+    `${n(rate)} (${figures.importSeconds.toFixed(0)} s; checking the file ${figures.checkSeconds.toFixed(1)} s)`,
+  );
+  line(
+    'baseline: bare BatchWriteItem, same items',
+    `${n(baseRate)} patrons/s (${figures.baselineSeconds.toFixed(0)} s, ${figures.itemsPerPatron.toFixed(2)} items per patron)`,
+  );
   line('import speed / baseline speed', (rate / baseRate).toFixed(2));
-  line('write units per patron (baseline)', `${figures.writeUnitsPerPatron.toFixed(2)} (${figures.baselineWriteUnitsPerPatron.toFixed(2)})`);
+  line(
+    'write units per patron (baseline)',
+    `${figures.writeUnitsPerPatron.toFixed(2)} (${figures.baselineWriteUnitsPerPatron.toFixed(2)})`,
+  );
   line('consent ledger entries', n(figures.counts.ledgerEntries));
   line('same file again: time, patrons written', `${figures.rerunSeconds.toFixed(0)} s, ${figures.rerun.created + figures.rerun.updated}`);
   line('same file again: read units per patron', figures.readUnitsPerPatron.toFixed(2));
 }
 
 /** Table names of the section; the tables are created without a stream. */
-export const IMPORT_BENCH_TABLES = { main: 'bookdrop-bench-import', warmup: 'bookdrop-bench-import-warmup', baseline: 'bookdrop-bench-import-baseline' } as const;
+export const IMPORT_BENCH_TABLES = {
+  main: 'bookdrop-bench-import',
+  warmup: 'bookdrop-bench-import-warmup',
+  baseline: 'bookdrop-bench-import-baseline',
+} as const;
 
 /** Creates the section's tables on `client` and runs it with `BENCH_IMPORT_PATRONS` rows. */
 export async function runImportBench(client: DynamoDBClient, config: ConsortiumConfig): Promise<ImportFigures> {
   for (const name of Object.values(IMPORT_BENCH_TABLES)) await ensureTable(client, name, { streams: false });
-  const [main, warmup, baseline] = [IMPORT_BENCH_TABLES.main, IMPORT_BENCH_TABLES.warmup, IMPORT_BENCH_TABLES.baseline].map((name) => tableContext(client, name));
+  const [main, warmup, baseline] = [IMPORT_BENCH_TABLES.main, IMPORT_BENCH_TABLES.warmup, IMPORT_BENCH_TABLES.baseline].map((name) =>
+    tableContext(client, name),
+  );
   return importBench({ main: main!, warmup: warmup!, baseline: baseline! }, config, Number(process.env.BENCH_IMPORT_PATRONS ?? 100_000));
 }
 

@@ -103,7 +103,15 @@ try {
     });
     await circulation.apply({
       detailType: 'HoldReady',
-      detail: { eventId: `hold-${i}`, occurredAt: '2026-11-04T09:00:00-05:00', holdId: `H-${i}`, patronId, title: 'Piranesi', pickupBranch: 'riverside-main', pickupBy: '2026-11-11T20:00:00-05:00' },
+      detail: {
+        eventId: `hold-${i}`,
+        occurredAt: '2026-11-04T09:00:00-05:00',
+        holdId: `H-${i}`,
+        patronId,
+        title: 'Piranesi',
+        pickupBranch: 'riverside-main',
+        pickupBy: '2026-11-11T20:00:00-05:00',
+      },
     });
   }
   const requests = queued.filter(isNoticeRequest).filter((message) => message.kind === 'hold-ready');
@@ -136,20 +144,32 @@ try {
     longest = Math.max(longest, length);
     total++;
   }
-  process.stdout.write(`\nSMS over the notice corpus (${NOTICE_KINDS.length} kinds x 2 languages x titles on/off x ${LIBRARIES.length} libraries x ${TITLES.length} titles)\n`);
+  process.stdout.write(
+    `\nSMS over the notice corpus (${NOTICE_KINDS.length} kinds x 2 languages x titles on/off x ${LIBRARIES.length} libraries x ${TITLES.length} titles)\n`,
+  );
   line('messages', String(total));
   line('encoding', `GSM-7 ${gsm}, UCS-2 ${total - gsm}`);
-  line('segments', [...segments].sort(([a], [b]) => a - b).map(([parts, n]) => `${parts}: ${n}`).join(', '));
+  line(
+    'segments',
+    [...segments]
+      .sort(([a], [b]) => a - b)
+      .map(([parts, n]) => `${parts}: ${n}`)
+      .join(', '),
+  );
   line('longest (GSM-7 septets)', String(longest));
   const capacityTable = 'bookdrop-bench-capacity';
   await ensureTable(setupClient, capacityTable, { streams: false });
   const capacity = await capacityBench(dynamo.endpoint, capacityTable, config, Number(process.env.BENCH_CAPACITY_REPETITIONS ?? 20));
-  process.stdout.write(`\nDynamoDB capacity units per event, by AWS's rules (${capacity.repetitions} of each; floors in bench/capacityBench.ts)\n`);
+  process.stdout.write(
+    `\nDynamoDB capacity units per event, by AWS's rules (${capacity.repetitions} of each; floors in bench/capacityBench.ts)\n`,
+  );
   for (const [label, value] of capacityLines(capacity)) line(label, value);
   const sweepTable = 'bookdrop-bench-sweep';
   await ensureTable(setupClient, sweepTable);
   const figures = await sweepBench(tableContext(setupClient, sweepTable), config);
-  process.stdout.write(`\nDaily sweep (${figures.loans.toLocaleString('en-US')} open loans, ${figures.due.toLocaleString('en-US')} due on the target days)\n`);
+  process.stdout.write(
+    `\nDaily sweep (${figures.loans.toLocaleString('en-US')} open loans, ${figures.due.toLocaleString('en-US')} due on the target days)\n`,
+  );
   line('index items read per item due (budget 1.05)', (figures.read / figures.due).toFixed(3));
   line('pages / digest notice requests', `${figures.pages} / ${figures.notices}`);
   line('sweep run time, this machine', `${figures.sweepSeconds.toFixed(1)} s (loading the loans took ${figures.loadSeconds.toFixed(0)} s)`);
@@ -165,7 +185,12 @@ try {
   process.stdout.write(`\nILS report-file bridge (Koha current-loans file of ${n(bridge.first.rows)} rows, snapshot in DynamoDB Local)\n`);
   bridgeLine('first snapshot (every loan a checkout)', bridge.first);
   bridgeLine('next snapshot (returns, renewals, new loans)', bridge.next);
-  line('next snapshot changes', Object.entries(bridge.next.counts).map(([name, count]) => `${name} ${n(count)}`).join(', '));
+  line(
+    'next snapshot changes',
+    Object.entries(bridge.next.counts)
+      .map(([name, count]) => `${name} ${n(count)}`)
+      .join(', '),
+  );
   line('PutEvents requests (first / next)', `${n(bridge.first.putEventsRequests)} / ${n(bridge.next.putEventsRequests)}`);
   const coldStart = await coldStartBench({
     ...(process.env.BENCH_COLD_START_FUNCTIONS ? { functions: process.env.BENCH_COLD_START_FUNCTIONS.split(',') } : {}),
@@ -175,7 +200,9 @@ try {
   process.stdout.write(`${coldStartLines(coldStart).join('\n')}\n`);
   const recipients = Number(process.env.BENCH_BROADCAST_PATRONS ?? 100_000);
   const broadcasts = await broadcastBench(recipients, config.email.messagesPerSecond);
-  process.stdout.write(`\nBroadcast of a service update to ${n(recipients)} patrons (simulated providers, virtual clock; target: floor + 10%)\n`);
+  process.stdout.write(
+    `\nBroadcast of a service update to ${n(recipients)} patrons (simulated providers, virtual clock; target: floor + 10%)\n`,
+  );
   process.stdout.write(`${broadcastLines(broadcasts).join('\n')}\n`);
   process.stdout.write('\n');
 } finally {

@@ -44,7 +44,13 @@ export interface BookdropStackProps extends StackProps {
 }
 
 /** Settings of a stack built without a stage (tests, `cdk synth` without `-c stage`). */
-export const DEFAULT_STAGE: StageSettings = { name: 'dev', alarmEmails: [], logRetentionDays: 30, removal: 'retain', smsMonthlyBudgetUsd: 10 };
+export const DEFAULT_STAGE: StageSettings = {
+  name: 'dev',
+  alarmEmails: [],
+  logRetentionDays: 30,
+  removal: 'retain',
+  smsMonthlyBudgetUsd: 10,
+};
 
 /** DynamoDB item actions, by function. Scan and table-wide reads are never granted. */
 const CIRCULATION_TABLE_ACTIONS = [
@@ -193,7 +199,12 @@ export class BookdropStack extends Stack {
         resources: [TABLE.indexes.byAudience.name, TABLE.indexes.bySweep.name].map((index) => `${table.tableArn}/index/${index}`),
       }),
     );
-    new DailySweep(this, 'DailySweep', { config, queue: notifier.input.queue, deadLetterQueue: notifier.input.deadLetterQueue, key: keys.dataKey });
+    new DailySweep(this, 'DailySweep', {
+      config,
+      queue: notifier.input.queue,
+      deadLetterQueue: notifier.input.deadLetterQueue,
+      key: keys.dataKey,
+    });
     notifierFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
     const senders = [config.consortium, ...config.libraries].map((sender) => sender.senderEmail);
     const identities = [...new Set([...senders, ...senders.map((address) => address.split('@')[1] ?? address)])];
@@ -243,12 +254,22 @@ export class BookdropStack extends Stack {
     Aspects.of(this).add(new StageDefaults(stage));
     const parameters = new ConfigParameters(this, 'Config', { stage: stage.name, config });
     parameters.distribute();
-    const alarms = new OperationsAlarms(this, 'Alarms', { stage: stage.name, recipients: stage.alarmEmails, smsMonthlyBudgetUsd: stage.smsMonthlyBudgetUsd });
+    const alarms = new OperationsAlarms(this, 'Alarms', {
+      stage: stage.name,
+      recipients: stage.alarmEmails,
+      smsMonthlyBudgetUsd: stage.smsMonthlyBudgetUsd,
+    });
     const { dashboard } = new OperationsDashboard(this, 'Operations', { stage: stage.name, notifier: notifierFn });
-    new CfnOutput(this, STACK_OUTPUT.contactKeyArn, { value: keys.contactKey.keyArn, description: 'Decrypts contacts for patron-report (needs kms:Decrypt)' });
+    new CfnOutput(this, STACK_OUTPUT.contactKeyArn, {
+      value: keys.contactKey.keyArn,
+      description: 'Decrypts contacts for patron-report (needs kms:Decrypt)',
+    });
     new CfnOutput(this, STACK_OUTPUT.alarmTopicArn, { value: alarms.topic.topicArn });
     new CfnOutput(this, STACK_OUTPUT.dashboardName, { value: dashboard.dashboardName });
-    new CfnOutput(this, STACK_OUTPUT.configParameterName, { value: parameters.path, description: 'SSM parameter path of the consortium configuration' });
+    new CfnOutput(this, STACK_OUTPUT.configParameterName, {
+      value: parameters.path,
+      description: 'SSM parameter path of the consortium configuration',
+    });
     new CfnOutput(this, 'CirculationQueue', { value: circulation.input.queue.queueUrl });
     new CfnOutput(this, 'NotifierQueue', { value: notifier.input.queue.queueUrl });
     new CfnOutput(this, 'InboundSmsQueue', { value: inbound.consumer.input.queue.queueUrl });

@@ -31,10 +31,9 @@ function copyLazyPackages(inputDir: string, outputDir: string): string[] {
 }
 
 /** The code, runtime and bundling of the function whose entry point is `functions/<folder>/handler.ts`. */
-export function functionCode(entry: string): Pick<
-  NodejsFunctionProps,
-  'entry' | 'projectRoot' | 'depsLockFilePath' | 'runtime' | 'architecture' | 'bundling'
-> {
+export function functionCode(
+  entry: string,
+): Pick<NodejsFunctionProps, 'entry' | 'projectRoot' | 'depsLockFilePath' | 'runtime' | 'architecture' | 'bundling'> {
   return {
     entry,
     projectRoot: ROOT,

@@ -21,7 +21,7 @@ export const sandboxRoutes: ApiRoute[] = [
     path: ANY_PATH,
     amzTarget: /^AWSEvents\.PutEvents$/,
     handle: async ({ sandbox, json }) => {
-      let entries;
+      let entries: ReturnType<typeof checkPutEventsRequest>;
       try {
         entries = checkPutEventsRequest(json());
       } catch (error) {
@@ -38,7 +38,8 @@ export const sandboxRoutes: ApiRoute[] = [
     handle: ({ sandbox, json, headers }) => {
       const outcome = sandbox.sqs(String(headers['x-amz-target']).slice('AmazonSQS.'.length), json());
       const contentType = 'application/x-amz-json-1.0';
-      if ('error' in outcome && outcome.error) return { status: 400, body: { __type: outcome.error.type, message: outcome.error.message }, contentType };
+      if ('error' in outcome && outcome.error)
+        return { status: 400, body: { __type: outcome.error.type, message: outcome.error.message }, contentType };
       return { body: outcome.result, contentType };
     },
   },
@@ -63,14 +64,16 @@ export const sandboxRoutes: ApiRoute[] = [
       method,
       path: UNSUBSCRIBE_PATH,
       accepts: () => true,
-      handle: async ({ sandbox, url, headers, body }) => httpApiResponse(await sandbox.unsubscribe(httpApiEvent(method, url, headers, body))),
+      handle: async ({ sandbox, url, headers, body }) =>
+        httpApiResponse(await sandbox.unsubscribe(httpApiEvent(method, url, headers, body))),
     }),
   ),
   { method: 'POST', path: '/sandbox/ils/scan', handle: async ({ sandbox }) => ({ body: { files: await sandbox.ils.scan() } }) },
   {
     method: 'GET',
     path: '/privacy',
-    handle: ({ sandbox, url, headers }) => privacyChartResponse(sandbox.config, url, typeof headers['accept-language'] === 'string' ? headers['accept-language'] : undefined),
+    handle: ({ sandbox, url, headers }) =>
+      privacyChartResponse(sandbox.config, url, typeof headers['accept-language'] === 'string' ? headers['accept-language'] : undefined),
   },
   { method: 'GET', path: '/sandbox/outbox', handle: async ({ sandbox }) => ({ body: await sandbox.outbox() }) },
   { method: 'GET', path: '/sandbox/status', handle: async ({ sandbox }) => ({ body: await sandbox.health() }) },
@@ -80,7 +83,11 @@ export const sandboxRoutes: ApiRoute[] = [
     path: '/sandbox/purge-journal',
     handle: async ({ sandbox }) => ({ body: { entries: await sandbox.itemsOfKind('purge-journal') } }),
   },
-  { method: 'GET', path: '/sandbox/statistics', handle: async ({ sandbox }) => ({ body: { counts: await sandbox.itemsOfKind('statistics') } }) },
+  {
+    method: 'GET',
+    path: '/sandbox/statistics',
+    handle: async ({ sandbox }) => ({ body: { counts: await sandbox.itemsOfKind('statistics') } }),
+  },
   {
     method: 'GET',
     path: /^\/sandbox\/patrons\/(?<patronId>[A-Za-z0-9._:-]{1,64})$/,

@@ -86,7 +86,8 @@ export class Emulator {
     if (!forced && this.restartTimes.length >= limit) {
       this.state = 'down';
       this.note = `${this.name} ${reason} at ${new Date(now).toISOString()}, after ${this.restartTimes.length} restarts in 10 minutes: not restarted.`;
-      this.action = 'POST /sandbox/redrive starts it again and reruns the work that failed; if it keeps dying, stop the sandbox (Ctrl-C), check memory and Java, and start it again.';
+      this.action =
+        'POST /sandbox/redrive starts it again and reruns the work that failed; if it keeps dying, stop the sandbox (Ctrl-C), check memory and Java, and start it again.';
       return;
     }
     this.restartTimes.push(now);

@@ -61,7 +61,9 @@ export interface ApiRoute {
 
 /** `application/json`, the AWS JSON protocols (`application/x-amz-json-1.0`, `-1.1`) and `*\/*+json`. */
 export function isJsonMediaType(mediaType: string): boolean {
-  return mediaType === 'application/json' || /^application\/x-amz-json-1\.[01]$/.test(mediaType) || /^[a-z]+\/[\w.+-]+\+json$/.test(mediaType);
+  return (
+    mediaType === 'application/json' || /^application\/x-amz-json-1\.[01]$/.test(mediaType) || /^[a-z]+\/[\w.+-]+\+json$/.test(mediaType)
+  );
 }
 
 /** Largest request body read; larger ones get 413 after the body is drained (no connection reset). */
@@ -99,7 +101,13 @@ function parseJsonObject(body: string): Record<string, unknown> {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json', headers: Readonly<Record<string, string>> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = 'application/json',
+  headers: Readonly<Record<string, string>> = {},
+): void {
   if (res.headersSent) return;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
@@ -137,15 +145,23 @@ async function dispatch(sandbox: Sandbox, routes: readonly ApiRoute[], hosts: Se
     }
   }
   if (!route || !params) {
-    if (target !== undefined) throw new SandboxApiError(400, `operation ${target} is not supported by the sandbox`, 'UnknownOperationException');
+    if (target !== undefined)
+      throw new SandboxApiError(400, `operation ${target} is not supported by the sandbox`, 'UnknownOperationException');
     throw new SandboxApiError(404, `no route for ${method} ${url.pathname}`, 'NotFound');
   }
   let body = '';
   if (method === 'POST') {
-    const mediaType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const mediaType = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
     if (!(route.accepts ?? isJsonMediaType)(mediaType)) {
       req.resume();
-      throw new SandboxApiError(415, `content type ${mediaType || '(none)'} is not accepted here: send application/json`, 'UnsupportedMediaType');
+      throw new SandboxApiError(
+        415,
+        `content type ${mediaType || '(none)'} is not accepted here: send application/json`,
+        'UnsupportedMediaType',
+      );
     }
     body = await readBody(req);
   }

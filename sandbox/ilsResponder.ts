@@ -28,7 +28,11 @@ export type IlsResponderSettings = z.infer<typeof ilsResponderSchema>;
 export function parseIlsResponderSettings(body: unknown): IlsResponderSettings {
   const checked = ilsResponderSchema.safeParse(body);
   if (checked.success) return checked.data;
-  throw new Error(`invalid ILS responder settings: ${describeIssues(checked.error.issues, 'body').map((issue) => `${issue.field} ${issue.rule}`).join('; ')}`);
+  throw new Error(
+    `invalid ILS responder settings: ${describeIssues(checked.error.issues, 'body')
+      .map((issue) => `${issue.field} ${issue.rule}`)
+      .join('; ')}`,
+  );
 }
 
 export class IlsResponder {
@@ -48,9 +52,12 @@ export class IlsResponder {
     return request.loanIds.map((loanId, index) => {
       const eventId = `sandbox-ils-${request.requestId}-${loanId}-${++this.answered}`;
       const base = { eventId, occurredAt: now.toISOString(), loanId, requestId: request.requestId };
-      const refused = this.settings.mode === 'refuse-some' ? (refuse[loanId] ?? (everySecond && index % 2 === 1 ? 'on-hold' : undefined)) : undefined;
+      const refused =
+        this.settings.mode === 'refuse-some' ? (refuse[loanId] ?? (everySecond && index % 2 === 1 ? 'on-hold' : undefined)) : undefined;
       const [detailType, detail] =
-        refused === undefined ? (['LoanRenewed', { ...base, patronId: request.patronId, dueAt }] as const) : (['RenewalRefused', { ...base, reason: refused }] as const);
+        refused === undefined
+          ? (['LoanRenewed', { ...base, patronId: request.patronId, dueAt }] as const)
+          : (['RenewalRefused', { ...base, reason: refused }] as const);
       return { Source: this.source, DetailType: detailType, Detail: JSON.stringify(detail) };
     });
   }

@@ -187,7 +187,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   } finally {
     client.destroy();
   }
-  const warning = launcher ? undefined : 'DynamoDB Local listens on every interface: install a JDK (javac) so the sandbox can bind it to 127.0.0.1';
+  const warning = launcher
+    ? undefined
+    : 'DynamoDB Local listens on every interface: install a JDK (javac) so the sandbox can bind it to 127.0.0.1';
   return supervised(child, endpoint, chosen, warning);
 }
 

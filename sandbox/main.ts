@@ -28,7 +28,7 @@ if (dataDirFlag >= 0 && !dataDirArgument) {
 const dataDir = dataDirArgument ? resolve(dataDirArgument) : undefined;
 
 const sandbox = await Sandbox.start({ config, port, keyFile, ...(dataDir ? { dataDir } : {}) });
-let server;
+let server: Awaited<ReturnType<typeof serveSandbox>>;
 try {
   server = await serveSandbox(sandbox, port);
 } catch (error) {
@@ -50,7 +50,9 @@ process.stdout.write(
     `  ILS report drop folder                    ${sandbox.ils.drop.root}`,
     `  consortium                                ${config.consortium.name}: ${config.libraries.map((lib) => lib.id).join(', ')} (${config.timeZone})`,
     `  state                                     ${dataDir ? `kept in ${dataDir}` : 'in memory (gone when the sandbox stops; --data-dir DIR keeps it)'}`,
-    ...Object.values((await sandbox.health()).emulators).flatMap((emulator) => ('warning' in emulator && emulator.warning ? [`  warning: ${emulator.warning}`] : [])),
+    ...Object.values((await sandbox.health()).emulators).flatMap((emulator) =>
+      'warning' in emulator && emulator.warning ? [`  warning: ${emulator.warning}`] : [],
+    ),
     'Try `npm run demo` in another terminal. Ctrl-C stops everything.',
     '',
   ].join('\n'),

@@ -99,7 +99,10 @@ export function checkPutEventsRequest(input: Record<string, unknown>): PutEvents
         throw constraint(`${at}.resources`, `Member must have length less than or equal to ${PUT_EVENTS_LIMITS.maxResources}`);
       }
       if (Resources.some((resource) => typeof resource !== 'string' || resource.length > PUT_EVENTS_LIMITS.maxResourceLength)) {
-        throw constraint(`${at}.resources`, `Member must be strings of length less than or equal to ${PUT_EVENTS_LIMITS.maxResourceLength}`);
+        throw constraint(
+          `${at}.resources`,
+          `Member must be strings of length less than or equal to ${PUT_EVENTS_LIMITS.maxResourceLength}`,
+        );
       }
     }
   });
@@ -150,7 +153,10 @@ export function checkPutEventsEntry(entry: PutEventsEntry): CheckedEntry | Entry
     return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameters Source, DetailType and Detail are required.' };
   }
   if (Source.startsWith('aws.')) {
-    return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: `Not authorized for the source: ${Source} is reserved for AWS services.` };
+    return {
+      ErrorCode: 'NotAuthorizedForSourceException',
+      ErrorMessage: `Not authorized for the source: ${Source} is reserved for AWS services.`,
+    };
   }
   if (EventBusName !== undefined && EventBusName !== null && typeof EventBusName !== 'string') {
     return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter EventBusName must be a string.' };
@@ -158,7 +164,10 @@ export function checkPutEventsEntry(entry: PutEventsEntry): CheckedEntry | Entry
   const time = readEntryTime(entry.Time);
   if (time !== undefined && !(time instanceof Date)) return time;
   if (jsonDepth(Detail) > PUT_EVENTS_LIMITS.maxDetailDepth) {
-    return { ErrorCode: 'MalformedDetail', ErrorMessage: `Detail is malformed: nested deeper than ${PUT_EVENTS_LIMITS.maxDetailDepth} levels.` };
+    return {
+      ErrorCode: 'MalformedDetail',
+      ErrorMessage: `Detail is malformed: nested deeper than ${PUT_EVENTS_LIMITS.maxDetailDepth} levels.`,
+    };
   }
   let detail: unknown;
   try {

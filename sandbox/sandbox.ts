@@ -72,7 +72,16 @@ export type PutEventsResultEntry = { EventId: string } | EntryError;
 
 export interface Outbox {
   sms: { id: string; to: string; body: string; sentAt: string }[];
-  email: { id: string; to: string; from: string; subject: string; text: string; html: string; headers: Record<string, string>; sentAt: string }[];
+  email: {
+    id: string;
+    to: string;
+    from: string;
+    subject: string;
+    text: string;
+    html: string;
+    headers: Record<string, string>;
+    sentAt: string;
+  }[];
 }
 
 const ACCOUNT = '000000000000';
@@ -121,8 +130,7 @@ export class Sandbox {
     this.ilsRenewals = new IlsResponder(options.config.events.source);
     this.sms = sms;
     const base = `http://127.0.0.1:${options.port}/${ACCOUNT}`;
-    const handler = (module: string) => async () =>
-      ((await import(module)) as { handler: SqsHandler }).handler;
+    const handler = (module: string) => async () => ((await import(module)) as { handler: SqsHandler }).handler;
     const kick = () => this.pipeline?.pump();
     const queue = (name: string, module: string, concurrency = DEFAULT_CONSUMER_CONCURRENCY) =>
       new LocalQueue(name, `${base}/${name}`, handler(module), concurrency, kick);
@@ -132,8 +140,10 @@ export class Sandbox {
       inboundSms: queue('bookdrop-inbound-sms', '#functions/inbound-sms/handler.ts'),
       emailFeedback: queue('bookdrop-email-feedback', '#functions/email-feedback/handler.ts'),
     };
-    this.stream = new StreamPoller(dynamoEmulator.endpoint, this.tableName, async () =>
-      ((await import('#functions/table-stream/handler.ts')) as { handler: StreamHandler }).handler,
+    this.stream = new StreamPoller(
+      dynamoEmulator.endpoint,
+      this.tableName,
+      async () => ((await import('#functions/table-stream/handler.ts')) as { handler: StreamHandler }).handler,
     );
     this.pipeline = new Pipeline(
       Object.values(this.queues),
@@ -167,14 +177,15 @@ export class Sandbox {
     const [dynamo, ses] = await Promise.all([
       Emulator.start('DynamoDB Local', {
         start: (port) => startDynamoDbLocal({ port, dbPath }),
-        probe: (endpoint) => answersWithin(async () => {
-          const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-          try {
-            return (await client.send(new ListTablesCommand({ Limit: 1 }))) !== undefined;
-          } finally {
-            client.destroy();
-          }
-        }),
+        probe: (endpoint) =>
+          answersWithin(async () => {
+            const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+            try {
+              return (await client.send(new ListTablesCommand({ Limit: 1 }))) !== undefined;
+            } finally {
+              client.destroy();
+            }
+          }),
         maxRestarts: options.maxEmulatorRestarts,
         lossOnRestart: dbPath
           ? 'Its data is kept on disk: nothing was lost.'
@@ -331,7 +342,8 @@ export class Sandbox {
       if (event.source === OUTBOUND_SOURCE) {
         this.published.push(event);
         // The sandbox plays the ILS: it answers a renewal request as soon as it is published.
-        if (event['detail-type'] === 'RenewalRequested') this.deliver(this.ilsRenewals.answer(event.detail as OutboundDetail<'RenewalRequested'>).map((entry) => this.toEvent(entry)));
+        if (event['detail-type'] === 'RenewalRequested')
+          this.deliver(this.ilsRenewals.answer(event.detail as OutboundDetail<'RenewalRequested'>).map((entry) => this.toEvent(entry)));
       }
       const ids = rules
         .filter((rule) => matchesPattern(rule.pattern, event))
@@ -411,7 +423,11 @@ export class Sandbox {
     if (action === 'SendMessageBatch' && input.Entries) {
       return {
         result: {
-          Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: queue.send(entry.MessageBody, entry.DelaySeconds), MD5OfMessageBody: md5(entry.MessageBody) })),
+          Successful: input.Entries.map((entry) => ({
+            Id: entry.Id,
+            MessageId: queue.send(entry.MessageBody, entry.DelaySeconds),
+            MD5OfMessageBody: md5(entry.MessageBody),
+          })),
           Failed: [],
         },
       };
@@ -424,8 +440,13 @@ export class Sandbox {
    * peek: nothing is removed), StartMessageMoveTask (moves every message back and processes it) and
    * ListMessageMoveTasks. `undefined` when the call is not about a dead-letter queue.
    */
-  private deadLetterSqs(action: string, input: { QueueUrl?: string; SourceArn?: string; MaxNumberOfMessages?: number; VisibilityTimeout?: number }) {
-    const queue = Object.values(this.queues).find((candidate) => candidate.deadLetterUrl === input.QueueUrl || candidate.arn(true) === input.SourceArn);
+  private deadLetterSqs(
+    action: string,
+    input: { QueueUrl?: string; SourceArn?: string; MaxNumberOfMessages?: number; VisibilityTimeout?: number },
+  ) {
+    const queue = Object.values(this.queues).find(
+      (candidate) => candidate.deadLetterUrl === input.QueueUrl || candidate.arn(true) === input.SourceArn,
+    );
     if (!queue) return undefined;
     if (action === 'GetQueueAttributes') {
       return { result: { Attributes: { QueueArn: queue.arn(true), ApproximateNumberOfMessages: String(queue.deadLetters.length) } } };
@@ -433,7 +454,9 @@ export class Sandbox {
     if (action === 'ReceiveMessage') {
       // As SQS: a received message stays hidden for the visibility timeout (wall clock), and is not removed.
       const now = Date.now();
-      const letters = queue.deadLetters.filter((letter) => (this.hiddenDeadLetters.get(letter.messageId) ?? 0) <= now).slice(0, Math.min(10, input.MaxNumberOfMessages ?? 1));
+      const letters = queue.deadLetters
+        .filter((letter) => (this.hiddenDeadLetters.get(letter.messageId) ?? 0) <= now)
+        .slice(0, Math.min(10, input.MaxNumberOfMessages ?? 1));
       for (const letter of letters) this.hiddenDeadLetters.set(letter.messageId, now + (input.VisibilityTimeout ?? 30) * 1000);
       return {
         result: {
@@ -455,7 +478,8 @@ export class Sandbox {
     }
     if (action === 'ListMessageMoveTasks') {
       const moved = this.moveTasks.get(queue.arn(true));
-      const tasks = moved === undefined ? [] : [{ Status: 'COMPLETED', SourceArn: queue.arn(true), ApproximateNumberOfMessagesMoved: moved }];
+      const tasks =
+        moved === undefined ? [] : [{ Status: 'COMPLETED', SourceArn: queue.arn(true), ApproximateNumberOfMessagesMoved: moved }];
       return { result: { Results: tasks } };
     }
     return undefined;
@@ -517,7 +541,11 @@ export class Sandbox {
       // The clock runs on from the target: answer with the target itself, not a millisecond later.
       const now = target > before ? target : before;
       const expired: Record<string, number> = {};
-      const doomed = await this.scan('#ttl <= :now', { ':now': { N: String(Math.floor(now.getTime() / 1000)) } }, { '#ttl': TABLE.ttlAttribute });
+      const doomed = await this.scan(
+        '#ttl <= :now',
+        { ':now': { N: String(Math.floor(now.getTime() / 1000)) } },
+        { '#ttl': TABLE.ttlAttribute },
+      );
       for (const item of doomed) {
         this.stream.markTtlDeletion(item.pk?.S ?? '', item.sk?.S ?? '', now);
         await this.dynamo.send(new DeleteItemCommand({ TableName: this.tableName, Key: { pk: item.pk!, sk: item.sk! } }));
@@ -541,12 +569,22 @@ export class Sandbox {
   }
 
   /** Every item matching a filter: sandbox views and TTL emulation only (AWS code never scans). */
-  private async scan(filter: string, values: Record<string, AttributeValue>, names?: Record<string, string>): Promise<Record<string, AttributeValue>[]> {
+  private async scan(
+    filter: string,
+    values: Record<string, AttributeValue>,
+    names?: Record<string, string>,
+  ): Promise<Record<string, AttributeValue>[]> {
     const items: Record<string, AttributeValue>[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.dynamo.send(
-        new ScanCommand({ TableName: this.tableName, FilterExpression: filter, ExpressionAttributeValues: values, ExpressionAttributeNames: names, ExclusiveStartKey: startKey }),
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: filter,
+          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: names,
+          ExclusiveStartKey: startKey,
+        }),
       );
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
@@ -608,7 +646,11 @@ export class Sandbox {
    * message back to its queue and delivers the stream records that failed once more, then waits for
    * the work. Returns what was redriven and what failed again.
    */
-  public async redrive(): Promise<{ redriven: Record<string, number>; streamRecords: number; stillFailing: { deadLetters: number; streamRecords: number } }> {
+  public async redrive(): Promise<{
+    redriven: Record<string, number>;
+    streamRecords: number;
+    stillFailing: { deadLetters: number; streamRecords: number };
+  }> {
     await Promise.all([this.dynamoEmulator.revive(), this.sesEmulator.revive()]);
     const redriven = Object.fromEntries(Object.values(this.queues).map((queue) => [queue.name, queue.redrive()]));
     const stream = await this.stream.redriveFailed();

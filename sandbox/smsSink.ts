@@ -93,7 +93,8 @@ export class SmsSink {
       this.optedInAt.set(number, now);
       return this.ok('OptInPhoneNumber', '', requestId);
     }
-    if (action !== 'Publish') return this.error(400, 'InvalidAction', `action ${action ?? '(none)'} is not supported by the sandbox`, requestId);
+    if (action !== 'Publish')
+      return this.error(400, 'InvalidAction', `action ${action ?? '(none)'} is not supported by the sandbox`, requestId);
     const fault = this.faults.shift();
     if (fault) return this.error(fault.status, fault.code, 'injected fault', requestId);
     const to = params.get('PhoneNumber');
@@ -104,7 +105,10 @@ export class SmsSink {
     if (this.optedOut.has(to)) return this.ok('Publish', `<MessageId>${randomUUID()}</MessageId>`, requestId);
     const attributes = new Map<string, string>();
     for (let i = 1; params.has(`MessageAttributes.entry.${i}.Name`); i++) {
-      attributes.set(params.get(`MessageAttributes.entry.${i}.Name`) ?? '', params.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '');
+      attributes.set(
+        params.get(`MessageAttributes.entry.${i}.Name`) ?? '',
+        params.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '',
+      );
     }
     const id = randomUUID();
     this.messages.push({

@@ -174,14 +174,16 @@ export class StreamPoller {
         const response = await handler({ Records: pending }, lambdaContext('table-stream'));
         const failures = (response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
         // Like the event source mapping: resume from the earliest failed record.
-        failedFrom = failures.length === 0 ? -1 : Math.min(...failures.map((id) => pending.findIndex((r) => r.dynamodb?.SequenceNumber === id)));
+        failedFrom =
+          failures.length === 0 ? -1 : Math.min(...failures.map((id) => pending.findIndex((r) => r.dynamodb?.SequenceNumber === id)));
       } catch {
         failedFrom = 0;
       }
       if (failedFrom < 0) return;
       if (attempt >= STREAM_ATTEMPTS) {
         const [first, ...rest] = pending.slice(failedFrom);
-        if (first) this.failed.push({ sequenceNumber: first.dynamodb?.SequenceNumber ?? '', eventName: first.eventName ?? '', record: first });
+        if (first)
+          this.failed.push({ sequenceNumber: first.dynamodb?.SequenceNumber ?? '', eventName: first.eventName ?? '', record: first });
         pending = rest;
         attempt = 0;
         continue;
@@ -223,7 +225,12 @@ function restoreEmptyMaps(value: unknown): unknown {
   return Object.fromEntries(
     entries.map(([key, inner]) => [
       key,
-      inner !== null && typeof inner === 'object' && !Array.isArray(inner) && !(inner instanceof Date) && Object.keys(inner).length === 0 && key !== 'M'
+      inner !== null &&
+      typeof inner === 'object' &&
+      !Array.isArray(inner) &&
+      !(inner instanceof Date) &&
+      Object.keys(inner).length === 0 &&
+      key !== 'M'
         ? { M: {} }
         : restoreEmptyMaps(inner),
     ]),

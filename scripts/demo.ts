@@ -16,7 +16,8 @@ import { quietUntil } from '#shared/notices/quietHours.ts';
 
 await runCli(async () => {
   const { spec } = splitTargetArgs(process.argv.slice(2), { defaultSandbox: true });
-  if (spec.kind !== 'sandbox') throw new CliUsageError('the demo runs against a sandbox only; for a stage use `npm run smoke -- --stage <name>`');
+  if (spec.kind !== 'sandbox')
+    throw new CliUsageError('the demo runs against a sandbox only; for a stage use `npm run smoke -- --stage <name>`');
   const target = await resolveTarget(spec);
   const api = target.sandboxUrl!;
   const status = { eventBusName: target.eventBusName };
@@ -91,7 +92,7 @@ await runCli(async () => {
     pickupBy: iso(7 * 86_400_000),
   };
   await publish("Ana's hold is ready at North Branch", 'HoldReady', holdReady);
-  await publish("The same HoldReady, delivered again", 'HoldReady', holdReady);
+  await publish('The same HoldReady, delivered again', 'HoldReady', holdReady);
   await publish("Ben's hold is ready at Central", 'HoldReady', {
     holdId: `H-${run}-2`,
     patronId: ben,
@@ -100,7 +101,7 @@ await runCli(async () => {
     pickupBy: iso(5 * 86_400_000),
   });
   const carla = `P-${run}-carla`;
-  await publish("Carla registers with an address that bounces (SES simulator)", 'PatronRegistered', {
+  await publish('Carla registers with an address that bounces (SES simulator)', 'PatronRegistered', {
     patronId: carla,
     library: 'riverside',
     contact: { email: 'bounce@simulator.amazonses.com' },
@@ -132,7 +133,9 @@ await runCli(async () => {
   const carlaReport = (await fetch(`${api}/sandbox/patrons/${carla}`).then((res) => res.json())) as {
     profile: { suppression?: { email?: { reason: string } } };
   };
-  process.stdout.write(`\nCarla's email channel after the bounce: suppressed (${carlaReport.profile.suppression?.email?.reason ?? 'not suppressed'})\n`);
+  process.stdout.write(
+    `\nCarla's email channel after the bounce: suppressed (${carlaReport.profile.suppression?.email?.reason ?? 'not suppressed'})\n`,
+  );
   process.stdout.write(`What Bookdrop holds about Ana: ${api}/sandbox/patrons/${ana}\n`);
   process.stdout.write(`Events Bookdrop published (PatronConsentChanged, NoticeSent): ${api}/sandbox/events\n`);
 });

@@ -94,7 +94,10 @@ function printIssues(title: string, issues: readonly RowIssue[]): void {
   if (issues.length === 0) return;
   out(`${title} (${issues.length})`);
   for (const issue of issues.slice(0, SHOWN_PER_SECTION)) out(`  line ${issue.line}, ${issue.field}: ${issue.rule}`);
-  if (issues.length > SHOWN_PER_SECTION) out(`  ... and ${issues.length - SHOWN_PER_SECTION} more${options.report ? ` (all in ${options.report})` : ' (--report <path> lists them all)'}`);
+  if (issues.length > SHOWN_PER_SECTION)
+    out(
+      `  ... and ${issues.length - SHOWN_PER_SECTION} more${options.report ? ` (all in ${options.report})` : ' (--report <path> lists them all)'}`,
+    );
 }
 
 function writeReport(path: string, refused: readonly RowIssue[], warnings: readonly RowIssue[]): void {
@@ -120,10 +123,14 @@ try {
   if (options.delimiter !== undefined) mapping.delimiter = options.delimiter === '\\t' ? '\t' : options.delimiter;
   const country = config.sms.defaultCountry;
   if (!country || !isSupportedCountry(country)) {
-    fail(EXIT.unusable, 'the configuration must name sms.defaultCountry (e.g. "US"): the country of phone numbers written without a country code');
+    fail(
+      EXIT.unusable,
+      'the configuration must name sms.defaultCountry (e.g. "US"): the country of phone numbers written without a country code',
+    );
   }
   const concurrency = Number(options.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) fail(EXIT.unusable, '--concurrency must be a whole number from 1 to 32');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)
+    fail(EXIT.unusable, '--concurrency must be a whole number from 1 to 32');
 
   let bytes: Buffer;
   let modified: Date;
@@ -134,11 +141,18 @@ try {
     fail(EXIT.unusable, `cannot read ${file}: check the path and its permissions`);
   }
   const asOf = options['as-of'] === undefined ? modified : new Date(options['as-of']);
-  if (Number.isNaN(asOf.getTime()) || !/[zZ]|[+-]\d\d:\d\d$/.test(options['as-of'] ?? 'Z')) fail(EXIT.unusable, '--as-of must be an ISO 8601 date-time with offset');
+  if (Number.isNaN(asOf.getTime()) || !/[zZ]|[+-]\d\d:\d\d$/.test(options['as-of'] ?? 'Z'))
+    fail(EXIT.unusable, '--as-of must be an ISO 8601 date-time with offset');
 
   const patronFile = readPatronFile(bytes, mapping);
-  const checked = checkRecords(patronFile.records, patronFile.unreadable, mapping, { config, defaultCountry: country as CountryCode, now: new Date() });
-  out(`${basename(file)}: ${mapping.description ?? `${mapping.format} export`} (file id ${patronFile.fileId}${patronFile.hadBom ? ', UTF-8 byte order mark skipped' : ''})`);
+  const checked = checkRecords(patronFile.records, patronFile.unreadable, mapping, {
+    config,
+    defaultCountry: country as CountryCode,
+    now: new Date(),
+  });
+  out(
+    `${basename(file)}: ${mapping.description ?? `${mapping.format} export`} (file id ${patronFile.fileId}${patronFile.hadBom ? ', UTF-8 byte order mark skipped' : ''})`,
+  );
   printIssues('Refused rows: nothing of them is imported', checked.refused);
   printIssues('Warnings: imported, as said', checked.warnings);
   if (options.report) writeReport(options.report, checked.refused, checked.warnings);
@@ -229,7 +243,10 @@ try {
   } catch (error) {
     bar.stop();
     if (error instanceof BookdropError && !(error instanceof ConfigurationError)) throw error;
-    fail(EXIT.target, `${explainError(error, { doing: `importing into ${target.description}` })} The checkpoint keeps what is done: run the same command again to resume.`);
+    fail(
+      EXIT.target,
+      `${explainError(error, { doing: `importing into ${target.description}` })} The checkpoint keeps what is done: run the same command again to resume.`,
+    );
   }
   bar.stop();
   checkpoint.clear();
@@ -242,7 +259,10 @@ try {
   row('consent ledger entries written', number(counts.ledgerEntries));
   row('merged again after a concurrent change', number(counts.retried));
   row('write units per patron written', written > 0 ? (counts.writeUnits / written).toFixed(2) : '-');
-  row('time, rate', `${seconds.toFixed(1)} s, ${number(Math.round((checked.rows.length - alreadyDone) / Math.max(seconds, 0.001)))} patrons/s`);
+  row(
+    'time, rate',
+    `${seconds.toFixed(1)} s, ${number(Math.round((checked.rows.length - alreadyDone) / Math.max(seconds, 0.001)))} patrons/s`,
+  );
   out('No confirmation text and no notice is sent for imported patrons.');
   process.exit(refusedLines > 0 ? EXIT.refused : EXIT.done);
 } catch (error) {

@@ -69,7 +69,9 @@ const options = {
 // Requests in flight together answer together (each waits for all the work in the sandbox): a window
 // must span several such rounds, or its duration is the gap between two answers of one round.
 if (options.window < 4 * options.concurrency * options.batch) {
-  fail(`--window must be at least 4 rounds of requests in flight (4 x --concurrency x --batch = ${4 * options.concurrency * options.batch} events)`);
+  fail(
+    `--window must be at least 4 rounds of requests in flight (4 x --concurrency x --batch = ${4 * options.concurrency * options.batch} events)`,
+  );
 }
 const deadline = Date.now() + options.maxSeconds * 1000;
 
@@ -90,7 +92,13 @@ async function startSandbox(): Promise<{ url: string; child: ChildProcess }> {
   const url = `http://127.0.0.1:${port}`;
   for (const until = Date.now() + 120_000; Date.now() < until; ) {
     if (child.exitCode !== null) fail(`the sandbox exited with code ${child.exitCode} before it was ready`);
-    if (await fetch(`${url}/sandbox/status`).then((res) => res.ok, () => false)) return { url, child };
+    if (
+      await fetch(`${url}/sandbox/status`).then(
+        (res) => res.ok,
+        () => false,
+      )
+    )
+      return { url, child };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   child.kill('SIGTERM');
@@ -123,14 +131,20 @@ async function send(client: EventBridgeClient, busName: string, source: string, 
       const began = performance.now();
       const result = await client.send(
         new PutEventsCommand({
-          Entries: entries.map((event) => ({ EventBusName: busName, Source: source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) })),
+          Entries: entries.map((event) => ({
+            EventBusName: busName,
+            Source: source,
+            DetailType: event.detailType,
+            Detail: JSON.stringify(event.detail),
+          })),
         }),
       );
       const answered = performance.now();
       latencies.push(answered - began);
       completions.push({ at: answered, events: entries.length });
       result.Entries?.forEach((entry, index) => {
-        if (entry.ErrorCode) failures.push(`${entries[index]!.detailType} ${entries[index]!.detail.eventId}: ${entry.ErrorCode}: ${entry.ErrorMessage}`);
+        if (entry.ErrorCode)
+          failures.push(`${entries[index]!.detailType} ${entries[index]!.detail.eventId}: ${entry.ErrorCode}: ${entry.ErrorMessage}`);
       });
     }
   };
@@ -143,7 +157,8 @@ let child: ChildProcess | undefined;
 let url = args.url;
 if (url) {
   const { hostname } = new URL(url);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) fail('--url must be a loopback address (127.0.0.1, localhost or [::1]): the load generator targets only this machine');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname))
+    fail('--url must be a loopback address (127.0.0.1, localhost or [::1]): the load generator targets only this machine');
 } else {
   ({ url, child } = await startSandbox());
 }
@@ -171,7 +186,12 @@ try {
   });
   const reader: SandboxReader = { get: async (path) => (await fetch(`${url}${path}`)).json() };
   const statisticsBefore = await reader.get('/sandbox/statistics');
-  const client = new EventBridgeClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'load', secretAccessKey: 'load' }, maxAttempts: 1 });
+  const client = new EventBridgeClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'load', secretAccessKey: 'load' },
+    maxAttempts: 1,
+  });
   const cpuBefore = cpu();
   const began = performance.now();
   const registered = await send(client, status.eventBusName, config.events.source, plan.registrations);
@@ -200,14 +220,19 @@ try {
     requests: registered.requests + circulated.requests,
     seconds: Number(seconds.toFixed(1)),
     eventsPerSecond: Number((sent / seconds).toFixed(1)),
-    putEventsMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), p99: Math.round(percentile(latencies, 99)) },
+    putEventsMs: {
+      p50: Math.round(percentile(latencies, 50)),
+      p95: Math.round(percentile(latencies, 95)),
+      p99: Math.round(percentile(latencies, 99)),
+    },
     failedEntries: registered.failures.length + circulated.failures.length,
     windows,
     cpuMsPerEvent,
     ...verdict.figures,
   };
   const [first, last] = [windows[0], windows[windows.length - 1]];
-  const lastOverFirst = first && last && windows.length > 1 ? ` (last/first ${(last.eventsPerSecond / first.eventsPerSecond).toFixed(2)})` : '';
+  const lastOverFirst =
+    first && last && windows.length > 1 ? ` (last/first ${(last.eventsPerSecond / first.eventsPerSecond).toFixed(2)})` : '';
   if (args.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
   else {
     process.stdout.write(
@@ -216,7 +241,11 @@ try {
         `  ${figures.eventsPerSecond} events/s end to end over ${figures.seconds} s; concurrency ${options.concurrency}, ${options.batch} entries per PutEvents`,
         `  PutEvents latency p50 ${figures.putEventsMs.p50} ms, p95 ${figures.putEventsMs.p95} ms, p99 ${figures.putEventsMs.p99} ms`,
         `  events/s by ${options.window} events: ${windows.map((window) => window.eventsPerSecond).join(', ')}${lastOverFirst}`,
-        `  CPU per event: ${Object.entries(cpuMsPerEvent).map(([name, ms]) => `${name} ${ms} ms`).join(', ') || 'not readable here'}`,
+        `  CPU per event: ${
+          Object.entries(cpuMsPerEvent)
+            .map(([name, ms]) => `${name} ${ms} ms`)
+            .join(', ') || 'not readable here'
+        }`,
         `  failed entries ${figures.failedEntries}, dead letters ${figures.deadLetters}, stream failures ${figures.streamFailures}, mismatches ${verdict.mismatches.length}`,
         '',
       ].join('\n'),

@@ -96,10 +96,14 @@ export function monthlyCost(counts = COUNTS, prices = PRICES): CostLine[] {
   const email = noticeRequests * counts.emailOptInShare;
   const notices = sms + email;
   const replies = sms * counts.repliesPerSms;
-  const invocations = (counts.ilsEvents + noticeRequests + replies) / 5 + notices * counts.outboundEventsPerNotice / 20;
+  const invocations = (counts.ilsEvents + noticeRequests + replies) / 5 + (notices * counts.outboundEventsPerNotice) / 20;
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   return [
-    { item: 'SMS notices (AWS fee + carrier fee)', quantity: `${fmt(sms * counts.partsPerSms)} parts`, usd: sms * counts.partsPerSms * (prices.smsPart + prices.smsCarrierFee) },
+    {
+      item: 'SMS notices (AWS fee + carrier fee)',
+      quantity: `${fmt(sms * counts.partsPerSms)} parts`,
+      usd: sms * counts.partsPerSms * (prices.smsPart + prices.smsCarrierFee),
+    },
     { item: 'SMS replies received', quantity: `${fmt(replies)} parts`, usd: replies * prices.smsInboundPart },
     { item: 'Toll-free number', quantity: '1 number', usd: prices.tollFreeNumberMonth },
     { item: 'Email notices (SES)', quantity: `${fmt(email)} emails`, usd: (email / 1000) * prices.sesPer1000 },
@@ -125,11 +129,17 @@ export function monthlyCost(counts = COUNTS, prices = PRICES): CostLine[] {
         ((notices * counts.dynamoWritesPerNotice + counts.ilsEvents * counts.dynamoWritesPerEvent) / 1e6) * prices.dynamoWritePerMillion +
         ((notices * counts.dynamoReadsPerNotice + counts.ilsEvents * counts.dynamoReadsPerEvent) / 1e6) * prices.dynamoReadPerMillion,
     },
-    { item: 'DynamoDB storage and point-in-time recovery', quantity: `${counts.tableGb} GB`, usd: counts.tableGb * (prices.dynamoStorageGbMonth + prices.dynamoPitrGbMonth) },
+    {
+      item: 'DynamoDB storage and point-in-time recovery',
+      quantity: `${counts.tableGb} GB`,
+      usd: counts.tableGb * (prices.dynamoStorageGbMonth + prices.dynamoPitrGbMonth),
+    },
     {
       item: 'KMS keys and requests',
       quantity: `${counts.kmsKeys} keys, ${fmt(notices * counts.kmsPerNotice + counts.ilsEvents * counts.kmsPerEvent)} requests`,
-      usd: counts.kmsKeys * prices.kmsKeyMonth + ((notices * counts.kmsPerNotice + counts.ilsEvents * counts.kmsPerEvent) / 10_000) * prices.kmsPer10k,
+      usd:
+        counts.kmsKeys * prices.kmsKeyMonth +
+        ((notices * counts.kmsPerNotice + counts.ilsEvents * counts.kmsPerEvent) / 10_000) * prices.kmsPer10k,
     },
     {
       item: 'CloudWatch alarms, dashboard, logs, metrics',

@@ -16,24 +16,34 @@ import {
 import { summarizeDeadLetters, type DeadLetterMessage } from '#shared/operations/deadLetterReasons.ts';
 import { CliFailure, CliUsageError, explainError, resolveTarget, runCli, splitTargetArgs, type CliTarget } from '#scripts/cli/target.ts';
 
-const USAGE = 'usage: npm run redrive -- <queue> [--dry-run] [--max <n>] [--wait <seconds>] (--sandbox [url] | --stage <name> [--region <region>])';
+const USAGE =
+  'usage: npm run redrive -- <queue> [--dry-run] [--max <n>] [--wait <seconds>] (--sandbox [url] | --stage <name> [--region <region>])';
 
 await runCli(async () => {
   const { spec, rest } = splitTargetArgs(process.argv.slice(2));
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { 'dry-run': { type: 'boolean', default: false }, max: { type: 'string', default: '1000' }, wait: { type: 'string', default: '600' } },
+    options: {
+      'dry-run': { type: 'boolean', default: false },
+      max: { type: 'string', default: '1000' },
+      wait: { type: 'string', default: '600' },
+    },
   });
   const queueName = positionals[0];
-  if (!queueName || positionals.length > 1) throw new CliUsageError('name one queue, e.g. `npm run redrive -- notifier --dry-run --sandbox`');
+  if (!queueName || positionals.length > 1)
+    throw new CliUsageError('name one queue, e.g. `npm run redrive -- notifier --dry-run --sandbox`');
   const max = Number(values.max);
   const waitSeconds = Number(values.wait);
-  if (!Number.isInteger(max) || max < 1 || !Number.isInteger(waitSeconds) || waitSeconds < 0) throw new CliUsageError('--max and --wait take whole numbers');
+  if (!Number.isInteger(max) || max < 1 || !Number.isInteger(waitSeconds) || waitSeconds < 0)
+    throw new CliUsageError('--max and --wait take whole numbers');
   const target = await resolveTarget(spec);
   const queue = target.queues[queueName];
-  const known = Object.values(target.queues).filter((candidate) => candidate.deadLetterUrl).map((candidate) => candidate.name);
-  if (!queue?.deadLetterUrl) throw new CliUsageError(`${target.description} has no dead-letter queue "${queueName}"; it has: ${known.join(', ') || 'none'}`);
+  const known = Object.values(target.queues)
+    .filter((candidate) => candidate.deadLetterUrl)
+    .map((candidate) => candidate.name);
+  if (!queue?.deadLetterUrl)
+    throw new CliUsageError(`${target.description} has no dead-letter queue "${queueName}"; it has: ${known.join(', ') || 'none'}`);
   const sqs = new SQSClient(target.clientConfig('sqs'));
   try {
     const doing = (what: string) => ({ doing: `${what} the dead-letter queue of ${queueName} on ${target.description}` });
@@ -45,7 +55,9 @@ await runCli(async () => {
       }
     };
     const { Attributes } = await call('reading', () =>
-      sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.deadLetterUrl, AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'] })),
+      sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queue.deadLetterUrl, AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'] }),
+      ),
     );
     const depth = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
     const arn = Attributes?.QueueArn;
@@ -53,22 +65,30 @@ await runCli(async () => {
     if (values['dry-run']) return dryRun(sqs, target, queue.deadLetterUrl!, Math.min(max, depth), (send) => call('reading', send));
     if (depth === 0) return 0;
     if (!queue.url) {
-      throw new CliFailure(`${queueName}'s dead letters have no source queue to go back to (stream failures are replayed from the stream): see docs/operations.md#dead-letters.`);
+      throw new CliFailure(
+        `${queueName}'s dead letters have no source queue to go back to (stream failures are replayed from the stream): see docs/operations.md#dead-letters.`,
+      );
     }
     await call('starting a message move task on', () => sqs.send(new StartMessageMoveTaskCommand({ SourceArn: arn })));
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
-      const { Results } = await call('checking the move task of', () => sqs.send(new ListMessageMoveTasksCommand({ SourceArn: arn, MaxResults: 1 })));
+      const { Results } = await call('checking the move task of', () =>
+        sqs.send(new ListMessageMoveTasksCommand({ SourceArn: arn, MaxResults: 1 })),
+      );
       const task = Results?.[0];
       if (task?.Status === 'COMPLETED') {
         process.stdout.write(`moved ${task.ApproximateNumberOfMessagesMoved ?? 0} message(s) back to ${queueName}\n`);
         return 0;
       }
       if (task?.Status === 'FAILED' || task?.Status === 'CANCELLED') {
-        throw new CliFailure(`The move task ${task.Status.toLowerCase()} after ${task.ApproximateNumberOfMessagesMoved ?? 0} message(s): ${task.FailureReason ?? 'no reason given'}; rerun to move the rest.`);
+        throw new CliFailure(
+          `The move task ${task.Status.toLowerCase()} after ${task.ApproximateNumberOfMessagesMoved ?? 0} message(s): ${task.FailureReason ?? 'no reason given'}; rerun to move the rest.`,
+        );
       }
       if (Date.now() >= deadline) {
-        process.stdout.write(`the move task is still running (${task?.ApproximateNumberOfMessagesMoved ?? 0} moved so far); rerun with --dry-run later to see what is left\n`);
+        process.stdout.write(
+          `the move task is still running (${task?.ApproximateNumberOfMessagesMoved ?? 0} moved so far); rerun with --dry-run later to see what is left\n`,
+        );
         return 0;
       }
       await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -105,7 +125,9 @@ async function dryRun(
     for (const message of fresh) {
       seen.set(message.MessageId!, {
         body: message.Body ?? '',
-        messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([key, value]) => [key, value.StringValue])),
+        messageAttributes: Object.fromEntries(
+          Object.entries(message.MessageAttributes ?? {}).map(([key, value]) => [key, value.StringValue]),
+        ),
         receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
       });
     }

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import { loadConfigFile, DEFAULT_CONFIG_FILE } from '#shared/config/loadConfigFile.ts';
 import { dayIn, timeIn } from '#shared/clock.ts';
 import { quietUntil } from '#shared/notices/quietHours.ts';
@@ -28,7 +28,8 @@ const SIMULATOR_EMAIL = 'success@simulator.amazonses.com';
 /** AWS End User Messaging SMS simulator, United States, success: never leaves AWS. */
 const SIMULATOR_PHONE = '+14254147755';
 
-const USAGE = 'usage: npm run smoke -- (--stage <name> [--region <region>] | --sandbox [url]) [--library <id>] [--config <file>] [--timeout <seconds>]';
+const USAGE =
+  'usage: npm run smoke -- (--stage <name> [--region <region>] | --sandbox [url]) [--library <id>] [--config <file>] [--timeout <seconds>]';
 
 await runCli(async () => {
   const { spec, rest } = splitTargetArgs(process.argv.slice(2));
@@ -40,7 +41,10 @@ await runCli(async () => {
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw new CliUsageError('--timeout takes a whole number of seconds');
   const config = loadConfigFile(values.config ?? DEFAULT_CONFIG_FILE);
   const library = config.libraries.find((candidate) => candidate.id === (values.library ?? config.libraries[0]?.id));
-  if (!library) throw new CliUsageError(`library ${values.library ?? ''} is not in the configuration; known: ${config.libraries.map((lib) => lib.id).join(', ')}`);
+  if (!library)
+    throw new CliUsageError(
+      `library ${values.library ?? ''} is not in the configuration; known: ${config.libraries.map((lib) => lib.id).join(', ')}`,
+    );
   const target = await resolveTarget(spec);
   const events = new EventBridgeClient(target.clientConfig('eventbridge'));
   const dynamo = new DynamoDBClient(target.clientConfig('dynamodb'));
@@ -54,7 +58,7 @@ await runCli(async () => {
   const startedAt = new Date(target.now.getTime() - 1000).toISOString();
   try {
     const publish = async (detailType: string, detail: Record<string, unknown>) => {
-      let result;
+      let result: PutEventsCommandOutput;
       try {
         result = await events.send(
           new PutEventsCommand({
@@ -72,7 +76,8 @@ await runCli(async () => {
         throw new CliFailure(explainError(error, { doing: `publishing ${detailType} to ${target.description}` }), { cause: error });
       }
       const entry = result.Entries?.[0];
-      if (entry?.ErrorCode) throw new CliFailure(`FAIL: ${detailType} was rejected (${entry.ErrorCode}): ${entry.ErrorMessage ?? 'no message'}`);
+      if (entry?.ErrorCode)
+        throw new CliFailure(`FAIL: ${detailType} was rejected (${entry.ErrorCode}): ${entry.ErrorMessage ?? 'no message'}`);
       say(`  published ${detailType}`);
     };
     say(`Smoke test on ${target.description}, library ${library.id}, test patron ${SMOKE_PATRON_ID}`);
@@ -96,7 +101,7 @@ await runCli(async () => {
     const deadline = started + timeoutSeconds * 1000;
     let channels: Record<string, string> = {};
     for (;;) {
-      let report;
+      let report: Awaited<ReturnType<typeof patronReport>>;
       try {
         report = await patronReport(table, SMOKE_PATRON_ID, new Date(), undefined);
       } catch (error) {
@@ -107,7 +112,9 @@ await runCli(async () => {
       channels = Object.fromEntries(notices.map((notice) => [String(notice.channel), String(notice.status)]));
       if (expected.every((channel) => channels[channel] === 'sent')) break;
       if (Object.values(channels).includes('failed') || Date.now() >= deadline) {
-        say(`FAIL: hold-ready notice sms=${channels.sms ?? 'none'} email=${channels.email ?? 'none'} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        say(
+          `FAIL: hold-ready notice sms=${channels.sms ?? 'none'} email=${channels.email ?? 'none'} after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
         say('  see the dashboard and docs/operations.md (failed notices, dead letters)');
         return 1;
       }

@@ -53,14 +53,20 @@ function formatter(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, bu
 
 /** The calendar day (YYYY-MM-DD) of an instant in a time zone, e.g. the library's. */
 export function dayIn(timeZone: string, at: string | Date): string {
-  return formatter(dayFormats, timeZone, () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })).format(
-    new Date(at),
-  );
+  return formatter(
+    dayFormats,
+    timeZone,
+    () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+  ).format(new Date(at));
 }
 
 /** Local wall-clock time `HH:MM` of an instant in a time zone. */
 export function timeIn(timeZone: string, at: Date): string {
-  return formatter(timeFormats, timeZone, () => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).format(at);
+  return formatter(
+    timeFormats,
+    timeZone,
+    () => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+  ).format(at);
 }
 
 /** The instant at which the wall clock of `timeZone` shows `time` (HH:MM) on `day` (YYYY-MM-DD). */

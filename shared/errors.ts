@@ -31,10 +31,7 @@ export interface FieldIssue {
 export class EventValidationError extends BookdropError {
   public readonly issues: readonly FieldIssue[];
   public constructor(issues: readonly FieldIssue[], context: SafeContext = {}) {
-    super(
-      `invalid event: ${issues.map((issue) => `${issue.field} ${issue.rule}`).join('; ')}`,
-      { context },
-    );
+    super(`invalid event: ${issues.map((issue) => `${issue.field} ${issue.rule}`).join('; ')}`, { context });
     this.issues = issues;
   }
 }

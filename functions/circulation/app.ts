@@ -50,7 +50,12 @@ export function buildCirculationService(parts: {
     holds: new DynamoHoldStore(parts.table, parts.config.timeZone, parts.config.retention.openHoldDays),
     policies: new DynamoPolicyStore(parts.table),
     noticeQueue: parts.noticeQueue,
-    renewals: new RenewalTracker({ config: parts.config, clock: parts.clock ?? processClock, store: new DynamoRenewalStore(parts.table), notices: parts.noticeQueue }),
+    renewals: new RenewalTracker({
+      config: parts.config,
+      clock: parts.clock ?? processClock,
+      store: new DynamoRenewalStore(parts.table),
+      notices: parts.noticeQueue,
+    }),
     logger,
     metrics,
   });

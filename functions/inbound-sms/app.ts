@@ -30,7 +30,9 @@ import { DynamoRenewalStore, RenewalTracker } from '#shared/sms/renewalRequests.
 import { SmsCommandService, SqsRenewalDeadlines, type RenewalDeadlines } from '#shared/sms/smsCommandService.ts';
 
 /** The queue carries patrons' texts and, delayed, the deadlines of their renewal requests. */
-const renewalDeadlineSchema = z.object({ renewalDeadline: z.object({ requestId: z.string().check(z.minLength(1, { error: 'must not be empty' })) }) });
+const renewalDeadlineSchema = z.object({
+  renewalDeadline: z.object({ requestId: z.string().check(z.minLength(1, { error: 'must not be empty' })) }),
+});
 
 export function createInboundSmsHandler(service: InboundSmsService) {
   return sqsBatchHandler(async (record) => {
@@ -57,7 +59,12 @@ export function buildInboundSms(parts: {
   deadlines: RenewalDeadlines;
 }): InboundSmsService {
   const patrons = new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays);
-  const renewals = new RenewalTracker({ config: parts.config, clock: parts.clock, store: new DynamoRenewalStore(parts.table), notices: parts.noticeQueue });
+  const renewals = new RenewalTracker({
+    config: parts.config,
+    clock: parts.clock,
+    store: new DynamoRenewalStore(parts.table),
+    notices: parts.noticeQueue,
+  });
   return new InboundSmsService({
     config: parts.config,
     clock: parts.clock,
@@ -87,7 +94,10 @@ export function inboundSmsFromEnv(
   clients: { dynamodb?: DynamoDBClient; sns?: SNSClient; sqs?: SQSClient; eventBridge?: EventBridgeClient } = {},
 ): InboundSmsService {
   const required = z.string().check(z.minLength(1, { error: 'is required' }));
-  const vars = readEnv({ ...baseEnv, ...keyEnv, EVENT_BUS_NAME: required, NOTICE_QUEUE_URL: required, RENEWAL_DEADLINE_QUEUE_URL: required }, env);
+  const vars = readEnv(
+    { ...baseEnv, ...keyEnv, EVENT_BUS_NAME: required, NOTICE_QUEUE_URL: required, RENEWAL_DEADLINE_QUEUE_URL: required },
+    env,
+  );
   const sqs = clients.sqs ?? new SQSClient({});
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   const sns = clients.sns ?? new SNSClient({});

@@ -106,7 +106,14 @@ export function buildPagedJobs(parts: {
   const pages = new DynamoPageLog(parts.table);
   return {
     fanOut: new FanOut({ audience: new DynamoAudienceIndex(parts.table), pages, queue: parts.queue, pageSize: parts.fanOutPageSize }),
-    sweep: new Sweep({ index: new DynamoSweepIndex(parts.table), pages, queue: parts.queue, config: parts.config, clock: parts.clock, pageSize: parts.sweepPageSize }),
+    sweep: new Sweep({
+      index: new DynamoSweepIndex(parts.table),
+      pages,
+      queue: parts.queue,
+      config: parts.config,
+      clock: parts.clock,
+      pageSize: parts.sweepPageSize,
+    }),
   };
 }
 
@@ -140,7 +147,11 @@ export function notifierFromEnv(
     unsubscribe: new SignedUnsubscribeLinks(new UnsubscribeTokens(unsubscribeKeyFromEnv(vars)), vars.UNSUBSCRIBE_URL),
     decrypter: contactDecrypterFromEnv(vars),
     noticeIds: noticeIdsFromEnv(vars),
-    sms: new SnsSmsSender(clients.sns ?? new SNSClient({}), config.sms.originationNumber, new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0), Date.now, undefined, randomFirstTurn)),
+    sms: new SnsSmsSender(
+      clients.sns ?? new SNSClient({}),
+      config.sms.originationNumber,
+      new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0), Date.now, undefined, randomFirstTurn),
+    ),
     email: new SesEmailSender(
       clients.ses ?? new SESv2Client({}),
       vars.SES_CONFIGURATION_SET || undefined,

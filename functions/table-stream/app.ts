@@ -56,7 +56,12 @@ export function createTableStreamHandler(deps: TableStreamDeps) {
     if (effects.purged !== undefined) {
       const at = record.dynamodb?.ApproximateCreationDateTime;
       const when = at === undefined ? deps.clock.now() : new Date(at * 1000);
-      const counted = await deps.purgeJournal.record(record.eventID ?? `${record.dynamodb?.SequenceNumber}`, dayIn(deps.timeZone, when), effects.purged, deps.clock.now());
+      const counted = await deps.purgeJournal.record(
+        record.eventID ?? `${record.dynamodb?.SequenceNumber}`,
+        dayIn(deps.timeZone, when),
+        effects.purged,
+        deps.clock.now(),
+      );
       if (counted && ORPHAN_KINDS.has(effects.purged)) deps.metrics?.addMetric(`orphan-${effects.purged}-expired`, MetricUnit.Count, 1);
     }
   });

@@ -65,7 +65,11 @@ export function discoverStreamConsumers(stack: Stack): lambda.Function[] {
   return discoverFunctions(stack).filter((fn) =>
     fn.node
       .findAll()
-      .some((node) => node instanceof lambda.CfnEventSourceMapping && /StreamArn|:stream\/|kinesis/.test(JSON.stringify(stack.resolve(node.eventSourceArn)))),
+      .some(
+        (node) =>
+          node instanceof lambda.CfnEventSourceMapping &&
+          /StreamArn|:stream\/|kinesis/.test(JSON.stringify(stack.resolve(node.eventSourceArn))),
+      ),
   );
 }
 

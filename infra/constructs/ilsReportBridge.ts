@@ -94,7 +94,9 @@ export class IlsReportBridge extends Construct {
     // The configured publisher roles (never a whole other account), or this account when none is configured.
     const { publisherRoleArns } = config.events;
     const trusted =
-      publisherRoleArns.length > 0 ? publisherRoleArns.map((arn) => new iam.ArnPrincipal(arn)) : [new iam.AccountPrincipal(Stack.of(this).account)];
+      publisherRoleArns.length > 0
+        ? publisherRoleArns.map((arn) => new iam.ArnPrincipal(arn))
+        : [new iam.AccountPrincipal(Stack.of(this).account)];
     this.ilsRole = new iam.Role(this, 'IlsDropRole', {
       description: 'Bookdrop: the ILS assumes this role to drop its scheduled report files',
       assumedBy: new iam.CompositePrincipal(...trusted),

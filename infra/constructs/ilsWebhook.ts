@@ -101,7 +101,8 @@ export class IlsWebhook extends Construct {
     Validations.of(this).acknowledge(
       {
         id: 'Serverless::Serverless-APIGWStructuredLogging',
-        reason: 'Access logs hold request metadata only (caller IP of the ILS, time, method, status, request id), never bodies; nothing to query.',
+        reason:
+          'Access logs hold request metadata only (caller IP of the ILS, time, method, status, request id), never bodies; nothing to query.',
       },
       {
         id: 'NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled',

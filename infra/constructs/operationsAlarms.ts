@@ -84,7 +84,12 @@ export class OperationsAlarms extends Construct {
 
     for (const { queue, label, deadLetter } of discoverQueues(stack)) {
       if (deadLetter) {
-        this.add(`${label} has dead letters`, 'dead-letters', queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) }), 1);
+        this.add(
+          `${label} has dead letters`,
+          'dead-letters',
+          queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) }),
+          1,
+        );
         this.add(
           `${label} dead letters expire soon`,
           'dead-letters-expiring',
@@ -114,7 +119,8 @@ export class OperationsAlarms extends Construct {
         ALARM_LEVELS.iteratorAgeMinutes * 60_000,
       );
     }
-    const ses = (metricName: string) => new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
+    const ses = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
     const { bounceRate, complaintRate } = ALARM_LEVELS;
     this.add('SES bounce rate near review', 'ses-bounce-rate', ses('Reputation.BounceRate'), bounceRate.warnAt);
     this.add('SES bounce rate near pause', 'ses-bounce-rate', ses('Reputation.BounceRate'), bounceRate.criticalAt);
@@ -123,11 +129,22 @@ export class OperationsAlarms extends Construct {
     this.add(
       'SMS spend near monthly budget',
       'sms-spend',
-      new cloudwatch.Metric({ namespace: 'AWS/SNS', metricName: 'SMSMonthToDateSpentUSD', statistic: 'Maximum', period: Duration.hours(1) }),
+      new cloudwatch.Metric({
+        namespace: 'AWS/SNS',
+        metricName: 'SMSMonthToDateSpentUSD',
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      }),
       props.smsMonthlyBudgetUsd * ALARM_LEVELS.smsBudgetShare,
     );
     const notices = (outcome: string) =>
-      new cloudwatch.Metric({ namespace: 'Bookdrop', metricName: `notice-${outcome}`, dimensionsMap: { service: 'bookdrop' }, statistic: 'Sum', period: Duration.hours(1) });
+      new cloudwatch.Metric({
+        namespace: 'Bookdrop',
+        metricName: `notice-${outcome}`,
+        dimensionsMap: { service: 'bookdrop' },
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      });
     this.add(
       'Failed notices share',
       'failed-notices',
@@ -142,7 +159,10 @@ export class OperationsAlarms extends Construct {
   }
 
   private add(title: string, runbook: RunbookSection, metric: cloudwatch.IMetric, threshold: number, evaluationPeriods = 1): void {
-    const name = `${this.prefix}-${title.replace(/[^A-Za-z0-9 -]/g, ' ').trim().replace(/\s+/g, '-')}`;
+    const name = `${this.prefix}-${title
+      .replace(/[^A-Za-z0-9 -]/g, ' ')
+      .trim()
+      .replace(/\s+/g, '-')}`;
     const alarm = new cloudwatch.Alarm(this, title.replace(/[^A-Za-z0-9]/g, ''), {
       alarmName: name,
       alarmDescription: `${title}. Runbook: docs/operations.md#${runbook}`,

@@ -19,7 +19,14 @@ export interface OperationsDashboardProps {
 }
 
 const bookdrop = (metricName: string, period = Duration.hours(1)) =>
-  new cloudwatch.Metric({ namespace: 'Bookdrop', metricName, dimensionsMap: { service: 'bookdrop' }, statistic: 'Sum', period, label: metricName });
+  new cloudwatch.Metric({
+    namespace: 'Bookdrop',
+    metricName,
+    dimensionsMap: { service: 'bookdrop' },
+    statistic: 'Sum',
+    period,
+    label: metricName,
+  });
 
 export class OperationsDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
@@ -27,26 +34,32 @@ export class OperationsDashboard extends Construct {
   public constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `Bookdrop-${props.stage}`, defaultInterval: Duration.days(7) });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `Bookdrop-${props.stage}`,
+      defaultInterval: Duration.days(7),
+    });
     const queues = discoverQueues(stack);
     const depth = (deadLetter: boolean) =>
       queues
         .filter((queue) => queue.deadLetter === deadLetter)
-        .map(({ queue, label }) => queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5), label }));
+        .map(({ queue, label }) =>
+          queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5), label }),
+        );
     const width = 12;
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Events in by type (EventBridge rule matches)',
         width,
-        left: discoverRules(stack).map((rule) =>
-          new cloudwatch.Metric({
-            namespace: 'AWS/Events',
-            metricName: 'MatchedEvents',
-            dimensionsMap: { RuleName: rule.ruleName },
-            statistic: 'Sum',
-            period: Duration.hours(1),
-            label: labelOf(rule),
-          }),
+        left: discoverRules(stack).map(
+          (rule) =>
+            new cloudwatch.Metric({
+              namespace: 'AWS/Events',
+              metricName: 'MatchedEvents',
+              dimensionsMap: { RuleName: rule.ruleName },
+              statistic: 'Sum',
+              period: Duration.hours(1),
+              label: labelOf(rule),
+            }),
         ),
       }),
       new cloudwatch.LogQueryWidget({
@@ -62,7 +75,9 @@ export class OperationsDashboard extends Construct {
         title: 'Failures',
         width,
         left: [bookdrop('notice-failed'), bookdrop('record-failed'), bookdrop('sns-opt-in-refused')],
-        right: discoverFunctions(stack).map((fn) => fn.metricErrors({ statistic: 'Sum', period: Duration.hours(1), label: `${labelOf(fn)} errors` })),
+        right: discoverFunctions(stack).map((fn) =>
+          fn.metricErrors({ statistic: 'Sum', period: Duration.hours(1), label: `${labelOf(fn)} errors` }),
+        ),
       }),
       new cloudwatch.GraphWidget({
         title: 'Opt-outs and suppressions per day',
@@ -80,15 +95,16 @@ export class OperationsDashboard extends Construct {
         title: 'Purged records per day (TTL deletions, history and closed accounts)',
         width: 2 * width,
         left: [
-          ...tables.map((table) =>
-            new cloudwatch.Metric({
-              namespace: 'AWS/DynamoDB',
-              metricName: 'TimeToLiveDeletedItemCount',
-              dimensionsMap: { TableName: table.tableName },
-              statistic: 'Sum',
-              period: Duration.days(1),
-              label: `TTL deletions (${labelOf(table)})`,
-            }),
+          ...tables.map(
+            (table) =>
+              new cloudwatch.Metric({
+                namespace: 'AWS/DynamoDB',
+                metricName: 'TimeToLiveDeletedItemCount',
+                dimensionsMap: { TableName: table.tableName },
+                statistic: 'Sum',
+                period: Duration.days(1),
+                label: `TTL deletions (${labelOf(table)})`,
+              }),
           ),
           ...['history-entries-purged', 'closed-account-records-purged'].map((name) => bookdrop(name, Duration.days(1))),
         ],

@@ -49,7 +49,10 @@ export class SenderIdentities extends Construct {
       });
       identities.set(domain, identity);
       identity.dkimRecords.forEach((record, index) => {
-        new CfnOutput(stack, `SenderDns${name}Dkim${index + 1}`, { value: `${record.name} CNAME ${record.value}`, description: `Easy DKIM record ${index + 1} of ${domain}` });
+        new CfnOutput(stack, `SenderDns${name}Dkim${index + 1}`, {
+          value: `${record.name} CNAME ${record.value}`,
+          description: `Easy DKIM record ${index + 1} of ${domain}`,
+        });
       });
       new CfnOutput(stack, `SenderDns${name}MailFromMx`, {
         value: `${mailFrom} MX 10 feedback-smtp.${stack.region}.amazonses.com`,

@@ -122,7 +122,8 @@ export function splitTargetArgs(
   let region: string | undefined;
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const next = argv[index + 1];
     if (flag === '--sandbox') {
       if (inline !== undefined) sandbox = inline;
@@ -184,7 +185,10 @@ async function resolveSandbox(url: string, deps: ResolveDeps): Promise<CliTarget
   let status: SandboxStatus;
   try {
     const response = await get(`${url}/sandbox/status`, { signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) throw new CliFailure(`${url} answered ${response.status} to /sandbox/status: is it a Bookdrop sandbox? Start one with \`npm start\`.`);
+    if (!response.ok)
+      throw new CliFailure(
+        `${url} answered ${response.status} to /sandbox/status: is it a Bookdrop sandbox? Start one with \`npm start\`.`,
+      );
     status = (await response.json()) as SandboxStatus;
   } catch (error) {
     if (error instanceof CliFailure) throw error;
@@ -224,9 +228,12 @@ async function resolveSandbox(url: string, deps: ResolveDeps): Promise<CliTarget
     clientConfig: (service) => ({ region, endpoint: endpoints[service], credentials: SANDBOX_CREDENTIALS }),
     contactDecrypter: () => (keyFile ? contactDecrypterFromEnv({ CONTACT_KEYS: 'local', LOCAL_KEY_FILE: keyFile }) : undefined),
     contactKeys: () => {
-      if (!keyFile) throw new CliFailure(`${url}/sandbox/status names no contact key file: restart the sandbox with this version (\`npm start\`).`);
+      if (!keyFile)
+        throw new CliFailure(`${url}/sandbox/status names no contact key file: restart the sandbox with this version (\`npm start\`).`);
       if (!existsSync(keyFile)) {
-        throw new CliFailure(`The sandbox's key file ${keyFile} does not exist here: run this command on the machine and in the folder where \`npm start\` runs.`);
+        throw new CliFailure(
+          `The sandbox's key file ${keyFile} does not exist here: run this command on the machine and in the folder where \`npm start\` runs.`,
+        );
       }
       return { CONTACT_KEYS: 'local', LOCAL_KEY_FILE: keyFile };
     },
@@ -240,7 +247,7 @@ async function resolveStage(stage: string, regionOption: string | undefined, dep
   try {
     region = regionOption ?? (await client.config.region());
   } catch (error) {
-    throw new CliFailure('No AWS region is set: add --region <region> (the stage\'s region), or set AWS_REGION or a profile region.', {
+    throw new CliFailure("No AWS region is set: add --region <region> (the stage's region), or set AWS_REGION or a profile region.", {
       cause: error,
     });
   }
@@ -257,7 +264,9 @@ async function resolveStage(stage: string, regionOption: string | undefined, dep
   const need = (key: string) => {
     const value = outputs[key];
     if (!value) {
-      throw new CliFailure(`Stack ${stackName} has no output ${key}: redeploy ${stage} with this version (\`npx cdk deploy -c stage=${stage}\`).`);
+      throw new CliFailure(
+        `Stack ${stackName} has no output ${key}: redeploy ${stage} with this version (\`npx cdk deploy -c stage=${stage}\`).`,
+      );
     }
     return value;
   };
@@ -285,9 +294,15 @@ async function resolveStage(stage: string, regionOption: string | undefined, dep
     contactKeys: () => {
       const missing = [STACK_OUTPUT.contactKeyArn, STACK_OUTPUT.phoneIndexKeyArn].filter((key) => !outputs[key]);
       if (missing.length > 0) {
-        throw new CliFailure(`Stack ${stackName} has no output ${missing.join(', ')}: redeploy ${stage} with this version (\`npx cdk deploy -c stage=${stage}\`).`);
+        throw new CliFailure(
+          `Stack ${stackName} has no output ${missing.join(', ')}: redeploy ${stage} with this version (\`npx cdk deploy -c stage=${stage}\`).`,
+        );
       }
-      return { CONTACT_KEYS: 'kms', CONTACT_KEY_ID: outputs[STACK_OUTPUT.contactKeyArn], PHONE_INDEX_KEY_ID: outputs[STACK_OUTPUT.phoneIndexKeyArn] };
+      return {
+        CONTACT_KEYS: 'kms',
+        CONTACT_KEY_ID: outputs[STACK_OUTPUT.contactKeyArn],
+        PHONE_INDEX_KEY_ID: outputs[STACK_OUTPUT.phoneIndexKeyArn],
+      };
     },
   };
 }
@@ -302,7 +317,13 @@ export interface ErrorContext {
 
 const CREDENTIAL_ERRORS = new Set(['CredentialsProviderError', 'TokenProviderError']);
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
-const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'KMSAccessDeniedException']);
+const DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'AuthorizationError',
+  'KMSAccessDeniedException',
+]);
 const INVALID_KEY = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch']);
 const NOT_FOUND = new Set([
   'ResourceNotFoundException',
@@ -311,7 +332,13 @@ const NOT_FOUND = new Set([
   'NotFoundException',
   'ParameterNotFound',
 ]);
-const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException']);
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+]);
 const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function networkCode(error: unknown): string | undefined {
@@ -349,12 +376,15 @@ export function explainError(error: unknown, context: ErrorContext = {}): string
   if (DENIED.has(name)) {
     return `Your AWS identity is not allowed to do this${doing} (${name}): ask an administrator for the operations role described in docs/operations.md.`;
   }
-  if (NOT_FOUND.has(name)) return `A resource is missing${doing} (${name}): check the stage name and region, and that the stage is deployed.`;
+  if (NOT_FOUND.has(name))
+    return `A resource is missing${doing} (${name}): check the stage name and region, and that the stage is deployed.`;
   if (THROTTLED.has(name)) return `AWS is throttling requests${doing}: wait a minute and retry.`;
   if (name === 'ConfigurationError' || error instanceof BookdropError) return `${message}${/[.!?]$/.test(message) ? '' : '.'}`;
   const fault = (error as { $fault?: unknown })?.$fault;
-  if (fault === 'server') return `AWS had an internal error${doing} (${name}): retry in a minute; if it persists, check the AWS Health Dashboard.`;
-  if (fault === 'client') return `AWS refused the request${doing} (${name}): check the stage, region and arguments; BOOKDROP_DEBUG=1 shows the details.`;
+  if (fault === 'server')
+    return `AWS had an internal error${doing} (${name}): retry in a minute; if it persists, check the AWS Health Dashboard.`;
+  if (fault === 'client')
+    return `AWS refused the request${doing} (${name}): check the stage, region and arguments; BOOKDROP_DEBUG=1 shows the details.`;
   return `Something went wrong${doing} (${name}); BOOKDROP_DEBUG=1 shows the details.`;
 }
 

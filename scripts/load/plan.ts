@@ -128,7 +128,9 @@ export function buildLoadPlan(options: LoadOptions): LoadPlan {
     openHolds: Record<string, string[]>;
     openFines: Record<string, string[]>;
   };
-  const note = (list: Record<string, string[]>, patronId: string, id: string) => (list[patronId] ??= []).push(id);
+  const note = (list: Record<string, string[]>, patronId: string, id: string) => {
+    list[patronId] = [...(list[patronId] ?? []), id];
+  };
 
   let budget = unique - registrations.length;
   for (let index = 0; budget > 0; index++) {
@@ -158,7 +160,8 @@ export function buildLoadPlan(options: LoadOptions): LoadPlan {
       });
       count('checkouts', startAt);
       let returned = false;
-      if (next() < 0.3 && add('LoanRenewed', startAt + 30 * 60_000, { loanId, dueAt: at(startAt + 35 * 24 * HOUR) })) count('renewals', startAt + 30 * 60_000);
+      if (next() < 0.3 && add('LoanRenewed', startAt + 30 * 60_000, { loanId, dueAt: at(startAt + 35 * 24 * HOUR) }))
+        count('renewals', startAt + 30 * 60_000);
       if (next() < 0.8 && add('ItemReturned', returnAt, { loanId, branch })) {
         count('returns', returnAt);
         returned = true;
@@ -167,13 +170,20 @@ export function buildLoadPlan(options: LoadOptions): LoadPlan {
       note(returned ? expected.returnedLoans : expected.openLoans, patronId, loanId);
     } else if (kind < 0.85) {
       const holdId = `${runId}-hold${index}`;
-      add('HoldReady', startAt, { holdId, title: pick(TITLES), pickupBranch: pick(options.branches).branch, pickupBy: at(options.now.getTime() + 7 * 24 * HOUR) });
+      add('HoldReady', startAt, {
+        holdId,
+        title: pick(TITLES),
+        pickupBranch: pick(options.branches).branch,
+        pickupBy: at(options.now.getTime() + 7 * 24 * HOUR),
+      });
       const closed = next() < 0.8 && add('HoldClosed', startAt + Math.floor(next() * 20 * HOUR) + 60_000, { holdId, reason: 'picked-up' });
       if (!closed) note(expected.openHolds, patronId, holdId);
     } else {
       const fineId = `${runId}-fine${index}`;
       add('FineAssessed', startAt, { fineId, amount: (1 + Math.floor(next() * 900) / 100).toFixed(2), currency: 'USD', reason: 'overdue' });
-      const resolved = next() < 0.8 && add('FineResolved', startAt + Math.floor(next() * 20 * HOUR) + 60_000, { fineId, resolution: next() < 0.7 ? 'paid' : 'waived' });
+      const resolved =
+        next() < 0.8 &&
+        add('FineResolved', startAt + Math.floor(next() * 20 * HOUR) + 60_000, { fineId, resolution: next() < 0.7 ? 'paid' : 'waived' });
       if (!resolved) note(expected.openFines, patronId, fineId);
     }
     sequences.push(sequence);

@@ -41,7 +41,12 @@ export function throughputWindows(completions: readonly Completion[], startedAt:
     const count = answered - windowFrom + 1;
     if (last && count < size / 2 && windows.length > 0) return;
     const seconds = (completion.at - windowStart) / 1000;
-    windows.push({ from: windowFrom, to: answered, seconds: round(seconds, 2), eventsPerSecond: round(seconds > 0 ? count / seconds : 0, 1) });
+    windows.push({
+      from: windowFrom,
+      to: answered,
+      seconds: round(seconds, 2),
+      eventsPerSecond: round(seconds > 0 ? count / seconds : 0, 1),
+    });
     windowStart = completion.at;
     windowFrom = answered + 1;
   });
@@ -49,7 +54,10 @@ export function throughputWindows(completions: readonly Completion[], startedAt:
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc; undefined when it cannot be read. */
-export function processCpuSeconds(pid: number | undefined, read: (path: string) => string = (path) => readFileSync(path, 'utf-8')): number | undefined {
+export function processCpuSeconds(
+  pid: number | undefined,
+  read: (path: string) => string = (path) => readFileSync(path, 'utf-8'),
+): number | undefined {
   if (pid === undefined) return undefined;
   try {
     // The command name is in parentheses and may hold spaces and parentheses: fields start after its

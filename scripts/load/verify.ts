@@ -48,7 +48,9 @@ export async function verifyLoad(plan: LoadPlan, sandbox: SandboxReader, statist
   }
 
   const patrons = new Set(plan.patronIds);
-  const { events } = (await sandbox.get('/sandbox/events')) as { events: { 'detail-type': string; detail: { noticeId: string; patronId: string } }[] };
+  const { events } = (await sandbox.get('/sandbox/events')) as {
+    events: { 'detail-type': string; detail: { noticeId: string; patronId: string } }[];
+  };
   const sent = events.filter((event) => event['detail-type'] === 'NoticeSent' && patrons.has(event.detail.patronId));
   const seen = new Set<string>();
   let duplicateNotices = 0;
@@ -70,9 +72,12 @@ export async function verifyLoad(plan: LoadPlan, sandbox: SandboxReader, statist
     for (const loanId of plan.expected.returnedLoans[patronId] ?? []) {
       if (loans.has(loanId)) mismatches.push(`patron ${patronId} is still linked to loan ${loanId} after its return`);
     }
-    for (const loanId of plan.expected.openLoans[patronId] ?? []) if (!loans.has(loanId)) mismatches.push(`open loan ${loanId} of patron ${patronId} is missing`);
-    for (const holdId of plan.expected.openHolds[patronId] ?? []) if (!holds.has(holdId)) mismatches.push(`open hold ${holdId} of patron ${patronId} is missing`);
-    for (const fineId of plan.expected.openFines[patronId] ?? []) if (!fines.has(fineId)) mismatches.push(`open fine ${fineId} of patron ${patronId} is missing`);
+    for (const loanId of plan.expected.openLoans[patronId] ?? [])
+      if (!loans.has(loanId)) mismatches.push(`open loan ${loanId} of patron ${patronId} is missing`);
+    for (const holdId of plan.expected.openHolds[patronId] ?? [])
+      if (!holds.has(holdId)) mismatches.push(`open hold ${holdId} of patron ${patronId} is missing`);
+    for (const fineId of plan.expected.openFines[patronId] ?? [])
+      if (!fines.has(fineId)) mismatches.push(`open fine ${fineId} of patron ${patronId} is missing`);
     const openHolds = new Set(plan.expected.openHolds[patronId] ?? []);
     const openFines = new Set(plan.expected.openFines[patronId] ?? []);
     for (const holdId of holds) if (!openHolds.has(holdId)) mismatches.push(`closed hold ${holdId} of patron ${patronId} is still held`);

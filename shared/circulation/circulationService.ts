@@ -16,10 +16,17 @@ import { dayIn, type Clock } from '#shared/clock.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import type { CirculationStore } from '#shared/circulation/circulationStore.ts';
 import type { LoanAnswer, RenewalTracker } from '#shared/sms/renewalRequests.ts';
-import { applyCheckout, applyRenewal, applyReturn, releaseForFine, type LoanChange, type LoanContext, type LoanState } from '#shared/circulation/loans.ts';
+import {
+  applyCheckout,
+  applyRenewal,
+  applyReturn,
+  releaseForFine,
+  type LoanChange,
+  type LoanContext,
+  type LoanState,
+} from '#shared/circulation/loans.ts';
 
 const MAX_ATTEMPTS = 5;
-
 
 export interface CirculationDeps {
   readonly config: ConsortiumConfig;
@@ -64,7 +71,8 @@ export class CirculationService {
     },
     LoanRenewed: async (detail) => {
       await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyRenewal(state, detail, context));
-      if (detail.requestId !== undefined) await this.renewalAnswer(detail.requestId, detail.loanId, { state: 'renewed', dueAt: toUtc(detail.dueAt) });
+      if (detail.requestId !== undefined)
+        await this.renewalAnswer(detail.requestId, detail.loanId, { state: 'renewed', dueAt: toUtc(detail.dueAt) });
     },
     RenewalRefused: async (detail) => {
       await this.renewalAnswer(detail.requestId, detail.loanId, { state: 'refused', reason: detail.reason });
@@ -102,7 +110,14 @@ export class CirculationService {
     },
     ServiceUpdatePublished: async (detail) => {
       await this.deps.noticeQueue.enqueue(
-        fanOutStart({ kind: 'service-update', library: detail.library, subjectId: detail.eventId, subjectVersion: '1', causationId: detail.eventId, message: detail.message }),
+        fanOutStart({
+          kind: 'service-update',
+          library: detail.library,
+          subjectId: detail.eventId,
+          subjectVersion: '1',
+          causationId: detail.eventId,
+          message: detail.message,
+        }),
       );
     },
     FineResolved: async (detail) => {
@@ -117,7 +132,10 @@ export class CirculationService {
       const result = await this.deps.patronService.update(detail.patronId, (profile) => applyClosure(profile, detail, current));
       // Purge whenever the account is closed, changed or not: a retry resumes an interrupted purge.
       if (result.profile.closedAt !== undefined) {
-        const purged = await this.deps.patronService.purgeClosedAccount(detail.patronId, await this.deps.loans.openFines(detail.patronId, this.deps.clock.now()));
+        const purged = await this.deps.patronService.purgeClosedAccount(
+          detail.patronId,
+          await this.deps.loans.openFines(detail.patronId, this.deps.clock.now()),
+        );
         this.deps.metrics.addMetric('closed-account-records-purged', MetricUnit.Count, purged);
       }
     },
@@ -175,7 +193,10 @@ export class CirculationService {
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       // Read again on every attempt: a concurrent opt-out or fine is what made the last one fail.
-      const [profile, fines] = await Promise.all([this.deps.patrons.get(patronId), needsFines ? this.deps.loans.openFines(patronId, this.deps.clock.now()) : []]);
+      const [profile, fines] = await Promise.all([
+        this.deps.patrons.get(patronId),
+        needsFines ? this.deps.loans.openFines(patronId, this.deps.clock.now()) : [],
+      ]);
       const context: LoanContext = {
         dayOf: this.dayOf,
         keepsHistory: profile?.consent.checkoutHistory?.optedIn === true && profile.closedAt === undefined,

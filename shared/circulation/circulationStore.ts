@@ -10,21 +10,40 @@
  *
  * A loan change is one transaction with optimistic concurrency on the loan item and the tombstone.
  */
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
-import { emptyLoanState, statTotals, type HistoryEntry, type LoanState, type StatCounter, type StatIncrement, type StatTotal } from '#shared/circulation/loans.ts';
+import {
+  emptyLoanState,
+  statTotals,
+  type HistoryEntry,
+  type LoanState,
+  type StatCounter,
+  type StatIncrement,
+  type StatTotal,
+} from '#shared/circulation/loans.ts';
 import { failedConditions, isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { loanSweepKeys } from '#shared/sweep/sweepKeys.ts';
-import { PATRON_RECORD, fineKey, fineTombstoneKey, historyKey, holdKey, holdTombstoneKey, loanKey, loanTombstoneKey, patronKey, patronPartition, statisticsKey } from '#shared/table/keys.ts';
+import {
+  PATRON_RECORD,
+  fineKey,
+  fineTombstoneKey,
+  historyKey,
+  holdKey,
+  holdTombstoneKey,
+  loanKey,
+  loanTombstoneKey,
+  patronKey,
+  patronPartition,
+  statisticsKey,
+} from '#shared/table/keys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** How long tombstones remember a closed loan, fine or hold, to absorb late events. */
 export const TOMBSTONE_DAYS = 90;
-
 
 /** A loan's stored state with the versions it was read at. */
 export interface StoredLoan {
@@ -92,7 +111,8 @@ export class DynamoCirculationStore implements CirculationStore {
    * return for a returned loan kept for a fine.
    */
   private loanExpiry(next: LoanState, now: Date): number {
-    if (next.loan?.status === 'returned' && next.returnedAt !== undefined) return expiryAfterDays(new Date(next.returnedAt), this.retention.openFineDays);
+    if (next.loan?.status === 'returned' && next.returnedAt !== undefined)
+      return expiryAfterDays(new Date(next.returnedAt), this.retention.openFineDays);
     const latest = [next.loan?.dueAt.value, next.pendingDueAt?.value, ...next.pending.map((pending) => pending.at)]
       .filter((value): value is string => value !== undefined)
       .sort()
@@ -105,7 +125,10 @@ export class DynamoCirculationStore implements CirculationStore {
   }
 
   public async loan(patronId: string, loanId: string, now: Date): Promise<StoredLoan> {
-    const [{ Item: stored }, { Item: tombstone }] = await Promise.all([this.get(loanKey(patronId, loanId)), this.get(loanTombstoneKey(loanId))]);
+    const [{ Item: stored }, { Item: tombstone }] = await Promise.all([
+      this.get(loanKey(patronId, loanId)),
+      this.get(loanTombstoneKey(loanId)),
+    ]);
     // A loan past its fallback expiry is gone, even before DynamoDB deletes it (its version still
     // guards the write that replaces it).
     const loanItem = stored && !isExpired(stored, now) ? stored : undefined;
@@ -137,10 +160,20 @@ export class DynamoCirculationStore implements CirculationStore {
     now: Date,
   ): Promise<void> {
     const items: TransactItem[] = [];
-    const versionCondition = (version: number): { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } =>
+    const versionCondition = (
+      version: number,
+    ): {
+      ConditionExpression: string;
+      ExpressionAttributeNames?: Record<string, string>;
+      ExpressionAttributeValues?: Record<string, unknown>;
+    } =>
       version === 0
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': version } };
+        : {
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':version': version },
+          };
     const linked = next.returnedAt === undefined || next.loan !== undefined;
     if (linked) {
       items.push({
@@ -193,8 +226,10 @@ export class DynamoCirculationStore implements CirculationStore {
           ...versionCondition(stored.tombstoneVersion),
         },
       });
-    }
-    else items.push({ ConditionCheck: { TableName: this.table.tableName, Key: loanTombstoneKey(loanId), ...versionCondition(stored.tombstoneVersion) } });
+    } else
+      items.push({
+        ConditionCheck: { TableName: this.table.tableName, Key: loanTombstoneKey(loanId), ...versionCondition(stored.tombstoneVersion) },
+      });
     // One update per statistics item: DynamoDB refuses two operations on one item in a transaction.
     for (const total of statTotals(stats)) items.push(this.statUpdate(total));
     if (history) {
@@ -235,7 +270,13 @@ export class DynamoCirculationStore implements CirculationStore {
         Key: statisticsKey(total),
         UpdateExpression: `SET kind = :kind, #day = :day, branch = :branch, materialType = :type ADD ${counters.map((_, i) => `#c${i} :n${i}`).join(', ')}`,
         ExpressionAttributeNames: { '#day': 'day', ...names },
-        ExpressionAttributeValues: { ':kind': 'statistics', ':day': total.day, ':branch': total.branch, ':type': total.materialType, ...values },
+        ExpressionAttributeValues: {
+          ':kind': 'statistics',
+          ':day': total.day,
+          ':branch': total.branch,
+          ':type': total.materialType,
+          ...values,
+        },
       },
     };
   }
@@ -259,7 +300,9 @@ export class DynamoCirculationStore implements CirculationStore {
         ConsistentRead: true,
       }),
     );
-    return (Items ?? []).filter((item) => !isExpired(item, now)).map((item) => ({ fineId: String(item.fineId), loanId: item.loanId as string | undefined }));
+    return (Items ?? [])
+      .filter((item) => !isExpired(item, now))
+      .map((item) => ({ fineId: String(item.fineId), loanId: item.loanId as string | undefined }));
   }
 
   /**
@@ -286,7 +329,13 @@ export class DynamoCirculationStore implements CirculationStore {
                 ExpressionAttributeValues: { ':at': fine.assessedAt, ':eventId': fine.eventId },
               },
             },
-            { ConditionCheck: { TableName: this.table.tableName, Key: fineTombstoneKey(fine.fineId), ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              ConditionCheck: {
+                TableName: this.table.tableName,
+                Key: fineTombstoneKey(fine.fineId),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
           ],
         }),
       );
@@ -307,7 +356,12 @@ export class DynamoCirculationStore implements CirculationStore {
           {
             Put: {
               TableName: this.table.tableName,
-              Item: { ...fineTombstoneKey(fineId), kind: 'fine-tombstone', resolvedAt, [TABLE.ttlAttribute]: expiryAfterDays(new Date(resolvedAt), TOMBSTONE_DAYS) },
+              Item: {
+                ...fineTombstoneKey(fineId),
+                kind: 'fine-tombstone',
+                resolvedAt,
+                [TABLE.ttlAttribute]: expiryAfterDays(new Date(resolvedAt), TOMBSTONE_DAYS),
+              },
             },
           },
         ],
@@ -325,12 +379,16 @@ export class DynamoCirculationStore implements CirculationStore {
           {
             Put: {
               TableName: this.table.tableName,
-              Item: { ...holdTombstoneKey(holdId), kind: 'hold-tombstone', closedAt, [TABLE.ttlAttribute]: expiryAfterDays(new Date(closedAt), TOMBSTONE_DAYS) },
+              Item: {
+                ...holdTombstoneKey(holdId),
+                kind: 'hold-tombstone',
+                closedAt,
+                [TABLE.ttlAttribute]: expiryAfterDays(new Date(closedAt), TOMBSTONE_DAYS),
+              },
             },
           },
         ],
       }),
     );
   }
-
 }

@@ -122,7 +122,10 @@ const UNKNOWN_MATERIAL = 'unknown';
  * Whether due date `candidate` replaces `current`: the newer event wins; at the same time, the later
  * due date (the tie rule: the outcome must not depend on which of two renewals arrived first).
  */
-export function dueSupersedes(candidate: { value: string; at: string } | undefined, current: { value: string; at: string } | undefined): boolean {
+export function dueSupersedes(
+  candidate: { value: string; at: string } | undefined,
+  current: { value: string; at: string } | undefined,
+): boolean {
   if (candidate === undefined) return false;
   if (current === undefined || isNewer(candidate.at, current)) return true;
   return candidate.at === current.at && candidate.value > current.value;

@@ -12,20 +12,18 @@ import { MAX_SMS_PARTS_PER_SECOND, ORIGINATION_DEFAULT_PARTS_PER_SECOND, type Or
 const ORIGINATION_TYPES = Object.keys(ORIGINATION_DEFAULT_PARTS_PER_SECOND) as [OriginationType, ...OriginationType[]];
 
 const e164 = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, { error: 'must be an E.164 phone number' }));
-const clockTime = z
-  .string()
-  .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a 24-hour time HH:MM' }));
+const clockTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a 24-hour time HH:MM' }));
 const positiveInt = z.int().check(z.positive({ error: 'must be a positive integer' }));
-const roleArn = z
-  .string()
-  .check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, { error: 'must be an IAM role ARN' }));
+const roleArn = z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: 'must be an IAM role ARN' }));
 /**
  * A library or branch id exactly as the ILS sends it (Koha's branch codes are upper case, e.g. `MPL`):
  * letters, digits, dots, dashes and underscores; events must use the same spelling (exact match).
  */
 const ilsCode = z
   .string()
-  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'must be the ILS code: 1 to 64 letters, digits, dots, dashes or underscores' }));
+  .check(
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'must be the ILS code: 1 to 64 letters, digits, dots, dashes or underscores' }),
+  );
 
 const SMS_NAME_RULE = 'must use only the GSM-7 alphabet and contain a letter (it names the library in every SMS)';
 
@@ -77,7 +75,9 @@ export const consortiumConfigSchema = z.strictObject({
   consortium: branding,
   /** IANA time zone for schedules, quiet hours and dates in notices. */
   timeZone: z.string().check(
-    z.refine((zone) => isTimeZone(zone), { error: 'must be an IANA time zone such as America/New_York, not an abbreviation such as EST' }),
+    z.refine((zone) => isTimeZone(zone), {
+      error: 'must be an IANA time zone such as America/New_York, not an abbreviation such as EST',
+    }),
   ),
   libraries: z.array(library).check(z.minLength(1, { error: 'must list at least one member library' })),
   events: z.strictObject({
@@ -92,7 +92,9 @@ export const consortiumConfigSchema = z.strictObject({
   notices: z.strictObject({
     ...timings,
     quietHours: z.strictObject({ start: clockTime, end: clockTime }).check(
-      z.refine((hours) => hours.start !== hours.end, { error: 'start and end must differ (equal times would mean no quiet hours or all day)' }),
+      z.refine((hours) => hours.start !== hours.end, {
+        error: 'start and end must differ (equal times would mean no quiet hours or all day)',
+      }),
     ),
     /** Titles are left out of SMS by default: lock screens are public. */
     smsIncludesTitles: z.boolean(),
@@ -112,7 +114,9 @@ export const consortiumConfigSchema = z.strictObject({
         /** Replies per day to a number outside `countryCodes`. @default 1 */
         perForeignNumberPerDay: z.optional(positiveInt),
         /** Country calling codes of the consortium's patrons. @default ["+1"] */
-        countryCodes: z.optional(z.array(z.string().check(z.regex(/^\+[1-9]\d{0,2}$/, { error: 'must be a country calling code such as "+1"' })))),
+        countryCodes: z.optional(
+          z.array(z.string().check(z.regex(/^\+[1-9]\d{0,2}$/, { error: 'must be a country calling code such as "+1"' }))),
+        ),
       }),
     ),
     /**
@@ -125,9 +129,13 @@ export const consortiumConfigSchema = z.strictObject({
      * `arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-0123`. Only it may publish there;
      * without it, any phone number of this account may.
      */
-    originationIdentityArn: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:phone-number\/\S+$/, {
-      error: 'must be an AWS End User Messaging SMS phone-number ARN',
-    }))),
+    originationIdentityArn: z.optional(
+      z.string().check(
+        z.regex(/^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:phone-number\/\S+$/, {
+          error: 'must be an AWS End User Messaging SMS phone-number ARN',
+        }),
+      ),
+    ),
     /** Text commands RENEW, RENEW ALL and ITEMS (docs/sms-commands.md); defaults in `shared/sms/smsCommands.ts`. */
     commands: z.optional(
       z.object({
@@ -210,14 +218,17 @@ function isTimeZone(zone: string): boolean {
 export function parseConsortiumConfig(input: unknown): ConsortiumConfig {
   const result = consortiumConfigSchema.safeParse(input);
   if (!result.success) {
-    throw new ConfigurationError(`invalid consortium configuration: ${describeIssues(result.error.issues, 'config')
-      .map((issue) => `${issue.field} ${issue.rule}`)
-      .join('; ')}`);
+    throw new ConfigurationError(
+      `invalid consortium configuration: ${describeIssues(result.error.issues, 'config')
+        .map((issue) => `${issue.field} ${issue.rule}`)
+        .join('; ')}`,
+    );
   }
   // Without a short name, SMS carry the full name: it must then follow the short name's rule.
-  const unnamed = [['config.consortium', result.data.consortium] as const, ...result.data.libraries.map((lib, index) => [`config.libraries.${index}`, lib] as const)].find(
-    ([, brand]) => brand.shortName === undefined && !isSmsName(brand.name),
-  );
+  const unnamed = [
+    ['config.consortium', result.data.consortium] as const,
+    ...result.data.libraries.map((lib, index) => [`config.libraries.${index}`, lib] as const),
+  ].find(([, brand]) => brand.shortName === undefined && !isSmsName(brand.name));
   if (unnamed !== undefined) {
     throw new ConfigurationError(`invalid consortium configuration: ${unnamed[0]}.shortName is required: name ${SMS_NAME_RULE}`);
   }
@@ -233,7 +244,9 @@ export function parseConsortiumConfig(input: unknown): ConsortiumConfig {
       const owner = owners.get(branch.id);
       if (owner !== undefined) {
         const where = owner === lib.id ? `twice in library ${lib.id}` : `in libraries ${owner} and ${lib.id}`;
-        throw new ConfigurationError(`invalid consortium configuration: branch id ${branch.id} is used ${where}; branch ids must be unique`);
+        throw new ConfigurationError(
+          `invalid consortium configuration: branch id ${branch.id} is used ${where}; branch ids must be unique`,
+        );
       }
       owners.set(branch.id, lib.id);
     }
@@ -261,7 +274,10 @@ export interface ResolvedBranding extends Branding {
  * The branding for a member library id. An unknown or missing id falls back to the consortium's
  * branding (`known: false`) so the caller can report the gap; it is never an error.
  */
-export function brandingFor(config: ConsortiumConfig, libraryId: string | undefined): {
+export function brandingFor(
+  config: ConsortiumConfig,
+  libraryId: string | undefined,
+): {
   branding: ResolvedBranding;
   known: boolean;
 } {

@@ -15,7 +15,9 @@ export function loadConfigFile(path: string | URL = DEFAULT_CONFIG_FILE): Consor
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigurationError(`cannot read consortium configuration ${name}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, { cause: error });
+    throw new ConfigurationError(`cannot read consortium configuration ${name}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, {
+      cause: error,
+    });
   }
   const raw = parseJsonText(text, `consortium configuration ${name}`);
   try {
@@ -37,7 +39,10 @@ export function parseJsonText(text: string, what: string): unknown {
     const message = (error as Error).message;
     const position = /at position (\d+)/.exec(message)?.[1];
     const offset = position === undefined ? (/end of JSON input/.test(message) ? text.length : undefined) : Number(position);
-    const reason = message.replace(/^JSON\.parse: /, '').replace(/,? ?(in JSON )?at position \d+.*$/, '').replace(/ in JSON$/, '');
+    const reason = message
+      .replace(/^JSON\.parse: /, '')
+      .replace(/,? ?(in JSON )?at position \d+.*$/, '')
+      .replace(/ in JSON$/, '');
     if (offset === undefined) throw new ConfigurationError(`${what} is not valid JSON: ${reason}`);
     const before = text.slice(0, offset).split('\n');
     const line = before.length;

@@ -9,7 +9,9 @@ import { describeIssues } from '#shared/events/issues.ts';
 import { STAGE_NAME } from '#shared/stages.ts';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 const stageSchema = z.strictObject({
   /** Email addresses subscribed to the stage's alarm topic (each confirms its subscription once). */

@@ -28,9 +28,7 @@ function ruleOf(issue: ZodLikeIssue): string {
     case 'invalid_value':
       return `must be one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_format':
-      return issue.format === 'datetime'
-        ? 'must be an ISO 8601 date-time with offset'
-        : `must be a valid ${issue.format ?? 'value'}`;
+      return issue.format === 'datetime' ? 'must be an ISO 8601 date-time with offset' : `must be a valid ${issue.format ?? 'value'}`;
     case 'too_small':
       return `is too short or small (minimum ${String(issue.minimum)})`;
     case 'too_big':

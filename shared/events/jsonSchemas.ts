@@ -16,7 +16,8 @@ export function contractJsonSchemas(): Record<string, Record<string, unknown>> {
       description: `The detail of a "${detailType}" event with source "${source}".`,
     };
   };
-  for (const [detailType, schema] of Object.entries(circulationEventSchemas)) add('inbound', detailType, schema, 'library.circulation (configurable)');
+  for (const [detailType, schema] of Object.entries(circulationEventSchemas))
+    add('inbound', detailType, schema, 'library.circulation (configurable)');
   for (const [detailType, schema] of Object.entries(outboundEventSchemas)) add('outbound', detailType, schema, OUTBOUND_SOURCE);
   return files;
 }

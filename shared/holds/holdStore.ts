@@ -68,12 +68,16 @@ export class DynamoHoldStore implements HoldStore {
     const profile = patronKey(hold.patronId);
     const { Responses, UnprocessedKeys } = await this.table.doc.send(
       new BatchGetCommand({
-        RequestItems: { [this.table.tableName]: { Keys: [tombstone, profile], ConsistentRead: true, ProjectionExpression: 'pk, sk, closedAt' } },
+        RequestItems: {
+          [this.table.tableName]: { Keys: [tombstone, profile], ConsistentRead: true, ProjectionExpression: 'pk, sk, closedAt' },
+        },
       }),
     );
     if ((UnprocessedKeys?.[this.table.tableName]?.Keys?.length ?? 0) > 0) {
       // Unchecked: the event is retried (the write is idempotent), never kept without its checks.
-      throw new ConcurrentUpdateError('DynamoDB left the hold checks unprocessed: the event is retried', { context: { holdId: hold.holdId } });
+      throw new ConcurrentUpdateError('DynamoDB left the hold checks unprocessed: the event is retried', {
+        context: { holdId: hold.holdId },
+      });
     }
     const found = Responses?.[this.table.tableName] ?? [];
     // A hold closed already (its HoldClosed came first) stays closed; a closed account gets no new

@@ -72,9 +72,12 @@ export function loadImportMapping(nameOrPath: string): ImportMapping {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigurationError(`cannot read the import mapping ${nameOrPath}: use ${BUILT_IN_MAPPINGS.join(' or ')}, or the path of a mapping file`, {
-      cause: error,
-    });
+    throw new ConfigurationError(
+      `cannot read the import mapping ${nameOrPath}: use ${BUILT_IN_MAPPINGS.join(' or ')}, or the path of a mapping file`,
+      {
+        cause: error,
+      },
+    );
   }
   let parsed: unknown;
   try {

@@ -59,7 +59,7 @@ const isoWithOffset = z.iso.datetime({ offset: true });
 /** A phone number as E.164, or why it cannot be one. */
 export function normalizePhone(raw: string, defaultCountry: CountryCode): { e164: string } | { rule: string } {
   const parsed = parsePhoneNumberFromString(raw, defaultCountry);
-  if (!parsed || !parsed.isValid()) return { rule: `must be a valid phone number (numbers without a country code are read as ${defaultCountry})` };
+  if (!parsed?.isValid()) return { rule: `must be a valid phone number (numbers without a country code are read as ${defaultCountry})` };
   if (parsed.ext) return { rule: 'must not have an extension: an extension cannot receive text messages' };
   return { e164: parsed.number };
 }
@@ -72,7 +72,8 @@ export function parseConsentDate(raw: string, timeZone: string): string | undefi
   const [, day, hour = '00', minute = '00', second = '00'] = local;
   const [year, month, date] = day!.split('-').map(Number) as [number, number, number];
   const check = new Date(Date.UTC(year, month - 1, date));
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== date || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined;
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== date || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59)
+    return undefined;
   return new Date(zonedInstant(timeZone, day!, `${hour}:${minute}`).getTime() + Number(second) * 1000).toISOString();
 }
 
@@ -163,7 +164,10 @@ export function checkRecords(
       library = knownLibraries.has(mapped) ? mapped : (libraryOfBranch(context.config, mapped) ?? mapped);
       if (!PATRON_ID.test(library)) refuse('library', ID_RULE);
       else if (!knownLibraries.has(library)) {
-        warn('library', 'is not a member library or branch of the configuration (nor mapped in "libraries"): the consortium\'s branding is used');
+        warn(
+          'library',
+          'is not a member library or branch of the configuration (nor mapped in "libraries"): the consortium\'s branding is used',
+        );
       }
     }
 
@@ -179,7 +183,8 @@ export function checkRecords(
     const when = value('consentAt');
     if (when) {
       consentAt = parseConsentDate(when, context.config.timeZone);
-      if (consentAt === undefined) refuse('consentAt', 'must be a date (YYYY-MM-DD), a date and time, or an ISO 8601 date-time with offset');
+      if (consentAt === undefined)
+        refuse('consentAt', 'must be a date (YYYY-MM-DD), a date and time, or an ISO 8601 date-time with offset');
       else if (Date.parse(consentAt) > context.now.getTime()) refuse('consentAt', 'must not be in the future');
     }
 
@@ -195,10 +200,20 @@ export function checkRecords(
       rows.push(row);
     } else {
       duplicateCount++;
-      warnings.push({ line: rows[earlier]!.line, field: mapping.columns.patronId, rule: `the same patron as line ${record.line}, which wins` });
+      warnings.push({
+        line: rows[earlier]!.line,
+        field: mapping.columns.patronId,
+        rule: `the same patron as line ${record.line}, which wins`,
+      });
       rows[earlier] = row;
     }
   }
   const byLine = (a: RowIssue, b: RowIssue) => a.line - b.line;
-  return { rows, refused: refused.sort(byLine), warnings: warnings.sort(byLine), recordCount: records.length + unreadable.length, duplicateCount };
+  return {
+    rows,
+    refused: refused.sort(byLine),
+    warnings: warnings.sort(byLine),
+    recordCount: records.length + unreadable.length,
+    duplicateCount,
+  };
 }

@@ -76,7 +76,9 @@ function csvRefusal(error: CsvError, delimiter: string): ImportFileError {
   const line = error.lines ?? 0;
   switch (error.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return new ImportFileError(`a quoted field is never closed (the file ends inside quotes opened at or before line ${line}): check the quotes`);
+      return new ImportFileError(
+        `a quoted field is never closed (the file ends inside quotes opened at or before line ${line}): check the quotes`,
+      );
     case 'INVALID_OPENING_QUOTE':
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':

@@ -26,7 +26,15 @@ export interface ImportCounts {
   writeUnits: number;
 }
 
-export const emptyCounts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0, ledgerEntries: 0, retried: 0, readUnits: 0, writeUnits: 0 });
+export const emptyCounts = (): ImportCounts => ({
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  ledgerEntries: 0,
+  retried: 0,
+  readUnits: 0,
+  writeUnits: 0,
+});
 
 function addCounts(into: ImportCounts, from: ImportCounts): void {
   for (const key of Object.keys(into) as (keyof ImportCounts)[]) into[key] += from[key];
@@ -134,7 +142,12 @@ export class PatronImporter {
     const pending: Pending[] = await Promise.all(
       merged
         .filter(({ change }) => change.changed)
-        .map(async ({ row, current, change }) => ({ row, created: current.version === 0, profile: await this.deps.service.seal(change), ledger: change.ledger })),
+        .map(async ({ row, current, change }) => ({
+          row,
+          created: current.version === 0,
+          profile: await this.deps.service.seal(change),
+          ledger: change.ledger,
+        })),
     );
 
     const { conflicts, writeUnits } = await this.deps.patrons.saveMany(pending);

@@ -17,8 +17,16 @@ export type FanOutStart = FanOutPage extends infer P ? (P extends FanOutPage ? O
 
 /** The notice request a fan-out page makes for one patron. */
 export function fanOutRequest(page: FanOutPage, patronId: string): NoticeRequest {
-  const common = { type: 'notice' as const, patronId, subjectId: page.subjectId, subjectVersion: page.subjectVersion, causationId: page.causationId };
-  return page.kind === 'service-update' ? { ...common, kind: page.kind, message: page.message } : { ...common, kind: page.kind, policy: page.policy };
+  const common = {
+    type: 'notice' as const,
+    patronId,
+    subjectId: page.subjectId,
+    subjectVersion: page.subjectVersion,
+    causationId: page.causationId,
+  };
+  return page.kind === 'service-update'
+    ? { ...common, kind: page.kind, message: page.message }
+    : { ...common, kind: page.kind, policy: page.policy };
 }
 
 /** The first page of every audience shard: the shards proceed in parallel. */

@@ -63,7 +63,10 @@ function charToGsm7(char: string): string {
 export function toGsm7(text: string): string {
   let out = '';
   for (const char of text.normalize('NFC')) out += charToGsm7(char);
-  return out.replace(/ {2,}/g, ' ').replace(/\.{2,}/g, '.').trim();
+  return out
+    .replace(/ {2,}/g, ' ')
+    .replace(/\.{2,}/g, '.')
+    .trim();
 }
 
 /** True if `text` keeps a letter or digit once mapped onto GSM-7 (an all-emoji text keeps none). */

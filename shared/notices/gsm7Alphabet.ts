@@ -22,4 +22,3 @@ export function gsm7Length(text: string): number {
   for (const char of text) length += EXTENSION_SET.has(char) ? 2 : 1;
   return length;
 }
-

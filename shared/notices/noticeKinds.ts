@@ -19,7 +19,17 @@ import type { Channel } from '#shared/patrons/patronProfile.ts';
 import type { EmailHeader } from '#shared/notices/emailFooter.ts';
 
 /** Every notice kind. Adding one: its module under `kinds/`, one line here, its tests. */
-export const NOTICE_KIND_REGISTRY = [holdReady, holdExpiring, dueSoon, overdue, fineAssessed, serviceUpdate, policyUpdate, smsOptIn, renewalReply] as const;
+export const NOTICE_KIND_REGISTRY = [
+  holdReady,
+  holdExpiring,
+  dueSoon,
+  overdue,
+  fineAssessed,
+  serviceUpdate,
+  policyUpdate,
+  smsOptIn,
+  renewalReply,
+] as const;
 
 type Registry = typeof NOTICE_KIND_REGISTRY;
 export type NoticeKind = Registry[number]['kind'];
@@ -36,14 +46,19 @@ type RequestSchemas = RequestSchemasOf<Registry>;
  * `kind`. It carries ids only (patron, subject, a digest's loans, the notice key's parts): the
  * notifier reads titles, dates and amounts from the table when it sends.
  */
-export const noticeRequestSchema = z.discriminatedUnion('kind', NOTICE_KIND_REGISTRY.map((definition) => definition.request) as unknown as RequestSchemas);
+export const noticeRequestSchema = z.discriminatedUnion(
+  'kind',
+  NOTICE_KIND_REGISTRY.map((definition) => definition.request) as unknown as RequestSchemas,
+);
 export type NoticeRequest = z.infer<typeof noticeRequestSchema>;
 /** The request of one kind. */
 export type NoticeRequestOf<K extends NoticeKind> = Extract<NoticeRequest, { kind: K }>;
 
 /** What the templates of each registered kind see: the request with the kind's payload, read at send time. */
 type ComposablesOf<T extends readonly unknown[]> = {
-  readonly [I in keyof T]: T[I] extends { kind: infer K extends string; payload: infer P extends z.core.$ZodShape } ? RequestOf<K, P> : never;
+  readonly [I in keyof T]: T[I] extends { kind: infer K extends string; payload: infer P extends z.core.$ZodShape }
+    ? RequestOf<K, P>
+    : never;
 };
 /** A notice request with what its templates need (titles, dates, amounts), as the notifier composes it. */
 export type ComposableNotice = ComposablesOf<Registry>[number];

@@ -17,7 +17,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import { expiryAfterDays } from '#shared/clock.ts';
 import { isExpired, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
-import { noticeItemKey, noticeKeyOf, patronKey } from '#shared/table/keys.ts';
+import { noticeItemKey, noticeKeyOf } from '#shared/table/keys.ts';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
 import type { NoticeKind } from '#shared/notices/noticeKinds.ts';
 
@@ -140,7 +140,13 @@ export class DynamoNoticeLog implements NoticeLog {
           UpdateExpression: 'SET #status = :failed, reason = :reason, finishedAt = :now REMOVE leaseUntil',
           ConditionExpression: '#status = :sending AND claimedAt = :claimedAt',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':reason': OUTCOME_UNKNOWN, ':now': now.toISOString(), ':sending': 'sending', ':claimedAt': Item.claimedAt },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':reason': OUTCOME_UNKNOWN,
+            ':now': now.toISOString(),
+            ':sending': 'sending',
+            ':claimedAt': Item.claimedAt,
+          },
         }),
       ),
     );

@@ -69,7 +69,12 @@ export class DynamoNoticeSubjects implements NoticeSubjects {
   }
 
   /** The digest's loans still open and still due on its day (a renewal moves a loan to another digest). */
-  private async loans(patronId: string, day: string, loanIds: readonly string[], now: Date): Promise<NoticePayloadOf<'due-soon'> | undefined> {
+  private async loans(
+    patronId: string,
+    day: string,
+    loanIds: readonly string[],
+    now: Date,
+  ): Promise<NoticePayloadOf<'due-soon'> | undefined> {
     const items = await this.batchGet(loanIds.map((loanId) => loanKey(patronId, loanId)));
     const loans = items
       .filter((item) => !isExpired(item, now))
@@ -85,7 +90,10 @@ export class DynamoNoticeSubjects implements NoticeSubjects {
     for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
       let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_LIMIT).map((key) => ({ ...key }));
       for (let round = 0; pending && pending.length > 0; round++) {
-        if (round >= UNPROCESSED_ROUNDS) throw new BookdropError('DynamoDB left loan reads unprocessed: the queue retries the notice', { context: { keys: pending.length } });
+        if (round >= UNPROCESSED_ROUNDS)
+          throw new BookdropError('DynamoDB left loan reads unprocessed: the queue retries the notice', {
+            context: { keys: pending.length },
+          });
         const result: BatchGetCommandOutput = await this.table.doc.send(
           new BatchGetCommand({ RequestItems: { [this.table.tableName]: { Keys: pending, ConsistentRead: true } } }),
         );

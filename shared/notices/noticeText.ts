@@ -20,9 +20,7 @@ export function formatDay(iso: string, language: Language, timeZone: string): st
     day: 'numeric',
   }).formatToParts(new Date(iso));
   const get = (type: string) => (parts.find((part) => part.type === type)?.value ?? '').replace(/\.$/, '');
-  return language === 'es'
-    ? `${get('weekday')} ${get('day')} ${get('month')}`
-    : `${get('weekday')} ${get('month')} ${get('day')}`;
+  return language === 'es' ? `${get('weekday')} ${get('day')} ${get('month')}` : `${get('weekday')} ${get('month')} ${get('day')}`;
 }
 
 /**

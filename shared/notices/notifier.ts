@@ -87,7 +87,9 @@ export class Notifier {
       this.deps.logger.info('notice skipped: subject gone', { patronId: request.patronId, kind: request.kind });
       return Object.fromEntries(NOTICE_CHANNELS[request.kind].map((channel) => [channel, 'subject-gone']));
     }
-    const channels = NOTICE_CHANNELS[request.kind].filter((channel) => request.channels === undefined || request.channels.includes(channel));
+    const channels = NOTICE_CHANNELS[request.kind].filter(
+      (channel) => request.channels === undefined || request.channels.includes(channel),
+    );
     const outcomes: Partial<Record<Channel, ChannelOutcome>> = {};
     for (const channel of channels) {
       const block = channelBlock(profile, channel);
@@ -99,11 +101,17 @@ export class Notifier {
       // The text waits for the morning; the email goes now.
       outcomes.sms = 'quiet-hours';
       const notBefore = quietEnd.toISOString();
-      await this.deps.later.enqueue([{ ...request, channels: ['sms'], notBefore }], { delaySeconds: (quietEnd.getTime() - now.getTime()) / 1000 });
+      await this.deps.later.enqueue([{ ...request, channels: ['sms'], notBefore }], {
+        delaySeconds: (quietEnd.getTime() - now.getTime()) / 1000,
+      });
     }
     // Compose only when some channel may be used (a closed account has no library left to brand with).
     const content = channels.some((channel) => outcomes[channel] === undefined)
-      ? this.compose(subject, profile, channels.includes('email') && outcomes.email === undefined ? await this.unsubscribeUrl(profile) : undefined)
+      ? this.compose(
+          subject,
+          profile,
+          channels.includes('email') && outcomes.email === undefined ? await this.unsubscribeUrl(profile) : undefined,
+        )
       : undefined;
     const open = content === undefined ? [] : channels.filter((channel) => outcomes[channel] === undefined);
     const settled = open.length > 0 ? await this.deliverOn(open, request, profile, content!) : [];
@@ -142,7 +150,10 @@ export class Notifier {
         const contact = profile.contacts[channel] as { cipher: string; at: string };
         const key = noticeKey(request, channel);
         const noticeId = await this.deps.noticeIds.idOf(profile.patronId, key);
-        const claim = await this.deps.notices.claim({ noticeKey: key, noticeId, patronId: profile.patronId, kind: request.kind, channel, contactAt: contact.at }, now);
+        const claim = await this.deps.notices.claim(
+          { noticeKey: key, noticeId, patronId: profile.patronId, kind: request.kind, channel, contactAt: contact.at },
+          now,
+        );
         return { channel, key, noticeId, cipher: contact.cipher, claim };
       }),
     );
@@ -152,7 +163,8 @@ export class Notifier {
       claims.map(async ({ channel, key, noticeId, cipher, claim }): Promise<ChannelOutcome> => {
         if (claim === 'already-handled') return 'duplicate';
         if (claim === 'outcome-unknown') return 'failed';
-        if (claim === 'in-progress') throw new RetryableDeliveryError('notice is being sent by another worker', { context: { noticeId, channel } });
+        if (claim === 'in-progress')
+          throw new RetryableDeliveryError('notice is being sent by another worker', { context: { noticeId, channel } });
         if (!fresh || channelBlock(fresh, channel) !== undefined || fresh.contacts[channel]?.cipher !== cipher) {
           await this.deps.notices.drop(profile.patronId, key, now);
           return 'channel-closed';
@@ -174,7 +186,10 @@ export class Notifier {
     let messageId: string;
     try {
       const to = await this.deps.decrypter.decrypt(cipher, { patronId: profile.patronId, channel });
-      messageId = channel === 'sms' ? await this.deps.sms.send({ to, body: content.sms }) : await this.sendEmail(to, profile, request, noticeId, content);
+      messageId =
+        channel === 'sms'
+          ? await this.deps.sms.send({ to, body: content.sms })
+          : await this.sendEmail(to, profile, request, noticeId, content);
     } catch (error) {
       if (error instanceof PermanentDeliveryError) {
         if (error.invalidContact && channel === 'sms') await this.suppressInvalidNumber(profile.patronId, noticeId);
@@ -183,7 +198,9 @@ export class Notifier {
         return 'failed';
       }
       await this.deps.notices.release(profile.patronId, key);
-      throw error instanceof BookdropError ? error : new RetryableDeliveryError('delivery interrupted', { cause: error, context: { noticeId, channel } });
+      throw error instanceof BookdropError
+        ? error
+        : new RetryableDeliveryError('delivery interrupted', { cause: error, context: { noticeId, channel } });
     }
     // The provider accepted the message: the claim is never given back from here on (a retry would
     // send it twice). If this write fails, the claim's lease runs out and the notice ends as failed
@@ -196,7 +213,12 @@ export class Notifier {
   private async suppressInvalidNumber(patronId: string, noticeId: string): Promise<void> {
     const at = this.deps.clock.now().toISOString();
     await this.deps.patronService.update(patronId, (profile) =>
-      applySuppression(profile, 'sms', 'invalid-number', { at, source: 'delivery-feedback', policyVersion: profile.policyVersion?.value, evidenceId: noticeId }),
+      applySuppression(profile, 'sms', 'invalid-number', {
+        at,
+        source: 'delivery-feedback',
+        policyVersion: profile.policyVersion?.value,
+        evidenceId: noticeId,
+      }),
     );
   }
 
@@ -227,7 +249,10 @@ export class Notifier {
     const { config } = this.deps;
     const { branding, known } = brandingFor(config, profile.library?.value);
     if (!known) {
-      this.deps.logger.warn('unknown member library: using consortium branding', { patronId: profile.patronId, library: profile.library?.value });
+      this.deps.logger.warn('unknown member library: using consortium branding', {
+        patronId: profile.patronId,
+        library: profile.library?.value,
+      });
       this.deps.metrics.addMetric('unknown-library', MetricUnit.Count, 1);
     }
     return composeNotice(request, {

@@ -13,7 +13,9 @@ export interface QuietHours {
 }
 
 /** The kinds whose SMS waits for the morning, from each kind's quiet-hours rule. */
-export const WAITS_FOR_MORNING: ReadonlySet<NoticeKind> = new Set(NOTICE_KINDS.filter((kind) => QUIET_HOURS_RULES[kind] === 'wait-for-morning'));
+export const WAITS_FOR_MORNING: ReadonlySet<NoticeKind> = new Set(
+  NOTICE_KINDS.filter((kind) => QUIET_HOURS_RULES[kind] === 'wait-for-morning'),
+);
 
 /** When quiet hours covering `now` end, or `undefined` if `now` is outside them. */
 export function quietUntil(quiet: QuietHours, timeZone: string, now: Date): Date | undefined {

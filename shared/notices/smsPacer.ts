@@ -5,9 +5,7 @@
  * is `c / r` seconds, so all instances together stay under `r`. Instances that start together would
  * all send at once: `firstTurnDelay` spreads their first sends over one interval.
  */
-export interface Sleep {
-  (ms: number): Promise<void>;
-}
+export type Sleep = (ms: number) => Promise<void>;
 
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -48,7 +48,10 @@ export function deadLetterReason(message: DeadLetterMessage): DeadLetterReason {
     return { kind, reason: 'valid event that the consumer failed: see the function logs for its message id, fix, then redrive' };
   }
   if (body.Type === 'Notification' && typeof body.TopicArn === 'string') {
-    return { kind: `SNS notification (${body.TopicArn.split(':').pop() ?? 'topic'})`, reason: 'SNS could not deliver it, or its consumer failed it: see the function logs' };
+    return {
+      kind: `SNS notification (${body.TopicArn.split(':').pop() ?? 'topic'})`,
+      reason: 'SNS could not deliver it, or its consumer failed it: see the function logs',
+    };
   }
   if (isObject(body.requestContext) && (isObject(body.DDBStreamBatchInfo) || isObject(body.KinesisBatchInfo))) {
     const condition = String(body.requestContext.condition ?? 'failure');
@@ -58,7 +61,10 @@ export function deadLetterReason(message: DeadLetterMessage): DeadLetterReason {
     };
   }
   if (typeof body.kind === 'string' && typeof body.patronId === 'string') {
-    return { kind: `notice ${body.kind}`, reason: 'a notice request the notifier failed: see the notifier logs for its message id, fix, then redrive' };
+    return {
+      kind: `notice ${body.kind}`,
+      reason: 'a notice request the notifier failed: see the notifier logs for its message id, fix, then redrive',
+    };
   }
   if ('sweepStart' in body || 'fanOut' in body || 'sweep' in body) {
     return { kind: 'scheduled job page', reason: 'a sweep or fan-out page the notifier failed: see the notifier logs, fix, then redrive' };

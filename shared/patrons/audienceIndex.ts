@@ -62,7 +62,10 @@ export class DynamoAudienceIndex implements AudienceIndex {
         IndexName: byAudience.name,
         KeyConditionExpression: byLibrary ? '#audience = :audience AND begins_with(#key, :library)' : '#audience = :audience',
         ExpressionAttributeNames: { '#audience': byAudience.partitionKey, ...(byLibrary ? { '#key': byAudience.sortKey } : {}) },
-        ExpressionAttributeValues: { ':audience': audiencePartition(query.shard), ...(byLibrary ? { ':library': `${query.library}#` } : {}) },
+        ExpressionAttributeValues: {
+          ':audience': audiencePartition(query.shard),
+          ...(byLibrary ? { ':library': `${query.library}#` } : {}),
+        },
         Limit: query.limit,
         ExclusiveStartKey: query.cursor === undefined ? undefined : (JSON.parse(query.cursor) as Record<string, unknown>),
       }),

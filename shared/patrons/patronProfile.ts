@@ -265,7 +265,9 @@ function applyUpdates(profile: PatronProfile, provenance: Provenance, updates: U
   }
 
   const stamp = <T>(value: T | undefined, current: Stamped<T> | undefined): Stamped<T> | undefined =>
-    value !== undefined && supersedes({ at, evidenceId: provenance.evidenceId }, current) ? { value, at, evidenceId: provenance.evidenceId } : current;
+    value !== undefined && supersedes({ at, evidenceId: provenance.evidenceId }, current)
+      ? { value, at, evidenceId: provenance.evidenceId }
+      : current;
   const library = stamp(updates.library, profile.library);
   const language = stamp(updates.language, profile.language);
   const policyVersion = stamp(provenance.policyVersion, profile.policyVersion);
@@ -352,12 +354,7 @@ export function applyImport(profile: PatronProfile, row: ImportedPatron, provena
 }
 
 /** A change of channel consent from outside the ILS (an SMS keyword, email feedback). */
-export function applyChannelConsent(
-  profile: PatronProfile,
-  channel: Channel,
-  optedIn: boolean,
-  provenance: Provenance,
-): ProfileChange {
+export function applyChannelConsent(profile: PatronProfile, channel: Channel, optedIn: boolean, provenance: Provenance): ProfileChange {
   return applyUpdates(profile, provenance, { consent: { [channel]: optedIn } });
 }
 
@@ -449,7 +446,8 @@ export function consentHistory(ledger: readonly ConsentLedgerEntry[]): Partial<R
   const history: Partial<Record<ConsentTopic, ConsentHistoryStep[]>> = {};
   const sorted = [...ledger].sort((a, b) => a.at.localeCompare(b.at) || a.evidenceId.localeCompare(b.evidenceId));
   for (const entry of sorted) {
-    const steps = (history[entry.topic] ??= []);
+    const steps = history[entry.topic] ?? [];
+    history[entry.topic] = steps;
     const last = steps.at(-1);
     const suppressed = entry.suppressed ?? last?.suppressed ?? false;
     if (last && last.optedIn === entry.optedIn && last.suppressed === suppressed) continue;

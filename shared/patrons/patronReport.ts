@@ -43,7 +43,11 @@ export async function patronReport(
   decrypter: ContactDecrypter | undefined,
 ): Promise<PatronReport> {
   const items = (
-    await queryAll(table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': patronPartition(patronId) }, ConsistentRead: true })
+    await queryAll(table, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': patronPartition(patronId) },
+      ConsistentRead: true,
+    })
   ).filter((item) => !isExpired(item, now));
   const bySort = (prefix: string) => items.filter((item) => String(item.sk).startsWith(prefix)).map(visible);
   const profile = items.find((item) => item.sk === 'PROFILE');

@@ -64,7 +64,9 @@ export interface BulkPatronStore {
    * version is still the one read. Returns the ids of the patrons whose profile changed since it was read
    * (their ledger entries are written, their profile is not).
    */
-  saveMany(changes: readonly { profile: PatronProfile; ledger: readonly ConsentLedgerEntry[] }[]): Promise<{ conflicts: string[]; writeUnits: number }>;
+  saveMany(
+    changes: readonly { profile: PatronProfile; ledger: readonly ConsentLedgerEntry[] }[],
+  ): Promise<{ conflicts: string[]; writeUnits: number }>;
   /** Deletes ledger entries (those a conflicting patron's second merge no longer makes); returns the write units. */
   deleteLedger(entries: readonly ConsentLedgerEntry[]): Promise<number>;
 }
@@ -129,9 +131,12 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
     let keys: Record<string, unknown>[] = patronIds.map((patronId) => ({ ...patronKey(patronId) }));
     for (let attempt = 0; keys.length > 0; attempt++) {
       if (attempt > 0) await backoff(attempt);
-      if (attempt > MAX_UNPROCESSED_ROUNDS) throw new BookdropError('DynamoDB left profile reads unprocessed', { context: { left: keys.length } });
+      if (attempt > MAX_UNPROCESSED_ROUNDS)
+        throw new BookdropError('DynamoDB left profile reads unprocessed', { context: { left: keys.length } });
       const request = { [this.table.tableName]: { Keys: keys, ConsistentRead: true } };
-      const result = await retryThrottled(() => this.table.doc.send(new BatchGetCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' })));
+      const result = await retryThrottled(() =>
+        this.table.doc.send(new BatchGetCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' })),
+      );
       readUnits += capacityOf(result.ConsumedCapacity);
       for (const item of result.Responses?.[this.table.tableName] ?? []) {
         const profile = toProfile(item as ProfileItem);
@@ -168,7 +173,8 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
   public async saveMany(
     changes: readonly { profile: PatronProfile; ledger: readonly ConsentLedgerEntry[] }[],
   ): Promise<{ conflicts: string[]; writeUnits: number }> {
-    if (changes.length > TRANSACT_ITEM_LIMIT) throw new BookdropError('too many profiles for one transaction', { context: { profiles: changes.length } });
+    if (changes.length > TRANSACT_ITEM_LIMIT)
+      throw new BookdropError('too many profiles for one transaction', { context: { profiles: changes.length } });
     const ledger = changes.flatMap((change) => change.ledger.map((entry) => ({ PutRequest: { Item: this.ledgerItem(entry) } })));
     let writeUnits = await this.writeBatches(ledger);
     if (changes.length === 0) return { conflicts: [], writeUnits };
@@ -193,7 +199,9 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
         async ({ profile }) => {
           try {
             const result = await retryThrottled(() =>
-              this.table.doc.send(new PutCommand({ TableName: this.table.tableName, ...this.profilePut(profile), ReturnConsumedCapacity: 'TOTAL' })),
+              this.table.doc.send(
+                new PutCommand({ TableName: this.table.tableName, ...this.profilePut(profile), ReturnConsumedCapacity: 'TOTAL' }),
+              ),
             );
             writeUnits += capacityOf(result.ConsumedCapacity ? [result.ConsumedCapacity] : []);
           } catch (putError) {
@@ -222,7 +230,8 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
       let left = batch;
       for (let attempt = 0; left.length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);
-        if (attempt > MAX_UNPROCESSED_ROUNDS) throw new BookdropError('DynamoDB left writes unprocessed', { context: { left: left.length } });
+        if (attempt > MAX_UNPROCESSED_ROUNDS)
+          throw new BookdropError('DynamoDB left writes unprocessed', { context: { left: left.length } });
         const items = left;
         const result = await retryThrottled(() =>
           this.table.doc.send(new BatchWriteCommand({ RequestItems: { [this.table.tableName]: items }, ReturnConsumedCapacity: 'TOTAL' })),
@@ -258,12 +267,21 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
     const condition =
       profile.version === 0
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': profile.version } };
+        : {
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':version': profile.version },
+          };
     return { Item: item, ...condition };
   }
 
   private ledgerItem(entry: ConsentLedgerEntry): Record<string, unknown> {
-    return { ...ledgerKey(entry.patronId, entry), kind: 'consent-ledger', ...entry, [TABLE.ttlAttribute]: ledgerExpiry(entry, this.consentLedgerDays) };
+    return {
+      ...ledgerKey(entry.patronId, entry),
+      kind: 'consent-ledger',
+      ...entry,
+      [TABLE.ttlAttribute]: ledgerExpiry(entry, this.consentLedgerDays),
+    };
   }
 
   public async ledger(patronId: string, now: Date): Promise<ConsentLedgerEntry[]> {
@@ -275,8 +293,28 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
     return items
       .filter((item) => !isExpired(item, now))
       .map((item) => {
-        const { patronId: id, topic, optedIn, suppressed, effective, source, at, policyVersion, evidenceId } = item as unknown as ConsentLedgerEntry;
-        return { patronId: id, topic, optedIn, ...(suppressed === undefined ? {} : { suppressed }), effective: effective !== false, source, at, policyVersion, evidenceId };
+        const {
+          patronId: id,
+          topic,
+          optedIn,
+          suppressed,
+          effective,
+          source,
+          at,
+          policyVersion,
+          evidenceId,
+        } = item as unknown as ConsentLedgerEntry;
+        return {
+          patronId: id,
+          topic,
+          optedIn,
+          ...(suppressed === undefined ? {} : { suppressed }),
+          effective: effective !== false,
+          source,
+          at,
+          policyVersion,
+          evidenceId,
+        };
       });
   }
 

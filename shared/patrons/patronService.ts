@@ -4,12 +4,7 @@
  */
 import { BookdropError, ConcurrentUpdateError } from '#shared/errors.ts';
 import type { ContactEncrypter, PhoneBlindIndex } from '#shared/contacts/contactCrypto.ts';
-import {
-  emptyProfile,
-  type PatronProfile,
-  type ProfileChange,
-  type StoredContact,
-} from '#shared/patrons/patronProfile.ts';
+import { emptyProfile, type PatronProfile, type ProfileChange, type StoredContact } from '#shared/patrons/patronProfile.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import { PATRON_RECORD } from '#shared/table/keys.ts';
 
@@ -56,7 +51,9 @@ export class PatronService {
    * fines and the loans they refer to (debts are collected; docs/design.md, retention).
    */
   public async purgeClosedAccount(patronId: string, openFines: readonly { fineId: string; loanId: string | undefined }[]): Promise<number> {
-    const keep = new Set(openFines.flatMap((fine) => [`${PATRON_RECORD.fine}${fine.fineId}`, ...(fine.loanId ? [`${PATRON_RECORD.loan}${fine.loanId}`] : [])]));
+    const keep = new Set(
+      openFines.flatMap((fine) => [`${PATRON_RECORD.fine}${fine.fineId}`, ...(fine.loanId ? [`${PATRON_RECORD.loan}${fine.loanId}`] : [])]),
+    );
     return this.deps.patrons.purgeRecords(patronId, (sortKey) => keep.has(sortKey));
   }
 

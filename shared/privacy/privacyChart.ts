@@ -6,20 +6,8 @@
  */
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { STORAGE_PERIODS } from '#infra/storagePeriods.ts';
-import {
-  FUNCTION_ACCESS,
-  contactDecrypters,
-  readersOfRecords,
-  type FunctionName,
-} from '#shared/privacy/functionAccess.ts';
-import {
-  RECORD_KINDS,
-  retentionDays,
-  type ChartLanguage,
-  type RecordKind,
-  type Retention,
-  type Text,
-} from '#shared/privacy/recordInventory.ts';
+import { FUNCTION_ACCESS, contactDecrypters, readersOfRecords, type FunctionName } from '#shared/privacy/functionAccess.ts';
+import { RECORD_KINDS, retentionDays, type ChartLanguage, type RecordKind, type Retention } from '#shared/privacy/recordInventory.ts';
 
 /** One table cell: text, text in another language than the page's, a link, or code. */
 export type Cell =
@@ -107,7 +95,8 @@ const WORDS = {
     },
     readers: {
       heading: 'Who can read it',
-      paragraph: 'The service’s functions and what their permissions allow. Phone numbers and email addresses are encrypted with a key of their own before they are stored.',
+      paragraph:
+        'The service’s functions and what their permissions allow. Phone numbers and email addresses are encrypted with a key of their own before they are stored.',
       caption: 'Functions and the data their permissions let them read',
       columns: ['Function', 'What it does', 'Reads records', 'Decrypts contacts'],
       yes: 'Yes',
@@ -155,7 +144,8 @@ const WORDS = {
     },
     places: {
       heading: 'Otros lugares donde pueden estar los datos',
-      paragraph: 'Los datos pasan por colas y por el flujo de la tabla antes y después de guardarse; las copias de seguridad y los registros de actividad guardan copias durante un tiempo.',
+      paragraph:
+        'Los datos pasan por colas y por el flujo de la tabla antes y después de guardarse; las copias de seguridad y los registros de actividad guardan copias durante un tiempo.',
       caption: 'Otros lugares donde pueden estar los datos, y durante cuánto tiempo',
       columns: ['Lugar', 'Qué puede contener', 'Cuánto tiempo'],
       queue: (fn: string) => `Cola de entrada de ${fn}`,
@@ -173,7 +163,8 @@ const WORDS = {
     },
     readers: {
       heading: 'Quién puede leerlo',
-      paragraph: 'Las funciones del servicio y lo que sus permisos les permiten. Los teléfonos y correos se cifran con una clave propia antes de guardarse.',
+      paragraph:
+        'Las funciones del servicio y lo que sus permisos les permiten. Los teléfonos y correos se cifran con una clave propia antes de guardarse.',
       caption: 'Funciones y los datos que sus permisos les permiten leer',
       columns: ['Función', 'Qué hace', 'Lee registros', 'Descifra contactos'],
       yes: 'Sí',

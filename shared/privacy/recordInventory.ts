@@ -485,7 +485,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       en: 'Tell which loans a report file no longer lists (returned), for libraries that send report files',
       es: 'Saber qué préstamos ya no aparecen en un informe (devueltos), para las bibliotecas que envían informes',
     },
-    personalData: { en: 'Patron id, loan id and due date (no title, no contact)', es: 'Identificador del usuario, del préstamo y fecha de vencimiento (sin título ni contacto)' },
+    personalData: {
+      en: 'Patron id, loan id and due date (no title, no contact)',
+      es: 'Identificador del usuario, del préstamo y fecha de vencimiento (sin título ni contacto)',
+    },
     link: 'patron-attribute',
     attributes: { personal: ['patronId', 'loanId', 'dueAt'], other: [] },
     retention: {
@@ -507,7 +510,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     kind: 'webhook-signature',
     key: webhookSignatureKey('<signature>'),
     name: { en: 'Webhook replay marker', es: 'Marca de repetición del webhook' },
-    purpose: { en: 'Refuse a signed library-system request sent twice', es: 'Rechazar una solicitud firmada del sistema de la biblioteca enviada dos veces' },
+    purpose: {
+      en: 'Refuse a signed library-system request sent twice',
+      es: 'Rechazar una solicitud firmada del sistema de la biblioteca enviada dos veces',
+    },
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: [] },

@@ -61,7 +61,12 @@ export class DynamoInboundLog implements InboundLog {
       await this.table.doc.send(
         new PutCommand({
           TableName: this.table.tableName,
-          Item: { ...key(inboundMessageId), kind: 'inbound-sms', ...record, [TABLE.ttlAttribute]: expiryAfterDays(now, this.retentionDays) },
+          Item: {
+            ...key(inboundMessageId),
+            kind: 'inbound-sms',
+            ...record,
+            [TABLE.ttlAttribute]: expiryAfterDays(now, this.retentionDays),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -69,7 +74,9 @@ export class DynamoInboundLog implements InboundLog {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: key(inboundMessageId), ConsistentRead: true }));
+    const { Item } = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.tableName, Key: key(inboundMessageId), ConsistentRead: true }),
+    );
     return Item as InboundRecord;
   }
 
@@ -115,7 +122,12 @@ export class DynamoInboundLog implements InboundLog {
           Key: smsRepliesKey(phoneIndex, day),
           UpdateExpression: `SET #kind = :kind, #ttl = if_not_exists(#ttl, :expires) ADD #replies :one${once ? ', #purposes :purpose' : ''}`,
           ConditionExpression: `(attribute_not_exists(#replies) OR #replies < :limit)${once ? ' AND NOT contains(#purposes, :name)' : ''}`,
-          ExpressionAttributeNames: { '#kind': 'kind', '#ttl': TABLE.ttlAttribute, '#replies': 'replies', ...(once ? { '#purposes': 'purposes' } : {}) },
+          ExpressionAttributeNames: {
+            '#kind': 'kind',
+            '#ttl': TABLE.ttlAttribute,
+            '#replies': 'replies',
+            ...(once ? { '#purposes': 'purposes' } : {}),
+          },
           ExpressionAttributeValues: {
             ':kind': 'sms-replies',
             ':expires': expiryAfterDays(now, 2),

@@ -112,7 +112,14 @@ export class InboundSmsService {
     this.deps.metrics.addMetric(`inbound-sms-${keyword}`, MetricUnit.Count, 1);
     if (reply === 'capped') this.deps.metrics.addMetric('inbound-sms-reply-capped', MetricUnit.Count, 1);
     if (optOutList === 'refused') this.deps.metrics.addMetric('sns-opt-in-refused', MetricUnit.Count, 1);
-    this.deps.logger.info('inbound sms', { inboundMessageId: message.inboundMessageId, keyword, patrons: profiles.length, changed, reply, optOutList });
+    this.deps.logger.info('inbound sms', {
+      inboundMessageId: message.inboundMessageId,
+      keyword,
+      patrons: profiles.length,
+      changed,
+      reply,
+      optOutList,
+    });
     return {
       keyword,
       patrons: profiles.length,
@@ -143,10 +150,28 @@ export class InboundSmsService {
       claim: (purpose) => this.claimReply(message, index, purpose),
     };
     const outcome = await this.deps.commands.handle(message.inboundMessageId, request, profiles, replies);
-    await this.deps.inboundLog.finish(message.inboundMessageId, { patrons: profiles.length, changed: 0, command: outcome, replied: replied ? 'yes' : outcome === 'capped' ? 'capped' : 'no' });
+    await this.deps.inboundLog.finish(message.inboundMessageId, {
+      patrons: profiles.length,
+      changed: 0,
+      command: outcome,
+      replied: replied ? 'yes' : outcome === 'capped' ? 'capped' : 'no',
+    });
     this.deps.metrics.addMetric(`inbound-sms-${request.command}-${outcome}`, MetricUnit.Count, 1);
-    this.deps.logger.info('inbound sms command', { inboundMessageId: message.inboundMessageId, command: request.command, patrons: profiles.length, outcome });
-    return { keyword: request.command, command: outcome, patrons: profiles.length, changed: 0, replied, duplicate: false, ...(outcome === 'capped' ? { capped: true } : {}) };
+    this.deps.logger.info('inbound sms command', {
+      inboundMessageId: message.inboundMessageId,
+      command: request.command,
+      patrons: profiles.length,
+      outcome,
+    });
+    return {
+      keyword: request.command,
+      command: outcome,
+      patrons: profiles.length,
+      changed: 0,
+      replied,
+      duplicate: false,
+      ...(outcome === 'capped' ? { capped: true } : {}),
+    };
   }
 
   /** A renewal request's deadline came back from the queue: close it if the ILS left it open. */
@@ -159,7 +184,9 @@ export class InboundSmsService {
 
   private async profilesOf(index: string): Promise<PatronProfile[]> {
     const ids = await this.deps.patrons.idsByPhoneIndex(index);
-    return (await Promise.all(ids.map((id) => this.deps.patrons.get(id)))).filter((profile): profile is PatronProfile => profile !== undefined);
+    return (await Promise.all(ids.map((id) => this.deps.patrons.get(id)))).filter(
+      (profile): profile is PatronProfile => profile !== undefined,
+    );
   }
 
   /** Claims the message's one reply and one of the number's replies of the day, without sending. */
@@ -175,7 +202,13 @@ export class InboundSmsService {
    * Sends the one reply this message gets, if any, within the number's daily caps: claimed per
    * message (a redelivery replies once) and per number and day (one conditional write).
    */
-  private async reply(message: InboundSms, keyword: KeywordClass, profiles: PatronProfile[], index: string, changed: number): Promise<'sent' | 'none' | 'capped'> {
+  private async reply(
+    message: InboundSms,
+    keyword: KeywordClass,
+    profiles: PatronProfile[],
+    index: string,
+    changed: number,
+  ): Promise<'sent' | 'none' | 'capped'> {
     // A number shared across member libraries is answered in the consortium's name.
     const libraries = new Set(profiles.map((profile) => profile.library?.value).filter((id) => id !== undefined));
     const { branding } = brandingFor(this.deps.config, libraries.size === 1 ? [...libraries][0] : undefined);

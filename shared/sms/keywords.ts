@@ -40,7 +40,28 @@ const OPT_IN = new Set(['START', 'UNSTOP', 'YES']);
 const HELP = new Set(['HELP', 'INFO', 'AYUDA']);
 
 /** Words that make a keyword polite without changing what it asks ("please stop", "stop it now, thanks"). */
-const POLITE = new Set(['PLEASE', 'PLS', 'PLZ', 'POR', 'FAVOR', 'OK', 'OKAY', 'THANKS', 'THANK', 'YOU', 'THX', 'GRACIAS', 'NOW', 'JUST', 'IT', 'ME', 'HI', 'HEY', 'HOLA', 'YA']);
+const POLITE = new Set([
+  'PLEASE',
+  'PLS',
+  'PLZ',
+  'POR',
+  'FAVOR',
+  'OK',
+  'OKAY',
+  'THANKS',
+  'THANK',
+  'YOU',
+  'THX',
+  'GRACIAS',
+  'NOW',
+  'JUST',
+  'IT',
+  'ME',
+  'HI',
+  'HEY',
+  'HOLA',
+  'YA',
+]);
 
 /** Longest message (in words) read as a plain-language request to stop. */
 const SHORT_MESSAGE_WORDS = 12;

@@ -47,7 +47,9 @@ export interface RenewalRequest {
 }
 
 /** The answer the ILS gave for one loan. */
-export type LoanAnswer = { readonly state: 'renewed'; readonly dueAt: string } | { readonly state: 'refused'; readonly reason: RefusalReason };
+export type LoanAnswer =
+  | { readonly state: 'renewed'; readonly dueAt: string }
+  | { readonly state: 'refused'; readonly reason: RefusalReason };
 
 /** The port the request records go through; DynamoDB below, a fake in domain tests. */
 export interface RenewalStore {
@@ -76,7 +78,9 @@ export class DynamoRenewalStore implements RenewalStore {
   }
 
   public async get(requestId: string): Promise<RenewalRequest | undefined> {
-    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: renewalRequestKey(requestId), ConsistentRead: true }));
+    const { Item } = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.tableName, Key: renewalRequestKey(requestId), ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     const { pk: _pk, sk: _sk, kind: _kind, [TABLE.ttlAttribute]: _ttl, ...request } = Item;
     return request as RenewalRequest;
@@ -177,7 +181,11 @@ export class RenewalTracker {
       lines.set(loan.patronId, line);
     }
     const { branding } = brandingFor(this.deps.config, request.library);
-    return renewalReply([...lines.values()], { language: request.language, branding, timeZone: this.deps.config.timeZone }, commandSettings(this.deps.config).catalogUrl !== undefined);
+    return renewalReply(
+      [...lines.values()],
+      { language: request.language, branding, timeZone: this.deps.config.timeZone },
+      commandSettings(this.deps.config).catalogUrl !== undefined,
+    );
   }
 
   private async enqueueReply(request: RenewalRequest): Promise<void> {

@@ -16,5 +16,7 @@ export const DEFAULT_COUNTRY_CODES: readonly string[] = ['+1'];
 export function dailyReplyLimit(config: ConsortiumConfig, number: string): number {
   const replies = config.sms.replies ?? {};
   const home = (replies.countryCodes ?? DEFAULT_COUNTRY_CODES).some((code) => number.startsWith(code));
-  return home ? (replies.perNumberPerDay ?? DEFAULT_REPLIES_PER_NUMBER) : (replies.perForeignNumberPerDay ?? DEFAULT_REPLIES_PER_FOREIGN_NUMBER);
+  return home
+    ? (replies.perNumberPerDay ?? DEFAULT_REPLIES_PER_NUMBER)
+    : (replies.perForeignNumberPerDay ?? DEFAULT_REPLIES_PER_FOREIGN_NUMBER);
 }

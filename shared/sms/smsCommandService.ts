@@ -18,7 +18,14 @@ import type { Language, PatronProfile } from '#shared/patrons/patronProfile.ts';
 import type { ReplyPurpose } from '#shared/sms/inboundLog.ts';
 import type { OpenLoans } from '#shared/sms/openLoans.ts';
 import type { RenewalTracker } from '#shared/sms/renewalRequests.ts';
-import { commandSettings, itemsReply, nothingToRenewReply, patronLabels, type CommandRequest, type ReplyVoice } from '#shared/sms/smsCommands.ts';
+import {
+  commandSettings,
+  itemsReply,
+  nothingToRenewReply,
+  patronLabels,
+  type CommandRequest,
+  type ReplyVoice,
+} from '#shared/sms/smsCommands.ts';
 
 /** The message the deadline of a renewal request becomes on the inbound-SMS queue. */
 export interface RenewalDeadlineMessage {
@@ -39,7 +46,13 @@ export class SqsRenewalDeadlines implements RenewalDeadlines {
 
   public async schedule(requestId: string, delaySeconds: number): Promise<void> {
     const message: RenewalDeadlineMessage = { renewalDeadline: { requestId } };
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message), DelaySeconds: Math.min(900, Math.ceil(delaySeconds)) }));
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(message),
+        DelaySeconds: Math.min(900, Math.ceil(delaySeconds)),
+      }),
+    );
   }
 }
 
@@ -106,10 +119,17 @@ export class SmsCommandService {
 
     const until = now.getTime() + settings.renewWithinDays * 86_400_000;
     const chosen = loans
-      .map(({ patron, loans: open }) => ({ patron, loans: request.command === 'renew-all' ? open : open.filter((loan) => Date.parse(loan.dueAt) <= until) }))
+      .map(({ patron, loans: open }) => ({
+        patron,
+        loans: request.command === 'renew-all' ? open : open.filter((loan) => Date.parse(loan.dueAt) <= until),
+      }))
       .filter(({ loans: picked }) => picked.length > 0);
     if (chosen.length === 0) {
-      const body = nothingToRenewReply(voice, settings.renewWithinDays, loans.some(({ loans: open }) => open.length > 0));
+      const body = nothingToRenewReply(
+        voice,
+        settings.renewWithinDays,
+        loans.some(({ loans: open }) => open.length > 0),
+      );
       return (await replies.send('command', body)) === 'capped' ? 'capped' : 'nothing-to-renew';
     }
     if ((await replies.claim('command')) === 'capped') return 'capped';
@@ -124,7 +144,10 @@ export class SmsCommandService {
       deadline: new Date(now.getTime() + settings.ilsAnswerSeconds * 1000).toISOString(),
       loans: Object.fromEntries(
         chosen.flatMap(({ patron, loans: picked }) =>
-          picked.map((loan) => [loan.loanId, { patronId: patron.patronId, label: labels.get(patron.patronId) ?? '', outcome: { state: 'pending' as const } }]),
+          picked.map((loan) => [
+            loan.loanId,
+            { patronId: patron.patronId, label: labels.get(patron.patronId) ?? '', outcome: { state: 'pending' as const } },
+          ]),
         ),
       ),
       status: 'open',

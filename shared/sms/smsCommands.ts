@@ -99,7 +99,10 @@ export function patronLabels(
     return labels;
   }
   const suffix = (patronId: string) => `#${patronId.slice(-4)}`;
-  const first = patrons.map(({ patronId, initial }) => [patronId, mode === 'initial' && initial ? `${initial.slice(0, 1).toUpperCase()}.` : suffix(patronId)] as const);
+  const first = patrons.map(
+    ({ patronId, initial }) =>
+      [patronId, mode === 'initial' && initial ? `${initial.slice(0, 1).toUpperCase()}.` : suffix(patronId)] as const,
+  );
   for (const [patronId, label] of first) {
     const shared = first.filter(([, other]) => other === label).length > 1;
     labels.set(patronId, shared && !label.startsWith('#') ? `${label} ${suffix(patronId)}` : label);
@@ -149,9 +152,7 @@ const day = (iso: string, voice: ReplyVoice) => formatDay(iso, voice.language, v
 const distinct = <T>(values: readonly T[]) => [...new Set(values)];
 /** The renewed loans' due days, earliest first, or only the last when `latestOnly`. */
 function dueDays(loans: readonly LoanOutcome[], voice: ReplyVoice, latestOnly: boolean): string {
-  const dates = loans
-    .flatMap((loan) => (loan.state === 'renewed' ? [loan.dueAt] : []))
-    .sort();
+  const dates = loans.flatMap((loan) => (loan.state === 'renewed' ? [loan.dueAt] : [])).sort();
   const shown = latestOnly ? dates.slice(-1) : dates;
   return distinct(shown.map((iso) => day(iso, voice))).join(', ');
 }
@@ -210,7 +211,18 @@ export function renewalReply(lines: readonly RenewalLine[], voice: ReplyVoice, c
         const pending = line.loans.filter((loan) => loan.state === 'pending').length;
         const clauses = [
           ...(renewed.length > 0 ? [words.renewed(renewed.length, dueDays(renewed, voice, level > 0), level > 0)] : []),
-          ...(refused.length > 0 ? [words.refused(refused.length, level < 2 ? distinct(refused).map((reason) => REASONS[voice.language][reason]).join(', ') : '')] : []),
+          ...(refused.length > 0
+            ? [
+                words.refused(
+                  refused.length,
+                  level < 2
+                    ? distinct(refused)
+                        .map((reason) => REASONS[voice.language][reason])
+                        .join(', ')
+                    : '',
+                ),
+              ]
+            : []),
           ...(pending > 0 ? [words.pending(pending)] : []),
         ].join('; ');
         return line.label === '' ? `${capitalize(clauses)}.` : `${line.label}: ${clauses}.`;

@@ -69,9 +69,24 @@ export class Sweep {
     const all = [undefined, ...this.config.libraries.map((lib) => lib.id)].map((id) => timingsFor(this.config, id));
     const unique = (values: number[]) => [...new Set(values)].sort((a, b) => a - b);
     const targets: Omit<SweepPage, 'shard'>[] = [
-      ...unique(all.map((t) => t.dueSoonDaysBefore)).map((days) => ({ kind: 'due-soon' as const, runDay, targetDay: addDays(runDay, days), offset: days })),
-      ...unique(all.flatMap((t) => [...t.overdueDaysAfter])).map((days) => ({ kind: 'overdue' as const, runDay, targetDay: addDays(runDay, -days), offset: days })),
-      ...unique(all.map((t) => t.holdExpiringDaysBefore)).map((days) => ({ kind: 'hold-expiring' as const, runDay, targetDay: addDays(runDay, days), offset: days })),
+      ...unique(all.map((t) => t.dueSoonDaysBefore)).map((days) => ({
+        kind: 'due-soon' as const,
+        runDay,
+        targetDay: addDays(runDay, days),
+        offset: days,
+      })),
+      ...unique(all.flatMap((t) => [...t.overdueDaysAfter])).map((days) => ({
+        kind: 'overdue' as const,
+        runDay,
+        targetDay: addDays(runDay, -days),
+        offset: days,
+      })),
+      ...unique(all.map((t) => t.holdExpiringDaysBefore)).map((days) => ({
+        kind: 'hold-expiring' as const,
+        runDay,
+        targetDay: addDays(runDay, days),
+        offset: days,
+      })),
     ];
     const pages = targets.flatMap((target) => Array.from({ length: SWEEP_SHARDS }, (_, shard) => ({ ...target, shard })));
     await this.queue.enqueue(pages.map((page) => ({ sweep: page })));
@@ -82,7 +97,11 @@ export class Sweep {
   public async page(page: SweepPage): Promise<{ read: number; requests: number }> {
     const marker = sweepPageKey(page);
     if (await this.pages.done(marker)) return { read: 0, requests: 0 };
-    const target = { target: page.kind === 'hold-expiring' ? ('PICKUP' as const) : ('DUE' as const), day: page.targetDay, shard: page.shard };
+    const target = {
+      target: page.kind === 'hold-expiring' ? ('PICKUP' as const) : ('DUE' as const),
+      day: page.targetDay,
+      shard: page.shard,
+    };
     const first = await this.index.read(target, this.pageSize, page.cursor);
     let entries = first.entries;
     let cursor = first.cursor;
@@ -107,8 +126,14 @@ export class Sweep {
     const due = entries.filter((entry) => this.usesOffset(page, entry));
     const requests =
       page.kind === 'hold-expiring'
-        ? this.holdRequests(page, due.filter((entry) => entry.type === 'hold'))
-        : this.loanRequests(page, due.filter((entry) => entry.type === 'loan'));
+        ? this.holdRequests(
+            page,
+            due.filter((entry) => entry.type === 'hold'),
+          )
+        : this.loanRequests(
+            page,
+            due.filter((entry) => entry.type === 'loan'),
+          );
     const next = cursor === undefined ? [] : [{ sweep: { ...page, cursor } }];
     await this.queue.enqueue([...requests, ...next]);
     await this.pages.markDone(marker, this.clock.now());

@@ -2,7 +2,7 @@
  * DynamoDB access shared by the repositories: one document client per table, and the rule that an
  * item past its TTL is absent even before DynamoDB deletes it (deletion is typically within two days).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 
@@ -110,7 +110,10 @@ export async function writeIf(write: () => Promise<unknown>): Promise<boolean> {
 }
 
 /** Every item a query matches, page after page. */
-export async function queryAll(table: TableContext, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+export async function queryAll(
+  table: TableContext,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {

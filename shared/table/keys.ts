@@ -36,19 +36,34 @@ export const patronPartition = (patronId: string) => `${PATRON}${patronId}`;
 export const patronIdOf = (pk: string) => pk.slice(PATRON.length);
 
 export const patronKey = (patronId: string): ItemKey => ({ pk: patronPartition(patronId), sk: PATRON_RECORD.profile });
-export const ledgerKey = (patronId: string, entry: { at: string; topic: string; evidenceId: string; suppressed?: boolean | undefined }): ItemKey => ({
+export const ledgerKey = (
+  patronId: string,
+  entry: { at: string; topic: string; evidenceId: string; suppressed?: boolean | undefined },
+): ItemKey => ({
   pk: patronPartition(patronId),
   // One event can record both a choice and a suppression change of one topic: two items.
   sk: `${PATRON_RECORD.consent}${entry.at}#${entry.topic}#${entry.evidenceId}${entry.suppressed === undefined ? '' : '#suppression'}`,
 });
-export const holdKey = (patronId: string, holdId: string): ItemKey => ({ pk: patronPartition(patronId), sk: `${PATRON_RECORD.hold}${holdId}` });
-export const loanKey = (patronId: string, loanId: string): ItemKey => ({ pk: patronPartition(patronId), sk: `${PATRON_RECORD.loan}${loanId}` });
-export const fineKey = (patronId: string, fineId: string): ItemKey => ({ pk: patronPartition(patronId), sk: `${PATRON_RECORD.fine}${fineId}` });
+export const holdKey = (patronId: string, holdId: string): ItemKey => ({
+  pk: patronPartition(patronId),
+  sk: `${PATRON_RECORD.hold}${holdId}`,
+});
+export const loanKey = (patronId: string, loanId: string): ItemKey => ({
+  pk: patronPartition(patronId),
+  sk: `${PATRON_RECORD.loan}${loanId}`,
+});
+export const fineKey = (patronId: string, fineId: string): ItemKey => ({
+  pk: patronPartition(patronId),
+  sk: `${PATRON_RECORD.fine}${fineId}`,
+});
 export const historyKey = (patronId: string, returnedAt: string, loanId: string): ItemKey => ({
   pk: patronPartition(patronId),
   sk: `${PATRON_RECORD.history}${returnedAt}#${loanId}`,
 });
-export const noticeItemKey = (patronId: string, noticeKey: string): ItemKey => ({ pk: patronPartition(patronId), sk: `${PATRON_RECORD.notice}${noticeKey}` });
+export const noticeItemKey = (patronId: string, noticeKey: string): ItemKey => ({
+  pk: patronPartition(patronId),
+  sk: `${PATRON_RECORD.notice}${noticeKey}`,
+});
 /** The notice key of a notice item's sort key. */
 export const noticeKeyOf = (sk: string) => sk.slice(PATRON_RECORD.notice.length);
 
@@ -68,11 +83,23 @@ export const inboundKey = (inboundMessageId: string): ItemKey => ({ pk: `INBOUND
 /** A number's automatic replies on a library day (reply caps), by the number's blind index. */
 export const smsRepliesKey = (phoneIndex: string, day: string): ItemKey => ({ pk: `SMSREPLIES#${phoneIndex}`, sk: day });
 export const policyKey: ItemKey = { pk: 'CONSORTIUM', sk: 'POLICY' };
-export const sweepPageKey = (page: { runDay: string; kind: string; targetDay: string; shard: number; cursor?: string | undefined }): ItemKey => ({
+export const sweepPageKey = (page: {
+  runDay: string;
+  kind: string;
+  targetDay: string;
+  shard: number;
+  cursor?: string | undefined;
+}): ItemKey => ({
   pk: `SWEEP#${page.runDay}#${page.kind}#${page.targetDay}`,
   sk: `${page.shard}#${page.cursor ?? ''}`,
 });
-export const fanOutPageKey = (page: { kind: string; subjectId: string; subjectVersion: string; shard: number; cursor?: string | undefined }): ItemKey => ({
+export const fanOutPageKey = (page: {
+  kind: string;
+  subjectId: string;
+  subjectVersion: string;
+  shard: number;
+  cursor?: string | undefined;
+}): ItemKey => ({
   pk: `FANOUT#${page.kind}#${page.subjectId}#${page.subjectVersion}`,
   sk: `${page.shard}#${page.cursor ?? ''}`,
 });

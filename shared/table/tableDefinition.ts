@@ -29,13 +29,25 @@ export const TABLE = {
      * profiles of open accounts carry `audience` (one of {@link AUDIENCE_SHARDS} shards) and
      * `audienceKey` (`<library>#<patronId>`); the consent is projected so the fan-out reads no profile.
      */
-    byAudience: { name: 'byAudience', partitionKey: 'audience', sortKey: 'audienceKey', projection: 'INCLUDE', include: ['consent', 'suppression'] },
+    byAudience: {
+      name: 'byAudience',
+      partitionKey: 'audience',
+      sortKey: 'audienceKey',
+      projection: 'INCLUDE',
+      include: ['consent', 'suppression'],
+    },
     /**
      * Open loans by due day and ready holds by pickup day, for the daily sweep: `sweepKey` is
      * `DUE#<day>#<shard>` or `PICKUP#<day>#<shard>` (day in the library's time zone, shard by patron),
      * `sweepSort` is `<patronId>#<loanId|holdId>`, so a patron's items are next to each other.
      */
-    bySweep: { name: 'bySweep', partitionKey: 'sweepKey', sortKey: 'sweepSort', projection: 'INCLUDE', include: ['loan', 'dimensions', 'title', 'pickupBranch', 'pickupBy', 'patronId'] },
+    bySweep: {
+      name: 'bySweep',
+      partitionKey: 'sweepKey',
+      sortKey: 'sweepSort',
+      projection: 'INCLUDE',
+      include: ['loan', 'dimensions', 'title', 'pickupBranch', 'pickupBy', 'patronId'],
+    },
     /** Notices by their opaque id, for SES feedback (bounces, complaints) tagged with it. */
     byNoticeId: { name: 'byNoticeId', partitionKey: 'noticeId', projection: 'KEYS_ONLY' },
   },

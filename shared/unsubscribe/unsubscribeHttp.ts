@@ -50,7 +50,10 @@ const REJECTED: Record<TokenRejection, { statusCode: number; page: UnsubscribePa
 };
 
 /** Answers one request to the unsubscribe endpoint with a page. */
-export async function handleUnsubscribeRequest(request: UnsubscribeHttpRequest, deps: UnsubscribeHttpDeps): Promise<UnsubscribeHttpResponse> {
+export async function handleUnsubscribeRequest(
+  request: UnsubscribeHttpRequest,
+  deps: UnsubscribeHttpDeps,
+): Promise<UnsubscribeHttpResponse> {
   const language: Language = request.query.lang === 'es' ? 'es' : 'en';
   const { branding } = brandingFor(deps.config, request.query.lib);
   const page = (statusCode: number, which: UnsubscribePage, extra: Record<string, string> = {}): UnsubscribeHttpResponse => ({

@@ -30,7 +30,9 @@ export interface UnsubscribeClaims {
 /** Why a token is refused: not a token at all, a MAC that does not match, or older than a year. */
 export type TokenRejection = 'malformed' | 'tampered' | 'expired';
 
-export type TokenCheck = { readonly valid: true; readonly claims: UnsubscribeClaims } | { readonly valid: false; readonly reason: TokenRejection };
+export type TokenCheck =
+  | { readonly valid: true; readonly claims: UnsubscribeClaims }
+  | { readonly valid: false; readonly reason: TokenRejection };
 
 const PATRON_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -70,7 +72,10 @@ export class UnsubscribeTokens {
     const mac = Buffer.from(match[2]!, 'base64url');
     if (!(await this.key.verify(payload, mac))) return { valid: false, reason: 'tampered' };
     if (now.getTime() >= Date.parse(issuedOn!) + TOKEN_VALIDITY_DAYS * DAY_MS) return { valid: false, reason: 'expired' };
-    return { valid: true, claims: { patronId: patronId!, channel: channel as Channel, issuedOn: issuedOn!, tokenId: tokenIdOf(payload, mac) } };
+    return {
+      valid: true,
+      claims: { patronId: patronId!, channel: channel as Channel, issuedOn: issuedOn!, tokenId: tokenIdOf(payload, mac) },
+    };
   }
 }
 
@@ -98,7 +103,11 @@ export class SignedUnsubscribeLinks implements UnsubscribeLinks {
     private readonly baseUrl: string,
   ) {}
 
-  public async linkFor(patron: { patronId: string; language: Language; libraryId: string | undefined }, channel: Channel, now: Date): Promise<string> {
+  public async linkFor(
+    patron: { patronId: string; language: Language; libraryId: string | undefined },
+    channel: Channel,
+    now: Date,
+  ): Promise<string> {
     return unsubscribeUrl(this.baseUrl, await this.tokens.issue(patron.patronId, channel, now), patron.language, patron.libraryId);
   }
 }

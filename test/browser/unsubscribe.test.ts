@@ -31,7 +31,10 @@ const CHROMIUM = {
 };
 
 type OutboxEmail = Outbox['email'][number];
-type Report = { profile: { consent: { email: { optedIn: boolean; source: string } } }; ledger: { topic: string; source: string; optedIn: boolean; evidenceId: string }[] };
+type Report = {
+  profile: { consent: { email: { optedIn: boolean; source: string } } };
+  ledger: { topic: string; source: string; optedIn: boolean; evidenceId: string }[];
+};
 
 describe('Browser: unsubscribe from a sandbox email', () => {
   let sandbox: Sandbox;
@@ -56,17 +59,25 @@ describe('Browser: unsubscribe from a sandbox email', () => {
 
   const put = async (detailType: string, detail: unknown) => {
     const result = await events.send(
-      new PutEventsCommand({ Entries: [{ EventBusName: sandbox.eventBusName, Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) }] }),
+      new PutEventsCommand({
+        Entries: [
+          { EventBusName: sandbox.eventBusName, Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) },
+        ],
+      }),
     );
     expect(result.FailedEntryCount).toBe(0);
   };
   const json = async <T>(path: string) => (await (await fetch(`${api}${path}`)).json()) as T;
-  const emailsTo = async (address: string | undefined) => (await json<Outbox>('/sandbox/outbox')).email.filter((email) => email.to === address);
+  const emailsTo = async (address: string | undefined) =>
+    (await json<Outbox>('/sandbox/outbox')).email.filter((email) => email.to === address);
   const smsTo = async (phone: string | undefined) => (await json<Outbox>('/sandbox/outbox')).sms.filter((sms) => sms.to === phone);
   const report = (patronId: string) => json<Report>(`/sandbox/patrons/${patronId}`);
   const consentEvents = async (patronId: string) =>
     (await json<{ events: { 'detail-type': string; detail: Record<string, unknown> }[] }>('/sandbox/events')).events
-      .filter((event) => event['detail-type'] === 'PatronConsentChanged' && event.detail.patronId === patronId && event.detail.channel === 'email')
+      .filter(
+        (event) =>
+          event['detail-type'] === 'PatronConsentChanged' && event.detail.patronId === patronId && event.detail.channel === 'email',
+      )
       .map((event) => event.detail);
 
   /** A registered, email-opted-in patron with one hold-ready email in the outbox. */
@@ -92,7 +103,11 @@ describe('Browser: unsubscribe from a sandbox email', () => {
     return { href, status: response?.status() };
   }
 
-  async function unsubscribeInBrowser(language: 'en' | 'es', library: string, words: { link: string; button: string; done: string; reopt: string }) {
+  async function unsubscribeInBrowser(
+    language: 'en' | 'es',
+    library: string,
+    words: { link: string; button: string; done: string; reopt: string },
+  ) {
     const { patron, email } = await patronWithEmail({ language, library });
     const listUnsubscribe = /^<(.+)>$/.exec(email.headers['List-Unsubscribe'] ?? '')?.[1];
     expect(email.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
@@ -158,10 +173,14 @@ describe('Browser: unsubscribe from a sandbox email', () => {
         reopt: 'Vuelva a activar los avisos por correo en las preferencias de su cuenta en el catálogo en línea',
       },
     },
-  ])('opens the link from an email ($language, $library), confirms, shows the confirmation; then no email goes out', async ({ language, library, words }) => {
-    const patron = await unsubscribeInBrowser(language, library, words);
-    await expectUnsubscribed(patron);
-  }, 120_000);
+  ])(
+    'opens the link from an email ($language, $library), confirms, shows the confirmation; then no email goes out',
+    async ({ language, library, words }) => {
+      const patron = await unsubscribeInBrowser(language, library, words);
+      await expectUnsubscribed(patron);
+    },
+    120_000,
+  );
 
   it('opts out on a mailbox provider’s one-click POST, once however often it is repeated', async () => {
     const { patron, email } = await patronWithEmail({ language: 'en', library: 'riverside' });
@@ -184,7 +203,9 @@ describe('Browser: unsubscribe from a sandbox email', () => {
     const token = url.searchParams.get('token') ?? '';
     // Another patron's id in the payload, the same MAC.
     const [payload, mac] = token.split('.');
-    const forged = Buffer.from(Buffer.from(payload!, 'base64url').toString('utf8').replace(patron.patronId, 'P-someone-else')).toString('base64url');
+    const forged = Buffer.from(Buffer.from(payload!, 'base64url').toString('utf8').replace(patron.patronId, 'P-someone-else')).toString(
+      'base64url',
+    );
     url.searchParams.set('token', `${forged}.${mac}`);
     const page = await browser.newPage();
     try {

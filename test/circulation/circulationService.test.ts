@@ -12,7 +12,14 @@ import type { CirculationEvent } from '#shared/events/contract.ts';
 import { PatronService } from '#shared/patrons/patronService.ts';
 import { RenewalTracker } from '#shared/sms/renewalRequests.ts';
 import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
-import { MemoryCirculationStore, MemoryHoldStore, MemoryNoticeQueue, MemoryPatronStore, MemoryPolicyStore, MemoryRenewalStore } from '#test/helpers/memoryStores.ts';
+import {
+  MemoryCirculationStore,
+  MemoryHoldStore,
+  MemoryNoticeQueue,
+  MemoryPatronStore,
+  MemoryPolicyStore,
+  MemoryRenewalStore,
+} from '#test/helpers/memoryStores.ts';
 import type { BookdropMetrics } from '#shared/observability.ts';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -36,7 +43,12 @@ describe('Class: CirculationService (in-memory ports)', () => {
       holds: new MemoryHoldStore(loans.closedHolds),
       policies: new MemoryPolicyStore(),
       noticeQueue: queue,
-      renewals: new RenewalTracker({ config: testConfig, clock: fixedClock('2026-11-05T15:00:00Z'), store: new MemoryRenewalStore(), notices: queue }),
+      renewals: new RenewalTracker({
+        config: testConfig,
+        clock: fixedClock('2026-11-05T15:00:00Z'),
+        store: new MemoryRenewalStore(),
+        notices: queue,
+      }),
       logger: silent,
       metrics: { addMetric: () => undefined } as unknown as BookdropMetrics,
     });
@@ -48,10 +60,26 @@ describe('Class: CirculationService (in-memory ports)', () => {
   const at = '2026-11-05T10:00:00-05:00';
   const checkout: CirculationEvent = {
     detailType: 'ItemCheckedOut',
-    detail: { eventId: 'co-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId, itemId: 'I-1', title: 'T', materialType: 'book', branch: 'B', dueAt: '2026-11-26T23:00:00Z' },
+    detail: {
+      eventId: 'co-1',
+      occurredAt: at,
+      loanId: 'L-1',
+      patronId: patron.patronId,
+      itemId: 'I-1',
+      title: 'T',
+      materialType: 'book',
+      branch: 'B',
+      dueAt: '2026-11-26T23:00:00Z',
+    },
   };
-  const renewal: CirculationEvent = { detailType: 'LoanRenewed', detail: { eventId: 'rn-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId, dueAt: '2026-12-03T23:00:00Z' } };
-  const returned: CirculationEvent = { detailType: 'ItemReturned', detail: { eventId: 'rt-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId } };
+  const renewal: CirculationEvent = {
+    detailType: 'LoanRenewed',
+    detail: { eventId: 'rn-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId, dueAt: '2026-12-03T23:00:00Z' },
+  };
+  const returned: CirculationEvent = {
+    detailType: 'ItemReturned',
+    detail: { eventId: 'rt-1', occurredAt: at, loanId: 'L-1', patronId: patron.patronId },
+  };
 
   it('counts a checkout that arrives after its own renewal and return on the same day once per event, in one item', async () => {
     await apply({ detailType: 'PatronRegistered', detail: patron }, returned, renewal, checkout, checkout);
@@ -74,7 +102,10 @@ describe('Class: CirculationService (in-memory ports)', () => {
     expect(queue.requests).toEqual([expect.objectContaining({ kind: 'hold-ready', patronId: patron.patronId, subjectId: ready.holdId })]);
     queue.take();
     const closedHold = holdReady(patron.patronId);
-    await apply({ detailType: 'HoldClosed', detail: { eventId: 'hc', occurredAt: at, holdId: closedHold.holdId, patronId: patron.patronId, reason: 'cancelled' } });
+    await apply({
+      detailType: 'HoldClosed',
+      detail: { eventId: 'hc', occurredAt: at, holdId: closedHold.holdId, patronId: patron.patronId, reason: 'cancelled' },
+    });
     await apply({ detailType: 'HoldReady', detail: closedHold });
     expect(queue.requests).toEqual([]);
   });

@@ -25,7 +25,10 @@ const offset = fc.constantFrom(0, 60);
 
 const planArbitrary = fc.record({
   loans: fc.array(
-    fc.record({ renewals: fc.array(fc.record({ at: offset, days: fc.integer({ min: 22, max: 30 }) }), { maxLength: 2 }), returnAt: fc.option(offset) }),
+    fc.record({
+      renewals: fc.array(fc.record({ at: offset, days: fc.integer({ min: 22, max: 30 }) }), { maxLength: 2 }),
+      returnAt: fc.option(offset),
+    }),
     { minLength: 1, maxLength: 2 },
   ),
   hold: fc.option(fc.record({ second: fc.option(fc.integer({ min: 1, max: 3 })), closeAt: fc.option(offset) })),
@@ -71,13 +74,25 @@ function eventsOf(run: number, plan: Plan): Planned[] {
     loan.renewals.forEach((renewal, r) => {
       events.push({
         detailType: 'LoanRenewed',
-        detail: (world) => ({ eventId: `rn-${run}-${index}-${r}`, occurredAt: at(renewal.at), loanId: loanId(world), patronId: patronId(world), dueAt: days(renewal.days) }),
+        detail: (world) => ({
+          eventId: `rn-${run}-${index}-${r}`,
+          occurredAt: at(renewal.at),
+          loanId: loanId(world),
+          patronId: patronId(world),
+          dueAt: days(renewal.days),
+        }),
       });
     });
     if (loan.returnAt !== null) {
       events.push({
         detailType: 'ItemReturned',
-        detail: (world) => ({ eventId: `rt-${run}-${index}`, occurredAt: at(loan.returnAt!), loanId: loanId(world), patronId: patronId(world), branch: branch(world) }),
+        detail: (world) => ({
+          eventId: `rt-${run}-${index}`,
+          occurredAt: at(loan.returnAt!),
+          loanId: loanId(world),
+          patronId: patronId(world),
+          branch: branch(world),
+        }),
       });
     }
   });
@@ -85,7 +100,15 @@ function eventsOf(run: number, plan: Plan): Planned[] {
     const holdId = (world: string) => `H-${run}-${world}`;
     const ready = (eventId: string, pickupDays: number): Planned => ({
       detailType: 'HoldReady',
-      detail: (world) => ({ eventId, occurredAt: at(0), holdId: holdId(world), patronId: patronId(world), title: 'A title', pickupBranch: branch(world), pickupBy: days(pickupDays) }),
+      detail: (world) => ({
+        eventId,
+        occurredAt: at(0),
+        holdId: holdId(world),
+        patronId: patronId(world),
+        title: 'A title',
+        pickupBranch: branch(world),
+        pickupBy: days(pickupDays),
+      }),
     });
     events.push(ready(`hr-${run}`, 7));
     // A second HoldReady at the same second with another pick-up date: the later date stands.
@@ -94,7 +117,13 @@ function eventsOf(run: number, plan: Plan): Planned[] {
       const closeAt = plan.hold.closeAt;
       events.push({
         detailType: 'HoldClosed',
-        detail: (world) => ({ eventId: `hc-${run}`, occurredAt: at(closeAt), holdId: holdId(world), patronId: patronId(world), reason: 'picked-up' }),
+        detail: (world) => ({
+          eventId: `hc-${run}`,
+          occurredAt: at(closeAt),
+          holdId: holdId(world),
+          patronId: patronId(world),
+          reason: 'picked-up',
+        }),
       });
     }
   }
@@ -102,7 +131,15 @@ function eventsOf(run: number, plan: Plan): Planned[] {
     const fineId = (world: string) => `F-${run}-${world}`;
     const assessed = (eventId: string, amount: string): Planned => ({
       detailType: 'FineAssessed',
-      detail: (world) => ({ eventId, occurredAt: at(0), fineId: fineId(world), patronId: patronId(world), amount, currency: 'USD', reason: 'lost-item' }),
+      detail: (world) => ({
+        eventId,
+        occurredAt: at(0),
+        fineId: fineId(world),
+        patronId: patronId(world),
+        amount,
+        currency: 'USD',
+        reason: 'lost-item',
+      }),
     });
     events.push(assessed(`fa-${run}`, '5.00'));
     // A second assessment of the same fine at the same second (a correction): the greater event id stands.
@@ -111,7 +148,13 @@ function eventsOf(run: number, plan: Plan): Planned[] {
       const resolveAt = plan.fine.resolveAt;
       events.push({
         detailType: 'FineResolved',
-        detail: (world) => ({ eventId: `fr-${run}`, occurredAt: at(resolveAt), fineId: fineId(world), patronId: patronId(world), resolution: 'paid' }),
+        detail: (world) => ({
+          eventId: `fr-${run}`,
+          occurredAt: at(resolveAt),
+          fineId: fineId(world),
+          patronId: patronId(world),
+          resolution: 'paid',
+        }),
       });
     }
   }
@@ -192,7 +235,8 @@ describe('Property: colliding events in any order, twice, concurrently', () => {
 
   async function stateOf(run: number, world: string, plan: Plan) {
     const { tableName, doc } = pipeline.table;
-    const get = async (key: { pk: string; sk: string }) => (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+    const get = async (key: { pk: string; sk: string }) =>
+      (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
     const { Items = [] } = await doc.send(
       new QueryCommand({
         TableName: tableName,
@@ -212,7 +256,11 @@ describe('Property: colliding events in any order, twice, concurrently', () => {
         ...(typeof rest.audience === 'string' ? { audience: rest.audience.replace(/#\d+$/, '#shard') } : {}),
         // Ciphertexts differ on every encryption; whether there is one, and from which event, is compared.
         ...(contacts
-          ? { contacts: Object.fromEntries(Object.entries(contacts).map(([channel, { cipher, ...contact }]) => [channel, { ...contact, has: cipher !== null }])) }
+          ? {
+              contacts: Object.fromEntries(
+                Object.entries(contacts).map(([channel, { cipher, ...contact }]) => [channel, { ...contact, has: cipher !== null }]),
+              ),
+            }
           : {}),
       };
     };
@@ -224,7 +272,10 @@ describe('Property: colliding events in any order, twice, concurrently', () => {
       const tombstone = await get({ pk: `LOANDONE#${hash(`L-${run}-${world}-${index}`)}`, sk: 'LOAN' });
       if (tombstone) outside.push({ loan: index, ...normalise(tombstone), pk: undefined });
     }
-    for (const [kind, id] of [['HOLDDONE', `H-${run}-${world}`], ['FINEDONE', `F-${run}-${world}`]] as const) {
+    for (const [kind, id] of [
+      ['HOLDDONE', `H-${run}-${world}`],
+      ['FINEDONE', `F-${run}-${world}`],
+    ] as const) {
       const tombstone = await get({ pk: `${kind}#${hash(id)}`, sk: kind === 'HOLDDONE' ? 'HOLD' : 'FINE' });
       if (tombstone) outside.push({ kind, ...tombstone, pk: undefined });
     }
@@ -243,7 +294,9 @@ describe('Property: colliding events in any order, twice, concurrently', () => {
           expect((await pipeline.publish(registration(run, world))).batchItemFailures).toEqual([]);
         }
         for (const event of events) {
-          expect((await pipeline.publish({ detailType: event.detailType, detail: event.detail('reference') })).batchItemFailures).toEqual([]);
+          expect((await pipeline.publish({ detailType: event.detailType, detail: event.detail('reference') })).batchItemFailures).toEqual(
+            [],
+          );
         }
         for (const batch of batches) {
           const delivered = batch.map((index) => ({ detailType: events[index]!.detailType, detail: events[index]!.detail('shuffled') }));

@@ -44,7 +44,13 @@ function eventsOf(run: number, plans: readonly LoanPlan[]): Template[] {
     for (let renewal = 0; renewal < plan.renewals; renewal++) {
       events.push({
         detailType: 'LoanRenewed',
-        detail: (world) => ({ eventId: `rn-${run}-${index}-${renewal}`, occurredAt: day(1 + renewal), loanId: loanId(world), patronId: patronId(world), dueAt: day(28 + renewal * 7) }),
+        detail: (world) => ({
+          eventId: `rn-${run}-${index}-${renewal}`,
+          occurredAt: day(1 + renewal),
+          loanId: loanId(world),
+          patronId: patronId(world),
+          dueAt: day(28 + renewal * 7),
+        }),
       });
     }
     if (plan.returned) {
@@ -58,10 +64,17 @@ function eventsOf(run: number, plans: readonly LoanPlan[]): Template[] {
 }
 
 const sequenceArbitrary = fc
-  .array(fc.record({ renewals: fc.integer({ min: 0, max: 2 }), returned: fc.boolean(), material: fc.constantFrom('book' as const, 'dvd' as const) }), {
-    minLength: 1,
-    maxLength: 3,
-  })
+  .array(
+    fc.record({
+      renewals: fc.integer({ min: 0, max: 2 }),
+      returned: fc.boolean(),
+      material: fc.constantFrom('book' as const, 'dvd' as const),
+    }),
+    {
+      minLength: 1,
+      maxLength: 3,
+    },
+  )
   .chain((plans) => {
     const count = plans.reduce((sum, plan) => sum + 1 + plan.renewals + (plan.returned ? 1 : 0), 0);
     const indices = [...Array(count).keys()];
@@ -89,7 +102,11 @@ describe('Property: circulation events in any order', () => {
     const { tableName, doc } = pipeline.table;
     const get = async (key: { pk: string; sk: string }) => (await doc.send(new GetCommand({ TableName: tableName, Key: key }))).Item;
     const { Items = [] } = await doc.send(
-      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PATRON#P-${run}-${world}` } }),
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `PATRON#P-${run}-${world}` },
+      }),
     );
     const normalise = (item: Record<string, unknown>): Record<string, unknown> => {
       const { version: _version, ...rest } = item;

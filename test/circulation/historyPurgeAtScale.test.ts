@@ -27,7 +27,13 @@ describe('PatronService: history purge at scale', () => {
       title: `Title ${i}`,
       padding,
     }));
-    items.push({ pk: `PATRON#${patronId}`, sk: 'CONSENT#2026-01-01T00:00:00.000Z#checkoutHistory#e1', kind: 'consent-ledger', title: '', padding: '' });
+    items.push({
+      pk: `PATRON#${patronId}`,
+      sk: 'CONSENT#2026-01-01T00:00:00.000Z#checkoutHistory#e1',
+      kind: 'consent-ledger',
+      title: '',
+      padding: '',
+    });
     for (let start = 0; start < items.length; start += 25) {
       let requests = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
       while (requests.length > 0) {

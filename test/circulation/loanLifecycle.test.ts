@@ -73,7 +73,9 @@ describe('Flow: circulation privacy lifecycle', () => {
     await pipeline.publish({ detailType: 'ItemReturned', detail: returned(loan) });
 
     const links = await linking(patron.patronId, loan);
-    expect(links).toEqual([expect.objectContaining({ kind: 'history', itemId: loan.itemId, title: TITLE, returnedAt: '2026-11-10T15:00:00.000Z' })]);
+    expect(links).toEqual([
+      expect.objectContaining({ kind: 'history', itemId: loan.itemId, title: TITLE, returnedAt: '2026-11-10T15:00:00.000Z' }),
+    ]);
     expect(links[0]?.expiresAt).toBe(Date.parse('2026-11-10T15:00:00Z') / 1000 + 1095 * 86_400);
   });
 
@@ -81,10 +83,14 @@ describe('Flow: circulation privacy lifecycle', () => {
     const patron = patronRegistered({ consent: { sms: false, email: false, checkoutHistory: true } });
     await pipeline.publish({ detailType: 'PatronRegistered', detail: patron });
     const loans = Array.from({ length: 30 }, () => checkout(patron.patronId, { branch: 'riverside-main' }));
-    for (const loan of loans) await pipeline.publish({ detailType: 'ItemCheckedOut', detail: loan }, { detailType: 'ItemReturned', detail: returned(loan) });
+    for (const loan of loans)
+      await pipeline.publish({ detailType: 'ItemCheckedOut', detail: loan }, { detailType: 'ItemReturned', detail: returned(loan) });
     expect((await scanAll(pipeline.table)).filter((item) => item.kind === 'history' && item.patronId === patron.patronId)).toHaveLength(30);
 
-    await pipeline.publish({ detailType: 'PatronPreferencesChanged', detail: preferencesChanged(patron.patronId, { consent: { checkoutHistory: false } }, { occurredAt: '2026-11-20T10:00:00Z' }) });
+    await pipeline.publish({
+      detailType: 'PatronPreferencesChanged',
+      detail: preferencesChanged(patron.patronId, { consent: { checkoutHistory: false } }, { occurredAt: '2026-11-20T10:00:00Z' }),
+    });
     const later = checkout(patron.patronId, { branch: 'riverside-main' });
     await pipeline.publish({ detailType: 'ItemCheckedOut', detail: later }, { detailType: 'ItemReturned', detail: returned(later) });
 
@@ -101,7 +107,16 @@ describe('Flow: circulation privacy lifecycle', () => {
     await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'ItemCheckedOut', detail: loan });
     await pipeline.publish({
       detailType: 'FineAssessed',
-      detail: { eventId: uid('evt'), occurredAt: '2026-11-09T10:00:00Z', fineId, patronId: patron.patronId, loanId: loan.loanId, amount: '2.50', currency: 'USD', reason: 'overdue' },
+      detail: {
+        eventId: uid('evt'),
+        occurredAt: '2026-11-09T10:00:00Z',
+        fineId,
+        patronId: patron.patronId,
+        loanId: loan.loanId,
+        amount: '2.50',
+        currency: 'USD',
+        reason: 'overdue',
+      },
     });
     await pipeline.publish({ detailType: 'ItemReturned', detail: returned(loan) });
 
@@ -109,7 +124,13 @@ describe('Flow: circulation privacy lifecycle', () => {
     expect(kept).toEqual([expect.objectContaining({ loan: expect.objectContaining({ status: 'returned', itemId: loan.itemId }) })]);
     expect(JSON.stringify(kept)).not.toContain(TITLE);
 
-    const resolved = { eventId: uid('evt'), occurredAt: '2026-11-12T10:00:00Z', fineId, patronId: patron.patronId, resolution: 'paid' as const };
+    const resolved = {
+      eventId: uid('evt'),
+      occurredAt: '2026-11-12T10:00:00Z',
+      fineId,
+      patronId: patron.patronId,
+      resolution: 'paid' as const,
+    };
     await pipeline.publish({ detailType: 'FineResolved', detail: resolved });
     await pipeline.publish({ detailType: 'FineResolved', detail: resolved });
     expect(await linking(patron.patronId, loan)).toEqual([]);
@@ -120,10 +141,21 @@ describe('Flow: circulation privacy lifecycle', () => {
     const patron = patronRegistered();
     const holdId = uid('H');
     await pipeline.publish({ detailType: 'PatronRegistered', detail: patron });
-    await pipeline.publish({ detailType: 'HoldClosed', detail: { eventId: uid('evt'), occurredAt: '2026-11-06T10:00:00Z', holdId, patronId: patron.patronId, reason: 'picked-up' } });
+    await pipeline.publish({
+      detailType: 'HoldClosed',
+      detail: { eventId: uid('evt'), occurredAt: '2026-11-06T10:00:00Z', holdId, patronId: patron.patronId, reason: 'picked-up' },
+    });
     await pipeline.publish({
       detailType: 'HoldReady',
-      detail: { eventId: uid('evt'), occurredAt: '2026-11-04T10:00:00Z', holdId, patronId: patron.patronId, title: TITLE, pickupBranch: 'riverside-main', pickupBy: '2026-11-11T20:00:00Z' },
+      detail: {
+        eventId: uid('evt'),
+        occurredAt: '2026-11-04T10:00:00Z',
+        holdId,
+        patronId: patron.patronId,
+        title: TITLE,
+        pickupBranch: 'riverside-main',
+        pickupBy: '2026-11-11T20:00:00Z',
+      },
     });
     expect((await scanAll(pipeline.table)).filter((item) => item.sk === `HOLD#${holdId}`)).toEqual([]);
     expect(pipeline.queue.requests.filter((request) => request.subjectId === holdId)).toEqual([]);
@@ -138,12 +170,26 @@ describe('Flow: circulation privacy lifecycle', () => {
     await pipeline.publish({ detailType: 'ItemCheckedOut', detail: finedLoan }, { detailType: 'ItemCheckedOut', detail: openLoan });
     await pipeline.publish({
       detailType: 'FineAssessed',
-      detail: { eventId: uid('evt'), occurredAt: '2026-11-09T10:00:00Z', fineId, patronId: patron.patronId, loanId: finedLoan.loanId, amount: '5.00', currency: 'USD', reason: 'damage' },
+      detail: {
+        eventId: uid('evt'),
+        occurredAt: '2026-11-09T10:00:00Z',
+        fineId,
+        patronId: patron.patronId,
+        loanId: finedLoan.loanId,
+        amount: '5.00',
+        currency: 'USD',
+        reason: 'damage',
+      },
     });
-    await pipeline.publish({ detailType: 'PatronClosed', detail: { eventId: uid('evt'), occurredAt: '2026-11-15T10:00:00Z', patronId: patron.patronId } });
+    await pipeline.publish({
+      detailType: 'PatronClosed',
+      detail: { eventId: uid('evt'), occurredAt: '2026-11-15T10:00:00Z', patronId: patron.patronId },
+    });
 
     const left = (await scanAll(pipeline.table)).filter((item) => item.pk === `PATRON#${patron.patronId}`).map((item) => String(item.sk));
-    expect(left.filter((sk) => !sk.startsWith('CONSENT#')).sort()).toEqual([`FINE#${fineId}`, `LOAN#${finedLoan.loanId}`, 'PROFILE'].sort());
+    expect(left.filter((sk) => !sk.startsWith('CONSENT#')).sort()).toEqual(
+      [`FINE#${fineId}`, `LOAN#${finedLoan.loanId}`, 'PROFILE'].sort(),
+    );
   });
 
   it('journals TTL deletions by day and kind, with no identifiers', async () => {

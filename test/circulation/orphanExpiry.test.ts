@@ -34,12 +34,26 @@ describe('Fallback expiry of loans, holds and fines that never close', () => {
     };
     const lateLoan = { ...loan, eventId: uid('co'), loanId: uid('L'), itemId: uid('I') };
     const hold = holdReady(patron.patronId, { pickupBy: '2026-11-11T20:00:00Z' });
-    const fine = { eventId: uid('fa'), occurredAt: '2026-11-05T10:00:00Z', fineId: uid('F'), patronId: patron.patronId, amount: '2.00', currency: 'USD', reason: 'overdue' };
+    const fine = {
+      eventId: uid('fa'),
+      occurredAt: '2026-11-05T10:00:00Z',
+      fineId: uid('F'),
+      patronId: patron.patronId,
+      amount: '2.00',
+      currency: 'USD',
+      reason: 'overdue',
+    };
     await pipeline.publish({ detailType: 'PatronRegistered', detail: patron });
-    await pipeline.publish({ detailType: 'ItemCheckedOut', detail: loan }, { detailType: 'ItemCheckedOut', detail: lateLoan }, { detailType: 'HoldReady', detail: hold }, { detailType: 'FineAssessed', detail: fine });
+    await pipeline.publish(
+      { detailType: 'ItemCheckedOut', detail: loan },
+      { detailType: 'ItemCheckedOut', detail: lateLoan },
+      { detailType: 'HoldReady', detail: hold },
+      { detailType: 'FineAssessed', detail: fine },
+    );
 
     const items = await scanAll(pipeline.table);
-    const byKind = (kind: string) => items.find((item) => item.kind === kind && item.patronId === patron.patronId && item.loanId !== lateLoan.loanId);
+    const byKind = (kind: string) =>
+      items.find((item) => item.kind === kind && item.patronId === patron.patronId && item.loanId !== lateLoan.loanId);
     expect(byKind('loan')?.expiresAt).toBe(expiryAfterDays(new Date(loan.dueAt), openLoanDays));
     expect(byKind('hold')?.expiresAt).toBe(expiryAfterDays(new Date(hold.pickupBy), openHoldDays));
     expect(byKind('fine')?.expiresAt).toBe(expiryAfterDays(new Date(fine.occurredAt), openFineDays));
@@ -52,7 +66,11 @@ describe('Fallback expiry of loans, holds and fines that never close', () => {
       detail: { eventId: uid('rt'), occurredAt: pipeline.clock.now().toISOString(), loanId: lateLoan.loanId, patronId: patron.patronId },
     });
     expect(late.batchItemFailures).toEqual([]);
-    expect((await scanAll(pipeline.table)).filter((item) => item.kind === 'history' || item.loanId === lateLoan.loanId && item.kind === 'loan')).toEqual([]);
+    expect(
+      (await scanAll(pipeline.table)).filter(
+        (item) => item.kind === 'history' || (item.loanId === lateLoan.loanId && item.kind === 'loan'),
+      ),
+    ).toEqual([]);
 
     // DynamoDB's TTL process deletes what expired: the stream names the service, the journal counts.
     for (const kind of ['loan', 'hold', 'fine']) {
@@ -63,7 +81,9 @@ describe('Fallback expiry of loans, holds and fines that never close', () => {
     await pipeline.deliverNotices();
 
     const after = await scanAll(pipeline.table);
-    expect(after.filter((item) => item.pk === `PATRON#${patron.patronId}` && ['loan', 'hold', 'fine'].includes(String(item.kind)))).toEqual([]);
+    expect(after.filter((item) => item.pk === `PATRON#${patron.patronId}` && ['loan', 'hold', 'fine'].includes(String(item.kind)))).toEqual(
+      [],
+    );
     const journal = after.filter((item) => item.kind === 'purge-journal');
     expect(journal.map((item) => [item.recordKind, item.count]).sort()).toEqual([
       ['fine', 1],

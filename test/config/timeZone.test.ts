@@ -20,6 +20,8 @@ describe('Function: parseConsortiumConfig (time zone)', () => {
     expect(() => parseConsortiumConfig({ ...testConfig, sms: { ...testConfig.sms, messagePartsPerSecond: 101 } })).toThrow(
       'config.sms.messagePartsPerSecond must be at most 100',
     );
-    expect(() => parseConsortiumConfig({ ...testConfig, sms: { ...testConfig.sms, originationType: 'pager' } })).toThrow(/config\.sms\.originationType/);
+    expect(() => parseConsortiumConfig({ ...testConfig, sms: { ...testConfig.sms, originationType: 'pager' } })).toThrow(
+      /config\.sms\.originationType/,
+    );
   });
 });

@@ -30,7 +30,7 @@ interface Reference {
 }
 
 /** Relative targets of Markdown links and images, `[text](target)`, without their anchors. */
-export function markdownLinks(text: string): string[] {
+function markdownLinks(text: string): string[] {
   return [...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)]
     .map((match) => match[1]!)
     .filter((target) => !/^([a-z][a-z0-9+.-]*:|#|\/\/)/i.test(target))
@@ -39,14 +39,14 @@ export function markdownLinks(text: string): string[] {
 }
 
 /** Markdown document paths written as code or in prose, with or without a folder. */
-export function documentPaths(text: string): string[] {
+function documentPaths(text: string): string[] {
   // A link's text (`[ordering.md](docs/ordering.md)`) is not a reference; its target is read as a link.
   const prose = text.replace(/\[[^\]\n]*\]\(/g, '](');
   return [...prose.matchAll(/(?<![\w/.-])((?:\.{1,2}\/)*(?:[\w.-]+\/)*[\w.-]+\.md)(?![\w/])/g)].map((match) => match[1]!);
 }
 
 /** The comments of a TypeScript source: string literals (test fixtures, messages) are not references. */
-export function sourceComments(source: string): string {
+function sourceComments(source: string): string {
   return [...source.matchAll(/\/\*[\s\S]*?\*\/|(?:^|\s)\/\/[^\n]*/g)].map((match) => match[0]).join('\n');
 }
 
@@ -76,7 +76,8 @@ function danglingReferences(): Reference[] {
 
 describe('Static scan: references to documents', () => {
   it('finds links and document paths the way they are written', () => {
-    const text = 'See [the design](../docs/design.md#policy), ![a](images/a.png), [web](https://x.org/a.md), `DESIGN.md` and docs/ordering.md.';
+    const text =
+      'See [the design](../docs/design.md#policy), ![a](images/a.png), [web](https://x.org/a.md), `DESIGN.md` and docs/ordering.md.';
     expect(markdownLinks(text)).toEqual(['../docs/design.md', 'images/a.png']);
     expect(documentPaths(text)).toEqual(['../docs/design.md', 'DESIGN.md', 'docs/ordering.md']);
     expect(documentPaths('[ordering.md](docs/ordering.md)')).toEqual(['docs/ordering.md']);

@@ -39,7 +39,15 @@ describe('Function: parseCirculationEvent', () => {
   it('lists every missing field of an empty HoldReady', () => {
     const error = rejection(eventBridgeEvent('HoldReady', {}));
     expect(error.issues.map((issue) => issue.field).sort()).toEqual(
-      ['detail.eventId', 'detail.holdId', 'detail.occurredAt', 'detail.patronId', 'detail.pickupBranch', 'detail.pickupBy', 'detail.title'].sort(),
+      [
+        'detail.eventId',
+        'detail.holdId',
+        'detail.occurredAt',
+        'detail.patronId',
+        'detail.pickupBranch',
+        'detail.pickupBy',
+        'detail.title',
+      ].sort(),
     );
   });
 
@@ -49,7 +57,9 @@ describe('Function: parseCirculationEvent', () => {
   });
 
   it('rejects an enum value outside the contract', () => {
-    const error = rejection(eventBridgeEvent('HoldClosed', { eventId: 'e1', occurredAt: '2026-11-04T09:30:00Z', holdId: 'H1', patronId: 'P1', reason: 'lost' }));
+    const error = rejection(
+      eventBridgeEvent('HoldClosed', { eventId: 'e1', occurredAt: '2026-11-04T09:30:00Z', holdId: 'H1', patronId: 'P1', reason: 'lost' }),
+    );
     expect(error.issues).toEqual([{ field: 'detail.reason', rule: 'must be "picked-up", "cancelled" or "expired"' }]);
   });
 
@@ -70,13 +80,20 @@ describe('Function: parseCirculationEvent', () => {
 
   it('refuses a RenewalRefused whose reason is not one of the four codes, naming the field', () => {
     const detail = { eventId: 'e-1', occurredAt: '2026-11-04T10:00:00-05:00', loanId: 'L-1', requestId: 'sms-1', reason: 'because' };
-    expect(() => parseCirculationEvent({ 'detail-type': 'RenewalRefused', source: 'library.circulation', detail })).toThrow(/detail\.reason must be "too-many-renewals", "on-hold", "blocked" or "other"/);
-    expect(parseCirculationEvent({ 'detail-type': 'RenewalRefused', source: 'library.circulation', detail: { ...detail, reason: 'on-hold' } }).detailType).toBe('RenewalRefused');
+    expect(() => parseCirculationEvent({ 'detail-type': 'RenewalRefused', source: 'library.circulation', detail })).toThrow(
+      /detail\.reason must be "too-many-renewals", "on-hold", "blocked" or "other"/,
+    );
+    expect(
+      parseCirculationEvent({ 'detail-type': 'RenewalRefused', source: 'library.circulation', detail: { ...detail, reason: 'on-hold' } })
+        .detailType,
+    ).toBe('RenewalRefused');
   });
 });
 
 describe('Function: parseCirculationRecordBody', () => {
   it('rejects a body that is not JSON', () => {
-    expect(() => parseCirculationRecordBody('{not json')).toThrowError(new EventValidationError([{ field: 'body', rule: 'must be a JSON EventBridge event' }]));
+    expect(() => parseCirculationRecordBody('{not json')).toThrowError(
+      new EventValidationError([{ field: 'body', rule: 'must be a JSON EventBridge event' }]),
+    );
   });
 });

@@ -77,7 +77,9 @@ describe('Faults at the email provider (SES)', () => {
     await pipeline.deliverNotices();
 
     expect(failures).toEqual([]);
-    expect(await noticeItems(pipeline, patron.patronId)).toEqual([expect.objectContaining({ status: 'failed', reason: 'ses:MessageRejected' })]);
+    expect(await noticeItems(pipeline, patron.patronId)).toEqual([
+      expect.objectContaining({ status: 'failed', reason: 'ses:MessageRejected' }),
+    ]);
     expect(pipeline.outbound.published).toContainEqual({
       detailType: 'NoticeFailed',
       detail: expect.objectContaining({ patronId: patron.patronId, channel: 'email', reason: 'ses:MessageRejected' }),
@@ -144,7 +146,9 @@ describe('Faults at the table (DynamoDB) in the circulation function', () => {
     ['an internal error', serviceError('InternalServerError', 500)],
     [
       'a transaction conflict',
-      serviceError('TransactionCanceledException', 400, 'Transaction cancelled', { CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }] }),
+      serviceError('TransactionCanceledException', 400, 'Transaction cancelled', {
+        CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+      }),
     ],
   ] as const) {
     it(`${label}: the record fails back to the queue with nothing written; the redelivery applies it once`, async () => {

@@ -7,7 +7,12 @@ import type { MiddlewareStack } from '@smithy/types';
 
 /** An AWS service error as the SDK raises it. */
 export function serviceError(name: string, httpStatusCode: number, message = name, extra: Record<string, unknown> = {}): Error {
-  return Object.assign(new Error(message), { name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode }, ...extra });
+  return Object.assign(new Error(message), {
+    name,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode },
+    ...extra,
+  });
 }
 
 export interface FaultPlan {
@@ -20,12 +25,18 @@ export interface FaultPlan {
 }
 
 /** Installs the faults on a client; returns how many were raised so far. */
+// biome-ignore lint/suspicious/noExplicitAny: any AWS SDK v3 client, whatever its service input and output types
 export function injectFaults(client: { middlewareStack: MiddlewareStack<any, any> }, ...plans: FaultPlan[]): () => number {
   let raised = 0;
   const queues = plans.map((plan) => ({ ...plan, errors: [...plan.errors] }));
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const plan = queues.find((candidate) => candidate.command === context.commandName && candidate.errors.length > 0 && (candidate.when?.(args.input as Record<string, unknown>) ?? true));
+      const plan = queues.find(
+        (candidate) =>
+          candidate.command === context.commandName &&
+          candidate.errors.length > 0 &&
+          (candidate.when?.(args.input as Record<string, unknown>) ?? true),
+      );
       if (plan) {
         raised++;
         throw plan.errors.shift()!;

@@ -26,7 +26,10 @@ export function sesClient(): SESv2Client {
  * A new, empty table in DynamoDB Local; with a stream only when the caller reads it (`streams: true`):
  * stream records of every table slow all stream-enabled writes of the shared instance.
  */
-export async function freshTable(client: DynamoDBClient = dynamoClient(), options: { readonly streams?: boolean } = {}): Promise<TableContext> {
+export async function freshTable(
+  client: DynamoDBClient = dynamoClient(),
+  options: { readonly streams?: boolean } = {},
+): Promise<TableContext> {
   const name = `bookdrop-test-${randomUUID().slice(0, 8)}`;
   await ensureTable(client, name, { streams: options.streams ?? false });
   return tableContext(client, name);

@@ -16,7 +16,13 @@ import type { ReplayGuard } from '#shared/ilsBridge/replayGuard.ts';
 import { isNoticeRequest, type NoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
 import type { EnqueueOptions, NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import type { PageKey, PageLog } from '#shared/notices/pageLog.ts';
-import { audienceShard, type AudienceIndex, type AudienceMember, type AudiencePage, type AudienceQuery } from '#shared/patrons/audienceIndex.ts';
+import {
+  audienceShard,
+  type AudienceIndex,
+  type AudienceMember,
+  type AudiencePage,
+  type AudienceQuery,
+} from '#shared/patrons/audienceIndex.ts';
 import type { SweepEntry, SweepHoldEntry, SweepIndex, SweepLoanEntry, SweepRead, SweepTarget } from '#shared/sweep/sweepIndex.ts';
 import { sweepShard } from '#shared/sweep/sweepKeys.ts';
 
@@ -27,7 +33,8 @@ export class MemoryPatronStore implements PatronStore {
     return this.profiles.get(patronId);
   }
   public async save(profile: PatronProfile, ledger: readonly ConsentLedgerEntry[]) {
-    if ((this.profiles.get(profile.patronId)?.version ?? 0) !== profile.version) throw new ConcurrentUpdateError('patron profile changed concurrently');
+    if ((this.profiles.get(profile.patronId)?.version ?? 0) !== profile.version)
+      throw new ConcurrentUpdateError('patron profile changed concurrently');
     this.profiles.set(profile.patronId, { ...profile, version: profile.version + 1 });
     this.entries.push(...ledger);
   }
@@ -55,13 +62,24 @@ export class MemoryCirculationStore implements CirculationStore {
   public async loan(_patronId: string, loanId: string): Promise<StoredLoan> {
     return this.loans.get(loanId) ?? { state: emptyLoanState, loanVersion: 0, tombstoneVersion: 0 };
   }
-  public async saveLoan(_patronId: string, loanId: string, stored: StoredLoan, next: LoanState, stats: readonly StatIncrement[], history: HistoryEntry | undefined) {
+  public async saveLoan(
+    _patronId: string,
+    loanId: string,
+    stored: StoredLoan,
+    next: LoanState,
+    stats: readonly StatIncrement[],
+    history: HistoryEntry | undefined,
+  ) {
     const current = await this.loan(_patronId, loanId);
     if (this.conflicts > 0 || current.loanVersion !== stored.loanVersion || current.tombstoneVersion !== stored.tombstoneVersion) {
       this.conflicts = Math.max(0, this.conflicts - 1);
       throw new ConcurrentUpdateError('circulation record changed concurrently');
     }
-    this.loans.set(loanId, { state: next, loanVersion: stored.loanVersion + 1, tombstoneVersion: stored.tombstoneVersion + (next.returnedAt === undefined ? 0 : 1) });
+    this.loans.set(loanId, {
+      state: next,
+      loanVersion: stored.loanVersion + 1,
+      tombstoneVersion: stored.tombstoneVersion + (next.returnedAt === undefined ? 0 : 1),
+    });
     for (const total of statTotals(stats)) {
       const key = `${total.day}#${total.branch}#${total.materialType}`;
       const counts = this.statistics.get(key) ?? {};
@@ -71,12 +89,15 @@ export class MemoryCirculationStore implements CirculationStore {
     if (history) this.history.push(history);
   }
   public async openFines(patronId: string): Promise<OpenFine[]> {
-    return [...this.fines.values()].filter((fine) => fine.patronId === patronId).map((fine) => ({ fineId: fine.fineId, loanId: fine.loanId }));
+    return [...this.fines.values()]
+      .filter((fine) => fine.patronId === patronId)
+      .map((fine) => ({ fineId: fine.fineId, loanId: fine.loanId }));
   }
   public async assessFine(fine: AssessedFine) {
     if (this.resolvedFines.has(fine.fineId)) return 'resolved' as const;
     const current = this.fines.get(fine.fineId);
-    if (current && (current.assessedAt > fine.assessedAt || (current.assessedAt === fine.assessedAt && current.eventId >= fine.eventId))) return 'exists' as const;
+    if (current && (current.assessedAt > fine.assessedAt || (current.assessedAt === fine.assessedAt && current.eventId >= fine.eventId)))
+      return 'exists' as const;
     this.fines.set(fine.fineId, fine);
     return 'created' as const;
   }
@@ -185,14 +206,22 @@ export class MemorySweepIndex implements SweepIndex {
   public reads = 0;
 
   public addLoan(dueDay: string, loan: Omit<SweepLoanEntry, 'type' | 'position' | 'active'> & { active?: boolean }): void {
-    this.add({ target: 'DUE', day: dueDay, shard: sweepShard(loan.patronId) }, { type: 'loan', active: true, ...loan, position: `${loan.patronId}#${loan.loanId}` });
+    this.add(
+      { target: 'DUE', day: dueDay, shard: sweepShard(loan.patronId) },
+      { type: 'loan', active: true, ...loan, position: `${loan.patronId}#${loan.loanId}` },
+    );
   }
   public addHold(pickupDay: string, hold: Omit<SweepHoldEntry, 'type' | 'position'>): void {
-    this.add({ target: 'PICKUP', day: pickupDay, shard: sweepShard(hold.patronId) }, { type: 'hold', ...hold, position: `${hold.patronId}#${hold.holdId}` });
+    this.add(
+      { target: 'PICKUP', day: pickupDay, shard: sweepShard(hold.patronId) },
+      { type: 'hold', ...hold, position: `${hold.patronId}#${hold.holdId}` },
+    );
   }
   private add(target: SweepTarget, entry: SweepEntry): void {
     const key = `${target.target}#${target.day}#${target.shard}`;
-    const list = [...(this.partitions.get(key) ?? []), entry].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    const list = [...(this.partitions.get(key) ?? []), entry].sort((a, b) =>
+      a.position < b.position ? -1 : a.position > b.position ? 1 : 0,
+    );
     this.partitions.set(key, list);
   }
   public async read(target: SweepTarget, limit: number, cursor: string | undefined): Promise<SweepRead> {
@@ -215,7 +244,10 @@ export class MemoryAudienceIndex implements AudienceIndex {
   public async page(query: AudienceQuery): Promise<AudiencePage> {
     const cursor = query.cursor;
     const matching = this.members.filter(
-      (entry) => entry.shard === query.shard && (query.library === undefined || entry.key.startsWith(`${query.library}#`)) && (cursor === undefined || entry.key > cursor),
+      (entry) =>
+        entry.shard === query.shard &&
+        (query.library === undefined || entry.key.startsWith(`${query.library}#`)) &&
+        (cursor === undefined || entry.key > cursor),
     );
     const page = query.limit === undefined ? matching : matching.slice(0, query.limit);
     const full = query.limit !== undefined && page.length === query.limit;

@@ -38,10 +38,13 @@ export const TITLES = [
   '"“‘Quoted’”" ... and.. dotted...',
   'Line one\nLine two\r\n\tTabbed\u00a0non\u2009breaking\u202fspaces\u200b',
   '',
-  'A'.repeat(400) + ' ' + 'Ж'.repeat(300) + ' ' + '漢'.repeat(299),
+  `${'A'.repeat(400)} ${'Ж'.repeat(300)} ${'漢'.repeat(299)}`,
 ];
 export const MESSAGES = [
-  { en: 'All branches close at 5 pm on Nov 26 for Thanksgiving.', es: 'Todas las sucursales cierran a las 5 pm el 26 de nov. por Acción de Gracias.' },
+  {
+    en: 'All branches close at 5 pm on Nov 26 for Thanksgiving.',
+    es: 'Todas las sucursales cierran a las 5 pm el 26 de nov. por Acción de Gracias.',
+  },
   {
     en: 'Starting December 1, the Main Library’s parking lot will be closed for repaving — please use the municipal garage on Elm St. (entrance on 3rd Ave) 🚗; validation available at the desk.',
   },
@@ -53,7 +56,10 @@ export const MESSAGES = [
   { en: `${'Very long notice. '.repeat(55)}`.slice(0, 1000) },
 ];
 
-export const POLICY_SUMMARY = { en: 'Notice logs are now kept 30 days instead of 90.', es: 'Los registros de avisos se guardan ahora 30 días en lugar de 90.' };
+export const POLICY_SUMMARY = {
+  en: 'Notice logs are now kept 30 days instead of 90.',
+  es: 'Los registros de avisos se guardan ahora 30 días en lugar de 90.',
+};
 
 /**
  * A request of `kind` about `title` (hold, loans, fine) with `message` as its service update (and, when
@@ -73,7 +79,11 @@ export function corpusRequest(
       return { ...base, kind, hold: { title, pickupBranch: 'branch-0', pickupBy: '2026-12-01T22:00:00Z' } };
     case 'due-soon':
     case 'overdue':
-      return { ...base, kind, items: Array.from({ length: items }, (_, index) => ({ loanId: `L-${index}`, title, dueAt: '2026-12-02T04:59:00Z' })) };
+      return {
+        ...base,
+        kind,
+        items: Array.from({ length: items }, (_, index) => ({ loanId: `L-${index}`, title, dueAt: '2026-12-02T04:59:00Z' })),
+      };
     case 'fine-assessed':
       return { ...base, kind, fine: { amount: '12.75', currency: 'USD', reason: `Damaged: ${title}` } };
     case 'service-update':
@@ -87,7 +97,12 @@ export function corpusRequest(
   }
 }
 
-export function corpusContext(language: 'en' | 'es', library: (typeof LIBRARIES)[number], smsIncludesTitles: boolean, branch: string): ComposeContext {
+export function corpusContext(
+  language: 'en' | 'es',
+  library: (typeof LIBRARIES)[number],
+  smsIncludesTitles: boolean,
+  branch: string,
+): ComposeContext {
   return {
     language,
     branding: { ...library, libraryId: 'lib', senderEmail: 'notices@example.org', supportPhone: '+18455550111' },
@@ -98,12 +113,13 @@ export function corpusContext(language: 'en' | 'es', library: (typeof LIBRARIES)
   };
 }
 
-
 /**
  * Every corpus case: each kind, language, title setting, library and title (with 1 to 4 items); the
  * title's index also picks the branch, and the service update and policy summary.
  */
-export function* corpusCases(kinds: readonly NoticeKind[]): Generator<{ kind: NoticeKind; language: 'en' | 'es'; request: ComposableNotice; context: ComposeContext }> {
+export function* corpusCases(
+  kinds: readonly NoticeKind[],
+): Generator<{ kind: NoticeKind; language: 'en' | 'es'; request: ComposableNotice; context: ComposeContext }> {
   for (const kind of kinds) {
     for (const language of ['en', 'es'] as const) {
       for (const smsIncludesTitles of [false, true]) {

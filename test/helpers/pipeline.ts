@@ -21,10 +21,9 @@ import { lambdaContext } from '#sandbox/localQueues.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#sandbox/localServices.ts';
 import { SmsSink } from '#sandbox/smsSink.ts';
 import { fixedClock } from '#shared/clock.ts';
-import { isNoticeRequest, type NoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
 import type { Sweep } from '#shared/sweep/sweep.ts';
 import type { FanOut } from '#shared/notices/fanOut.ts';
-import { Notifier } from '#shared/notices/notifier.ts';
+import type { Notifier } from '#shared/notices/notifier.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
@@ -114,7 +113,14 @@ export async function startPipeline(
     later: queue,
     unsubscribe: new SignedUnsubscribeLinks(keys.unsubscribeTokens, TEST_UNSUBSCRIBE_URL),
   });
-  const { fanOut, sweep } = buildPagedJobs({ table, config, clock, queue, sweepPageSize: options.sweepPageSize, fanOutPageSize: options.fanOutPageSize });
+  const { fanOut, sweep } = buildPagedJobs({
+    table,
+    config,
+    clock,
+    queue,
+    sweepPageSize: options.sweepPageSize,
+    fanOutPageSize: options.fanOutPageSize,
+  });
   const notify = createNotifierHandler({ notifier, fanOut, sweep, clock });
   const outbound = new MemoryOutboundEvents();
   const deadlines: string[] = [];
@@ -173,7 +179,10 @@ export async function startPipeline(
     inbound: async (...messages) => inboundHandler(sqsEvent(...messages), lambdaContext('inbound-sms')),
     renewalDeadlines: deadlines,
     runRenewalDeadlines: async () =>
-      inboundHandler(sqsEvent(...deadlines.splice(0, deadlines.length).map((requestId) => ({ renewalDeadline: { requestId } }))), lambdaContext('inbound-sms')),
+      inboundHandler(
+        sqsEvent(...deadlines.splice(0, deadlines.length).map((requestId) => ({ renewalDeadline: { requestId } }))),
+        lambdaContext('inbound-sms'),
+      ),
     feedback: async (...sesEvents) => feedbackHandler(sqsEvent(...sesEvents), lambdaContext('email-feedback')),
     stop: async () => {
       stream.stop();

@@ -13,7 +13,11 @@ export function tomorrowNoon(timeZone: string, now: Date = new Date()): string {
 /** Moves a sandbox's clock (through its HTTP API) to tomorrow noon, library time. */
 export async function moveSandboxToNoon(api: string, timeZone: string): Promise<string> {
   const now = tomorrowNoon(timeZone);
-  const response = await fetch(`${api}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now }) });
+  const response = await fetch(`${api}/sandbox/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ now }),
+  });
   if (response.status !== 200) throw new Error(`the sandbox clock did not move: ${response.status}`);
   return now;
 }

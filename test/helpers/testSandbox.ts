@@ -72,9 +72,12 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
     await sandbox.stop();
   };
   // Library-initiated texts wait out quiet hours: every test sandbox runs at noon, library time.
-  const noon = options.atNoon === false ? undefined : await moveSandboxToNoon(api, testConfig.timeZone).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
+  const noon =
+    options.atNoon === false
+      ? undefined
+      : await moveSandboxToNoon(api, testConfig.timeZone).catch(async (error: unknown) => {
+          await stop();
+          throw error;
+        });
   return { sandbox, server, port, api, dir, noon, events, stop };
 }

@@ -69,7 +69,10 @@ describe('Script: import (against the sandbox)', () => {
     running = await startTestSandbox();
     ({ sandbox, api, dir } = running);
     const status = sandbox.status();
-    table = tableContext(new DynamoDBClient({ endpoint: status.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), sandbox.tableName);
+    table = tableContext(
+      new DynamoDBClient({ endpoint: status.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+      sandbox.tableName,
+    );
   });
 
   afterAll(async () => {
@@ -77,9 +80,16 @@ describe('Script: import (against the sandbox)', () => {
   });
 
   const outbox = async () => (await (await fetch(`${api}/sandbox/outbox`)).json()) as Outbox;
-  const published = async () => ((await (await fetch(`${api}/sandbox/events`)).json()) as { events: { 'detail-type': string; detail: Record<string, unknown> }[] }).events;
+  const published = async () =>
+    ((await (await fetch(`${api}/sandbox/events`)).json()) as { events: { 'detail-type': string; detail: Record<string, unknown> }[] })
+      .events;
   /** Lets the sandbox run everything the table stream holds (as Lambda would), at its current time. */
-  const settle = () => fetch(`${api}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: sandbox.status().now }) });
+  const settle = () =>
+    fetch(`${api}/sandbox/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ now: sandbox.status().now }),
+    });
   const itemsOf = async (prefix: string) => (await scanAll(table)).filter((item) => String(item.pk).startsWith(`PATRON#${prefix}-`));
 
   it('imports a Koha report, sends nothing, and a later opt-in from the catalog is confirmed by text as today', async () => {
@@ -98,12 +108,16 @@ describe('Script: import (against the sandbox)', () => {
     expect(sent.sms.filter((sms) => sms.to.startsWith('+1914555'))).toEqual([]);
     expect(sent.email.filter((email) => email.to.startsWith(prefix))).toEqual([]);
     expect(events.length).toBe(24);
-    expect(new Set(events.map((event) => `${event['detail-type']}:${String(event.detail.source)}`))).toEqual(new Set(['PatronConsentChanged:import']));
+    expect(new Set(events.map((event) => `${event['detail-type']}:${String(event.detail.source)}`))).toEqual(
+      new Set(['PatronConsentChanged:import']),
+    );
 
     const events2 = new EventBridgeClient({ endpoint: api, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     const optIn = preferencesChanged(`${prefix}-0`, { consent: { sms: true } }, { occurredAt: new Date().toISOString() });
     await events2.send(
-      new PutEventsCommand({ Entries: [{ Source: 'library.circulation', DetailType: 'PatronPreferencesChanged', Detail: JSON.stringify(optIn) }] }),
+      new PutEventsCommand({
+        Entries: [{ Source: 'library.circulation', DetailType: 'PatronPreferencesChanged', Detail: JSON.stringify(optIn) }],
+      }),
     );
     const after = await outbox();
 

@@ -93,7 +93,15 @@ describe('Function: checkRecords', () => {
     const checked = check('{"id":"J1","contact":{"sms":"8455550111"},"prefs":{"sms":true,"email":false}}\n', mapping);
 
     expect(checked.rows).toEqual([
-      { line: 1, patronId: 'J1', library: undefined, language: undefined, consent: { sms: true, email: false }, contacts: { sms: '+18455550111' }, consentAt: undefined },
+      {
+        line: 1,
+        patronId: 'J1',
+        library: undefined,
+        language: undefined,
+        consent: { sms: true, email: false },
+        contacts: { sms: '+18455550111' },
+        consentAt: undefined,
+      },
     ]);
   });
 
@@ -138,8 +146,16 @@ describe('Function: checkRecords', () => {
 
     expect(checked.refused).toEqual([]);
     expect(checked.warnings).toEqual([
-      { line: 2, field: 'smsalertnumber', rule: 'must be a valid phone number (numbers without a country code are read as US); SMS left off for this patron' },
-      { line: 3, field: 'smsalertnumber', rule: 'must not have an extension: an extension cannot receive text messages; SMS left off for this patron' },
+      {
+        line: 2,
+        field: 'smsalertnumber',
+        rule: 'must be a valid phone number (numbers without a country code are read as US); SMS left off for this patron',
+      },
+      {
+        line: 3,
+        field: 'smsalertnumber',
+        rule: 'must not have an extension: an extension cannot receive text messages; SMS left off for this patron',
+      },
       { line: 4, field: 'email', rule: 'must be an email address; email left off for this patron' },
       {
         line: 5,

@@ -32,7 +32,9 @@ describe('Import target: a deployed stage', () => {
 
   it('writes contacts with the stage KMS contact and phone-index keys from the stack outputs', async () => {
     cfn.reset();
-    cfn.on(DescribeStacksCommand, { StackName: 'Bookdrop-prod' }).resolves(outputs(['EventBusName', 'TableName', 'ContactKeyArn', 'PhoneIndexKeyArn']));
+    cfn
+      .on(DescribeStacksCommand, { StackName: 'Bookdrop-prod' })
+      .resolves(outputs(['EventBusName', 'TableName', 'ContactKeyArn', 'PhoneIndexKeyArn']));
     const { spec, rest } = splitTargetArgs(['patrons.csv', '--stage', 'prod', '--mapping', 'koha'], { env: {} });
     expect(rest).toEqual(['patrons.csv', '--mapping', 'koha']);
 
@@ -40,7 +42,11 @@ describe('Import target: a deployed stage', () => {
 
     expect(target.tableName).toBe('value-of-TableName');
     expect(target.clientConfig('dynamodb')).toEqual({ region: 'us-east-1' });
-    expect(target.contactKeys()).toEqual({ CONTACT_KEYS: 'kms', CONTACT_KEY_ID: 'value-of-ContactKeyArn', PHONE_INDEX_KEY_ID: 'value-of-PhoneIndexKeyArn' });
+    expect(target.contactKeys()).toEqual({
+      CONTACT_KEYS: 'kms',
+      CONTACT_KEY_ID: 'value-of-ContactKeyArn',
+      PHONE_INDEX_KEY_ID: 'value-of-PhoneIndexKeyArn',
+    });
   });
 
   it('says what to redeploy when the stack does not name the keys', async () => {

@@ -45,7 +45,10 @@ describe('Function: readPatronFile', () => {
 
     it('skips a UTF-8 byte order mark and reads CRLF line ends, so the first column keeps its name', () => {
       const plain = readPatronFile(csv(KOHA_HEADER, kohaRow('101')), koha);
-      const excel = readPatronFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${KOHA_HEADER}\r\n${kohaRow('101')}\r\n`)]), koha);
+      const excel = readPatronFile(
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${KOHA_HEADER}\r\n${kohaRow('101')}\r\n`)]),
+        koha,
+      );
 
       expect(excel.hadBom).toBe(true);
       expect(excel.records).toEqual(plain.records);
@@ -73,7 +76,9 @@ describe('Function: readPatronFile', () => {
         'test',
       );
       const file = readPatronFile(
-        Buffer.from('{"id":"P1","contact":{"phone":"+18455550101"},"consent":{"sms":true}}\r\n\n[1,2]\n{"id":"P2","consent":{"sms":false}}\n'),
+        Buffer.from(
+          '{"id":"P1","contact":{"phone":"+18455550101"},"consent":{"sms":true}}\r\n\n[1,2]\n{"id":"P2","consent":{"sms":false}}\n',
+        ),
         mapping,
       );
 

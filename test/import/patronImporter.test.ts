@@ -35,7 +35,12 @@ function kohaRows(count: number, prefix = uid('K')): ImportRow[] {
   return [...checked.rows];
 }
 
-function importerFor(table: TableContext, patrons: BulkPatronStore = new DynamoPatronStore(table, 1825), concurrency = 4, chunkSize?: number) {
+function importerFor(
+  table: TableContext,
+  patrons: BulkPatronStore = new DynamoPatronStore(table, 1825),
+  concurrency = 4,
+  chunkSize?: number,
+) {
   const store = new DynamoPatronStore(table, 1825);
   const service = new PatronService({ patrons: store, encrypter: keys.crypto, phoneIndex: keys.phoneIndex });
   return {
@@ -46,7 +51,12 @@ function importerFor(table: TableContext, patrons: BulkPatronStore = new DynamoP
       service,
       concurrency,
       ...(chunkSize === undefined ? {} : { chunkSize }),
-      provenanceOf: (row) => ({ at: row.consentAt ?? AS_OF, source: 'import', policyVersion: '2026-09', evidenceId: `import:test:${row.line}` }),
+      provenanceOf: (row) => ({
+        at: row.consentAt ?? AS_OF,
+        source: 'import',
+        policyVersion: '2026-09',
+        evidenceId: `import:test:${row.line}`,
+      }),
     }),
   };
 }
@@ -69,7 +79,8 @@ async function stateOf(table: TableContext): Promise<Record<string, unknown>[]> 
   return plain.sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
 }
 
-const ledgerOf = (items: Record<string, unknown>[]) => items.filter((item) => item.kind === 'consent-ledger') as unknown as ConsentLedgerEntry[];
+const ledgerOf = (items: Record<string, unknown>[]) =>
+  items.filter((item) => item.kind === 'consent-ledger') as unknown as ConsentLedgerEntry[];
 
 describe('Class: PatronImporter', () => {
   let rows: ImportRow[];
@@ -90,7 +101,13 @@ describe('Class: PatronImporter', () => {
     const ledger = await store.ledger(row!.patronId, new Date(AS_OF));
 
     expect(first).toMatchObject({ created: 250, updated: 0, unchanged: 0, retried: 0 });
-    expect(profile?.consent.sms).toEqual({ optedIn: false, at: '2024-03-01T15:00:00.000Z', source: 'import', policyVersion: '2026-09', evidenceId: 'import:test:2' });
+    expect(profile?.consent.sms).toEqual({
+      optedIn: false,
+      at: '2024-03-01T15:00:00.000Z',
+      source: 'import',
+      policyVersion: '2026-09',
+      evidenceId: 'import:test:2',
+    });
     expect(profile?.library?.value).toBe('riverside');
     expect(profile?.language?.value).toBe('es');
     expect(profile?.contacts.sms?.cipher).not.toContain('555');
@@ -121,9 +138,13 @@ describe('Class: PatronImporter', () => {
 
     expect(entries).toHaveLength(500);
     expect(effects.flatMap((effect) => effect.notices)).toEqual([]);
-    expect(new Set(effects.flatMap((effect) => effect.events.map((event) => `${event.detailType}:${'source' in event.detail ? event.detail.source : ''}`)))).toEqual(
-      new Set(['PatronConsentChanged:import']),
-    );
+    expect(
+      new Set(
+        effects.flatMap((effect) =>
+          effect.events.map((event) => `${event.detailType}:${'source' in event.detail ? event.detail.source : ''}`),
+        ),
+      ),
+    ).toEqual(new Set(['PatronConsentChanged:import']));
   });
 
   it('lets a later change behave as today: an SMS opt-in from the catalog after the import is confirmed by text', async () => {
@@ -131,7 +152,10 @@ describe('Class: PatronImporter', () => {
     const optedOut = rows[0]!;
 
     const result = await service.update(optedOut.patronId, (profile) =>
-      applyPreferences(profile, preferencesChanged(optedOut.patronId, { consent: { sms: true } }, { occurredAt: '2026-11-10T10:00:00-05:00' })),
+      applyPreferences(
+        profile,
+        preferencesChanged(optedOut.patronId, { consent: { sms: true } }, { occurredAt: '2026-11-10T10:00:00-05:00' }),
+      ),
     );
     const effects = result.change.ledger.map((entry) =>
       effectsOf({ eventName: 'INSERT', newImage: { ...entry, kind: 'consent-ledger' }, oldImage: undefined, expiredByTtl: false }),
@@ -144,7 +168,11 @@ describe('Class: PatronImporter', () => {
     const fresh = await freshTable();
     const { service, store, importer } = importerFor(fresh);
     const [row] = kohaRows(1);
-    const registration = patronRegistered({ patronId: row!.patronId, occurredAt: '2026-06-01T10:00:00-04:00', consent: { sms: false, email: false, checkoutHistory: false } });
+    const registration = patronRegistered({
+      patronId: row!.patronId,
+      occurredAt: '2026-06-01T10:00:00-04:00',
+      consent: { sms: false, email: false, checkoutHistory: false },
+    });
     await service.update(row!.patronId, (profile) => applyRegistration(profile, registration));
 
     const counts = await importer.run([row!], { startChunk: 0 });
@@ -153,7 +181,9 @@ describe('Class: PatronImporter', () => {
 
     expect(counts).toMatchObject({ created: 0, updated: 1 });
     expect(profile?.consent.email).toMatchObject({ optedIn: false, source: 'registration' });
-    expect(await keys.crypto.decrypt(profile!.contacts.sms!.cipher!, { patronId: row!.patronId, channel: 'sms' })).toBe(registration.contact.phone);
+    expect(await keys.crypto.decrypt(profile!.contacts.sms!.cipher!, { patronId: row!.patronId, channel: 'sms' })).toBe(
+      registration.contact.phone,
+    );
     const history = ledger.filter((entry) => entry.source === 'import').map((entry) => [entry.topic, entry.optedIn, entry.effective]);
     expect(history.sort()).toEqual([
       ['email', true, false],
@@ -184,7 +214,9 @@ describe('Class: PatronImporter', () => {
         const command = context.commandName ?? '';
         if ((command === 'BatchWriteItemCommand' || command === 'TransactWriteItemsCommand') && (refusals.get(command) ?? 0) < 3) {
           refusals.set(command, (refusals.get(command) ?? 0) + 1);
-          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+            name: 'ProvisionedThroughputExceededException',
+          });
         }
         return next(args);
       },
@@ -250,14 +282,21 @@ describe('Class: PatronImporter', () => {
     const batch = kohaRows(5);
     const store = new DynamoPatronStore(fresh, 1825);
 
-    const counts = await importerFor(fresh, racedBy(fresh, batch[2]!.patronId, '2026-06-01T10:00:00-04:00')).importer.run(batch, { startChunk: 0 });
+    const counts = await importerFor(fresh, racedBy(fresh, batch[2]!.patronId, '2026-06-01T10:00:00-04:00')).importer.run(batch, {
+      startChunk: 0,
+    });
     const ledger = await store.ledger(batch[2]!.patronId, new Date(AS_OF));
 
     expect(counts).toMatchObject({ retried: 1, created: 4, updated: 1 });
     expect((await store.get(batch[2]!.patronId))?.consent.sms?.source).toBe('registration');
     expect((await store.get(batch[3]!.patronId))?.consent.sms?.source).toBe('import');
     // The imported choices are history now: the entries of the first merge, rewritten as not in force.
-    expect(ledger.filter((entry) => entry.source === 'import').map((entry) => [entry.topic, entry.effective]).sort()).toEqual([
+    expect(
+      ledger
+        .filter((entry) => entry.source === 'import')
+        .map((entry) => [entry.topic, entry.effective])
+        .sort(),
+    ).toEqual([
       ['email', false],
       ['sms', false],
     ]);
@@ -268,7 +307,9 @@ describe('Class: PatronImporter', () => {
     const batch = kohaRows(5);
     const store = new DynamoPatronStore(fresh, 1825);
 
-    const counts = await importerFor(fresh, racedBy(fresh, batch[2]!.patronId, '2023-06-01T10:00:00-04:00')).importer.run(batch, { startChunk: 0 });
+    const counts = await importerFor(fresh, racedBy(fresh, batch[2]!.patronId, '2023-06-01T10:00:00-04:00')).importer.run(batch, {
+      startChunk: 0,
+    });
     const ledger = await store.ledger(batch[2]!.patronId, new Date(AS_OF));
 
     expect(counts).toMatchObject({ retried: 1, created: 4, updated: 1 });
@@ -294,10 +335,16 @@ describe('Class: PatronImporter', () => {
     const saved: { next: number; counts: ImportCounts }[] = [];
 
     await expect(
-      importerFor(interrupted, failing, 2, 32).importer.run(batch, { startChunk: 0, onCheckpoint: async (next, counts) => void saved.push({ next, counts }) }),
+      importerFor(interrupted, failing, 2, 32).importer.run(batch, {
+        startChunk: 0,
+        onCheckpoint: async (next, counts) => void saved.push({ next, counts }),
+      }),
     ).rejects.toThrow('ECONNREFUSED');
     const checkpoint = saved.at(-1)!;
-    const resumed = await importerFor(interrupted, undefined, 4, 32).importer.run(batch, { startChunk: checkpoint.next, carried: checkpoint.counts });
+    const resumed = await importerFor(interrupted, undefined, 4, 32).importer.run(batch, {
+      startChunk: checkpoint.next,
+      carried: checkpoint.counts,
+    });
     await importerFor(clean).importer.run(batch, { startChunk: 0 });
 
     expect(checkpoint.next).toBeGreaterThan(0);

@@ -52,11 +52,16 @@ describe('Stack: BookdropStack', () => {
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
-    const [table] = Object.values(template.findResources('AWS::DynamoDB::Table')) as { Properties: { GlobalSecondaryIndexes: { IndexName: string; Projection: unknown }[] } }[];
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::Table')) as {
+      Properties: { GlobalSecondaryIndexes: { IndexName: string; Projection: unknown }[] };
+    }[];
     const deployed = Object.fromEntries(table!.Properties.GlobalSecondaryIndexes.map((index) => [index.IndexName, index.Projection]));
     expect(Object.keys(deployed).sort()).toEqual(INDEXES.map((index) => index.name).sort());
     for (const index of INDEXES) {
-      expect(deployed[index.name]).toEqual({ ProjectionType: index.projection, ...(index.include ? { NonKeyAttributes: [...index.include] } : {}) });
+      expect(deployed[index.name]).toEqual({
+        ProjectionType: index.projection,
+        ...(index.include ? { NonKeyAttributes: [...index.include] } : {}),
+      });
     }
   });
 
@@ -73,10 +78,18 @@ describe('Stack: BookdropStack', () => {
     for (const queue of Object.values(queues)) {
       expect((queue as { Properties: { KmsMasterKeyId?: unknown } }).Properties.KmsMasterKeyId).toBeDefined();
     }
-    template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() } }, 5);
+    template.resourcePropertiesCountIs(
+      'AWS::SQS::Queue',
+      { RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() } },
+      5,
+    );
     template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
-      { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
+      },
       11,
     );
   });
@@ -99,7 +112,11 @@ describe('Stack: BookdropStack', () => {
 
   it('runs every function on Node.js 22, arm64, traced, with partial batch responses', () => {
     // The consumers, the ILS bridge functions and the unsubscribe endpoint (an HTTP function: no event source mapping).
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } }, 8);
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } },
+      8,
+    );
     template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 6);
   });
 
@@ -118,7 +135,9 @@ describe('Stack: BookdropStack', () => {
     });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true });
   });
@@ -149,7 +168,9 @@ describe('Stack: BookdropStack', () => {
     const statements = policyOf('TableStreamConsumerRoleDefaultPolicy');
     const actions = statements.flatMap((statement) => [statement.Action].flat());
     expect(actions).toContain('events:PutEvents');
-    const writes = statements.filter((statement) => [statement.Action].flat().some((action) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(action)));
+    const writes = statements.filter((statement) =>
+      [statement.Action].flat().some((action) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(action)),
+    );
     expect(writes).toEqual([
       expect.objectContaining({
         Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -190,7 +211,9 @@ describe('Stack: BookdropStack', () => {
   });
 
   it('never grants Scan or table-wide deletes', () => {
-    const actions = Object.values(policies).flat().flatMap((statement) => [statement.Action].flat());
+    const actions = Object.values(policies)
+      .flat()
+      .flatMap((statement) => [statement.Action].flat());
     expect(actions.filter((action) => /dynamodb:(Scan|DeleteTable|\*)/.test(action))).toEqual([]);
   });
 

@@ -31,7 +31,9 @@ describe('Constructs: IlsWebhook and IlsReportBridge', () => {
       const found = policies.filter(([id]) => id.startsWith(fragment));
       if (found.length === 0) throw new Error(`no policy ${fragment}`);
       // The Deny on the inbound topics that every role carries is asserted in security.test.ts.
-      return found.flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement).filter((statement) => statement.Sid !== NO_FORGED_INBOUND_SID);
+      return found
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement) => statement.Sid !== NO_FORGED_INBOUND_SID);
     };
   });
 

@@ -23,7 +23,7 @@ describe('Stack: BookdropStack (notifier throughput)', () => {
     template = Template.fromStack(new BookdropStack(nagApp(), 'Bookdrop', { config }));
   });
 
-  it('drives the notifier with the concurrency and batch size the rates need, and spaces each instance\'s sends', () => {
+  it("drives the notifier with the concurrency and batch size the rates need, and spaces each instance's sends", () => {
     const expected = notifierThroughput({ smsPartsPerSecond: 100, emailsPerSecond: 14 }, 30);
     expect(expected).toEqual({ maxConcurrency: 50, batchSize: 5, smsIntervalMs: 500, emailIntervalMs: 3_572 });
     const notifier = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('NotifierConsumer'));

@@ -58,11 +58,17 @@ function deadLetterQueueIds(): Set<string> {
   const refs = JSON.stringify(
     Object.values(resources).map((resource) => [
       (resource.Properties as { RedrivePolicy?: unknown }).RedrivePolicy,
-      resource.Type === 'AWS::Events::Rule' ? (resource.Properties.Targets as { DeadLetterConfig?: unknown }[]).map((t) => t.DeadLetterConfig) : null,
+      resource.Type === 'AWS::Events::Rule'
+        ? (resource.Properties.Targets as { DeadLetterConfig?: unknown }[]).map((t) => t.DeadLetterConfig)
+        : null,
       (resource.Properties as { DestinationConfig?: unknown }).DestinationConfig,
     ]),
   );
-  return new Set(ofType('AWS::SQS::Queue').map(([id]) => id).filter((id) => refs.includes(`"${id}"`)));
+  return new Set(
+    ofType('AWS::SQS::Queue')
+      .map(([id]) => id)
+      .filter((id) => refs.includes(`"${id}"`)),
+  );
 }
 
 describe('Construct: OperationsAlarms', () => {
@@ -78,7 +84,9 @@ describe('Construct: OperationsAlarms', () => {
 
   it('alarms on the age of the oldest message of every other queue', () => {
     const dlqs = deadLetterQueueIds();
-    const sources = ofType('AWS::SQS::Queue').map(([id]) => id).filter((id) => !dlqs.has(id));
+    const sources = ofType('AWS::SQS::Queue')
+      .map(([id]) => id)
+      .filter((id) => !dlqs.has(id));
     expect(sources.length).toBeGreaterThanOrEqual(4);
     for (const id of sources) {
       expect(alarmsOn('ApproximateAgeOfOldestMessage', id)[0]?.Threshold, id).toBe(ALARM_LEVELS.oldestMessageMinutes * 60);
@@ -104,7 +112,8 @@ describe('Construct: OperationsAlarms', () => {
   });
 
   it('alarms before SES reviews or pauses the account for bounces and complaints', () => {
-    const ses = (metric: string) => alarms.filter((alarm) => alarm.Namespace === 'AWS/SES' && alarm.MetricName === metric).map((alarm) => alarm.Threshold);
+    const ses = (metric: string) =>
+      alarms.filter((alarm) => alarm.Namespace === 'AWS/SES' && alarm.MetricName === metric).map((alarm) => alarm.Threshold);
     expect(ses('Reputation.BounceRate').sort()).toEqual([0.04, 0.08]);
     expect(ses('Reputation.ComplaintRate').sort()).toEqual([0.0008, 0.004]);
     expect(Math.max(...ses('Reputation.BounceRate'))).toBeLessThan(ALARM_LEVELS.bounceRate.pause);
@@ -147,7 +156,9 @@ describe('Construct: OperationsAlarms', () => {
       },
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 });
@@ -199,7 +210,10 @@ describe('Construct: ConfigParameters', () => {
   it('stores the configuration as standard parameters under the stage path', () => {
     const names = ofType('AWS::SSM::Parameter').map(([, resource]) => resource.Properties.Name);
     expect(names).toEqual(
-      expect.arrayContaining(['/bookdrop/prod/config/consortium', ...testConfig.libraries.map((_, index) => `/bookdrop/prod/config/libraries/00${index}`)]),
+      expect.arrayContaining([
+        '/bookdrop/prod/config/consortium',
+        ...testConfig.libraries.map((_, index) => `/bookdrop/prod/config/libraries/00${index}`),
+      ]),
     );
     template.allResourcesProperties('AWS::SSM::Parameter', { Tier: 'Standard', Type: 'String' });
   });

@@ -27,7 +27,10 @@ function largeConsortium(): ConsortiumConfig {
       shortName: `${code} Library`,
       senderEmail: `notices@${code.toLowerCase()}.example.org`,
       supportPhone: `+1845555${String(1000 + index).padStart(4, '0')}`,
-      branches: ['MAIN', 'BR2', 'BR3', 'BR4', 'BR5'].map((branch, b) => ({ id: `${code}-${branch}`, name: `${code} Branch number ${b + 1} on Long Street` })),
+      branches: ['MAIN', 'BR2', 'BR3', 'BR4', 'BR5'].map((branch, b) => ({
+        id: `${code}-${branch}`,
+        name: `${code} Branch number ${b + 1} on Long Street`,
+      })),
       ...(index % 10 === 0 ? { notices: { dueSoonDaysBefore: 2 } } : {}),
     };
   });
@@ -94,7 +97,15 @@ describe('Configuration in Parameter Store', () => {
     await expect(loadConfigFromParameters('/bookdrop/nope/config', new SSMProvider({ awsSdkV3Client: new SSMClient({}) }))).rejects.toThrow(
       'no configuration parameters under /bookdrop/nope/config: deploy the stack, or check BOOKDROP_CONFIG_PATH',
     );
-    const huge = { ...config, libraries: [{ ...config.libraries[0]!, branches: Array.from({ length: 80 }, (_, i) => ({ id: `B${i}`, name: 'A branch with a rather long name here' })) }] };
+    const huge = {
+      ...config,
+      libraries: [
+        {
+          ...config.libraries[0]!,
+          branches: Array.from({ length: 80 }, (_, i) => ({ id: `B${i}`, name: 'A branch with a rather long name here' })),
+        },
+      ],
+    };
     expect(() => configParameters(huge)).toThrow(/^library L01 take \d+ characters; a parameter holds 4096/);
     expect(() => assembleConfig({ consortium: '{' })).toThrow('configuration parameter consortium is not valid JSON');
   });

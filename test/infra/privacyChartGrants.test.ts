@@ -43,7 +43,8 @@ describe('Privacy chart: the synthesized stack', () => {
     Object.fromEntries(
       ofType('AWS::Lambda::Function').flatMap(([id, resource]) => {
         // CDK's own helper functions (custom resources) carry no service name.
-        const service = (resource.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME;
+        const service = (resource.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables
+          ?.POWERTOOLS_SERVICE_NAME;
         return service ? [[service.replace(/^bookdrop-/, ''), id]] : [];
       }),
     );
@@ -59,19 +60,26 @@ describe('Privacy chart: the synthesized stack', () => {
       .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
       .filter((statement) => statement.Effect === 'Allow');
     const grants = statements.flatMap((statement) =>
-      [statement.Action].flat().flatMap((action) => [statement.Resource].flat().map((resource) => ({ action, resource, condition: statement.Condition }))),
+      [statement.Action]
+        .flat()
+        .flatMap((action) => [statement.Resource].flat().map((resource) => ({ action, resource, condition: statement.Condition }))),
     );
-    const on = (actions: readonly string[], test: (resource: unknown) => boolean) => grants.filter((grant) => actions.includes(grant.action) && test(grant.resource));
+    const on = (actions: readonly string[], test: (resource: unknown) => boolean) =>
+      grants.filter((grant) => actions.includes(grant.action) && test(grant.resource));
     const isTable = (resource: unknown) => getAtt(resource)?.join() === `${table},Arn`;
-    const indexOf = (resource: unknown) => (JSON.stringify(resource).includes(`"${table}"`) ? /\/index\/([A-Za-z0-9]+)/.exec(JSON.stringify(resource))?.[1] : undefined);
+    const indexOf = (resource: unknown) =>
+      JSON.stringify(resource).includes(`"${table}"`) ? /\/index\/([A-Za-z0-9]+)/.exec(JSON.stringify(resource))?.[1] : undefined;
     const isKey = (key: string) => (resource: unknown) => getAtt(resource)?.join() === `${key},Arn`;
     /** All, none, or only some partitions (a LeadingKeys condition on every grant). */
     const scope = (found: typeof grants): boolean | { limitedTo: string[] } => {
       if (found.length === 0) return false;
-      const keysOf = (grant: (typeof grants)[number]) => [grant.condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? []].flat() as string[];
+      const keysOf = (grant: (typeof grants)[number]) =>
+        [grant.condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? []].flat() as string[];
       return found.every((grant) => keysOf(grant).length > 0) ? { limitedTo: [...new Set(found.flatMap(keysOf))] } : true;
     };
-    const sources = ofType('AWS::Lambda::EventSourceMapping').filter(([, mapping]) => JSON.stringify(mapping.Properties.FunctionName).includes(`"${functionId}"`));
+    const sources = ofType('AWS::Lambda::EventSourceMapping').filter(([, mapping]) =>
+      JSON.stringify(mapping.Properties.FunctionName).includes(`"${functionId}"`),
+    );
     const input = sources.map(([, mapping]) => {
       const [source, attribute] = getAtt(mapping.Properties.EventSourceArn)!;
       if (attribute === 'StreamArn' && source === table) return 'stream' as const;
@@ -80,7 +88,9 @@ describe('Privacy chart: the synthesized stack', () => {
     expect(input.length, `${functionId} has at most one input`).toBeLessThanOrEqual(1);
     return {
       readsTable: scope(on(READ_ACTIONS, isTable)),
-      queriesIndexes: [...new Set(on(['dynamodb:Query'], (resource) => indexOf(resource) !== undefined).map((grant) => indexOf(grant.resource)!))].sort(),
+      queriesIndexes: [
+        ...new Set(on(['dynamodb:Query'], (resource) => indexOf(resource) !== undefined).map((grant) => indexOf(grant.resource)!)),
+      ].sort(),
       writesTable: scope(on(WRITE_ACTIONS, isTable)),
       readsStream: on(['dynamodb:GetRecords'], (resource) => getAtt(resource)?.join() === `${table},StreamArn`).length > 0,
       decryptsContacts: on(['kms:Decrypt'], isKey(contactKey)).length > 0,
@@ -103,7 +113,9 @@ describe('Privacy chart: the synthesized stack', () => {
   });
 
   it('lets only the functions the chart names decrypt contacts, and at least one', () => {
-    const decrypters = Object.entries(functions()).filter(([, id]) => derive(id).decryptsContacts).map(([name]) => name);
+    const decrypters = Object.entries(functions())
+      .filter(([, id]) => derive(id).decryptsContacts)
+      .map(([name]) => name);
     expect(decrypters).toEqual(['notifier']);
   });
 
@@ -115,7 +127,9 @@ describe('Privacy chart: the synthesized stack', () => {
         return target ? [target[0]] : [];
       }),
       ...ofType('AWS::Lambda::EventSourceMapping').flatMap(([, mapping]) => {
-        const target = getAtt((mapping.Properties.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination);
+        const target = getAtt(
+          (mapping.Properties.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination,
+        );
         return target ? [target[0]] : [];
       }),
     ]);

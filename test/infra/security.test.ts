@@ -105,7 +105,10 @@ describe('Stack: BookdropStack security', () => {
         const denies = roleStatements(role).filter(
           (statement) => statement.Effect === 'Deny' && actionsOf(statement).includes('sns:Publish'),
         );
-        expect(denies.map((deny) => sorted(listOf(deny.Resource))), role).toEqual([inbound]);
+        expect(
+          denies.map((deny) => sorted(listOf(deny.Resource))),
+          role,
+        ).toEqual([inbound]);
       }
     });
 

@@ -31,8 +31,10 @@ describe('Stages', () => {
     expect(stackNameFor('prod')).toBe('Bookdrop-prod');
     for (const stage of ['prod', 'test']) {
       expect(ofType(stage, 'AWS::CloudWatch::Dashboard')[0]?.Properties.DashboardName).toBe(`Bookdrop-${stage}`);
-      for (const alarm of ofType(stage, 'AWS::CloudWatch::Alarm')) expect(alarm.Properties.AlarmName).toMatch(new RegExp(`^Bookdrop-${stage}-`));
-      for (const parameter of ofType(stage, 'AWS::SSM::Parameter')) expect(parameter.Properties.Name).toMatch(new RegExp(`^/bookdrop/${stage}/config/`));
+      for (const alarm of ofType(stage, 'AWS::CloudWatch::Alarm'))
+        expect(alarm.Properties.AlarmName).toMatch(new RegExp(`^Bookdrop-${stage}-`));
+      for (const parameter of ofType(stage, 'AWS::SSM::Parameter'))
+        expect(parameter.Properties.Name).toMatch(new RegExp(`^/bookdrop/${stage}/config/`));
     }
   });
 
@@ -53,14 +55,18 @@ describe('Stages', () => {
 
   it('sends each stage alarms to its own recipients', () => {
     const recipients = (stage: string) =>
-      ofType(stage, 'AWS::SNS::Subscription').filter((sub) => sub.Properties.Protocol === 'email').map((sub) => sub.Properties.Endpoint);
+      ofType(stage, 'AWS::SNS::Subscription')
+        .filter((sub) => sub.Properties.Protocol === 'email')
+        .map((sub) => sub.Properties.Endpoint);
     expect(recipients('prod')).toEqual(['it-oncall@hvlc.example.org']);
     expect(recipients('test')).toEqual(['bookdrop-test-alarms@hvlc.example.org']);
   });
 
   it('refuses an unknown stage or a bad setting with a message that says what to fix', () => {
     expect(() => stageSettings(stagesFile, 'staging')).toThrow('config/stages.json has no stage "staging"; known stages: dev, test, prod');
-    expect(() => stageSettings({ prod: { alarmEmails: [], logRetentionDays: 10, removal: 'keep', smsMonthlyBudgetUsd: 5, extra: 1 } }, 'prod')).toThrow(
+    expect(() =>
+      stageSettings({ prod: { alarmEmails: [], logRetentionDays: 10, removal: 'keep', smsMonthlyBudgetUsd: 5, extra: 1 } }, 'prod'),
+    ).toThrow(
       /stages\.prod\.logRetentionDays must be a CloudWatch Logs retention.*stages\.prod\.removal must be "retain" or "destroy".*unrecognized|extra/,
     );
   });

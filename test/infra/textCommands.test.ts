@@ -29,7 +29,8 @@ describe('Construct: text commands', () => {
     const fn = Object.entries(resources).find(
       ([, resource]) =>
         resource.Type === 'AWS::Lambda::Function' &&
-        (resource.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME === 'bookdrop-inbound-sms',
+        (resource.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME ===
+          'bookdrop-inbound-sms',
     );
     const role = (fn![1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     statements = Object.values(resources)
@@ -37,7 +38,8 @@ describe('Construct: text commands', () => {
       .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
   });
 
-  const allowing = (action: string) => statements.filter((statement) => statement.Effect === 'Allow' && [statement.Action].flat().includes(action));
+  const allowing = (action: string) =>
+    statements.filter((statement) => statement.Effect === 'Allow' && [statement.Action].flat().includes(action));
 
   it('lets the inbound-SMS function query the table only in patron partitions, and no index but the phone index', () => {
     const queries = allowing('dynamodb:Query');

@@ -39,8 +39,14 @@ describe('Construct: UnsubscribeEndpoint and SenderIdentities', () => {
   it('serves exactly GET and POST /unsubscribe, unauthenticated (the token authorizes), through one Lambda proxy integration', () => {
     const api = { Ref: idOf('AWS::ApiGatewayV2::Api', 'UnsubscribeApi') };
     const ofApi = (type: string) =>
-      Object.values(resources).filter((resource) => resource.Type === type && JSON.stringify(resource.Properties.ApiId) === JSON.stringify(api));
-    expect(ofApi('AWS::ApiGatewayV2::Route').map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType]).sort()).toEqual([
+      Object.values(resources).filter(
+        (resource) => resource.Type === type && JSON.stringify(resource.Properties.ApiId) === JSON.stringify(api),
+      );
+    expect(
+      ofApi('AWS::ApiGatewayV2::Route')
+        .map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType])
+        .sort(),
+    ).toEqual([
       ['GET /unsubscribe', 'NONE'],
       ['POST /unsubscribe', 'NONE'],
     ]);
@@ -74,7 +80,10 @@ describe('Construct: UnsubscribeEndpoint and SenderIdentities', () => {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: UNSUBSCRIBE_THROTTLE.rateLimit, ThrottlingBurstLimit: UNSUBSCRIBE_THROTTLE.burstLimit },
-      AccessLogSettings: { DestinationArn: arnOf(idOf('AWS::Logs::LogGroup', 'UnsubscribeAccessLogs')), Format: Match.stringLikeRegexp('\\$context.requestId') },
+      AccessLogSettings: {
+        DestinationArn: arnOf(idOf('AWS::Logs::LogGroup', 'UnsubscribeAccessLogs')),
+        Format: Match.stringLikeRegexp('\\$context.requestId'),
+      },
     });
     const stage = resources[idOf('AWS::ApiGatewayV2::Stage', 'UnsubscribeStage')]!;
     const format = (stage.Properties.AccessLogSettings as { Format: string }).Format;
@@ -95,7 +104,11 @@ describe('Construct: UnsubscribeEndpoint and SenderIdentities', () => {
     expect(configRead).toHaveLength(1);
     expect(JSON.stringify(configRead[0]!.Resource)).toContain(':parameter/bookdrop/');
     expect(statements.filter((statement) => statement.Action !== 'ssm:GetParametersByPath')).toEqual([
-      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: arnOf(idOf('AWS::Logs::LogGroup', 'UnsubscribeHandlerLogs')) },
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: arnOf(idOf('AWS::Logs::LogGroup', 'UnsubscribeHandlerLogs')),
+      },
       { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
       { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Effect: 'Allow', Resource: arnOf(idOf('AWS::DynamoDB::Table', 'DataTable')) },
       {
@@ -103,7 +116,13 @@ describe('Construct: UnsubscribeEndpoint and SenderIdentities', () => {
         Effect: 'Allow',
         Resource: arnOf(idOf('AWS::KMS::Key', 'KeysDataKey')),
         // Only through the services that hold its data (the confused-deputy guard every role gets).
-        Condition: { StringEquals: { 'kms:ViaService': ['dynamodb', 'sqs'].map((service) => ({ 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']] })) } },
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': ['dynamodb', 'sqs'].map((service) => ({
+              'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']],
+            })),
+          },
+        },
       },
       { Action: 'kms:VerifyMac', Effect: 'Allow', Resource: tokenKey },
       // Every role's explicit Deny on the inbound topics (no forged STOP or complaint).
@@ -120,12 +139,16 @@ describe('Construct: UnsubscribeEndpoint and SenderIdentities', () => {
 
   it('lets the notifier sign tokens but not verify them, and points its links at the API', () => {
     const tokenKey = idOf('AWS::KMS::Key', 'UnsubscribeTokenKey');
-    const onTokenKey = statementsOf('NotifierConsumerRoleDefaultPolicy').filter((statement) => JSON.stringify(statement.Resource).includes(tokenKey));
+    const onTokenKey = statementsOf('NotifierConsumerRoleDefaultPolicy').filter((statement) =>
+      JSON.stringify(statement.Resource).includes(tokenKey),
+    );
     expect(onTokenKey).toEqual([{ Action: 'kms:GenerateMac', Effect: 'Allow', Resource: arnOf(tokenKey) }]);
     const notifier = resources[idOf('AWS::Lambda::Function', 'NotifierConsumer')]!;
     const variables = (notifier.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables.UNSUBSCRIBE_KEY_ID).toEqual(arnOf(tokenKey));
-    expect(variables.UNSUBSCRIBE_URL).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf('AWS::ApiGatewayV2::Api', 'UnsubscribeApi'), 'ApiEndpoint'] }, '/unsubscribe']] });
+    expect(variables.UNSUBSCRIBE_URL).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf('AWS::ApiGatewayV2::Api', 'UnsubscribeApi'), 'ApiEndpoint'] }, '/unsubscribe']],
+    });
   });
 
   it('gives the endpoint function no contact key, only the token key id and KMS mode', () => {
@@ -145,7 +168,10 @@ describe('Construct: UnsubscribeEndpoint and SenderIdentities', () => {
       expect(identity.Properties).toMatchObject({
         DkimAttributes: { SigningEnabled: true },
         DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
-        MailFromAttributes: { MailFromDomain: `bounce.${String(identity.Properties.EmailIdentity)}`, BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+        MailFromAttributes: {
+          MailFromDomain: `bounce.${String(identity.Properties.EmailIdentity)}`,
+          BehaviorOnMxFailure: 'USE_DEFAULT_VALUE',
+        },
         ConfigurationSetAttributes: { ConfigurationSetName: { Ref: configurationSet } },
       });
     }
@@ -166,7 +192,9 @@ describe('Construct: UnsubscribeEndpoint and SenderIdentities', () => {
     expect(outputs.SenderDnsRiversideExampleOrgMailFromMx?.Value).toEqual({
       'Fn::Join': ['', ['bounce.riverside.example.org MX 10 feedback-smtp.', { Ref: 'AWS::Region' }, '.amazonses.com']],
     });
-    expect(outputs.SenderDnsRiversideExampleOrgMailFromSpf?.Value).toBe('bounce.riverside.example.org TXT "v=spf1 include:amazonses.com ~all"');
+    expect(outputs.SenderDnsRiversideExampleOrgMailFromSpf?.Value).toBe(
+      'bounce.riverside.example.org TXT "v=spf1 include:amazonses.com ~all"',
+    );
     expect(Object.keys(outputs).filter((name) => name.startsWith('SenderDns'))).toHaveLength(3 * 5);
     expect(outputs.UnsubscribeUrl).toBeDefined();
   });

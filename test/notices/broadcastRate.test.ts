@@ -24,7 +24,7 @@ describe('Function: notifierThroughput', () => {
     });
   });
 
-  it('leaves each instance the work time of a notice between its sends, and a batch\'s turns within 80% of the timeout', () => {
+  it("leaves each instance the work time of a notice between its sends, and a batch's turns within 80% of the timeout", () => {
     for (const sms of [1, 3, 10, 25, 100]) {
       for (const email of [1, 14, 50, 200]) {
         const t = notifierThroughput({ smsPartsPerSecond: sms, emailsPerSecond: email }, 30);
@@ -43,7 +43,12 @@ describe('Function: notifierThroughput', () => {
 describe('Class: SmsPacer', () => {
   it('delays the first send by the given spread, then keeps the interval', async () => {
     const waits: number[] = [];
-    const pacer = new SmsPacer(1_000, () => 0, async (ms) => void waits.push(ms), (interval) => interval / 4);
+    const pacer = new SmsPacer(
+      1_000,
+      () => 0,
+      async (ms) => void waits.push(ms),
+      (interval) => interval / 4,
+    );
     await Promise.all([pacer.turn(), pacer.turn()]);
     expect(waits).toEqual([250, 1_250]);
   });

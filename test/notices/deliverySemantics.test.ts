@@ -34,7 +34,12 @@ describe('Notifier: delivery semantics', () => {
 
     // Every request 1 to 5 times, in concurrent batches.
     const storm = requests.flatMap((request, index) => Array.from({ length: 1 + (index % 5) }, () => request));
-    const notify = createNotifierHandler({ notifier: pipeline.notifier, fanOut: pipeline.fanOut, sweep: pipeline.sweep, clock: pipeline.clock });
+    const notify = createNotifierHandler({
+      notifier: pipeline.notifier,
+      fanOut: pipeline.fanOut,
+      sweep: pipeline.sweep,
+      clock: pipeline.clock,
+    });
     const batches = [];
     for (let start = 0; start < storm.length; start += 4) batches.push(storm.slice(start, start + 4));
     await Promise.all(batches.map((batch) => notify(sqsEvent(...batch), lambdaContext('notifier'))));
@@ -57,10 +62,18 @@ describe('Notifier: delivery semantics', () => {
       const optOut = () =>
         pipeline.publish({
           detailType: 'PatronPreferencesChanged',
-          detail: preferencesChanged(patron.patronId, { consent: { sms: false } }, { occurredAt: '2026-11-04T10:00:00-05:00', source: 'staff' }),
+          detail: preferencesChanged(
+            patron.patronId,
+            { consent: { sms: false } },
+            { occurredAt: '2026-11-04T10:00:00-05:00', source: 'staff' },
+          ),
         });
       // The notifier's own stores, so the opt-out lands exactly between its steps.
-      const internals = (pipeline.notifier as unknown as { deps: { patrons: typeof pipeline.patrons; notices: { claim: (...args: unknown[]) => Promise<string> } } }).deps;
+      const internals = (
+        pipeline.notifier as unknown as {
+          deps: { patrons: typeof pipeline.patrons; notices: { claim: (...args: unknown[]) => Promise<string> } };
+        }
+      ).deps;
       const patrons = internals.patrons;
       const originalGet = patrons.get.bind(patrons);
       const notices = internals.notices;
@@ -116,9 +129,18 @@ describe('Notifier: delivery semantics', () => {
         .on(PublishCommand, { PhoneNumber: throttled.contact.phone })
         .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException', $metadata: { httpStatusCode: 429 } }))
         .resolves({ MessageId: uid('sns') });
-      mock.on(PublishCommand, { PhoneNumber: invalid.contact.phone }).rejects(Object.assign(new Error('Invalid parameter'), { name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } }));
-      await local.publish({ detailType: 'PatronRegistered', detail: throttled }, { detailType: 'PatronRegistered', detail: invalid }, { detailType: 'PatronRegistered', detail: badNumber });
-      await local.publish({ detailType: 'HoldReady', detail: holdReady(throttled.patronId) }, { detailType: 'HoldReady', detail: holdReady(invalid.patronId) });
+      mock
+        .on(PublishCommand, { PhoneNumber: invalid.contact.phone })
+        .rejects(Object.assign(new Error('Invalid parameter'), { name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } }));
+      await local.publish(
+        { detailType: 'PatronRegistered', detail: throttled },
+        { detailType: 'PatronRegistered', detail: invalid },
+        { detailType: 'PatronRegistered', detail: badNumber },
+      );
+      await local.publish(
+        { detailType: 'HoldReady', detail: holdReady(throttled.patronId) },
+        { detailType: 'HoldReady', detail: holdReady(invalid.patronId) },
+      );
       const requests = local.queue.requests.filter((request) => request.kind === 'hold-ready');
       local.queue.take();
       const notify = createNotifierHandler({ notifier: local.notifier, fanOut: local.fanOut, sweep: local.sweep, clock: local.clock });
@@ -130,13 +152,25 @@ describe('Notifier: delivery semantics', () => {
       await local.deliverNotices();
 
       const items = await scanAll(local.table);
-      const noticeOf = (patronId: string) => items.find((item) => item.kind === 'notice' && item.patronId === patronId && item.noticeKind === 'hold-ready');
+      const noticeOf = (patronId: string) =>
+        items.find((item) => item.kind === 'notice' && item.patronId === patronId && item.noticeKind === 'hold-ready');
       expect(noticeOf(throttled.patronId)).toMatchObject({ status: 'sent' });
       expect(noticeOf(invalid.patronId)).toMatchObject({ status: 'failed', reason: 'sns:InvalidParameterException' });
       expect(local.outbound.published).toEqual(
         expect.arrayContaining([
-          { detailType: 'NoticeSent', detail: expect.objectContaining({ patronId: throttled.patronId, kind: 'hold-ready', channel: 'sms' }) },
-          { detailType: 'NoticeFailed', detail: expect.objectContaining({ patronId: invalid.patronId, kind: 'hold-ready', channel: 'sms', reason: 'sns:InvalidParameterException' }) },
+          {
+            detailType: 'NoticeSent',
+            detail: expect.objectContaining({ patronId: throttled.patronId, kind: 'hold-ready', channel: 'sms' }),
+          },
+          {
+            detailType: 'NoticeFailed',
+            detail: expect.objectContaining({
+              patronId: invalid.patronId,
+              kind: 'hold-ready',
+              channel: 'sms',
+              reason: 'sns:InvalidParameterException',
+            }),
+          },
         ]),
       );
       // A number SNS refuses as invalid suppresses the SMS channel, recorded but not announced (not a v1 source).
@@ -146,7 +180,15 @@ describe('Notifier: delivery semantics', () => {
       expect(profile?.consent.sms?.optedIn).toBe(true);
       const ledger = await local.patrons.ledger(badNumber.patronId, new Date('2027-01-01'));
       expect(ledger.at(-1)).toMatchObject({ topic: 'sms', suppressed: true, source: 'delivery-feedback' });
-      expect(local.outbound.published.filter((event) => event.detailType === 'PatronConsentChanged' && event.detail.patronId === badNumber.patronId && event.detail.channel === 'sms' && event.detail.optedIn === false)).toEqual([]);
+      expect(
+        local.outbound.published.filter(
+          (event) =>
+            event.detailType === 'PatronConsentChanged' &&
+            event.detail.patronId === badNumber.patronId &&
+            event.detail.channel === 'sms' &&
+            event.detail.optedIn === false,
+        ),
+      ).toEqual([]);
     } finally {
       await local.stop();
     }
@@ -167,7 +209,12 @@ describe('Notifier: delivery semantics', () => {
     await pipeline.publish({ detailType: 'PatronRegistered', detail: outsider });
     await pipeline.deliverNotices();
 
-    const update = { eventId: uid('evt'), occurredAt: '2026-11-20T12:00:00Z', library, message: { en: 'Central closes early on Friday.', es: 'Central cierra temprano el viernes.' } };
+    const update = {
+      eventId: uid('evt'),
+      occurredAt: '2026-11-20T12:00:00Z',
+      library,
+      message: { en: 'Central closes early on Friday.', es: 'Central cierra temprano el viernes.' },
+    };
     await pipeline.publish({ detailType: 'ServiceUpdatePublished', detail: update });
     await pipeline.publish({ detailType: 'ServiceUpdatePublished', detail: update });
     await pipeline.deliverNotices();

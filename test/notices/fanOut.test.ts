@@ -14,7 +14,13 @@ const at = '2026-11-05T15:00:00.000Z';
 const now = new Date(at);
 
 function member(patronId: string, consent: { sms?: boolean; email?: boolean }): AudienceMember {
-  const state = (optedIn: boolean) => ({ optedIn, source: 'registration' as const, at, policyVersion: '2026-09', evidenceId: `evt-${patronId}` });
+  const state = (optedIn: boolean) => ({
+    optedIn,
+    source: 'registration' as const,
+    at,
+    policyVersion: '2026-09',
+    evidenceId: `evt-${patronId}`,
+  });
   return {
     patronId,
     consent: {
@@ -25,7 +31,13 @@ function member(patronId: string, consent: { sms?: boolean; email?: boolean }): 
   };
 }
 
-const update = { kind: 'service-update' as const, subjectId: 'evt-1', subjectVersion: '1', causationId: 'evt-1', message: { en: 'Closed Monday.' } };
+const update = {
+  kind: 'service-update' as const,
+  subjectId: 'evt-1',
+  subjectVersion: '1',
+  causationId: 'evt-1',
+  message: { en: 'Closed Monday.' },
+};
 
 describe('Class: FanOut (in-memory ports)', () => {
   let audience: MemoryAudienceIndex;
@@ -59,7 +71,8 @@ describe('Class: FanOut (in-memory ports)', () => {
 
   it('asks for one notice per patron opted in to a channel, across every shard and page, and none for the others', async () => {
     const reachable = Array.from({ length: 23 }, (_, index) => `P-in-${index}`);
-    reachable.forEach((id, index) => audience.add(member(id, index % 2 === 0 ? { sms: true } : { sms: false, email: true }), 'riverside'));
+    for (const [index, id] of reachable.entries())
+      audience.add(member(id, index % 2 === 0 ? { sms: true } : { sms: false, email: true }), 'riverside');
     audience.add(member('P-out', { sms: false, email: false }), 'riverside');
     audience.add(member('P-none', {}), 'maplewood');
     const fanOut = new FanOut({ audience, pages, queue, pageSize: 2 });
@@ -83,7 +96,13 @@ describe('Class: FanOut (in-memory ports)', () => {
   it('carries the policy summary of a policy update', async () => {
     audience.add(member('P-1', { sms: true }), 'riverside');
     const fanOut = new FanOut({ audience, pages, queue });
-    const policy = { kind: 'policy-update' as const, subjectId: '2026-12', subjectVersion: '2026-12', causationId: 'evt-2', policy: { policyVersion: '2026-12', summary: { en: 'New.' } } };
+    const policy = {
+      kind: 'policy-update' as const,
+      subjectId: '2026-12',
+      subjectVersion: '2026-12',
+      causationId: 'evt-2',
+      policy: { policyVersion: '2026-12', summary: { en: 'New.' } },
+    };
     const requests = await drain(fanOut, fanOutStart(policy as Omit<Extract<FanOutPage, { kind: 'policy-update' }>, 'shard' | 'cursor'>));
     expect(requests).toEqual([expect.objectContaining({ kind: 'policy-update', patronId: 'P-1', policy: policy.policy })]);
   });

@@ -30,13 +30,18 @@ describe('Slice: PatronRegistered then HoldReady', () => {
     expect(response.batchItemFailures).toEqual([]);
     // The notifier handles a batch's records concurrently: the two texts may go out in either order.
     expect(pipeline.sms.messages).toHaveLength(2);
-    expect(pipeline.sms.messages.map(({ to, body }) => ({ to, body }))).toEqual(expect.arrayContaining([
-      { to: patron.contact.phone, body: 'Maplewood Library: Your hold is ready at Central. Pick up by Wed Nov 11. Reply HELP for help, STOP to opt out.' },
-      {
-        to: patron.contact.phone,
-        body: 'Maplewood Library: You will get library notices by text. Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to cancel.',
-      },
-    ]));
+    expect(pipeline.sms.messages.map(({ to, body }) => ({ to, body }))).toEqual(
+      expect.arrayContaining([
+        {
+          to: patron.contact.phone,
+          body: 'Maplewood Library: Your hold is ready at Central. Pick up by Wed Nov 11. Reply HELP for help, STOP to opt out.',
+        },
+        {
+          to: patron.contact.phone,
+          body: 'Maplewood Library: You will get library notices by text. Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to cancel.',
+        },
+      ]),
+    );
     const emails = await emailsTo(patron.contact.email!);
     expect(emails).toHaveLength(1);
     expect(emails[0]).toMatchObject({
@@ -49,7 +54,10 @@ describe('Slice: PatronRegistered then HoldReady', () => {
 
   it('leaves the title out of the SMS', async () => {
     const patron = patronRegistered();
-    await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'HoldReady', detail: holdReady(patron.patronId) });
+    await pipeline.publish(
+      { detailType: 'PatronRegistered', detail: patron },
+      { detailType: 'HoldReady', detail: holdReady(patron.patronId) },
+    );
     await pipeline.deliverNotices();
     expect(pipeline.sms.messages.map((sms) => sms.body).join('\n')).not.toContain('Left Hand');
   });
@@ -86,7 +94,10 @@ describe('Slice: PatronRegistered then HoldReady', () => {
 
   it('sends nothing on a channel opted out before the notice is delivered', async () => {
     const patron = patronRegistered();
-    await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'HoldReady', detail: holdReady(patron.patronId) });
+    await pipeline.publish(
+      { detailType: 'PatronRegistered', detail: patron },
+      { detailType: 'HoldReady', detail: holdReady(patron.patronId) },
+    );
     await pipeline.publish({
       detailType: 'PatronPreferencesChanged',
       detail: preferencesChanged(patron.patronId, { consent: { sms: false } }, { occurredAt: '2026-11-04T09:45:00-05:00' }),
@@ -100,7 +111,10 @@ describe('Slice: PatronRegistered then HoldReady', () => {
 
   it('speaks Spanish to a patron who chose it, in one GSM-7 segment', async () => {
     const patron = patronRegistered({ language: 'es' });
-    await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'HoldReady', detail: holdReady(patron.patronId) });
+    await pipeline.publish(
+      { detailType: 'PatronRegistered', detail: patron },
+      { detailType: 'HoldReady', detail: holdReady(patron.patronId) },
+    );
     await pipeline.deliverNotices();
     expect(pipeline.sms.messages.find((sms) => !isConfirmation(sms.body))?.body).toBe(
       'Riverside Library: Su reserva esta lista en North Branch. Recojala antes del mié 11 nov. Responda HELP para ayuda, STOP para cancelar.',
@@ -110,7 +124,10 @@ describe('Slice: PatronRegistered then HoldReady', () => {
 
   it('uses the consortium branding for a library the configuration does not know', async () => {
     const patron = patronRegistered({ library: 'newtown' });
-    await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'HoldReady', detail: holdReady(patron.patronId) });
+    await pipeline.publish(
+      { detailType: 'PatronRegistered', detail: patron },
+      { detailType: 'HoldReady', detail: holdReady(patron.patronId) },
+    );
     const response = await pipeline.deliverNotices();
     expect(response.batchItemFailures).toEqual([]);
     expect(pipeline.sms.messages.length).toBeGreaterThan(0);

@@ -44,7 +44,11 @@ describe('Notifier queue: ids only, in a sandbox run of every notice kind', () =
     const { sandbox, api, events } = running!;
     const put = async (detailType: string, detail: unknown) => {
       const result = await events.send(
-        new PutEventsCommand({ Entries: [{ EventBusName: sandbox.eventBusName, Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) }] }),
+        new PutEventsCommand({
+          Entries: [
+            { EventBusName: sandbox.eventBusName, Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) },
+          ],
+        }),
       );
       expect(result.FailedEntryCount).toBe(0);
     };
@@ -67,17 +71,46 @@ describe('Notifier queue: ids only, in a sandbox run of every notice kind', () =
     });
 
     await put('PatronRegistered', patron);
-    await put('HoldReady', holdReady(patron.patronId, { title: titles.hold, occurredAt: at(today, '09:00'), pickupBy: at(addDays(today, 2), '20:00') }));
+    await put(
+      'HoldReady',
+      holdReady(patron.patronId, { title: titles.hold, occurredAt: at(today, '09:00'), pickupBy: at(addDays(today, 2), '20:00') }),
+    );
     // Tomorrow's sweep: due in 3 days (due-soon), due today (overdue 1 day after), pick-up in 1 day (hold-expiring).
     await put('ItemCheckedOut', checkout(titles.soon, addDays(today, 4)));
     await put('ItemCheckedOut', checkout(titles.late, today));
-    await put('FineAssessed', { eventId: uid('evt'), occurredAt: at(today, '09:30'), fineId: uid('F'), patronId: patron.patronId, amount: '2.50', currency: 'USD', reason });
-    await put('ServiceUpdatePublished', { eventId: uid('evt'), occurredAt: at(today, '09:40'), message: { en: 'All branches close early on Friday.' } });
-    await put('PrivacyPolicyUpdated', { eventId: uid('evt'), occurredAt: at(today, '09:50'), policyVersion: uid('policy'), summary: { en: 'We keep less data now.' } });
-    const moved = await fetch(`${api}/sandbox/clock`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ now: at(addDays(today, 1), '12:00') }) });
+    await put('FineAssessed', {
+      eventId: uid('evt'),
+      occurredAt: at(today, '09:30'),
+      fineId: uid('F'),
+      patronId: patron.patronId,
+      amount: '2.50',
+      currency: 'USD',
+      reason,
+    });
+    await put('ServiceUpdatePublished', {
+      eventId: uid('evt'),
+      occurredAt: at(today, '09:40'),
+      message: { en: 'All branches close early on Friday.' },
+    });
+    await put('PrivacyPolicyUpdated', {
+      eventId: uid('evt'),
+      occurredAt: at(today, '09:50'),
+      policyVersion: uid('policy'),
+      summary: { en: 'We keep less data now.' },
+    });
+    const moved = await fetch(`${api}/sandbox/clock`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ now: at(addDays(today, 1), '12:00') }),
+    });
     expect(moved.status).toBe(200);
     // The patron texts RENEW: the sandbox's ILS renews both loans, and the reply goes through the notifier queue.
-    const inbound = { originationNumber: patron.contact.phone, destinationNumber: '+18445550100', messageKeyword: 'K', messageBody: 'RENEW' };
+    const inbound = {
+      originationNumber: patron.contact.phone,
+      destinationNumber: '+18445550100',
+      messageKeyword: 'K',
+      messageBody: 'RENEW',
+    };
     const renew = await fetch(`${api}/sandbox/sms/inbound`, {
       method: 'POST',
       headers: JSON_TYPE,
@@ -85,7 +118,9 @@ describe('Notifier queue: ids only, in a sandbox run of every notice kind', () =
     });
     expect(renew.status).toBe(200);
 
-    const requests = bodies.map((body) => JSON.parse(body) as Record<string, unknown>).filter((message): message is NoticeRequest => message.type === 'notice');
+    const requests = bodies
+      .map((body) => JSON.parse(body) as Record<string, unknown>)
+      .filter((message): message is NoticeRequest => message.type === 'notice');
     const mine = requests.filter((request) => request.patronId === patron.patronId);
     expect(new Set(mine.map((request) => request.kind))).toEqual(new Set(NOTICE_KINDS));
     const personal = [...Object.values(titles), reason, patron.contact.phone!, patron.contact.phone!.slice(2), patron.contact.email!];
@@ -115,7 +150,13 @@ describe('Notifier: a subject gone at send time', () => {
     const queued = pipeline.queue.take();
     await pipeline.publish({
       detailType: 'HoldClosed',
-      detail: { eventId: uid('evt'), occurredAt: '2026-11-04T10:00:00-05:00', holdId: hold.holdId, patronId: patron.patronId, reason: 'cancelled' },
+      detail: {
+        eventId: uid('evt'),
+        occurredAt: '2026-11-04T10:00:00-05:00',
+        holdId: hold.holdId,
+        patronId: patron.patronId,
+        reason: 'cancelled',
+      },
     });
 
     const [request] = queued;
@@ -142,8 +183,18 @@ describe('Notifier: a subject gone at send time', () => {
     });
     const [kept, returned] = [loan('Kindred'), loan('Dawn')];
     await pipeline.publish({ detailType: 'ItemCheckedOut', detail: kept }, { detailType: 'ItemCheckedOut', detail: returned });
-    const request = { type: 'notice', kind: 'due-soon', patronId: patron.patronId, subjectId: '2026-11-07', subjectVersion: 'due-soon-3', causationId: 'test' } as const;
-    await pipeline.publish({ detailType: 'ItemReturned', detail: { eventId: uid('evt'), occurredAt: '2026-11-04T09:00:00-05:00', loanId: returned.loanId, patronId: patron.patronId } });
+    const request = {
+      type: 'notice',
+      kind: 'due-soon',
+      patronId: patron.patronId,
+      subjectId: '2026-11-07',
+      subjectVersion: 'due-soon-3',
+      causationId: 'test',
+    } as const;
+    await pipeline.publish({
+      detailType: 'ItemReturned',
+      detail: { eventId: uid('evt'), occurredAt: '2026-11-04T09:00:00-05:00', loanId: returned.loanId, patronId: patron.patronId },
+    });
 
     const partly = await pipeline.notifier.deliver({ ...request, loanIds: [kept.loanId, returned.loanId] });
     const none = await pipeline.notifier.deliver({ ...request, subjectVersion: 'due-soon-3b', loanIds: [returned.loanId] });

@@ -42,7 +42,10 @@ describe('Class: KeyedNoticeIds', () => {
 describe('Function: kmsKeyDerivation', () => {
   it('asks KMS for one MAC of the label per process, and tries again after a failure', async () => {
     const kms = mockClient(KMSClient);
-    kms.on(GenerateMacCommand).rejectsOnce(new Error('ThrottlingException')).resolves({ Mac: new Uint8Array(32).fill(7) });
+    kms
+      .on(GenerateMacCommand)
+      .rejectsOnce(new Error('ThrottlingException'))
+      .resolves({ Mac: new Uint8Array(32).fill(7) });
     const ids = new KeyedNoticeIds(kmsKeyDerivation(new KMSClient({}), KEY_ARN));
 
     await expect(ids.idOf(patronId, noticeKey)).rejects.toThrow('ThrottlingException');

@@ -22,6 +22,8 @@ describe('Function: quietUntil', () => {
   });
 
   it('handles quiet hours that do not cross midnight', () => {
-    expect(quietUntil({ start: '12:00', end: '13:00' }, NY, new Date('2026-11-20T17:30:00Z'))?.toISOString()).toBe('2026-11-20T18:00:00.000Z');
+    expect(quietUntil({ start: '12:00', end: '13:00' }, NY, new Date('2026-11-20T17:30:00Z'))?.toISOString()).toBe(
+      '2026-11-20T18:00:00.000Z',
+    );
   });
 });

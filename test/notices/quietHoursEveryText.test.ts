@@ -21,12 +21,20 @@ describe('Flow: quiet hours for every library-initiated SMS', () => {
       await pipeline.publish({ detailType: 'HoldReady', detail: holdReady(patron.patronId) });
       await pipeline.publish({
         detailType: 'ServiceUpdatePublished',
-        detail: { eventId: uid('su'), occurredAt: '2026-11-21T22:25:00-05:00', library: 'riverside', message: { en: 'All branches close at noon on Nov 26.' } },
+        detail: {
+          eventId: uid('su'),
+          occurredAt: '2026-11-21T22:25:00-05:00',
+          library: 'riverside',
+          message: { en: 'All branches close at noon on Nov 26.' },
+        },
       });
       await pipeline.deliverNotices();
 
       expect(pipeline.sms.messages.filter((sms) => sms.to === number)).toEqual([]);
-      expect((await emailsTo(patron.contact.email!)).map((email) => email.subject).sort()).toEqual(['News from Riverside Public Library', 'Your hold is ready at North Branch']);
+      expect((await emailsTo(patron.contact.email!)).map((email) => email.subject).sort()).toEqual([
+        'News from Riverside Public Library',
+        'Your hold is ready at North Branch',
+      ]);
       const held = pipeline.queue.delayed.filter((message) => 'patronId' in message && message.patronId === patron.patronId);
       expect(held.map((message) => ('kind' in message ? message.kind : '')).sort()).toEqual(['hold-ready', 'service-update', 'sms-opt-in']);
       expect(held.every((message) => 'notBefore' in message && message.notBefore === '2026-11-22T13:00:00.000Z')).toBe(true);

@@ -5,9 +5,13 @@ describe('Class: SmsPacer', () => {
   it('starts concurrent sends at least the interval apart', async () => {
     // Five sends asked for at the same instant: each waits its turn.
     const waits: number[] = [];
-    const pacer = new SmsPacer(500, () => 1_000, async (ms) => {
-      waits.push(ms);
-    });
+    const pacer = new SmsPacer(
+      500,
+      () => 1_000,
+      async (ms) => {
+        waits.push(ms);
+      },
+    );
     await Promise.all(Array.from({ length: 5 }, () => pacer.turn()));
     expect(waits).toEqual([500, 1_000, 1_500, 2_000]);
   });

@@ -6,13 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consentHistory } from '#shared/patrons/patronProfile.ts';
 import type { OutboundDetail } from '#shared/events/contract.ts';
-import {
-  emailAddress,
-  holdReady,
-  patronRegistered,
-  preferencesChanged,
-  uid,
-} from '#test/helpers/factories.ts';
+import { emailAddress, holdReady, patronRegistered, preferencesChanged, uid } from '#test/helpers/factories.ts';
 import { emailsTo, scanAll } from '#test/helpers/localAws.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
@@ -21,9 +15,25 @@ const LATER = new Date('2026-12-31T00:00:00Z');
 /** An SES event-publishing record, as the configuration set's SNS destination delivers it. */
 function sesEvent(type: 'Bounce' | 'Complaint', noticeId: string, options: { bounceType?: string; at?: string } = {}) {
   const at = options.at ?? '2026-11-04T15:05:00.000Z';
-  const mail = { timestamp: at, messageId: uid('ses'), source: 'notices@riverside.example.org', destination: ['x@example.net'], tags: { noticeId: [noticeId], kind: ['hold-ready'] } };
+  const mail = {
+    timestamp: at,
+    messageId: uid('ses'),
+    source: 'notices@riverside.example.org',
+    destination: ['x@example.net'],
+    tags: { noticeId: [noticeId], kind: ['hold-ready'] },
+  };
   return type === 'Bounce'
-    ? { eventType: 'Bounce', bounce: { bounceType: options.bounceType ?? 'Permanent', bounceSubType: 'General', bouncedRecipients: [], timestamp: at, feedbackId: uid('fb') }, mail }
+    ? {
+        eventType: 'Bounce',
+        bounce: {
+          bounceType: options.bounceType ?? 'Permanent',
+          bounceSubType: 'General',
+          bouncedRecipients: [],
+          timestamp: at,
+          feedbackId: uid('fb'),
+        },
+        mail,
+      }
     : { eventType: 'Complaint', complaint: { complainedRecipients: [], timestamp: at, feedbackId: uid('fb') }, mail };
 }
 
@@ -44,7 +54,10 @@ describe('Flow: consent', () => {
   it('publishes PatronConsentChanged for every consent change, and confirms an SMS opt-in by text', async () => {
     const patron = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: true } });
     await pipeline.publish({ detailType: 'PatronRegistered', detail: patron });
-    await pipeline.publish({ detailType: 'PatronPreferencesChanged', detail: preferencesChanged(patron.patronId, { consent: { email: true } }, { source: 'staff' }) });
+    await pipeline.publish({
+      detailType: 'PatronPreferencesChanged',
+      detail: preferencesChanged(patron.patronId, { consent: { email: true } }, { source: 'staff' }),
+    });
     await pipeline.deliverNotices();
 
     expect(consentEvents(patron.patronId)).toEqual([
@@ -90,12 +103,19 @@ describe('Flow: consent', () => {
     const patron = patronRegistered({ consent: { sms: true, email: true, checkoutHistory: false } });
     const steps = [
       preferencesChanged(patron.patronId, { consent: { sms: false } }, { occurredAt: '2026-11-05T10:00:00Z', source: 'catalog' }),
-      preferencesChanged(patron.patronId, { consent: { sms: true } }, { occurredAt: '2026-11-06T10:00:00Z', source: 'staff', policyVersion: '2026-11' }),
+      preferencesChanged(
+        patron.patronId,
+        { consent: { sms: true } },
+        { occurredAt: '2026-11-06T10:00:00Z', source: 'staff', policyVersion: '2026-11' },
+      ),
       preferencesChanged(patron.patronId, { consent: { sms: false } }, { occurredAt: '2026-11-07T10:00:00Z', source: 'catalog' }),
     ];
     // Delivered out of order, one of them twice.
     for (const event of [steps[2]!, steps[0]!, patronRegistered({ ...patron }), steps[1]!, steps[0]!]) {
-      await pipeline.publish({ detailType: 'eventId' in event && 'changes' in event ? 'PatronPreferencesChanged' : 'PatronRegistered', detail: event });
+      await pipeline.publish({
+        detailType: 'eventId' in event && 'changes' in event ? 'PatronPreferencesChanged' : 'PatronRegistered',
+        detail: event,
+      });
     }
     const history = consentHistory(await pipeline.patrons.ledger(patron.patronId, LATER));
     expect(history.sms?.map(({ at, optedIn, source }) => ({ at, optedIn, source }))).toEqual([
@@ -109,7 +129,10 @@ describe('Flow: consent', () => {
 
   it('suppresses email after a permanent bounce, without rewriting the choice; a new address lifts it', async () => {
     const patron = patronRegistered({ consent: { sms: false, email: true, checkoutHistory: false } });
-    await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'HoldReady', detail: holdReady(patron.patronId) });
+    await pipeline.publish(
+      { detailType: 'PatronRegistered', detail: patron },
+      { detailType: 'HoldReady', detail: holdReady(patron.patronId) },
+    );
     await pipeline.deliverNotices();
     const notice = (await scanAll(pipeline.table)).find((item) => item.kind === 'notice' && item.patronId === patron.patronId);
 
@@ -125,7 +148,10 @@ describe('Flow: consent', () => {
     expect(consentEvents(patron.patronId).at(-1)).toMatchObject({ channel: 'email', optedIn: false, source: 'email-feedback' });
 
     const newAddress = emailAddress();
-    await pipeline.publish({ detailType: 'PatronPreferencesChanged', detail: preferencesChanged(patron.patronId, { contact: { email: newAddress } }, { occurredAt: '2026-11-05T10:00:00Z' }) });
+    await pipeline.publish({
+      detailType: 'PatronPreferencesChanged',
+      detail: preferencesChanged(patron.patronId, { contact: { email: newAddress } }, { occurredAt: '2026-11-05T10:00:00Z' }),
+    });
     await pipeline.publish({ detailType: 'HoldReady', detail: holdReady(patron.patronId) });
     await pipeline.deliverNotices();
     expect((await pipeline.patrons.get(patron.patronId))?.suppression.email).toBeUndefined();
@@ -143,12 +169,21 @@ describe('Flow: consent', () => {
     const soft = patronRegistered();
     const mover = patronRegistered();
     for (const patron of [complainer, soft, mover]) {
-      await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'HoldReady', detail: holdReady(patron.patronId) });
+      await pipeline.publish(
+        { detailType: 'PatronRegistered', detail: patron },
+        { detailType: 'HoldReady', detail: holdReady(patron.patronId) },
+      );
     }
     await pipeline.deliverNotices();
     const noticeOf = async (patronId: string) =>
-      String((await scanAll(pipeline.table)).find((item) => item.kind === 'notice' && item.patronId === patronId && item.channel === 'email')?.noticeId);
-    await pipeline.publish({ detailType: 'PatronPreferencesChanged', detail: preferencesChanged(mover.patronId, { contact: { email: emailAddress() } }, { occurredAt: '2026-11-04T15:10:00Z' }) });
+      String(
+        (await scanAll(pipeline.table)).find((item) => item.kind === 'notice' && item.patronId === patronId && item.channel === 'email')
+          ?.noticeId,
+      );
+    await pipeline.publish({
+      detailType: 'PatronPreferencesChanged',
+      detail: preferencesChanged(mover.patronId, { contact: { email: emailAddress() } }, { occurredAt: '2026-11-04T15:10:00Z' }),
+    });
 
     await pipeline.feedback(
       sesEvent('Complaint', await noticeOf(complainer.patronId)),
@@ -159,21 +194,29 @@ describe('Flow: consent', () => {
 
     expect((await pipeline.patrons.get(complainer.patronId))?.suppression.email?.reason).toBe('complaint');
     expect((await pipeline.patrons.get(soft.patronId))?.suppression.email).toBeUndefined();
-    const softNotice = (await scanAll(pipeline.table)).find((item) => item.kind === 'notice' && item.patronId === soft.patronId && item.channel === 'email');
+    const softNotice = (await scanAll(pipeline.table)).find(
+      (item) => item.kind === 'notice' && item.patronId === soft.patronId && item.channel === 'email',
+    );
     expect(softNotice?.transientBounces).toBe(1);
     expect((await pipeline.patrons.get(mover.patronId))?.suppression.email).toBeUndefined();
   });
 
   it('closes an account: contacts, holds and notices gone at once, ledger kept as proof, late events change nothing', async () => {
     const patron = patronRegistered();
-    await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'HoldReady', detail: holdReady(patron.patronId) });
+    await pipeline.publish(
+      { detailType: 'PatronRegistered', detail: patron },
+      { detailType: 'HoldReady', detail: holdReady(patron.patronId) },
+    );
     await pipeline.deliverNotices();
     const closed = { eventId: uid('evt'), occurredAt: '2026-11-10T12:00:00-05:00', patronId: patron.patronId };
 
     await pipeline.publish({ detailType: 'PatronClosed', detail: closed });
     await pipeline.publish(
       { detailType: 'PatronClosed', detail: closed },
-      { detailType: 'PatronPreferencesChanged', detail: preferencesChanged(patron.patronId, { consent: { sms: true }, contact: { phone: '+15555550999' } }) },
+      {
+        detailType: 'PatronPreferencesChanged',
+        detail: preferencesChanged(patron.patronId, { consent: { sms: true }, contact: { phone: '+15555550999' } }),
+      },
       { detailType: 'HoldReady', detail: holdReady(patron.patronId, { occurredAt: '2026-11-09T12:00:00-05:00' }) },
     );
     await pipeline.deliverNotices();
@@ -198,13 +241,26 @@ describe('Flow: consent', () => {
     await pipeline.publish({ detailType: 'PatronRegistered', detail: patron });
     await pipeline.publish({
       detailType: 'PrivacyPolicyUpdated',
-      detail: { eventId: uid('evt'), occurredAt: '2026-11-02T12:00:00Z', policyVersion: '2026-11', summary: { en: 'We now keep notice logs for 30 days.' } },
+      detail: {
+        eventId: uid('evt'),
+        occurredAt: '2026-11-02T12:00:00Z',
+        policyVersion: '2026-11',
+        summary: { en: 'We now keep notice logs for 30 days.' },
+      },
     });
     await pipeline.publish({
       detailType: 'PrivacyPolicyUpdated',
-      detail: { eventId: uid('evt'), occurredAt: '2026-11-01T12:00:00Z', policyVersion: '2026-10', summary: { en: 'An older update, arriving late.' } },
+      detail: {
+        eventId: uid('evt'),
+        occurredAt: '2026-11-01T12:00:00Z',
+        policyVersion: '2026-10',
+        summary: { en: 'An older update, arriving late.' },
+      },
     });
-    await pipeline.publish({ detailType: 'PatronPreferencesChanged', detail: preferencesChanged(patron.patronId, { consent: { email: false } }) });
+    await pipeline.publish({
+      detailType: 'PatronPreferencesChanged',
+      detail: preferencesChanged(patron.patronId, { consent: { email: false } }),
+    });
 
     const ledger = await pipeline.patrons.ledger(patron.patronId, LATER);
     expect(ledger.find((entry) => entry.source === 'catalog')?.policyVersion).toBe('2026-11');

@@ -37,8 +37,15 @@ describe('Class: PatronService', () => {
     library: profile?.library?.value,
     language: profile?.language?.value,
     policyVersion: profile?.policyVersion?.value,
-    consent: Object.fromEntries(Object.entries(profile?.consent ?? {}).map(([topic, state]) => [topic, { optedIn: state.optedIn, source: state.source, at: state.at }])),
-    contacts: Object.fromEntries(Object.entries(profile?.contacts ?? {}).map(([channel, contact]) => [channel, contact.cipher === null ? null : 'set']))
+    consent: Object.fromEntries(
+      Object.entries(profile?.consent ?? {}).map(([topic, state]) => [
+        topic,
+        { optedIn: state.optedIn, source: state.source, at: state.at },
+      ]),
+    ),
+    contacts: Object.fromEntries(
+      Object.entries(profile?.contacts ?? {}).map(([channel, contact]) => [channel, contact.cipher === null ? null : 'set']),
+    ),
   });
 
   it('stores no phone number or email address in plaintext anywhere in the table', async () => {
@@ -77,18 +84,33 @@ describe('Class: PatronService', () => {
     await apply({ type: 'PatronPreferencesChanged', detail: cleared });
     const after = await scanAll(table);
     expect(after.find((item) => item.sk === 'PROFILE')?.phoneIndex).toBeUndefined();
-    expect((await store.get(registration.patronId))?.contacts.sms).toEqual({ cipher: null, at: '2026-11-03T15:00:00.000Z', evidenceId: cleared.eventId });
+    expect((await store.get(registration.patronId))?.contacts.sms).toEqual({
+      cipher: null,
+      at: '2026-11-03T15:00:00.000Z',
+      evidenceId: cleared.eventId,
+    });
   });
 
   it('stores a choice and a lifted suppression of one channel from one event (two ledger items, one transaction)', async () => {
     const registration = patronRegistered();
     await apply({ type: 'PatronRegistered', detail: registration });
-    const bounce = { at: '2026-11-02T20:00:00.000Z', source: 'email-feedback' as const, policyVersion: undefined, evidenceId: 'ses-feedback-1' };
+    const bounce = {
+      at: '2026-11-02T20:00:00.000Z',
+      source: 'email-feedback' as const,
+      policyVersion: undefined,
+      evidenceId: 'ses-feedback-1',
+    };
     await service.update(registration.patronId, (profile) => applySuppression(profile, 'email', 'hard-bounce', bounce));
     // One event opts email out and gives a new address (which lifts the suppression): both go to the ledger.
-    const change = preferencesChanged(registration.patronId, { consent: { email: false }, contact: { email: emailAddress() } }, { source: 'staff' });
+    const change = preferencesChanged(
+      registration.patronId,
+      { consent: { email: false }, contact: { email: emailAddress() } },
+      { source: 'staff' },
+    );
     await apply({ type: 'PatronPreferencesChanged', detail: change });
-    const ledger = (await store.ledger(registration.patronId, new Date('2026-11-04T00:00:00Z'))).filter((entry) => entry.evidenceId === change.eventId);
+    const ledger = (await store.ledger(registration.patronId, new Date('2026-11-04T00:00:00Z'))).filter(
+      (entry) => entry.evidenceId === change.eventId,
+    );
     expect(ledger.map(({ topic, optedIn, suppressed }) => ({ topic, optedIn, suppressed }))).toEqual(
       expect.arrayContaining([
         { topic: 'email', optedIn: false, suppressed: undefined },
@@ -101,9 +123,17 @@ describe('Class: PatronService', () => {
 
   it('ends in the in-order state for every order of registration and preference changes, with duplicates', async () => {
     const patronId = 'P-orders';
-    const registration = patronRegistered({ patronId, occurredAt: '2026-11-01T09:00:00-05:00', consent: { sms: true, email: true, checkoutHistory: false } });
+    const registration = patronRegistered({
+      patronId,
+      occurredAt: '2026-11-01T09:00:00-05:00',
+      consent: { sms: true, email: true, checkoutHistory: false },
+    });
     const smsOff = preferencesChanged(patronId, { consent: { sms: false } }, { occurredAt: '2026-11-02T09:00:00-05:00', source: 'staff' });
-    const newEmail = preferencesChanged(patronId, { contact: { email: emailAddress() }, language: 'es', consent: { checkoutHistory: true } }, { occurredAt: '2026-11-03T09:00:00-05:00' });
+    const newEmail = preferencesChanged(
+      patronId,
+      { contact: { email: emailAddress() }, language: 'es', consent: { checkoutHistory: true } },
+      { occurredAt: '2026-11-03T09:00:00-05:00' },
+    );
     const events: PatronEvent[] = [
       { type: 'PatronRegistered', detail: registration },
       { type: 'PatronPreferencesChanged', detail: smsOff },
@@ -125,7 +155,10 @@ describe('Class: PatronService', () => {
         const event = events[index]!;
         await apply({ ...event, detail: { ...event.detail, patronId: id } } as PatronEvent);
       }
-      results.push({ essence: essence(await store.get(id)), ledger: (await store.ledger(id, new Date('2026-12-01'))).map(({ patronId: _p, ...entry }) => entry) });
+      results.push({
+        essence: essence(await store.get(id)),
+        ledger: (await store.ledger(id, new Date('2026-12-01'))).map(({ patronId: _p, ...entry }) => entry),
+      });
     }
     expect(results[0]?.essence).toEqual({
       library: 'riverside',
@@ -144,12 +177,18 @@ describe('Class: PatronService', () => {
   it('writes a ledger entry per change of consent, with source, time, policy version and evidence, and no contact', async () => {
     const registration = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: false } });
     await apply({ type: 'PatronRegistered', detail: registration });
-    const optOut = preferencesChanged(registration.patronId, { consent: { sms: false, email: false } }, { source: 'staff', policyVersion: '2026-10' });
+    const optOut = preferencesChanged(
+      registration.patronId,
+      { consent: { sms: false, email: false } },
+      { source: 'staff', policyVersion: '2026-10' },
+    );
     await apply({ type: 'PatronPreferencesChanged', detail: optOut });
     await apply({ type: 'PatronPreferencesChanged', detail: optOut });
 
     const ledger = await store.ledger(registration.patronId, new Date('2026-12-01'));
-    expect(ledger.map(({ topic, optedIn, source, policyVersion, evidenceId }) => ({ topic, optedIn, source, policyVersion, evidenceId }))).toEqual([
+    expect(
+      ledger.map(({ topic, optedIn, source, policyVersion, evidenceId }) => ({ topic, optedIn, source, policyVersion, evidenceId })),
+    ).toEqual([
       { topic: 'checkoutHistory', optedIn: false, source: 'registration', policyVersion: '2026-09', evidenceId: registration.eventId },
       { topic: 'email', optedIn: false, source: 'registration', policyVersion: '2026-09', evidenceId: registration.eventId },
       { topic: 'sms', optedIn: true, source: 'registration', policyVersion: '2026-09', evidenceId: registration.eventId },
@@ -167,10 +206,7 @@ describe('Class: PatronService', () => {
     await apply({ type: 'PatronRegistered', detail: registration });
     const a = preferencesChanged(registration.patronId, { consent: { sms: false } }, { occurredAt: '2026-11-05T10:00:00Z' });
     const b = preferencesChanged(registration.patronId, { language: 'es' }, { occurredAt: '2026-11-05T11:00:00Z' });
-    await Promise.all([
-      apply({ type: 'PatronPreferencesChanged', detail: a }),
-      apply({ type: 'PatronPreferencesChanged', detail: b }),
-    ]);
+    await Promise.all([apply({ type: 'PatronPreferencesChanged', detail: a }), apply({ type: 'PatronPreferencesChanged', detail: b })]);
     const profile = await store.get(registration.patronId);
     expect(profile?.consent.sms?.optedIn).toBe(false);
     expect(profile?.language?.value).toBe('es');

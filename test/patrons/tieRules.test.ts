@@ -3,13 +3,23 @@
  * whichever arrives first. Pure domain logic: no emulator.
  */
 import { describe, expect, it } from 'vitest';
-import { applyClosure, applyPreferences, applyRegistration, emptyProfile, type PatronProfile, type ProfileChange } from '#shared/patrons/patronProfile.ts';
+import {
+  applyClosure,
+  applyPreferences,
+  applyRegistration,
+  emptyProfile,
+  type PatronProfile,
+  type ProfileChange,
+} from '#shared/patrons/patronProfile.ts';
 import { applyCheckout, applyRenewal, dueSupersedes, emptyLoanState, statTotals, type LoanContext } from '#shared/circulation/loans.ts';
 import type { DetailOf } from '#shared/events/contract.ts';
 
 const AT = '2026-11-05T09:00:00-05:00';
 
-const registered = (consent: { sms: boolean; email: boolean; checkoutHistory: boolean }, eventId = 'evt-reg'): DetailOf<'PatronRegistered'> => ({
+const registered = (
+  consent: { sms: boolean; email: boolean; checkoutHistory: boolean },
+  eventId = 'evt-reg',
+): DetailOf<'PatronRegistered'> => ({
   eventId,
   occurredAt: AT,
   patronId: 'P-1',
@@ -133,7 +143,13 @@ describe('Tie rule: due dates', () => {
     branch: 'B',
     dueAt: '2026-11-26T23:59:00-05:00',
   };
-  const renewal = (eventId: string, dueAt: string): DetailOf<'LoanRenewed'> => ({ eventId, occurredAt: AT, loanId: 'L-1', patronId: 'P-1', dueAt });
+  const renewal = (eventId: string, dueAt: string): DetailOf<'LoanRenewed'> => ({
+    eventId,
+    occurredAt: AT,
+    loanId: 'L-1',
+    patronId: 'P-1',
+    dueAt,
+  });
 
   it('two renewals at the same time: the later due date stands, in either order', () => {
     const early = renewal('rn-1', '2026-12-03T23:59:00-05:00');

@@ -61,8 +61,18 @@ describe('Privacy: logs', () => {
       const notice = (await scanAll(pipeline.table)).find((item) => item.kind === 'notice' && item.channel === 'email');
       await pipeline.feedback({
         eventType: 'Bounce',
-        bounce: { bounceType: 'Permanent', timestamp: '2026-11-04T16:00:00Z', feedbackId: uid('fb'), bouncedRecipients: [{ emailAddress: happy.contact.email }] },
-        mail: { timestamp: '2026-11-04T15:00:00Z', messageId: uid('ses'), destination: [happy.contact.email], tags: { noticeId: [String(notice?.noticeId)] } },
+        bounce: {
+          bounceType: 'Permanent',
+          timestamp: '2026-11-04T16:00:00Z',
+          feedbackId: uid('fb'),
+          bouncedRecipients: [{ emailAddress: happy.contact.email }],
+        },
+        mail: {
+          timestamp: '2026-11-04T15:00:00Z',
+          messageId: uid('ses'),
+          destination: [happy.contact.email],
+          tags: { noticeId: [String(notice?.noticeId)] },
+        },
       });
       await pipeline.feedback({ eventType: 'Bounce', mail: { destination: [happy.contact.email] } });
     } finally {

@@ -79,7 +79,14 @@ describe('Record inventory: what the code stores', () => {
     });
     const returned = (loanId: string) => ({ eventId: uid('evt'), occurredAt: at(-1), loanId, patronId });
     const fine = (fineId: string, loanId: string) => ({
-      eventId: uid('evt'), occurredAt: at(-2), fineId, patronId, loanId, amount: '2.50', currency: 'USD', reason: 'overdue',
+      eventId: uid('evt'),
+      occurredAt: at(-2),
+      fineId,
+      patronId,
+      loanId,
+      amount: '2.50',
+      currency: 'USD',
+      reason: 'overdue',
     });
     const hold = (holdId: string) => ({
       ...{ eventId: uid('evt'), occurredAt: at(-3), holdId, patronId },
@@ -113,7 +120,11 @@ describe('Record inventory: what the code stores', () => {
     );
     await pipeline.deliverNotices();
     await pipeline.runSweep('2026-11-04');
-    await pipeline.inbound(inboundSms(patron.contact.phone!, 'HELP'), inboundSms(patron.contact.phone!, 'what time do you open'), inboundSms(patron.contact.phone!, 'RENEW'));
+    await pipeline.inbound(
+      inboundSms(patron.contact.phone!, 'HELP'),
+      inboundSms(patron.contact.phone!, 'what time do you open'),
+      inboundSms(patron.contact.phone!, 'RENEW'),
+    );
     // DynamoDB TTL deletes a ledger entry of the closed account: the purge journal counts it.
     const closed = (await scanAll(pipeline.table)).filter((item) => item.pk === `PATRON#${closing.patronId}`);
     const ledger = closed.find((item) => item.kind === 'consent-ledger')!;

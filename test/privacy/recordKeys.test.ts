@@ -47,7 +47,12 @@ describe('Record inventory: keys the code spells', () => {
     const wrong = keys
       .filter((key) => key.kind !== undefined && key.pk !== 'copy')
       .filter((key) => !entriesFor(key).some((entry) => entry.kind === key.kind))
-      .map((key) => `${key.at}: kind ${key.kind} is not ${entriesFor(key).map((entry) => entry.kind).join(' or ')}`);
+      .map(
+        (key) =>
+          `${key.at}: kind ${key.kind} is not ${entriesFor(key)
+            .map((entry) => entry.kind)
+            .join(' or ')}`,
+      );
     expect(wrong).toEqual([]);
   });
 

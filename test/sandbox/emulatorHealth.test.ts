@@ -8,7 +8,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Emulator } from '#sandbox/emulator.ts';
 import type { LocalService } from '#sandbox/localServices.ts';
-import type { Outbox, Sandbox } from '#sandbox/sandbox.ts';
+import type { Outbox } from '#sandbox/sandbox.ts';
 import { holdReady, patronRegistered } from '#test/helpers/factories.ts';
 import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 
@@ -58,14 +58,17 @@ describe('Class: Emulator', () => {
   });
 
   it('reports an emulator that stopped answering as down, with what to do', async () => {
-    const emulator = await Emulator.start('DynamoDB Local', { start: async () => fakeService(4568, 7), probe: async () => false, lossOnRestart: '' });
+    const emulator = await Emulator.start('DynamoDB Local', {
+      start: async () => fakeService(4568, 7),
+      probe: async () => false,
+      lossOnRestart: '',
+    });
     expect(await emulator.health()).toMatchObject({ state: 'down', action: expect.stringContaining('start it again') });
   });
 });
 
 describe('Sandbox: an emulator dies', () => {
   let running: TestSandbox;
-  let sandbox: Sandbox;
   let api: string;
   /** No retries: a request made while an emulator is down reaches the sandbox once. */
   let events: EventBridgeClient;
@@ -73,8 +76,13 @@ describe('Sandbox: an emulator dies', () => {
   beforeAll(async () => {
     // No automatic restart: the emulator stays down until redrive, so the test controls the window.
     running = await startTestSandbox({ maxEmulatorRestarts: 0 });
-    ({ sandbox, api } = running);
-    events = new EventBridgeClient({ endpoint: api, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+    ({ api } = running);
+    events = new EventBridgeClient({
+      endpoint: api,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
   });
 
   afterAll(async () => {
@@ -86,12 +94,16 @@ describe('Sandbox: an emulator dies', () => {
   type Status = { emulators: Record<'dynamodb' | 'ses' | 'sms', Health>; awaitingRedrive: { deadLetters: number } };
   const status = async () => (await (await fetch(`${api}/sandbox/status`)).json()) as Status;
   const put = (detailType: string, detail: unknown) =>
-    events.send(new PutEventsCommand({ Entries: [{ Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) }] }));
+    events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) }] }),
+    );
   const kill = async (emulator: 'dynamodb' | 'ses') => {
     process.kill((await status()).emulators[emulator].pid, 'SIGKILL');
-    for (let tries = 0; tries < 100 && (await status()).emulators[emulator].state !== 'down'; tries++) await new Promise((r) => setTimeout(r, 100));
+    for (let tries = 0; tries < 100 && (await status()).emulators[emulator].state !== 'down'; tries++)
+      await new Promise((r) => setTimeout(r, 100));
   };
-  const redrive = async () => (await fetch(`${api}/sandbox/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json();
+  const redrive = async () =>
+    (await fetch(`${api}/sandbox/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json();
 
   it('reports each emulator healthy at start', async () => {
     const { emulators } = await status();
@@ -117,7 +129,9 @@ describe('Sandbox: an emulator dies', () => {
 
     expect(result.stillFailing.deadLetters).toBe(0);
     expect((await status()).emulators.ses).toMatchObject({ state: 'up', restarts: 1 });
-    expect(outbox.email.filter((email) => email.to === patron.contact.email).map((email) => email.subject)).toEqual(['Your hold is ready at North Branch']);
+    expect(outbox.email.filter((email) => email.to === patron.contact.email).map((email) => email.subject)).toEqual([
+      'Your hold is ready at North Branch',
+    ]);
   });
 
   it('DynamoDB Local killed: the event fails as an entry (not a 500), redrive restarts it empty, says so, and applies the event', async () => {

@@ -21,7 +21,12 @@ describe('Sandbox: PutEvents limits and HTTP guards', () => {
   beforeAll(async () => {
     running = await startTestSandbox();
     ({ port, api } = running);
-    events = new EventBridgeClient({ endpoint: api, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+    events = new EventBridgeClient({
+      endpoint: api,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
   });
 
   afterAll(async () => {
@@ -35,7 +40,8 @@ describe('Sandbox: PutEvents limits and HTTP guards', () => {
     Detail: JSON.stringify(patronRegistered()),
     ...overrides,
   });
-  const published = async () => ((await (await fetch(`${api}/sandbox/events`)).json()) as { events: { time: string; detail: Record<string, unknown> }[] }).events;
+  const published = async () =>
+    ((await (await fetch(`${api}/sandbox/events`)).json()) as { events: { time: string; detail: Record<string, unknown> }[] }).events;
   const json = { 'content-type': 'application/json' };
 
   describe('PutEvents', () => {
@@ -51,8 +57,16 @@ describe('Sandbox: PutEvents limits and HTTP guards', () => {
     it('counts 256 KB in UTF-8 bytes, as AWS does: fewer characters than the limit can still be too large', async () => {
       const overhead = Buffer.byteLength('library.noticesNoticeSent{"t":""}');
       const text = (bytes: number) => 'é'.repeat(Math.floor(bytes / 2));
-      const fits = entry({ Source: 'library.notices', DetailType: 'NoticeSent', Detail: JSON.stringify({ t: text(256 * 1024 - overhead) }) });
-      const over = entry({ Source: 'library.notices', DetailType: 'NoticeSent', Detail: JSON.stringify({ t: text(256 * 1024 - overhead + 2) }) });
+      const fits = entry({
+        Source: 'library.notices',
+        DetailType: 'NoticeSent',
+        Detail: JSON.stringify({ t: text(256 * 1024 - overhead) }),
+      });
+      const over = entry({
+        Source: 'library.notices',
+        DetailType: 'NoticeSent',
+        Detail: JSON.stringify({ t: text(256 * 1024 - overhead + 2) }),
+      });
 
       expect((await events.send(new PutEventsCommand({ Entries: [fits] }))).FailedEntryCount).toBe(0);
       await expect(events.send(new PutEventsCommand({ Entries: [over] }))).rejects.toMatchObject({
@@ -92,14 +106,26 @@ describe('Sandbox: PutEvents limits and HTTP guards', () => {
       const noticeId = `time-${Date.now()}`;
       await events.send(
         new PutEventsCommand({
-          Entries: [entry({ Source: 'library.notices', DetailType: 'NoticeSent', Detail: JSON.stringify({ noticeId }), Time: new Date('2026-11-20T10:00:00Z') })],
+          Entries: [
+            entry({
+              Source: 'library.notices',
+              DetailType: 'NoticeSent',
+              Detail: JSON.stringify({ noticeId }),
+              Time: new Date('2026-11-20T10:00:00Z'),
+            }),
+          ],
         }),
       );
       expect((await published()).find((event) => event.detail.noticeId === noticeId)?.time).toBe('2026-11-20T10:00:00Z');
     });
 
     it('fails an entry whose Time is not a timestamp, and only that entry', async () => {
-      const rewriting = new EventBridgeClient({ endpoint: api, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+      const rewriting = new EventBridgeClient({
+        endpoint: api,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+        maxAttempts: 1,
+      });
       // The SDK cannot send a bad Time: rewrite the serialized body (same length, so the signature's length holds).
       rewriting.middlewareStack.add(
         (next) => async (args) => {
@@ -121,7 +147,11 @@ describe('Sandbox: PutEvents limits and HTTP guards', () => {
     it('decodes a body over 64 KB with non-ASCII text as whole UTF-8', async () => {
       const text = 'Ñandú 𝄞 café '.repeat(8000);
       const noticeId = `utf8-${Date.now()}`;
-      await events.send(new PutEventsCommand({ Entries: [entry({ Source: 'library.notices', DetailType: 'NoticeSent', Detail: JSON.stringify({ noticeId, text }) })] }));
+      await events.send(
+        new PutEventsCommand({
+          Entries: [entry({ Source: 'library.notices', DetailType: 'NoticeSent', Detail: JSON.stringify({ noticeId, text }) })],
+        }),
+      );
       const event = (await published()).find((candidate) => candidate.detail.noticeId === noticeId);
       expect(event?.detail.text).toBe(text);
     });
@@ -132,7 +162,9 @@ describe('Sandbox: PutEvents limits and HTTP guards', () => {
 
       const seen = await Promise.all(
         patrons.map(async (patron) => {
-          await events.send(new PutEventsCommand({ Entries: [entry({ DetailType: 'HoldReady', Detail: JSON.stringify(holdReady(patron.patronId)) })] }));
+          await events.send(
+            new PutEventsCommand({ Entries: [entry({ DetailType: 'HoldReady', Detail: JSON.stringify(holdReady(patron.patronId)) })] }),
+          );
           const outbox = (await (await fetch(`${api}/sandbox/outbox`)).json()) as Outbox;
           return outbox.sms.filter((sms) => sms.to === patron.contact.phone && sms.body.includes('hold is ready')).length;
         }),
@@ -151,7 +183,11 @@ describe('Sandbox: PutEvents limits and HTTP guards', () => {
 
     it('refuses a POST without a JSON content type (a cross-site form) with 415, before doing anything', async () => {
       for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x']) {
-        const response = await fetch(`${api}/sandbox/clock`, { method: 'POST', headers: { 'content-type': type }, body: 'now=2099-01-01T00:00:00Z' });
+        const response = await fetch(`${api}/sandbox/clock`, {
+          method: 'POST',
+          headers: { 'content-type': type },
+          body: 'now=2099-01-01T00:00:00Z',
+        });
         expect(response.status).toBe(415);
       }
       const status = (await (await fetch(`${api}/sandbox/status`)).json()) as { now: string };

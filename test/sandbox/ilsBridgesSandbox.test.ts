@@ -28,14 +28,6 @@ describe('Sandbox: ILS bridges', () => {
   });
 
   const secret = () => (JSON.parse(readFileSync(join(dir, 'ils-webhook-secret.json'), 'utf-8')) as { current: string }).current;
-  const signedPost = (entries: unknown[]) => {
-    const body = JSON.stringify({ entries });
-    return fetch(`${api}/ils/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signRequest(secret(), body, Math.floor(Date.parse(sandbox.status().now) / 1000)) },
-      body,
-    });
-  };
 
   it('a signed webhook batch is validated, put on the bus and delivered; its replay is refused', async () => {
     const patron = patronRegistered({ patronId: '51' });
@@ -45,7 +37,10 @@ describe('Sandbox: ILS bridges', () => {
       { 'detail-type': 'HoldReady', detail: hold },
     ];
     const body = JSON.stringify({ entries });
-    const headers = { 'content-type': 'application/json', ...signRequest(secret(), body, Math.floor(Date.parse(sandbox.status().now) / 1000)) };
+    const headers = {
+      'content-type': 'application/json',
+      ...signRequest(secret(), body, Math.floor(Date.parse(sandbox.status().now) / 1000)),
+    };
 
     const first = await fetch(`${api}/ils/events`, { method: 'POST', headers, body });
     const replay = await fetch(`${api}/ils/events`, { method: 'POST', headers, body });
@@ -85,7 +80,9 @@ describe('Sandbox: ILS bridges', () => {
     mkdirSync(incoming, { recursive: true });
     const scan = async () =>
       (
-        (await (await fetch(`${api}/sandbox/ils/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as {
+        (await (
+          await fetch(`${api}/sandbox/ils/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+        ).json()) as {
           files: { file: string; outcome?: { status: string; events: number } }[];
         }
       ).files;

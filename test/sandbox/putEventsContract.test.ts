@@ -13,12 +13,19 @@ import {
   readEntryTime,
 } from '#sandbox/putEventsContract.ts';
 
-const entry = (overrides: Record<string, unknown> = {}) => ({ Source: 'library.circulation', DetailType: 'HoldReady', Detail: '{"a":1}', ...overrides });
+const entry = (overrides: Record<string, unknown> = {}) => ({
+  Source: 'library.circulation',
+  DetailType: 'HoldReady',
+  Detail: '{"a":1}',
+  ...overrides,
+});
 
 describe('Function: entrySize', () => {
   it('counts UTF-8 bytes of Source, DetailType, Detail and each resource, and 14 for Time', () => {
     expect(entrySize({ Source: 'ab', DetailType: 'c', Detail: '{"é":1}' })).toBe(2 + 1 + 8);
-    expect(entrySize({ Source: 'ab', DetailType: 'c', Detail: '{}', Time: 1_700_000_000, Resources: ['r1', '€'] })).toBe(2 + 1 + 2 + 14 + 2 + 3);
+    expect(entrySize({ Source: 'ab', DetailType: 'c', Detail: '{}', Time: 1_700_000_000, Resources: ['r1', '€'] })).toBe(
+      2 + 1 + 2 + 14 + 2 + 3,
+    );
   });
 });
 
@@ -26,7 +33,9 @@ describe('Function: checkPutEventsRequest', () => {
   it('accepts 1 to 10 entries and refuses 0 or 11 with a ValidationException', () => {
     expect(checkPutEventsRequest({ Entries: Array.from({ length: 10 }, () => entry()) })).toHaveLength(10);
     expect(() => checkPutEventsRequest({ Entries: [] })).toThrow(PutEventsValidationError);
-    expect(() => checkPutEventsRequest({ Entries: Array.from({ length: 11 }, () => entry()) })).toThrow(/Member must have length between 1 and 10/);
+    expect(() => checkPutEventsRequest({ Entries: Array.from({ length: 11 }, () => entry()) })).toThrow(
+      /Member must have length between 1 and 10/,
+    );
   });
 
   it('accepts a request of exactly 256 KB counted in bytes and refuses one byte more, however few characters', () => {
@@ -59,8 +68,12 @@ describe('Function: checkPutEventsEntry', () => {
 
   it('fails a Detail nested deeper than the limit, and accepts one at the limit', () => {
     const nested = (depth: number) => `{"a":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
-    expect(checkPutEventsEntry(entry({ Detail: nested(PUT_EVENTS_LIMITS.maxDetailDepth) }))).toMatchObject({ source: 'library.circulation' });
-    expect(checkPutEventsEntry(entry({ Detail: nested(PUT_EVENTS_LIMITS.maxDetailDepth + 1) }))).toMatchObject({ ErrorCode: 'MalformedDetail' });
+    expect(checkPutEventsEntry(entry({ Detail: nested(PUT_EVENTS_LIMITS.maxDetailDepth) }))).toMatchObject({
+      source: 'library.circulation',
+    });
+    expect(checkPutEventsEntry(entry({ Detail: nested(PUT_EVENTS_LIMITS.maxDetailDepth + 1) }))).toMatchObject({
+      ErrorCode: 'MalformedDetail',
+    });
   });
 
   it('reads Time as epoch seconds, as the SDK sends it', () => {
@@ -71,7 +84,10 @@ describe('Function: checkPutEventsEntry', () => {
 
   it('fails a bad Time with InvalidArgument', () => {
     for (const Time of ['yesterday', 1e20, Number.NaN, true]) {
-      expect(checkPutEventsEntry(entry({ Time }))).toMatchObject({ ErrorCode: 'InvalidArgument', ErrorMessage: expect.stringContaining('Time') });
+      expect(checkPutEventsEntry(entry({ Time }))).toMatchObject({
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: expect.stringContaining('Time'),
+      });
     }
   });
 });

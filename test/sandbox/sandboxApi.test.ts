@@ -31,7 +31,9 @@ describe('Sandbox: HTTP API', () => {
   const put = (detailType: string, detail: unknown) =>
     events.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: sandbox.eventBusName, Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) }],
+        Entries: [
+          { EventBusName: sandbox.eventBusName, Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) },
+        ],
       }),
     );
   const outbox = async () => (await (await fetch(`${api}/sandbox/outbox`)).json()) as Outbox;
@@ -117,10 +119,21 @@ describe('Sandbox: HTTP API', () => {
       return `${date.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00:00-05:00`;
     };
     const due = dayAt(10, 20);
-    const loan = { eventId: `co-${patron.patronId}`, occurredAt: new Date().toISOString(), loanId: `L-${patron.patronId}`, patronId: patron.patronId, itemId: 'I-9', title: 'Lilith’s Brood', materialType: 'book', branch: 'riverside-main', dueAt: due };
+    const loan = {
+      eventId: `co-${patron.patronId}`,
+      occurredAt: new Date().toISOString(),
+      loanId: `L-${patron.patronId}`,
+      patronId: patron.patronId,
+      itemId: 'I-9',
+      title: 'Lilith’s Brood',
+      materialType: 'book',
+      branch: 'riverside-main',
+      dueAt: due,
+    };
     await put('ItemCheckedOut', loan);
     const clock = (now: string) => fetch(`${api}/sandbox/clock`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ now }) });
-    const texts = async () => (await outbox()).sms.filter((sms) => sms.to === patron.contact.phone && !sms.body.includes('Msg & data')).map((sms) => sms.body);
+    const texts = async () =>
+      (await outbox()).sms.filter((sms) => sms.to === patron.contact.phone && !sms.body.includes('Msg & data')).map((sms) => sms.body);
 
     await clock(dayAt(7, 9));
     expect(await texts()).toHaveLength(1);
@@ -129,7 +142,12 @@ describe('Sandbox: HTTP API', () => {
     await clock(dayAt(17, 9));
     expect(await texts()).toHaveLength(3);
     expect((await texts()).slice(1).every((body) => body.includes('was due'))).toBe(true);
-    await put('ItemReturned', { eventId: `rt-${patron.patronId}`, occurredAt: dayAt(18, 10), loanId: loan.loanId, patronId: patron.patronId });
+    await put('ItemReturned', {
+      eventId: `rt-${patron.patronId}`,
+      occurredAt: dayAt(18, 10),
+      loanId: loan.loanId,
+      patronId: patron.patronId,
+    });
     await clock(dayAt(24, 9));
     expect(await texts()).toHaveLength(3);
     // Room for a loaded machine: a clock jump runs every daily sweep it crosses through DynamoDB Local.
@@ -139,7 +157,11 @@ describe('Sandbox: HTTP API', () => {
     const patron = patronRegistered();
     await put('PatronRegistered', patron);
     await put('HoldReady', holdReady(patron.patronId));
-    const response = await fetch(`${api}/sandbox/clock`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ now: '2031-12-01T12:00:00-05:00' }) });
+    const response = await fetch(`${api}/sandbox/clock`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ now: '2031-12-01T12:00:00-05:00' }),
+    });
     const body = (await response.json()) as { now: string; expired: Record<string, number> };
     expect(body.now).toBe('2031-12-01T17:00:00.000Z');
     expect(body.expired.notice).toBeGreaterThanOrEqual(2);
@@ -148,7 +170,9 @@ describe('Sandbox: HTTP API', () => {
     expect(report.notices).toEqual([]);
     expect(report.ledger).toEqual([]);
     // The expiries went through the table stream, marked as TTL deletions, into the purge journal.
-    const journal = (await (await fetch(`${api}/sandbox/purge-journal`)).json()) as { entries: { day: string; recordKind: string; count: number }[] };
+    const journal = (await (await fetch(`${api}/sandbox/purge-journal`)).json()) as {
+      entries: { day: string; recordKind: string; count: number }[];
+    };
     // Journaled on the day the sandbox clock says TTL deleted them.
     const today = journal.entries.filter((entry) => entry.day === '2031-12-01');
     const counts = Object.fromEntries(today.map((entry) => [entry.recordKind, entry.count]));
@@ -164,20 +188,48 @@ describe('Sandbox: HTTP API', () => {
     // At the sandbox's time (other tests move its clock forward; an open loan expires a year after its due date).
     const { now } = (await (await fetch(`${api}/sandbox/status`)).json()) as { now: string };
     const daysLater = (days: number) => new Date(Date.parse(now) + days * 86_400_000).toISOString();
-    const loan = { eventId: `co-${patron.patronId}`, occurredAt: daysLater(0), loanId: `L-${patron.patronId}`, patronId: patron.patronId, itemId: 'I-1', title: 'Kindred', materialType: 'book', branch: 'maplewood-central', dueAt: daysLater(21) };
+    const loan = {
+      eventId: `co-${patron.patronId}`,
+      occurredAt: daysLater(0),
+      loanId: `L-${patron.patronId}`,
+      patronId: patron.patronId,
+      itemId: 'I-1',
+      title: 'Kindred',
+      materialType: 'book',
+      branch: 'maplewood-central',
+      dueAt: daysLater(21),
+    };
     await put('ItemCheckedOut', loan);
     const open = (await (await fetch(`${api}/sandbox/patrons/${patron.patronId}`)).json()) as { loans: unknown[] };
     expect(open.loans).toHaveLength(1);
-    await put('ItemReturned', { eventId: `rt-${patron.patronId}`, occurredAt: daysLater(7), loanId: loan.loanId, patronId: patron.patronId });
+    await put('ItemReturned', {
+      eventId: `rt-${patron.patronId}`,
+      occurredAt: daysLater(7),
+      loanId: loan.loanId,
+      patronId: patron.patronId,
+    });
     const after = (await (await fetch(`${api}/sandbox/patrons/${patron.patronId}`)).json()) as { loans: unknown[]; history: unknown[] };
     expect(after.loans).toEqual([]);
     expect(after.history).toEqual([]);
     const { counts } = (await (await fetch(`${api}/sandbox/statistics`)).json()) as { counts: Record<string, unknown>[] };
-    expect(counts).toEqual(expect.arrayContaining([expect.objectContaining({ day: dayIn(testConfig.timeZone, loan.occurredAt), branch: 'maplewood-central', materialType: 'book', checkouts: 1 })]));
+    expect(counts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          day: dayIn(testConfig.timeZone, loan.occurredAt),
+          branch: 'maplewood-central',
+          materialType: 'book',
+          checkouts: 1,
+        }),
+      ]),
+    );
   });
 
   it('refuses a clock time without an offset', async () => {
-    const response = await fetch(`${api}/sandbox/clock`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ now: '2031-12-01T12:00:00' }) });
+    const response = await fetch(`${api}/sandbox/clock`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ now: '2031-12-01T12:00:00' }),
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ __type: 'ValidationException', message: 'now must be an ISO 8601 date-time with offset' });
   });
@@ -215,7 +267,11 @@ describe('Sandbox: HTTP API', () => {
   });
 
   it('refuses an inbound SMS that is not the two-way SMS payload, naming the field', async () => {
-    const response = await fetch(`${api}/sandbox/sms/inbound`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ originationNumber: '555', messageBody: 'STOP' }) });
+    const response = await fetch(`${api}/sandbox/sms/inbound`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ originationNumber: '555', messageBody: 'STOP' }),
+    });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { message: string };
     expect(body.message).toContain('body.originationNumber must be an E.164 phone number');

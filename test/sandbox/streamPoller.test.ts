@@ -23,7 +23,11 @@ const STREAM = 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/2026-11-29
 const record = (sequence: number): StreamRecord => ({
   eventID: `e${sequence}`,
   eventName: 'INSERT',
-  dynamodb: { Keys: { pk: { S: 'P#1' }, sk: { S: `S#${sequence}` } }, SequenceNumber: String(sequence).padStart(21, '0'), NewImage: { pk: { S: 'P#1' } } },
+  dynamodb: {
+    Keys: { pk: { S: 'P#1' }, sk: { S: `S#${sequence}` } },
+    SequenceNumber: String(sequence).padStart(21, '0'),
+    NewImage: { pk: { S: 'P#1' } },
+  },
 });
 const sequence = (n: number) => String(n).padStart(21, '0');
 
@@ -50,8 +54,12 @@ describe('Class: StreamPoller', () => {
 
   describe('Method: poll', () => {
     it('re-acquires an expired iterator after the last record it delivered, delivering each record once', async () => {
-      streams.on(GetRecordsCommand, { ShardIterator: 'it-horizon' }).resolves({ Records: [record(1), record(2)], NextShardIterator: 'it-2' });
-      streams.on(GetRecordsCommand, { ShardIterator: 'it-2' }).rejects(new ExpiredIteratorException({ message: 'Iterator expired', $metadata: {} }));
+      streams
+        .on(GetRecordsCommand, { ShardIterator: 'it-horizon' })
+        .resolves({ Records: [record(1), record(2)], NextShardIterator: 'it-2' });
+      streams
+        .on(GetRecordsCommand, { ShardIterator: 'it-2' })
+        .rejects(new ExpiredIteratorException({ message: 'Iterator expired', $metadata: {} }));
       streams
         .on(GetShardIteratorCommand, { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: sequence(2) })
         .resolves({ ShardIterator: 'it-after-2' });
@@ -68,13 +76,17 @@ describe('Class: StreamPoller', () => {
 
     it('re-acquires after TrimmedDataAccessException, and from the horizon when the last delivered record is itself trimmed', async () => {
       streams.on(GetRecordsCommand, { ShardIterator: 'it-horizon' }).resolves({ Records: [record(1)], NextShardIterator: 'it-2' });
-      streams.on(GetRecordsCommand, { ShardIterator: 'it-2' }).rejects(new TrimmedDataAccessException({ message: 'trimmed', $metadata: {} }));
+      streams
+        .on(GetRecordsCommand, { ShardIterator: 'it-2' })
+        .rejects(new TrimmedDataAccessException({ message: 'trimmed', $metadata: {} }));
       streams
         .on(GetShardIteratorCommand, { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: sequence(1) })
         .rejects(new TrimmedDataAccessException({ message: 'trimmed', $metadata: {} }));
       // After the trim the horizon is record 7: a fresh TRIM_HORIZON iterator reads from there.
       streams.on(GetShardIteratorCommand, { ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'it-new-horizon' });
-      streams.on(GetRecordsCommand, { ShardIterator: 'it-new-horizon' }).resolves({ Records: [record(7), record(8)], NextShardIterator: 'it-9' });
+      streams
+        .on(GetRecordsCommand, { ShardIterator: 'it-new-horizon' })
+        .resolves({ Records: [record(7), record(8)], NextShardIterator: 'it-9' });
       streams.on(GetRecordsCommand, { ShardIterator: 'it-9' }).resolves({ Records: [], NextShardIterator: 'it-10' });
 
       const count = await poller.poll();

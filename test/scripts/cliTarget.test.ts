@@ -8,22 +8,27 @@ import type { AddressInfo } from 'node:net';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CliFailure,
-  CliUsageError,
-  DEFAULT_SANDBOX_URL,
-  explainError,
-  resolveTarget,
-  splitTargetArgs,
-} from '#scripts/cli/target.ts';
+import { CliFailure, CliUsageError, DEFAULT_SANDBOX_URL, explainError, resolveTarget, splitTargetArgs } from '#scripts/cli/target.ts';
 
 const status = {
   eventBusName: 'bookdrop-sandbox',
-  endpoints: { api: 'http://127.0.0.1:4999', dynamodb: 'http://127.0.0.1:5001', ses: 'http://127.0.0.1:5002', sms: 'http://127.0.0.1:5003' },
+  endpoints: {
+    api: 'http://127.0.0.1:4999',
+    dynamodb: 'http://127.0.0.1:5001',
+    ses: 'http://127.0.0.1:5002',
+    sms: 'http://127.0.0.1:5003',
+  },
   tables: ['bookdrop-sandbox'],
   region: 'us-east-1',
   contactKeys: { kind: 'local', keyFile: '/nonexistent/keys.json' },
-  queues: [{ id: 'notifier', name: 'bookdrop-notices', url: 'http://127.0.0.1:4999/000000000000/bookdrop-notices', deadLetterUrl: 'http://127.0.0.1:4999/000000000000/bookdrop-notices-dlq' }],
+  queues: [
+    {
+      id: 'notifier',
+      name: 'bookdrop-notices',
+      url: 'http://127.0.0.1:4999/000000000000/bookdrop-notices',
+      deadLetterUrl: 'http://127.0.0.1:4999/000000000000/bookdrop-notices-dlq',
+    },
+  ],
 };
 
 let server: Server;
@@ -48,7 +53,10 @@ describe('Function: splitTargetArgs', () => {
       spec: { kind: 'sandbox', url: 'http://127.0.0.1:4011' },
       rest: ['P-1'],
     });
-    expect(splitTargetArgs(['--sandbox=http://127.0.0.1:4012'], { env: {} }).spec).toEqual({ kind: 'sandbox', url: 'http://127.0.0.1:4012' });
+    expect(splitTargetArgs(['--sandbox=http://127.0.0.1:4012'], { env: {} }).spec).toEqual({
+      kind: 'sandbox',
+      url: 'http://127.0.0.1:4012',
+    });
   });
 
   it('takes --stage and --region', () => {
@@ -155,16 +163,25 @@ describe('Function: resolveTarget (stage)', () => {
 
   it('says how to deploy when the stack does not exist', async () => {
     cfn.reset();
-    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id Bookdrop-test does not exist'), { name: 'ValidationError' }));
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('Stack with id Bookdrop-test does not exist'), { name: 'ValidationError' }));
     await expect(resolveTarget({ kind: 'stage', stage: 'test' }, { cloudFormation: client })).rejects.toThrow(
-      'There is no stack Bookdrop-test in eu-west-1: deploy it (`npx cdk deploy -c stage=test`), or pass the stage\'s region with --region.',
+      "There is no stack Bookdrop-test in eu-west-1: deploy it (`npx cdk deploy -c stage=test`), or pass the stage's region with --region.",
     );
   });
 
   it('says which output is missing when the stack predates it', async () => {
     cfn.reset();
     cfn.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'Bookdrop-old', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'TableName', OutputValue: 't' }] }],
+      Stacks: [
+        {
+          StackName: 'Bookdrop-old',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [{ OutputKey: 'TableName', OutputValue: 't' }],
+        },
+      ],
     });
     await expect(resolveTarget({ kind: 'stage', stage: 'old' }, { cloudFormation: client })).rejects.toThrow(
       'Stack Bookdrop-old has no output EventBusName: redeploy old with this version (`npx cdk deploy -c stage=old`).',

@@ -58,10 +58,17 @@ describe('Function: buildLoadPlan', () => {
   it('plans statistics that add up to the unique loan events, and returns on the day of their checkout', () => {
     const plan = buildLoadPlan(options);
     const unique = plan.circulation.filter((event) => !event.duplicate);
-    const total = (counter: string) => Object.entries(plan.expected.statistics).filter(([key]) => key.startsWith(`${counter}|`)).reduce((sum, [, n]) => sum + n, 0);
+    const total = (counter: string) =>
+      Object.entries(plan.expected.statistics)
+        .filter(([key]) => key.startsWith(`${counter}|`))
+        .reduce((sum, [, n]) => sum + n, 0);
     const day = (at: string) => at.slice(0, 10);
-    const checkoutDay = new Map(unique.filter((e) => e.detailType === 'ItemCheckedOut').map((e) => [e.detail.loanId, day(e.detail.occurredAt)]));
-    const sameDayReturns = unique.filter((e) => e.detailType === 'ItemReturned' && checkoutDay.get(e.detail.loanId) === day(e.detail.occurredAt));
+    const checkoutDay = new Map(
+      unique.filter((e) => e.detailType === 'ItemCheckedOut').map((e) => [e.detail.loanId, day(e.detail.occurredAt)]),
+    );
+    const sameDayReturns = unique.filter(
+      (e) => e.detailType === 'ItemReturned' && checkoutDay.get(e.detail.loanId) === day(e.detail.occurredAt),
+    );
 
     expect(total('checkouts')).toBe(unique.filter((e) => e.detailType === 'ItemCheckedOut').length);
     expect(total('returns')).toBe(unique.filter((e) => e.detailType === 'ItemReturned').length);

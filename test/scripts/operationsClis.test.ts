@@ -55,8 +55,13 @@ describe('CLIs against the sandbox', { timeout: 240_000 }, () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/PASS: hold-ready notice sent by SMS and email in [\d.]+ s/);
     expect(result.code).toBe(0);
-    const sent = (await (await fetch(`${api}/sandbox/events`)).json()) as { events: { 'detail-type': string; detail: { patronId: string; kind: string; channel: string } }[] };
-    const noticeSent = sent.events.filter((event) => event['detail-type'] === 'NoticeSent' && event.detail.patronId === 'bookdrop-smoke-test' && event.detail.kind === 'hold-ready');
+    const sent = (await (await fetch(`${api}/sandbox/events`)).json()) as {
+      events: { 'detail-type': string; detail: { patronId: string; kind: string; channel: string } }[];
+    };
+    const noticeSent = sent.events.filter(
+      (event) =>
+        event['detail-type'] === 'NoticeSent' && event.detail.patronId === 'bookdrop-smoke-test' && event.detail.kind === 'hold-ready',
+    );
     expect(noticeSent.map((event) => event.detail.channel).sort()).toEqual(['email', 'email', 'sms', 'sms']);
     const outbox = (await (await fetch(`${api}/sandbox/outbox`)).json()) as { sms: { to: string }[]; email: { to: string }[] };
     expect(outbox.sms.every((sms) => sms.to === '+14254147755')).toBe(true);
@@ -66,7 +71,11 @@ describe('CLIs against the sandbox', { timeout: 240_000 }, () => {
   it('smoke: during quiet hours, checks the email and says when the SMS goes', async () => {
     const day = dayIn(testConfig.timeZone, new Date(noon));
     const evening = zonedInstant(testConfig.timeZone, day, '22:30').toISOString();
-    await fetch(`${api}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: evening }) });
+    await fetch(`${api}/sandbox/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ now: evening }),
+    });
     const result = await cli('smoke', ['--sandbox', api]);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/PASS: hold-ready notice sent by email in [\d.]+ s; its SMS waits for the end of quiet hours/);
@@ -78,10 +87,16 @@ describe('CLIs against the sandbox', { timeout: 240_000 }, () => {
     const status = (await (await fetch(`${api}/sandbox/status`)).json()) as { queues: { id: string; url: string }[] };
     const notifierUrl = status.queues.find((queue) => queue.id === 'notifier')!.url;
     const sqs = new SQSClient({ endpoint: api, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-    await sqs.send(new SendMessageCommand({ QueueUrl: notifierUrl, MessageBody: JSON.stringify({ kind: 'hold-ready', patronId: 'P-secret-marker' }) }));
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: notifierUrl, MessageBody: JSON.stringify({ kind: 'hold-ready', patronId: 'P-secret-marker' }) }),
+    );
     sqs.destroy();
     // Any request that runs the pipeline settles the queues: the malformed request ends in the dead-letter queue.
-    await fetch(`${api}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: new Date().toISOString() }) });
+    await fetch(`${api}/sandbox/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ now: new Date().toISOString() }),
+    });
 
     const dry = await cli('redrive', ['notifier', '--dry-run', '--sandbox', api]);
     expect(dry.code).toBe(0);
@@ -98,19 +113,28 @@ describe('CLIs against the sandbox', { timeout: 240_000 }, () => {
   it('patron-report: reads a patron through --sandbox', async () => {
     const result = await cli('patron-report', ['bookdrop-smoke-test', '--sandbox', api]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ patronId: 'bookdrop-smoke-test', contacts: { sms: maskPhone('+14254147755'), email: maskEmail('success@simulator.amazonses.com') } });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      patronId: 'bookdrop-smoke-test',
+      contacts: { sms: maskPhone('+14254147755'), email: maskEmail('success@simulator.amazonses.com') },
+    });
   });
 
   it('says what to do, in one sentence, for an unknown queue or a sandbox that is not running', async () => {
     const unknown = await cli('redrive', ['nope', '--sandbox', api]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain(`the sandbox at ${api} has no dead-letter queue "nope"; it has: circulation, notifier, inbound-sms, email-feedback`);
+    expect(unknown.stderr).toContain(
+      `the sandbox at ${api} has no dead-letter queue "nope"; it has: circulation, notifier, inbound-sms, email-feedback`,
+    );
     const port = await freePort();
     const down = await cli('smoke', ['--sandbox', `http://127.0.0.1:${port}`]);
     expect(down.code).toBe(1);
-    expect(down.stderr.trim()).toBe(`No Bookdrop sandbox answers at http://127.0.0.1:${port}. Start it with \`npm start\` (or give its address: --sandbox <url>).`);
+    expect(down.stderr.trim()).toBe(
+      `No Bookdrop sandbox answers at http://127.0.0.1:${port}. Start it with \`npm start\` (or give its address: --sandbox <url>).`,
+    );
     const noTarget = await cli('redrive', ['notifier']);
     expect(noTarget.code).toBe(2);
-    expect(noTarget.stderr).toMatch(/^say where to work: --sandbox \[url\] for a local sandbox, or --stage <name> for a deployed stage\nusage: npm run redrive/);
+    expect(noTarget.stderr).toMatch(
+      /^say where to work: --sandbox \[url\] for a local sandbox, or --stage <name> for a deployed stage\nusage: npm run redrive/,
+    );
   });
 });

@@ -21,7 +21,10 @@ describe('Script: patron-report', () => {
     const table = await freshTable();
     const keyFile = join(mkdtempSync(join(tmpdir(), 'bookdrop-')), 'keys.json');
     const contactKey = randomBytes(32);
-    writeFileSync(keyFile, JSON.stringify({ contactKey: contactKey.toString('base64'), phoneIndexKey: randomBytes(32).toString('base64') }));
+    writeFileSync(
+      keyFile,
+      JSON.stringify({ contactKey: contactKey.toString('base64'), phoneIndexKey: randomBytes(32).toString('base64') }),
+    );
     const service = buildCirculationService({
       table,
       config: testConfig,

@@ -13,15 +13,17 @@ function inbound(from: string, body: string, id = randomUUID()) {
   return {
     originationNumber: from,
     destinationNumber: DESTINATION,
-    messageKeyword: 'KEYWORD_' + DESTINATION.slice(1),
+    messageKeyword: `KEYWORD_${DESTINATION.slice(1)}`,
     messageBody: body,
     inboundMessageId: id,
     previousPublishedMessageId: randomUUID(),
   };
 }
 
-const STOP_REPLY = 'Riverside Library: You are unsubscribed from library texts and will get no more. Reply START to resubscribe, HELP for help.';
-const OPT_IN_TEXT = 'Riverside Library: You will get library notices by text. Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to cancel.';
+const STOP_REPLY =
+  'Riverside Library: You are unsubscribed from library texts and will get no more. Reply START to resubscribe, HELP for help.';
+const OPT_IN_TEXT =
+  'Riverside Library: You will get library notices by text. Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to cancel.';
 
 describe('Flow: two-way SMS', () => {
   let pipeline: Pipeline;
@@ -58,7 +60,9 @@ describe('Flow: two-way SMS', () => {
       const ledger = await pipeline.patrons.ledger(patron.patronId, new Date('2027-01-01'));
       expect(ledger.at(-1)).toMatchObject({ topic: 'sms', optedIn: false, source: 'sms-keyword', evidenceId: message.inboundMessageId });
     }
-    expect(pipeline.outbound.published.filter((event) => event.detailType === 'PatronConsentChanged' && event.detail.source === 'sms-keyword')).toHaveLength(2);
+    expect(
+      pipeline.outbound.published.filter((event) => event.detailType === 'PatronConsentChanged' && event.detail.source === 'sms-keyword'),
+    ).toHaveLength(2);
     // The family spans two member libraries: the reply speaks for the consortium.
     expect(textsTo(family)).toEqual([
       'HV Libraries: You are unsubscribed from library texts and will get no more. Reply START to resubscribe, HELP for help.',
@@ -72,7 +76,9 @@ describe('Flow: two-way SMS', () => {
     await pipeline.inbound(message, message);
     await pipeline.deliverNotices();
     expect(textsTo(patron.contact.phone!)).toEqual([STOP_REPLY]);
-    expect((await pipeline.patrons.ledger(patron.patronId, new Date('2027-01-01'))).filter((entry) => entry.source === 'sms-keyword')).toHaveLength(1);
+    expect(
+      (await pipeline.patrons.ledger(patron.patronId, new Date('2027-01-01'))).filter((entry) => entry.source === 'sms-keyword'),
+    ).toHaveLength(1);
   });
 
   it('confirms a STOP from a number it does not know, and changes nothing', async () => {
@@ -92,7 +98,11 @@ describe('Flow: two-way SMS', () => {
     await pipeline.inbound(inbound(family, 'STOP'));
     await pipeline.publish({
       detailType: 'PatronPreferencesChanged',
-      detail: preferencesChanged(byStaff.patronId, { consent: { sms: false } }, { source: 'staff', occurredAt: new Date(Date.now() + 60_000).toISOString() }),
+      detail: preferencesChanged(
+        byStaff.patronId,
+        { consent: { sms: false } },
+        { source: 'staff', occurredAt: new Date(Date.now() + 60_000).toISOString() },
+      ),
     });
     pipeline.sms.messages.length = 0;
     pipeline.sms.optedOut.add(family);
@@ -142,7 +152,9 @@ describe('Flow: two-way SMS', () => {
     const first = inbound(patron.contact.phone!, 'Is the library open on Sunday?');
     await pipeline.inbound(first);
     await pipeline.inbound(inbound(patron.contact.phone!, 'hello??'));
-    expect(textsTo(patron.contact.phone!)).toEqual(['Riverside Library: This number does not read replies. Reply HELP for help or STOP to cancel texts.']);
+    expect(textsTo(patron.contact.phone!)).toEqual([
+      'Riverside Library: This number does not read replies. Reply HELP for help or STOP to cancel texts.',
+    ]);
     const log = (await scanAll(pipeline.table)).find((item) => item.pk === `INBOUND#${first.inboundMessageId}`);
     expect(log).toMatchObject({ keyword: 'unknown', status: 'done' });
     expect(typeof log?.expiresAt).toBe('number');

@@ -24,13 +24,28 @@ describe('Function: classifyKeyword', () => {
     expect(classifyKeyword(message)).toBe(keywordClass);
   });
 
-  it.each(['ARRET', 'CANCEL', 'END', 'OPT-OUT', 'OPTOUT', 'QUIT', 'REMOVE', 'REVOKE', 'STOP', 'STOPALL', 'TD', 'UNSUBSCRIBE', 'ALTO', 'PARAR', 'PARE', 'BAJA', 'CANCELAR'])(
-    'opts out on %s, alone, lower-case, fullwidth and followed by other words',
-    (word) => {
-      const fullwidth = [...word].map((char) => (char === '-' ? '－' : String.fromCodePoint(char.codePointAt(0)! + 0xfee0))).join('');
-      for (const text of [word, word.toLowerCase(), fullwidth, `${word} thanks`]) expect(classifyKeyword(text), text).toBe('opt-out');
-    },
-  );
+  it.each([
+    'ARRET',
+    'CANCEL',
+    'END',
+    'OPT-OUT',
+    'OPTOUT',
+    'QUIT',
+    'REMOVE',
+    'REVOKE',
+    'STOP',
+    'STOPALL',
+    'TD',
+    'UNSUBSCRIBE',
+    'ALTO',
+    'PARAR',
+    'PARE',
+    'BAJA',
+    'CANCELAR',
+  ])('opts out on %s, alone, lower-case, fullwidth and followed by other words', (word) => {
+    const fullwidth = [...word].map((char) => (char === '-' ? '－' : String.fromCodePoint(char.codePointAt(0)! + 0xfee0))).join('');
+    for (const text of [word, word.toLowerCase(), fullwidth, `${word} thanks`]) expect(classifyKeyword(text), text).toBe('opt-out');
+  });
 
   it.each(['START', 'UNSTOP', 'YES'])('opts in on %s, alone and followed by other words', (word) => {
     for (const text of [word, word.toLowerCase(), `${word} please`]) expect(classifyKeyword(text), text).toBe('opt-in');
@@ -41,7 +56,8 @@ describe('Function: classifyKeyword', () => {
   });
 
   it('never reads an opt-in into text that also asks to stop', () => {
-    for (const text of ['yes stop', 'START STOP', 'yes, unsubscribe', 'start? no, stop texting me']) expect(classifyKeyword(text), text).toBe('opt-out');
+    for (const text of ['yes stop', 'START STOP', 'yes, unsubscribe', 'start? no, stop texting me'])
+      expect(classifyKeyword(text), text).toBe('opt-out');
   });
 });
 

@@ -22,7 +22,16 @@ const inbound = (from: string, body: string, inboundMessageId: string = randomUU
 const TITLE = 'The Secret Garden of Marguerite';
 
 function checkout(patronId: string, dueAt: string): DetailOf<'ItemCheckedOut'> {
-  return { eventId: uid('co'), occurredAt: '2026-11-01T10:00:00-05:00', loanId: uid('L'), patronId, itemId: uid('I'), title: TITLE, branch: 'riverside-main', dueAt };
+  return {
+    eventId: uid('co'),
+    occurredAt: '2026-11-01T10:00:00-05:00',
+    loanId: uid('L'),
+    patronId,
+    itemId: uid('I'),
+    title: TITLE,
+    branch: 'riverside-main',
+    dueAt,
+  };
 }
 
 describe('Flow: text commands RENEW, RENEW ALL and ITEMS', () => {
@@ -43,7 +52,10 @@ describe('Flow: text commands RENEW, RENEW ALL and ITEMS', () => {
     expect((await pipeline.publish(...events)).batchItemFailures).toEqual([]);
     await pipeline.deliverNotices();
   };
-  const requests = () => pipeline.outbound.published.filter((event) => event.detailType === 'RenewalRequested').map((event) => event.detail as OutboundDetail<'RenewalRequested'>);
+  const requests = () =>
+    pipeline.outbound.published
+      .filter((event) => event.detailType === 'RenewalRequested')
+      .map((event) => event.detail as OutboundDetail<'RenewalRequested'>);
   const renewed = (loanId: string, patronId: string, requestId: string, dueAt: string) => ({
     detailType: 'LoanRenewed',
     detail: { eventId: uid('rn'), occurredAt: '2026-11-04T10:01:00-05:00', loanId, patronId, dueAt, requestId },
@@ -67,7 +79,14 @@ describe('Flow: text commands RENEW, RENEW ALL and ITEMS', () => {
 
     await text(number, 'renew');
 
-    expect(requests()).toEqual([{ requestId: expect.stringMatching(/^sms-/), patronId: patron.patronId, loanIds: [loans[0]!.loanId], requestedAt: '2026-11-04T15:00:00.000Z' }]);
+    expect(requests()).toEqual([
+      {
+        requestId: expect.stringMatching(/^sms-/),
+        patronId: patron.patronId,
+        loanIds: [loans[0]!.loanId],
+        requestedAt: '2026-11-04T15:00:00.000Z',
+      },
+    ]);
     expect(textsTo(number)).toEqual([]);
     const requestId = requests()[0]!.requestId;
     const answer = renewed(loans[0]!.loanId, patron.patronId, requestId, '2026-11-20T23:59:00-05:00');
@@ -83,9 +102,16 @@ describe('Flow: text commands RENEW, RENEW ALL and ITEMS', () => {
 
   it('RENOVAR TODO for a family: every opted-in patron on the number, one line each by card suffix, refusals in plain words, in Spanish', async () => {
     const number = phoneNumber();
-    const first = await patronWith(['2026-11-06T23:59:00-05:00', '2026-11-25T23:59:00-05:00'], { contact: { phone: number }, patronId: 'P-fam-1111' });
+    const first = await patronWith(['2026-11-06T23:59:00-05:00', '2026-11-25T23:59:00-05:00'], {
+      contact: { phone: number },
+      patronId: 'P-fam-1111',
+    });
     const second = await patronWith(['2026-11-28T23:59:00-05:00'], { contact: { phone: number }, patronId: 'P-fam-2222' });
-    const optedOut = await patronWith(['2026-11-05T23:59:00-05:00'], { contact: { phone: number }, patronId: 'P-fam-3333', consent: { sms: false, email: true, checkoutHistory: false } });
+    const optedOut = await patronWith(['2026-11-05T23:59:00-05:00'], {
+      contact: { phone: number },
+      patronId: 'P-fam-3333',
+      consent: { sms: false, email: true, checkoutHistory: false },
+    });
 
     await text(number, 'Renovar todo');
 
@@ -103,7 +129,9 @@ describe('Flow: text commands RENEW, RENEW ALL and ITEMS', () => {
     expect(textsTo(number)).toEqual([]);
     await ils(refused(first.loans[0]!.loanId, requestId, 'too-many-renewals'));
 
-    expect(textsTo(number)).toEqual(['Riverside Library: #1111: renovados 1, vencen mié 16 dic; no renovados 1 (limite de renovaciones). #2222: no renovados 1 (otra persona lo espera).']);
+    expect(textsTo(number)).toEqual([
+      'Riverside Library: #1111: renovados 1, vencen mié 16 dic; no renovados 1 (limite de renovaciones). #2222: no renovados 1 (otra persona lo espera).',
+    ]);
   });
 
   it('a silent ILS: at the deadline the patron hears that nothing was renewed and how to renew otherwise; the late answer changes the due date but sends nothing', async () => {
@@ -113,7 +141,9 @@ describe('Flow: text commands RENEW, RENEW ALL and ITEMS', () => {
 
     await pipeline.runRenewalDeadlines();
     await pipeline.deliverNotices();
-    expect(textsTo(number)).toEqual(['Riverside Library: The library system did not answer, nothing was renewed. Renew at (845) 555-0111.']);
+    expect(textsTo(number)).toEqual([
+      'Riverside Library: The library system did not answer, nothing was renewed. Renew at (845) 555-0111.',
+    ]);
 
     await ils(renewed(loans[0]!.loanId, patron.patronId, requests()[0]!.requestId, '2026-11-19T23:59:00-05:00'));
     expect(textsTo(number)).toHaveLength(1);
@@ -161,7 +191,9 @@ describe('Flow: text commands RENEW, RENEW ALL and ITEMS', () => {
   });
 
   it('a number whose patrons opted out may not use commands, and the reply caps count command replies: a capped RENEW asks the ILS nothing', async () => {
-    const { number: quiet } = await patronWith(['2026-11-05T23:59:00-05:00'], { consent: { sms: false, email: true, checkoutHistory: false } });
+    const { number: quiet } = await patronWith(['2026-11-05T23:59:00-05:00'], {
+      consent: { sms: false, email: true, checkoutHistory: false },
+    });
     await text(quiet, 'RENEW');
     await text(quiet, 'ITEMS');
     expect(textsTo(quiet)).toEqual([]);

@@ -62,7 +62,9 @@ describe('Flow: SMS reply caps', () => {
     const number = patron.contact.phone!;
 
     await send(number, 'STOP', 'stop', 'STOP!!', 'unsubscribe');
-    expect(textsTo(number)).toEqual(['Riverside Library: You are unsubscribed from library texts and will get no more. Reply START to resubscribe, HELP for help.']);
+    expect(textsTo(number)).toEqual([
+      'Riverside Library: You are unsubscribed from library texts and will get no more. Reply START to resubscribe, HELP for help.',
+    ]);
     // Other replies still come, within the day's cap.
     await send(number, 'HELP');
     expect(textsTo(number)).toHaveLength(2);
@@ -74,7 +76,9 @@ describe('Flow: SMS reply caps', () => {
   it('answers a number outside the configured countries once a day, and an unknown +1 number up to the cap', async () => {
     const foreign = '+447700900123';
     await send(foreign, 'STOP', 'STOP', 'HELP', 'START');
-    expect(textsTo(foreign)).toEqual(['HV Libraries: You are unsubscribed from library texts and will get no more. Reply START to resubscribe, HELP for help.']);
+    expect(textsTo(foreign)).toEqual([
+      'HV Libraries: You are unsubscribed from library texts and will get no more. Reply START to resubscribe, HELP for help.',
+    ]);
 
     const stranger = phoneNumber();
     await send(stranger, 'HELP', 'HELP', 'HELP');

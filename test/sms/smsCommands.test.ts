@@ -21,7 +21,11 @@ import {
 } from '#shared/sms/smsCommands.ts';
 import { testConfig } from '#test/helpers/factories.ts';
 
-const voice = (language: 'en' | 'es'): ReplyVoice => ({ language, branding: brandingFor(testConfig, 'riverside').branding, timeZone: testConfig.timeZone });
+const voice = (language: 'en' | 'es'): ReplyVoice => ({
+  language,
+  branding: brandingFor(testConfig, 'riverside').branding,
+  timeZone: testConfig.timeZone,
+});
 const segments = (text: string) => new SegmentedMessage(text).segmentsCount;
 
 describe('Function: classifyCommand', () => {
@@ -66,9 +70,26 @@ describe('Function: classifyCommand', () => {
 
 describe('Function: commandSettings', () => {
   it('fills in the defaults and keeps what the library set', () => {
-    expect(commandSettings(testConfig)).toEqual({ enabled: true, renewWithinDays: 3, ilsAnswerSeconds: 120, patronLabel: 'card-suffix', catalogUrl: undefined });
-    const own = commandSettings({ ...testConfig, sms: { ...testConfig.sms, commands: { renewWithinDays: 5, patronLabel: 'initial', catalogUrl: 'https://catalog.example.org/account' } } });
-    expect(own).toMatchObject({ renewWithinDays: 5, patronLabel: 'initial', ilsAnswerSeconds: 120, catalogUrl: 'https://catalog.example.org/account' });
+    expect(commandSettings(testConfig)).toEqual({
+      enabled: true,
+      renewWithinDays: 3,
+      ilsAnswerSeconds: 120,
+      patronLabel: 'card-suffix',
+      catalogUrl: undefined,
+    });
+    const own = commandSettings({
+      ...testConfig,
+      sms: {
+        ...testConfig.sms,
+        commands: { renewWithinDays: 5, patronLabel: 'initial', catalogUrl: 'https://catalog.example.org/account' },
+      },
+    });
+    expect(own).toMatchObject({
+      renewWithinDays: 5,
+      patronLabel: 'initial',
+      ilsAnswerSeconds: 120,
+      catalogUrl: 'https://catalog.example.org/account',
+    });
   });
 });
 
@@ -96,8 +117,14 @@ describe('Function: patronLabels', () => {
 describe('Function: renewalReply', () => {
   const renewed = (dueAt: string): LoanOutcome => ({ state: 'renewed', dueAt });
   const lines = [
-    { label: '#1234', loans: [renewed('2026-11-18T23:59:00Z'), renewed('2026-11-20T23:59:00Z'), { state: 'refused', reason: 'on-hold' } as const] },
-    { label: '#5678', loans: [{ state: 'refused', reason: 'too-many-renewals' } as const, { state: 'refused', reason: 'blocked' } as const] },
+    {
+      label: '#1234',
+      loans: [renewed('2026-11-18T23:59:00Z'), renewed('2026-11-20T23:59:00Z'), { state: 'refused', reason: 'on-hold' } as const],
+    },
+    {
+      label: '#5678',
+      loans: [{ state: 'refused', reason: 'too-many-renewals' } as const, { state: 'refused', reason: 'blocked' } as const],
+    },
   ];
 
   it('says what was renewed (new due dates) and what was not (reasons in plain words), per patron, in English', () => {
@@ -109,7 +136,9 @@ describe('Function: renewalReply', () => {
       'Riverside Library: #1234: renewed 2, due Wed Nov 18, Fri Nov 20. #5678: not renewed 2 (someone is waiting for it, your account needs attention).',
     );
     // One more reason would take a second segment: the dates shrink to the latest, then the reasons go.
-    expect(renewalReply(lines, voice('en'), false)).toBe('Riverside Library: #1234: renewed 2, due by Fri Nov 20; not renewed 1. #5678: not renewed 2.');
+    expect(renewalReply(lines, voice('en'), false)).toBe(
+      'Riverside Library: #1234: renewed 2, due by Fri Nov 20; not renewed 1. #5678: not renewed 2.',
+    );
   });
 
   it('speaks Spanish, and says less (the latest due date, then no reasons) rather than take a second segment', () => {
@@ -134,8 +163,14 @@ describe('Function: renewalReply', () => {
       for (let patrons = 1; patrons <= 6; patrons++) {
         const family = Array.from({ length: patrons }, (_, p) => ({
           label: patrons === 1 ? '' : `#${1000 + p}`,
-          loans: Array.from({ length: 10 }, (_, l): LoanOutcome =>
-            l % 3 === 0 ? { state: 'refused', reason: reasons[l % 4]! } : l % 3 === 1 ? renewed(`2026-11-${10 + l}T23:00:00Z`) : { state: 'pending' },
+          loans: Array.from(
+            { length: 10 },
+            (_, l): LoanOutcome =>
+              l % 3 === 0
+                ? { state: 'refused', reason: reasons[l % 4]! }
+                : l % 3 === 1
+                  ? renewed(`2026-11-${10 + l}T23:00:00Z`)
+                  : { state: 'pending' },
           ),
         }));
         const text = renewalReply(family, voice(language), true);
@@ -157,12 +192,22 @@ describe('Function: itemsReply', () => {
     const en = itemsReply(patrons, voice('en'), options);
     expect(en).toBe('Riverside Library: #1234: 3 items, due Wed Nov 18 (2), Wed Nov 25. #5678: no items. Reply RENEW to renew.');
     const es = itemsReply(patrons, voice('es'), options);
-    expect(es).toBe('Riverside Library: #1234: 3 prestamos, vence mié 18 nov (2), mié 25 nov. #5678: sin prestamos. Responda RENOVAR para renovar.');
+    expect(es).toBe(
+      'Riverside Library: #1234: 3 prestamos, vence mié 18 nov (2), mié 25 nov. #5678: sin prestamos. Responda RENOVAR para renovar.',
+    );
     expect([en, es].map(segments)).toEqual([1, 1]);
   });
 
   it('shows titles only when asked, and never more than three segments: then a pointer to the catalog', () => {
-    const many = [{ label: '', loans: Array.from({ length: 40 }, (_, index) => ({ dueAt: `2026-12-${String(1 + (index % 28)).padStart(2, '0')}T23:00:00Z`, title: `Ça ira, tome ${index} — “l’été”` })) }];
+    const many = [
+      {
+        label: '',
+        loans: Array.from({ length: 40 }, (_, index) => ({
+          dueAt: `2026-12-${String(1 + (index % 28)).padStart(2, '0')}T23:00:00Z`,
+          title: `Ça ira, tome ${index} — “l’été”`,
+        })),
+      },
+    ];
     const withoutTitles = itemsReply(many, voice('en'), options);
     expect(withoutTitles).not.toContain('tome');
     const withTitles = itemsReply(many, voice('en'), { ...options, titles: true });

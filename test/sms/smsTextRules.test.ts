@@ -26,8 +26,12 @@ describe('Function: parseConsortiumConfig (SMS names)', () => {
 
   it('refuses a name SMS cannot carry when no short name stands in for it', () => {
     const config = withLibrary({ name: '中央図書館', shortName: undefined });
-    expect(() => parseConsortiumConfig(config)).toThrow('config.libraries.0.shortName is required: name must use only the GSM-7 alphabet and contain a letter');
-    expect(parseConsortiumConfig(withLibrary({ name: '中央図書館', shortName: 'Chuo Library' })).libraries[0]?.shortName).toBe('Chuo Library');
+    expect(() => parseConsortiumConfig(config)).toThrow(
+      'config.libraries.0.shortName is required: name must use only the GSM-7 alphabet and contain a letter',
+    );
+    expect(parseConsortiumConfig(withLibrary({ name: '中央図書館', shortName: 'Chuo Library' })).libraries[0]?.shortName).toBe(
+      'Chuo Library',
+    );
   });
 
   it('accepts GSM-7 letters beyond ASCII (Ærø, Müller, Δ) and reads reply caps with their defaults', () => {
@@ -35,7 +39,10 @@ describe('Function: parseConsortiumConfig (SMS names)', () => {
     expect(config.libraries[0]?.shortName).toBe('Ærø Bibliotek');
     expect(dailyReplyLimit(config, '+18455550111')).toBe(5);
     expect(dailyReplyLimit(config, '+447700900123')).toBe(1);
-    const custom = parseConsortiumConfig({ ...testConfig, sms: { ...testConfig.sms, replies: { perNumberPerDay: 3, countryCodes: ['+1', '+44'] } } });
+    const custom = parseConsortiumConfig({
+      ...testConfig,
+      sms: { ...testConfig.sms, replies: { perNumberPerDay: 3, countryCodes: ['+1', '+44'] } },
+    });
     expect(dailyReplyLimit(custom, '+447700900123')).toBe(3);
     expect(dailyReplyLimit(custom, '+33612345678')).toBe(1);
   });
@@ -61,7 +68,9 @@ describe('Event contract: texts patrons get by SMS', () => {
   });
 
   it('accepts text in any script: it is transliterated for SMS', () => {
-    const event = parseCirculationEvent(eventBridgeEvent('ServiceUpdatePublished', { eventId: uid('e'), occurredAt, message: { en: '図書館は休館します 🎉' } }));
+    const event = parseCirculationEvent(
+      eventBridgeEvent('ServiceUpdatePublished', { eventId: uid('e'), occurredAt, message: { en: '図書館は休館します 🎉' } }),
+    );
     expect(event.detailType).toBe('ServiceUpdatePublished');
   });
 });

@@ -9,7 +9,17 @@ import { emailsTo, scanAll } from '#test/helpers/localAws.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
 function checkout(patronId: string, dueAt: string, title = 'Parable of the Sower'): DetailOf<'ItemCheckedOut'> {
-  return { eventId: uid('evt'), occurredAt: '2026-10-20T14:00:00-04:00', loanId: uid('L'), patronId, itemId: uid('I'), title, materialType: 'book', branch: 'riverside-main', dueAt };
+  return {
+    eventId: uid('evt'),
+    occurredAt: '2026-10-20T14:00:00-04:00',
+    loanId: uid('L'),
+    patronId,
+    itemId: uid('I'),
+    title,
+    materialType: 'book',
+    branch: 'riverside-main',
+    dueAt,
+  };
 }
 
 describe('Sweep: scheduled notices', () => {
@@ -27,16 +37,23 @@ describe('Sweep: scheduled notices', () => {
     await pipeline.deliverNotices();
     return registration;
   }
-  const texts = (to: string) => pipeline.sms.messages.filter((sms) => sms.to === to && !sms.body.includes('Msg & data')).map((sms) => sms.body);
+  const texts = (to: string) =>
+    pipeline.sms.messages.filter((sms) => sms.to === to && !sms.body.includes('Msg & data')).map((sms) => sms.body);
   const noticesOf = async (patronId: string, kind: string) =>
-    (await scanAll(pipeline.table)).filter((item) => item.kind === 'notice' && item.patronId === patronId && item.noticeKind === kind && item.channel === 'sms');
+    (await scanAll(pipeline.table)).filter(
+      (item) => item.kind === 'notice' && item.patronId === patronId && item.noticeKind === kind && item.channel === 'sms',
+    );
 
   it('sends one due-soon digest per patron and day, listing every item, even across pages; a second run sends nothing', async () => {
     const reader = await patron();
     const neighbours = await Promise.all([patron(), patron()]);
-    const loans = ['Kindred', 'Dawn', 'Wild Seed', 'Fledgling'].map((title) => checkout(reader.patronId, '2026-11-24T23:59:00-05:00', title));
+    const loans = ['Kindred', 'Dawn', 'Wild Seed', 'Fledgling'].map((title) =>
+      checkout(reader.patronId, '2026-11-24T23:59:00-05:00', title),
+    );
     await pipeline.publish(...loans.map((detail) => ({ detailType: 'ItemCheckedOut', detail })));
-    await pipeline.publish(...neighbours.map((n) => ({ detailType: 'ItemCheckedOut', detail: checkout(n.patronId, '2026-11-24T12:00:00-05:00') })));
+    await pipeline.publish(
+      ...neighbours.map((n) => ({ detailType: 'ItemCheckedOut', detail: checkout(n.patronId, '2026-11-24T12:00:00-05:00') })),
+    );
 
     await pipeline.runSweep('2026-11-21');
     await pipeline.runSweep('2026-11-21');
@@ -56,7 +73,10 @@ describe('Sweep: scheduled notices', () => {
 
     await pipeline.runSweep('2026-11-11');
     await pipeline.runSweep('2026-11-17');
-    await pipeline.publish({ detailType: 'ItemReturned', detail: { eventId: uid('evt'), occurredAt: '2026-11-18T10:00:00-05:00', loanId: loan.loanId, patronId: reader.patronId } });
+    await pipeline.publish({
+      detailType: 'ItemReturned',
+      detail: { eventId: uid('evt'), occurredAt: '2026-11-18T10:00:00-05:00', loanId: loan.loanId, patronId: reader.patronId },
+    });
     await pipeline.runSweep('2026-11-24');
 
     expect(texts(reader.contact.phone!)).toEqual([
@@ -70,18 +90,32 @@ describe('Sweep: scheduled notices', () => {
     const reader = await patron();
     const loan = checkout(reader.patronId, '2026-11-24T23:59:00-05:00');
     await pipeline.publish({ detailType: 'ItemCheckedOut', detail: loan });
-    await pipeline.publish({ detailType: 'LoanRenewed', detail: { eventId: uid('evt'), occurredAt: '2026-11-20T09:00:00-05:00', loanId: loan.loanId, patronId: reader.patronId, dueAt: '2026-12-15T23:59:00-05:00' } });
+    await pipeline.publish({
+      detailType: 'LoanRenewed',
+      detail: {
+        eventId: uid('evt'),
+        occurredAt: '2026-11-20T09:00:00-05:00',
+        loanId: loan.loanId,
+        patronId: reader.patronId,
+        dueAt: '2026-12-15T23:59:00-05:00',
+      },
+    });
 
     await pipeline.runSweep('2026-11-21');
     await pipeline.runSweep('2026-12-12');
 
-    expect(texts(reader.contact.phone!)).toEqual(['Riverside Library: 1 item is due Tue Dec 15. Renew in the catalog or call 845-555-0111. Reply STOP to opt out.']);
+    expect(texts(reader.contact.phone!)).toEqual([
+      'Riverside Library: 1 item is due Tue Dec 15. Renew in the catalog or call 845-555-0111. Reply STOP to opt out.',
+    ]);
   });
 
   it('counts days in the library time zone across the end of daylight saving and at midnight', async () => {
     const reader = await patron();
     // DST ends in New York on Sunday 1 November 2026: the run on 30 October (EDT) targets 2 November (EST).
-    await pipeline.publish({ detailType: 'ItemCheckedOut', detail: checkout(reader.patronId, '2026-11-02T00:30:00-05:00', 'Just after midnight') });
+    await pipeline.publish({
+      detailType: 'ItemCheckedOut',
+      detail: checkout(reader.patronId, '2026-11-02T00:30:00-05:00', 'Just after midnight'),
+    });
     // 23:59:59 on the 2nd belongs to the 2nd; 00:00 on the 3rd to the 3rd, in New York.
     await pipeline.publish({ detailType: 'ItemCheckedOut', detail: checkout(reader.patronId, '2026-11-03T04:59:59Z', 'Last second') });
     await pipeline.publish({ detailType: 'ItemCheckedOut', detail: checkout(reader.patronId, '2026-11-03T05:00:00Z', 'Next day') });
@@ -99,7 +133,15 @@ describe('Sweep: scheduled notices', () => {
     const reader = await patron();
     await pipeline.publish({
       detailType: 'HoldReady',
-      detail: { eventId: uid('evt'), occurredAt: '2026-11-04T10:00:00-05:00', holdId: uid('H'), patronId: reader.patronId, title: 'Octavia', pickupBranch: 'riverside-north', pickupBy: '2026-11-11T20:00:00-05:00' },
+      detail: {
+        eventId: uid('evt'),
+        occurredAt: '2026-11-04T10:00:00-05:00',
+        holdId: uid('H'),
+        patronId: reader.patronId,
+        title: 'Octavia',
+        pickupBranch: 'riverside-north',
+        pickupBy: '2026-11-11T20:00:00-05:00',
+      },
     });
     await pipeline.deliverNotices();
     await pipeline.runSweep('2026-11-10');
@@ -124,7 +166,9 @@ describe('Sweep: quiet hours', () => {
       await pipeline.runSweep('2026-11-21');
       expect(pipeline.sms.messages).toEqual([]);
       expect((await emailsTo(reader.contact.email!)).filter((email) => email.subject.includes('due'))).toHaveLength(1);
-      expect(pipeline.queue.delayed).toEqual([expect.objectContaining({ kind: 'due-soon', channels: ['sms'], notBefore: '2026-11-22T13:00:00.000Z' })]);
+      expect(pipeline.queue.delayed).toEqual([
+        expect.objectContaining({ kind: 'due-soon', channels: ['sms'], notBefore: '2026-11-22T13:00:00.000Z' }),
+      ]);
 
       // 08:00 the next morning: the text goes, once.
       pipeline.clock.set('2026-11-22T13:00:00Z');
@@ -156,7 +200,10 @@ describe('Sweep: timings per member library', () => {
       pipeline.sms.messages.length = 0;
       await pipeline.publish(
         { detailType: 'ItemCheckedOut', detail: checkout(riverside.patronId, '2026-11-24T23:59:00-05:00') },
-        { detailType: 'ItemCheckedOut', detail: { ...checkout(maplewood.patronId, '2026-11-24T23:59:00-05:00'), branch: 'maplewood-central' } },
+        {
+          detailType: 'ItemCheckedOut',
+          detail: { ...checkout(maplewood.patronId, '2026-11-24T23:59:00-05:00'), branch: 'maplewood-central' },
+        },
       );
 
       await pipeline.runSweep('2026-11-21');

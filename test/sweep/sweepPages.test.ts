@@ -46,27 +46,46 @@ describe('Class: Sweep (in-memory ports)', () => {
     return requests;
   }
 
-  const loan = (patronId: string, loanId: string, title: string, dueAt = `${dueDay}T23:59:00-05:00`, branch = 'riverside-main') => ({ patronId, loanId, title, dueAt, branch });
+  const loan = (patronId: string, loanId: string, title: string, dueAt = `${dueDay}T23:59:00-05:00`, branch = 'riverside-main') => ({
+    patronId,
+    loanId,
+    title,
+    dueAt,
+    branch,
+  });
 
   describe('Method: start', () => {
     it('queues the first page of every kind, configured offset and shard', async () => {
       const started = await sweepOf().start(runDay);
       const targets = [...new Set(started.map((page) => `${page.kind}:${page.offset}:${page.targetDay}`))];
-      expect(targets).toEqual(['due-soon:3:2026-11-24', 'overdue:1:2026-11-20', 'overdue:7:2026-11-14', 'overdue:14:2026-11-07', 'hold-expiring:1:2026-11-22']);
+      expect(targets).toEqual([
+        'due-soon:3:2026-11-24',
+        'overdue:1:2026-11-20',
+        'overdue:7:2026-11-14',
+        'overdue:14:2026-11-07',
+        'hold-expiring:1:2026-11-22',
+      ]);
       expect(started).toHaveLength(targets.length * SWEEP_SHARDS);
       expect(queue.messages).toHaveLength(started.length);
     });
 
     it('adds the offsets a member library sets for itself', async () => {
-      const config = { ...testConfig, libraries: testConfig.libraries.map((lib) => (lib.id === 'maplewood' ? { ...lib, notices: { dueSoonDaysBefore: 2 } } : lib)) };
+      const config = {
+        ...testConfig,
+        libraries: testConfig.libraries.map((lib) => (lib.id === 'maplewood' ? { ...lib, notices: { dueSoonDaysBefore: 2 } } : lib)),
+      };
       const started = await sweepOf(3, config).start(runDay);
-      expect([...new Set(started.filter((page) => page.kind === 'due-soon').map((page) => page.targetDay))]).toEqual(['2026-11-23', '2026-11-24']);
+      expect([...new Set(started.filter((page) => page.kind === 'due-soon').map((page) => page.targetDay))]).toEqual([
+        '2026-11-23',
+        '2026-11-24',
+      ]);
     });
   });
 
   describe('Method: page', () => {
     it('asks for one digest per patron listing all of their items, even when a group spans pages', async () => {
-      for (const title of ['Kindred', 'Dawn', 'Wild Seed', 'Fledgling', 'Imago']) index.addLoan(dueDay, loan('P-reader', `L-${title}`, title));
+      for (const title of ['Kindred', 'Dawn', 'Wild Seed', 'Fledgling', 'Imago'])
+        index.addLoan(dueDay, loan('P-reader', `L-${title}`, title));
       index.addLoan(dueDay, loan('P-reader', 'L-early', 'Early', `${dueDay}T09:00:00-05:00`));
       for (const n of [1, 2, 3, 4, 5]) index.addLoan(dueDay, loan(`P-n${n}`, `L-n${n}`, 'Neighbour'));
 
@@ -76,7 +95,14 @@ describe('Class: Sweep (in-memory ports)', () => {
       const digest = requests.find((request) => request.patronId === 'P-reader');
       expect(digest).toMatchObject({ kind: 'due-soon', subjectId: dueDay, subjectVersion: 'due-soon-3', causationId: `sweep-${runDay}` });
       // Ids only, by due time: the notifier reads the titles when it sends.
-      expect(digest && 'loanIds' in digest ? digest.loanIds : []).toEqual(['L-early', 'L-Dawn', 'L-Fledgling', 'L-Imago', 'L-Kindred', 'L-Wild Seed']);
+      expect(digest && 'loanIds' in digest ? digest.loanIds : []).toEqual([
+        'L-early',
+        'L-Dawn',
+        'L-Fledgling',
+        'L-Imago',
+        'L-Kindred',
+        'L-Wild Seed',
+      ]);
     });
 
     it('ends a page before a patron whose items it would split, and resumes with that patron', async () => {
@@ -96,7 +122,10 @@ describe('Class: Sweep (in-memory ports)', () => {
     });
 
     it('leaves out loans no longer open, and loans of a library that reminds on another day', async () => {
-      const config = { ...testConfig, libraries: testConfig.libraries.map((lib) => (lib.id === 'maplewood' ? { ...lib, notices: { dueSoonDaysBefore: 2 } } : lib)) };
+      const config = {
+        ...testConfig,
+        libraries: testConfig.libraries.map((lib) => (lib.id === 'maplewood' ? { ...lib, notices: { dueSoonDaysBefore: 2 } } : lib)),
+      };
       index.addLoan(dueDay, loan('P-open', 'L-1', 'Open'));
       index.addLoan(dueDay, { ...loan('P-returned', 'L-2', 'Kept for a fine'), active: false });
       index.addLoan(dueDay, loan('P-maple', 'L-3', 'Maplewood', undefined, 'maplewood-central'));
@@ -120,16 +149,32 @@ describe('Class: Sweep (in-memory ports)', () => {
 
       const requests = await run(sweepOf(3));
 
-      expect(requests.map((request) => `${request.kind}:${request.patronId}:${request.subjectVersion}`).sort()).toEqual(['overdue:P-late:overdue-1', 'overdue:P-later:overdue-7']);
+      expect(requests.map((request) => `${request.kind}:${request.patronId}:${request.subjectVersion}`).sort()).toEqual([
+        'overdue:P-late:overdue-1',
+        'overdue:P-later:overdue-7',
+      ]);
     });
 
     it('asks for a hold-expiring notice per hold to pick up the next day', async () => {
-      const hold = { patronId: 'P-hold', holdId: 'H-1', title: 'Octavia', pickupBranch: 'riverside-north', pickupBy: '2026-11-22T20:00:00-05:00' };
+      const hold = {
+        patronId: 'P-hold',
+        holdId: 'H-1',
+        title: 'Octavia',
+        pickupBranch: 'riverside-north',
+        pickupBy: '2026-11-22T20:00:00-05:00',
+      };
       index.addHold('2026-11-22', hold);
 
       expect(await run(sweepOf(3))).toEqual([
         // Ids only: the notifier reads the title and pick-up details from the hold when it sends.
-        { type: 'notice', kind: 'hold-expiring', patronId: 'P-hold', subjectId: 'H-1', subjectVersion: hold.pickupBy, causationId: `sweep-${runDay}` },
+        {
+          type: 'notice',
+          kind: 'hold-expiring',
+          patronId: 'P-hold',
+          subjectId: 'H-1',
+          subjectVersion: hold.pickupBy,
+          causationId: `sweep-${runDay}`,
+        },
       ]);
     });
 

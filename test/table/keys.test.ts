@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ledgerKey, loanTombstoneKey, noticeItemKey, noticeKeyOf, patronIdOf, patronKey } from '#shared/table/keys.ts';
 
-const PREFIXES = /[`'"](PATRON|LOAN|HOLD|FINE|NOTICE|STATS|PURGE|INBOUND|SMSREPLIES|CONSENT|HISTORY|AUDIENCE|FANOUT|SWEEP|LOANDONE|FINEDONE|HOLDDONE|DUE|PICKUP|WEBHOOKSIG|ILSFEED|SNAPSHOTLOAN)#/;
+const PREFIXES =
+  /[`'"](PATRON|LOAN|HOLD|FINE|NOTICE|STATS|PURGE|INBOUND|SMSREPLIES|CONSENT|HISTORY|AUDIENCE|FANOUT|SWEEP|LOANDONE|FINEDONE|HOLDDONE|DUE|PICKUP|WEBHOOKSIG|ILSFEED|SNAPSHOTLOAN)#/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

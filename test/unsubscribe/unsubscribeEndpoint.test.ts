@@ -41,14 +41,18 @@ describe('Function: unsubscribe endpoint', () => {
   /** A registered patron with one hold-ready email; returns the email's List-Unsubscribe URL. */
   async function patronWithEmail(language: 'en' | 'es' = 'en') {
     const patron = patronRegistered({ language });
-    await pipeline.publish({ detailType: 'PatronRegistered', detail: patron }, { detailType: 'HoldReady', detail: holdReady(patron.patronId) });
+    await pipeline.publish(
+      { detailType: 'PatronRegistered', detail: patron },
+      { detailType: 'HoldReady', detail: holdReady(patron.patronId) },
+    );
     await pipeline.deliverNotices();
     const [email] = await emailsTo(patron.contact.email!);
     const url = /^<(.+)>$/.exec(email?.headers?.find((header) => header.name === 'List-Unsubscribe')?.value ?? '')?.[1] ?? '';
     return { patron, email: email!, url };
   }
 
-  const ledgerOf = async (patronId: string) => (await pipeline.patrons.ledger(patronId, pipeline.clock.now())).filter((entry) => entry.topic === 'email');
+  const ledgerOf = async (patronId: string) =>
+    (await pipeline.patrons.ledger(patronId, pipeline.clock.now())).filter((entry) => entry.topic === 'email');
   const emailConsentEvents = (patronId: string) =>
     pipeline.outbound.published.filter(
       (event) => event.detailType === 'PatronConsentChanged' && event.detail.patronId === patronId && event.detail.channel === 'email',
@@ -110,7 +114,9 @@ describe('Function: unsubscribe endpoint', () => {
 
     expect([...responses, later].map((response) => response.statusCode)).toEqual([200, 200, 200]);
     expect((await ledgerOf(patron.patronId)).filter((entry) => entry.source === 'email-unsubscribe')).toHaveLength(1);
-    expect(emailConsentEvents(patron.patronId).filter((event) => 'source' in event.detail && event.detail.source === 'email-unsubscribe')).toHaveLength(1);
+    expect(
+      emailConsentEvents(patron.patronId).filter((event) => 'source' in event.detail && event.detail.source === 'email-unsubscribe'),
+    ).toHaveLength(1);
   });
 
   it('shows the confirm page on GET and changes nothing (mail scanners open links)', async () => {
@@ -119,7 +125,11 @@ describe('Function: unsubscribe endpoint', () => {
     const response = await request('GET', url);
 
     expect(response.statusCode).toBe(200);
-    expect(response.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+    expect(response.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    });
     expect(response.body).toContain('<html lang="es">');
     expect(response.body).toContain('<form method="post">');
     expect(response.body).toContain('Riverside Public Library');
@@ -148,7 +158,11 @@ describe('Function: unsubscribe endpoint', () => {
     noToken.searchParams.delete('token');
     const otherKey = { generate: async () => new Uint8Array(32), verify: async () => false } satisfies MacKey;
 
-    const responses = [await request('POST', tampered.toString()), await request('GET', noToken.toString()), await request('POST', url, otherKey)];
+    const responses = [
+      await request('POST', tampered.toString()),
+      await request('GET', noToken.toString()),
+      await request('POST', url, otherKey),
+    ];
 
     expect(responses.map((response) => response.statusCode)).toEqual([400, 400, 400]);
     for (const response of responses) expect(response.body).toContain('<h1>This link does not work</h1>');
@@ -168,7 +182,10 @@ describe('Function: unsubscribe endpoint', () => {
 
   it('answers 503 with a retry page when the key service fails, and 405 to other methods', async () => {
     const { patron, url } = await patronWithEmail();
-    const failing = { generate: async () => new Uint8Array(32), verify: () => Promise.reject(Object.assign(new Error('down'), { name: 'KMSInternalException' })) } satisfies MacKey;
+    const failing = {
+      generate: async () => new Uint8Array(32),
+      verify: () => Promise.reject(Object.assign(new Error('down'), { name: 'KMSInternalException' })),
+    } satisfies MacKey;
 
     const failed = await request('POST', url, failing);
     const put = await request('PUT', url);

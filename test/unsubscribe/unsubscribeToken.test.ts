@@ -25,7 +25,10 @@ describe('Class: UnsubscribeTokens', () => {
 
       const checked = await tokens.check(token, ISSUED);
 
-      expect(checked).toEqual({ valid: true, claims: { patronId: 'P-1234', channel: 'email', issuedOn: '2026-11-04', tokenId: expect.stringMatching(/^unsub-[\w-]{22}$/) } });
+      expect(checked).toEqual({
+        valid: true,
+        claims: { patronId: 'P-1234', channel: 'email', issuedOn: '2026-11-04', tokenId: expect.stringMatching(/^unsub-[\w-]{22}$/) },
+      });
       expect(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')).toBe('u1|P-1234|email|2026-11-04');
       // One token per patron, channel and day: the same link in every email of that day.
       expect(await tokens.issue('P-1234', 'email', new Date('2026-11-04T23:59:00Z'))).toBe(token);

@@ -32,7 +32,11 @@ export const dueSoon = defineNoticeKind({
       const count = items.length;
       return {
         subject: `${count === 1 ? 'An item is' : `${count} items are`} due ${date}`,
-        paragraphs: [`These items are due on ${date}:`, ...items.map((item) => `- ${item.title}`), 'You can renew them in the online catalog if nobody else has placed a hold.'],
+        paragraphs: [
+          `These items are due on ${date}:`,
+          ...items.map((item) => `- ${item.title}`),
+          'You can renew them in the online catalog if nobody else has placed a hold.',
+        ],
       };
     },
     es: ({ items }, context) => {
@@ -40,7 +44,11 @@ export const dueSoon = defineNoticeKind({
       const count = items.length;
       return {
         subject: `${count === 1 ? 'Un artículo vence' : `${count} artículos vencen`} el ${date}`,
-        paragraphs: [`Estos artículos vencen el ${date}:`, ...items.map((item) => `- ${item.title}`), 'Puede renovarlos en el catálogo en línea si nadie más los ha reservado.'],
+        paragraphs: [
+          `Estos artículos vencen el ${date}:`,
+          ...items.map((item) => `- ${item.title}`),
+          'Puede renovarlos en el catálogo en línea si nadie más los ha reservado.',
+        ],
       };
     },
   },

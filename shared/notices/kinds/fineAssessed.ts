@@ -26,14 +26,22 @@ export const fineAssessed = defineNoticeKind({
       const amount = formatMoney(fine.amount, fine.currency, 'en');
       return {
         subject: `A charge of ${amount} on your account`,
-        paragraphs: [`A charge of ${amount} was added to your account.`, `Reason: ${fine.reason}.`, 'You can pay it in the online catalog or at any library desk.'],
+        paragraphs: [
+          `A charge of ${amount} was added to your account.`,
+          `Reason: ${fine.reason}.`,
+          'You can pay it in the online catalog or at any library desk.',
+        ],
       };
     },
     es: ({ fine }) => {
       const amount = formatMoney(fine.amount, fine.currency, 'es');
       return {
         subject: `Cargo de ${amount} en su cuenta`,
-        paragraphs: [`Se agregó un cargo de ${amount} a su cuenta.`, `Motivo: ${fine.reason}.`, 'Puede pagarlo en el catálogo en línea o en cualquier biblioteca.'],
+        paragraphs: [
+          `Se agregó un cargo de ${amount} a su cuenta.`,
+          `Motivo: ${fine.reason}.`,
+          'Puede pagarlo en el catálogo en línea o en cualquier biblioteca.',
+        ],
       };
     },
   },

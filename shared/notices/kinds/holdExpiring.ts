@@ -15,11 +15,17 @@ export const holdExpiring = defineHoldNoticeKind('hold-expiring', {
   email: {
     en: ({ title, branch, date }) => ({
       subject: `Your hold at ${branch} expires ${date}`,
-      paragraphs: [`Your hold "${title}" at ${branch} expires on ${date}.`, 'Pick it up by then; after that it goes to the next patron in line.'],
+      paragraphs: [
+        `Your hold "${title}" at ${branch} expires on ${date}.`,
+        'Pick it up by then; after that it goes to the next patron in line.',
+      ],
     }),
     es: ({ title, branch, date }) => ({
       subject: `Su reserva en ${branch} vence el ${date}`,
-      paragraphs: [`Su reserva "${title}" en ${branch} vence el ${date}.`, 'Recójala antes de esa fecha; después pasará a la siguiente persona en la lista.'],
+      paragraphs: [
+        `Su reserva "${title}" en ${branch} vence el ${date}.`,
+        'Recójala antes de esa fecha; después pasará a la siguiente persona en la lista.',
+      ],
     }),
   },
 });

@@ -30,7 +30,12 @@ export function defineHoldNoticeKind<const K extends string>(kind: K, words: Hol
       const title = smsTitle([hold.title], context);
       return {
         text: title === undefined ? words.sms[language].untitled : words.sms[language].titled,
-        slots: { library: context.branding.shortName, branch: context.branchName(hold.pickupBranch), date: dayOf(hold.pickupBy, context), title: title ?? '' },
+        slots: {
+          library: context.branding.shortName,
+          branch: context.branchName(hold.pickupBranch),
+          date: dayOf(hold.pickupBy, context),
+          title: title ?? '',
+        },
         shrink: ['title', 'branch', 'library'],
       };
     };

@@ -15,11 +15,17 @@ export const holdReady = defineHoldNoticeKind('hold-ready', {
   email: {
     en: ({ title, branch, date }) => ({
       subject: `Your hold is ready at ${branch}`,
-      paragraphs: [`Your hold "${title}" is ready for pickup at ${branch}.`, `Please pick it up by ${date}. After that it goes to the next patron in line.`],
+      paragraphs: [
+        `Your hold "${title}" is ready for pickup at ${branch}.`,
+        `Please pick it up by ${date}. After that it goes to the next patron in line.`,
+      ],
     }),
     es: ({ title, branch, date }) => ({
       subject: `Su reserva está lista en ${branch}`,
-      paragraphs: [`Su reserva "${title}" está lista para recoger en ${branch}.`, `Recójala antes del ${date}. Después pasará a la siguiente persona en la lista.`],
+      paragraphs: [
+        `Su reserva "${title}" está lista para recoger en ${branch}.`,
+        `Recójala antes del ${date}. Después pasará a la siguiente persona en la lista.`,
+      ],
     }),
   },
 });

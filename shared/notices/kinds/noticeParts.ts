@@ -75,7 +75,10 @@ export interface LoanDigest {
 /** The SMS subject of a due-soon or overdue digest, and its slots. */
 export function loanDigest(items: readonly { title: string; dueAt: string }[], context: ComposeContext): LoanDigest {
   const count = items.length;
-  const title = smsTitle(items.map((item) => item.title), context);
+  const title = smsTitle(
+    items.map((item) => item.title),
+    context,
+  );
   const es = context.language === 'es';
   const more = count === 1 ? '' : es ? `y ${count - 1} mas` : `and ${count - 1} more`;
   const what = es ? (count === 1 ? '1 articulo' : `${count} articulos`) : count === 1 ? '1 item' : `${count} items`;
@@ -100,4 +103,3 @@ export function requireSmsText(text: string, field: string): string {
   if (!hasGsm7Text(text)) throw new NoticeTextError(`${field} has no letter or digit left in GSM-7`, { context: { field } });
   return asSentence(text);
 }
-

@@ -31,14 +31,22 @@ export const overdue = defineNoticeKind({
       const date = dueDay(items, context);
       return {
         subject: `Overdue since ${date}: please return or renew`,
-        paragraphs: [`These items were due on ${date}:`, ...items.map((item) => `- ${item.title}`), 'Please return or renew them as soon as you can.'],
+        paragraphs: [
+          `These items were due on ${date}:`,
+          ...items.map((item) => `- ${item.title}`),
+          'Please return or renew them as soon as you can.',
+        ],
       };
     },
     es: ({ items }, context) => {
       const date = dueDay(items, context);
       return {
         subject: `Artículos vencidos desde el ${date}`,
-        paragraphs: [`Estos artículos vencieron el ${date}:`, ...items.map((item) => `- ${item.title}`), 'Devuélvalos o renuévelos lo antes posible.'],
+        paragraphs: [
+          `Estos artículos vencieron el ${date}:`,
+          ...items.map((item) => `- ${item.title}`),
+          'Devuélvalos o renuévelos lo antes posible.',
+        ],
       };
     },
   },

@@ -7,8 +7,13 @@
  * 2. SMS over the notice corpus: every kind, both languages, titles on and off: segments and encoding.
  * 3. Notifier throughput on this machine (informational: shared machines are noisy).
  * 4. The daily sweep over 100,000 open loans, 5% due on its target days: items read per item due.
- * 5. The patron import: a 100,000-row Koha report, patrons per second and write units per patron.
+ * 5. The patron import: a 100,000-row Koha report, patrons per second and write units per patron,
+ *    against bare BatchWriteItem requests of the same items.
  * 6. The ILS report-file bridge over a 50,000-row Koha loans snapshot: time and events per second.
+ * 7. Cold start: each function's import against the import of the SDK clients it uses (bench/coldStartBench.ts).
+ * 8. Broadcasts: a 100,000-patron service update at each SMS rate and SES's, simulated (bench/broadcastBench.ts).
+ * 9. DynamoDB capacity units per event type (HoldReady with both channels, a checkout and its return)
+ *    against their floors, and KMS calls per notice (bench/capacityBench.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -31,8 +36,11 @@ import { LIBRARIES, TITLES, corpusCases } from '#test/helpers/noticeCorpus.ts';
 import { sweepBench } from '#bench/sweepBench.ts';
 import { LocalMacKey } from '#shared/unsubscribe/macKey.ts';
 import { SignedUnsubscribeLinks, UnsubscribeTokens } from '#shared/unsubscribe/unsubscribeToken.ts';
-import { importBench } from '#bench/importBench.ts';
+import { printImportFigures, runImportBench } from '#bench/importBench.ts';
 import { ilsBridgeBench, type BridgeRun } from '#bench/ilsBridgeBench.ts';
+import { coldStartBench, coldStartLines } from '#bench/coldStartBench.ts';
+import { broadcastBench, broadcastLines } from '#bench/broadcastBench.ts';
+import { capacityBench, capacityLines } from '#bench/capacityBench.ts';
 
 const PATRONS = Number(process.env.BENCH_PATRONS ?? 200);
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -149,6 +157,13 @@ try {
       .join(', '),
   );
   line('longest (GSM-7 septets)', String(longest));
+  const capacityTable = 'bookdrop-bench-capacity';
+  await ensureTable(setupClient, capacityTable, { streams: false });
+  const capacity = await capacityBench(dynamo.endpoint, capacityTable, config, Number(process.env.BENCH_CAPACITY_REPETITIONS ?? 20));
+  process.stdout.write(
+    `\nDynamoDB capacity units per event, by AWS's rules (${capacity.repetitions} of each; floors in bench/capacityBench.ts)\n`,
+  );
+  for (const [label, value] of capacityLines(capacity)) line(label, value);
   const sweepTable = 'bookdrop-bench-sweep';
   await ensureTable(setupClient, sweepTable);
   const figures = await sweepBench(tableContext(setupClient, sweepTable), config);
@@ -158,28 +173,7 @@ try {
   line('index items read per item due (budget 1.05)', (figures.read / figures.due).toFixed(3));
   line('pages / digest notice requests', `${figures.pages} / ${figures.notices}`);
   line('sweep run time, this machine', `${figures.sweepSeconds.toFixed(1)} s (loading the loans took ${figures.loadSeconds.toFixed(0)} s)`);
-  const importTables = { main: 'bookdrop-bench-import', units: 'bookdrop-bench-import-units' };
-  for (const name of Object.values(importTables)) await ensureTable(setupClient, name);
-  const imported = await importBench(
-    { main: tableContext(setupClient, importTables.main), units: tableContext(setupClient, importTables.units) },
-    config,
-    Number(process.env.BENCH_IMPORT_PATRONS ?? 100_000),
-  );
-  process.stdout.write(
-    `\nPatron import (${imported.patrons.toLocaleString('en-US')}-row Koha report into DynamoDB Local, 4 chunks of 32 at once)\n`,
-  );
-  line('patrons per second (target 200)', (imported.patrons / imported.importSeconds).toFixed(0));
-  line(
-    'import run time, this machine',
-    `${imported.importSeconds.toFixed(0)} s (reading and checking the file: ${imported.checkSeconds.toFixed(1)} s)`,
-  );
-  line('write units per patron (transactional)', imported.writeUnitsPerPatron.toFixed(2));
-  line('consent ledger entries', imported.counts.ledgerEntries.toLocaleString('en-US'));
-  line(
-    'same file again: time, patrons written',
-    `${imported.rerunSeconds.toFixed(0)} s, ${imported.rerun.created + imported.rerun.updated}`,
-  );
-  line('same file again: read units per patron', imported.readUnitsPerPatron.toFixed(2));
+  printImportFigures(await runImportBench(setupClient, config), line);
   const bridgeTable = 'bookdrop-bench-ils';
   await ensureTable(setupClient, bridgeTable);
   const bridge = await ilsBridgeBench(tableContext(setupClient, bridgeTable), config);
@@ -198,6 +192,18 @@ try {
       .join(', '),
   );
   line('PutEvents requests (first / next)', `${n(bridge.first.putEventsRequests)} / ${n(bridge.next.putEventsRequests)}`);
+  const coldStart = await coldStartBench({
+    ...(process.env.BENCH_COLD_START_FUNCTIONS ? { functions: process.env.BENCH_COLD_START_FUNCTIONS.split(',') } : {}),
+    rounds: Number(process.env.BENCH_COLD_START_ROUNDS ?? 9),
+  });
+  process.stdout.write('\nCold start: function import / import of its SDK clients alone (main-thread CPU, median; target 1.2x)\n');
+  process.stdout.write(`${coldStartLines(coldStart).join('\n')}\n`);
+  const recipients = Number(process.env.BENCH_BROADCAST_PATRONS ?? 100_000);
+  const broadcasts = await broadcastBench(recipients, config.email.messagesPerSecond);
+  process.stdout.write(
+    `\nBroadcast of a service update to ${n(recipients)} patrons (simulated providers, virtual clock; target: floor + 10%)\n`,
+  );
+  process.stdout.write(`${broadcastLines(broadcasts).join('\n')}\n`);
   process.stdout.write('\n');
 } finally {
   await sms.stop();

@@ -6,7 +6,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { fixedClock } from '#shared/clock.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { isNoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
-import { Sweep } from '#shared/sweep/sweep.ts';
+import { buildPagedJobs } from '#functions/notifier/app.ts';
 import { addDays, loanSweepKeys } from '#shared/sweep/sweepKeys.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
 
@@ -68,7 +68,7 @@ export async function sweepBench(table: TableContext, config: ConsortiumConfig, 
 
   const pending: NotifierMessage[] = [];
   const queue = { enqueue: async (messages: readonly NotifierMessage[]) => void pending.push(...messages) };
-  const sweep = new Sweep(table, queue, config, fixedClock(`${runDay}T13:00:00Z`));
+  const { sweep } = buildPagedJobs({ table, config, clock: fixedClock(`${runDay}T13:00:00Z`), queue });
   const started = performance.now();
   await sweep.start(runDay);
   let read = 0;

@@ -18,13 +18,14 @@ import { TableStream } from '#infra/constructs/tableStream.ts';
 import { acknowledgeEncryptedQueueSends } from '#infra/constructs/durableQueue.ts';
 import { EmailFeedback } from '#infra/constructs/emailFeedback.ts';
 import { InboundSms } from '#infra/constructs/inboundSms.ts';
+import { grantTextCommands } from '#infra/constructs/textCommands.ts';
 import { DailySweep } from '#infra/constructs/dailySweep.ts';
 import { SenderIdentities } from '#infra/constructs/senderIdentities.ts';
 import { UnsubscribeEndpoint } from '#infra/constructs/unsubscribeEndpoint.ts';
 import { IlsWebhook } from '#infra/constructs/ilsWebhook.ts';
 import { IlsReportBridge } from '#infra/constructs/ilsReportBridge.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
-import { smsIntervalMs } from '#shared/notices/smsPacer.ts';
+import { notifierThroughput } from '#shared/notices/broadcastRate.ts';
 import type { StageSettings } from '#shared/config/stageSettings.ts';
 import { STACK_OUTPUT } from '#shared/stages.ts';
 import { StageDefaults } from '#infra/constructs/stageDefaults.ts';
@@ -78,14 +79,21 @@ export class BookdropStack extends Stack {
 
     const common = { TABLE_NAME: table.tableName, BOOKDROP_CONFIG: JSON.stringify(config), CONTACT_KEYS: 'kms' } as const;
 
-    // Throughput: the queue drives at most `concurrency` instances, and each spaces its texts so that
-    // together they stay under the carrier's message parts per second (notices are one part each).
-    const concurrency = NOTIFIER_CONCURRENCY;
+    // Throughput: the queue drives at most `maxConcurrency` instances, and each spaces its texts and
+    // emails so that together they reach, and stay under, the origination identity's message parts per
+    // second and SES's send rate (notices are one part each). All derived from the configured rates.
+    const notifierTimeout = Duration.seconds(30);
+    const throughput = notifierThroughput(
+      { smsPartsPerSecond: config.sms.messagePartsPerSecond, emailsPerSecond: config.email.messagesPerSecond },
+      notifierTimeout.toSeconds(),
+    );
     const notifier: QueueConsumer = new QueueConsumer(this, 'Notifier', {
       key: keys.dataKey,
       handlerFolder: 'notifier',
       description: 'Bookdrop: sends notices by SMS (SNS) and email (SES), once, with consent',
-      maxConcurrency: concurrency,
+      maxConcurrency: throughput.maxConcurrency,
+      batchSize: throughput.batchSize,
+      timeout: notifierTimeout,
       deadLetterRetention,
       // Its own queue and the unsubscribe endpoint exist only once it does: their names resolve at synthesis.
       environment: environmentFor(notifierManifest, {
@@ -93,7 +101,8 @@ export class BookdropStack extends Stack {
         CONTACT_KEY_ID: keys.contactKey.keyArn,
         NOTICE_ID_KEY_ID: keys.noticeIdKey.keyArn,
         SES_CONFIGURATION_SET: configurationSet.configurationSetName,
-        SMS_MIN_INTERVAL_MS: String(smsIntervalMs(config.sms.messagePartsPerSecond, concurrency)),
+        SMS_MIN_INTERVAL_MS: String(throughput.smsIntervalMs),
+        EMAIL_MIN_INTERVAL_MS: String(throughput.emailIntervalMs),
         NOTICE_QUEUE_URL: Lazy.string({ produce: (): string => notifier.input.queue.queueUrl }),
         UNSUBSCRIBE_KEY_ID: Lazy.string({ produce: (): string => unsubscribe.macKey.keyArn }),
         UNSUBSCRIBE_URL: Lazy.string({ produce: (): string => unsubscribe.url }),
@@ -143,12 +152,19 @@ export class BookdropStack extends Stack {
 
     // Inbound SMS: finds patrons by the phone's blind index, changes SMS consent, replies, and takes a
     // number off the SNS opt-out list on START. It never reads or writes a contact.
-    const inbound = new InboundSms(this, 'InboundSms', {
+    const inbound: InboundSms = new InboundSms(this, 'InboundSms', {
       key: keys.dataKey,
       topicKey: keys.topicKey,
       originationIdentityArn: config.sms.originationIdentityArn,
       deadLetterRetention,
-      environment: environmentFor(inboundSmsManifest, { ...common, PHONE_INDEX_KEY_ID: keys.phoneIndexKey.keyArn }),
+      // Its own queue exists only once it does: the name resolves at synthesis.
+      environment: environmentFor(inboundSmsManifest, {
+        ...common,
+        PHONE_INDEX_KEY_ID: keys.phoneIndexKey.keyArn,
+        EVENT_BUS_NAME: ingress.bus.eventBusName,
+        NOTICE_QUEUE_URL: notifier.input.queue.queueUrl,
+        RENEWAL_DEADLINE_QUEUE_URL: Lazy.string({ produce: (): string => inbound.consumer.input.queue.queueUrl }),
+      }),
     });
     const inboundFn = inbound.consumer.service.fn;
     inboundFn.addToRolePolicy(new iam.PolicyStatement({ actions: INBOUND_TABLE_ACTIONS, resources: [table.tableArn] }));
@@ -164,6 +180,8 @@ export class BookdropStack extends Stack {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'SMS to a phone number and the SNS opt-out list calls have no resource ARN; X-Ray actions likewise take no resource.',
     });
+    grantTextCommands(inboundFn, { table, bus: ingress.bus, noticeQueue: notifier.input.queue, ownQueue: inbound.consumer.input.queue });
+    acknowledgeEncryptedQueueSends(inbound.consumer.service);
 
     // Circulation: writes profiles, ledger and holds; encrypts contacts; indexes phones; enqueues notices.
     const circulationFn = circulation.service.fn;

@@ -8,6 +8,7 @@ import { checkPutEventsRequest, PutEventsValidationError } from '#sandbox/putEve
 import { describeIssues } from '#shared/events/issues.ts';
 import { inboundSmsSchema } from '#shared/sms/inboundSms.ts';
 import { privacyChartResponse } from '#sandbox/privacyPage.ts';
+import { parseIlsResponderSettings } from '#sandbox/ilsResponder.ts';
 import { httpApiEvent, httpApiResponse } from '#sandbox/httpFunction.ts';
 import { UNSUBSCRIBE_PATH } from '#shared/unsubscribe/unsubscribeHttp.ts';
 
@@ -20,7 +21,7 @@ export const sandboxRoutes: ApiRoute[] = [
     path: ANY_PATH,
     amzTarget: /^AWSEvents\.PutEvents$/,
     handle: async ({ sandbox, json }) => {
-      let entries;
+      let entries: ReturnType<typeof checkPutEventsRequest>;
       try {
         entries = checkPutEventsRequest(json());
       } catch (error) {
@@ -123,4 +124,18 @@ export const sandboxRoutes: ApiRoute[] = [
     },
   },
   { method: 'POST', path: '/sandbox/redrive', handle: async ({ sandbox }) => ({ body: await sandbox.redrive() }) },
+  // How the sandbox ILS answers renewals asked for by text (docs/sandbox.md).
+  { method: 'GET', path: '/sandbox/ils/renewals', handle: ({ sandbox }) => ({ body: sandbox.ilsRenewals.settings }) },
+  {
+    method: 'POST',
+    path: '/sandbox/ils/renewals',
+    handle: ({ sandbox, json }) => {
+      try {
+        sandbox.ilsRenewals.settings = parseIlsResponderSettings(json());
+      } catch (error) {
+        throw new SandboxApiError(400, (error as Error).message);
+      }
+      return { body: sandbox.ilsRenewals.settings };
+    },
+  },
 ];

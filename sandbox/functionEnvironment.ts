@@ -19,6 +19,8 @@ export interface SandboxResources {
   readonly keyFile: string;
   readonly eventBusName: string;
   readonly noticeQueueUrl: string;
+  /** The inbound-SMS function's own queue: renewal deadlines come back on it, delayed. */
+  readonly inboundSmsQueueUrl: string;
   readonly unsubscribeUrl: string;
 }
 
@@ -47,7 +49,13 @@ export function sandboxFunctionEnvironments(resources: SandboxResources) {
       NOTICE_QUEUE_URL: resources.noticeQueueUrl,
     }),
     'email-feedback': sandboxEnvironment(emailFeedbackManifest, common),
-    'inbound-sms': sandboxEnvironment(inboundSmsManifest, { ...common, ...keys }),
+    'inbound-sms': sandboxEnvironment(inboundSmsManifest, {
+      ...common,
+      ...keys,
+      EVENT_BUS_NAME: resources.eventBusName,
+      NOTICE_QUEUE_URL: resources.noticeQueueUrl,
+      RENEWAL_DEADLINE_QUEUE_URL: resources.inboundSmsQueueUrl,
+    }),
     unsubscribe: sandboxEnvironment(unsubscribeManifest, { ...common, ...keys }),
   };
 }

@@ -65,7 +65,7 @@ export class SandboxIlsBridges {
   private timer: NodeJS.Timeout | undefined;
   private scanning: Promise<DropResult[]> = Promise.resolve([]);
 
-  public constructor(private readonly options: SandboxIlsOptions) {
+  public constructor(readonly options: SandboxIlsOptions) {
     this.drop = new DropFolderReportStore(options.dropDir);
     for (const file of readdirSync(SHIPPED_MAPPINGS).filter((name) => name.endsWith('.json'))) {
       const target = join(options.dropDir, 'mappings', file);

@@ -137,6 +137,15 @@ function loopbackLauncher(): string | undefined {
   return dir;
 }
 
+/**
+ * JVM options for DynamoDB Local: the client compiler only (no C2) and the serial collector. The
+ * sandbox and the tests run it for minutes on a machine with few cores, where C2's compiler threads
+ * and G1's collector threads compete with the work itself: measured over the same 10,000 requests
+ * (puts, gets and 3-item transactions from a cold start), Java used about 32% less CPU with these
+ * options (39 s against 58 s), with no loss once warm.
+ */
+export const DYNAMODB_LOCAL_JVM_OPTIONS: readonly string[] = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+
 export interface DynamoDbLocalOptions {
   /** A free one by default. */
   readonly port?: number;
@@ -158,9 +167,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const args = [...storage, '-sharedDb', '-disableTelemetry', '-cors', endpoint, '-port', String(chosen)];
   const child = spawn(
     'java',
-    launcher
-      ? [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-cp', `${jar}${delimiter}${launcher}`, 'LoopbackDynamoDbLocal', ...args]
-      : [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', jar, ...args],
+    [
+      ...DYNAMODB_LOCAL_JVM_OPTIONS,
+      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      ...(launcher ? ['-cp', `${jar}${delimiter}${launcher}`, 'LoopbackDynamoDbLocal'] : ['-jar', jar]),
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output = captureOutput(child);

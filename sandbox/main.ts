@@ -28,7 +28,7 @@ if (dataDirFlag >= 0 && !dataDirArgument) {
 const dataDir = dataDirArgument ? resolve(dataDirArgument) : undefined;
 
 const sandbox = await Sandbox.start({ config, port, keyFile, ...(dataDir ? { dataDir } : {}) });
-let server;
+let server: Awaited<ReturnType<typeof serveSandbox>>;
 try {
   server = await serveSandbox(sandbox, port);
 } catch (error) {

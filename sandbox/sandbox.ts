@@ -21,7 +21,7 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { EsdkContactCrypto, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
 import { loadOrCreateLocalKeys } from '#shared/contacts/keys.ts';
 import { EventValidationError } from '#shared/errors.ts';
-import { OUTBOUND_SOURCE } from '#shared/events/contract.ts';
+import { OUTBOUND_SOURCE, type OutboundDetail } from '#shared/events/contract.ts';
 import { parseCirculationEvent } from '#shared/events/parseEvent.ts';
 import { patronReport, type PatronReport } from '#shared/patrons/patronReport.ts';
 import { DEFAULT_CONSUMER_CONCURRENCY, NOTIFIER_CONCURRENCY, matchesPattern, routes, type RouteTarget } from '#shared/routing/rules.ts';
@@ -44,6 +44,7 @@ import { dynamoDbFolder, loadSnapshot, saveSnapshot, type SandboxSnapshot } from
 import { SmsSink } from '#sandbox/smsSink.ts';
 import { SIMULATOR, simulatedFeedback } from '#sandbox/sesMailboxSimulator.ts';
 import { StreamPoller, type StreamHandler } from '#sandbox/streamPoller.ts';
+import { IlsResponder } from '#sandbox/ilsResponder.ts';
 import { checkPutEventsEntry, type EntryError, type PutEventsEntry } from '#sandbox/putEventsContract.ts';
 import { SandboxIlsBridges } from '#sandbox/ilsBridges.ts';
 import { dirname, join } from 'node:path';
@@ -115,6 +116,8 @@ export class Sandbox {
   private saveTimer: NodeJS.Timeout | undefined;
   /** The ILS bridges: the signed webhook and the drop-folder report bridge. */
   public readonly ils: SandboxIlsBridges;
+  /** The ILS's answers to renewals asked for by text (`POST /sandbox/ils/renewals` sets how it answers). */
+  public readonly ilsRenewals: IlsResponder;
 
   private constructor(
     private readonly options: SandboxOptions,
@@ -125,6 +128,7 @@ export class Sandbox {
     this.tableName = options.tableName ?? 'bookdrop-sandbox';
     this.lastSweptDay = dayIn(options.config.timeZone, processClock.now());
     this.eventBusName = options.eventBusName ?? 'bookdrop-sandbox';
+    this.ilsRenewals = new IlsResponder(options.config.events.source);
     this.sms = sms;
     const base = `http://127.0.0.1:${options.port}/${ACCOUNT}`;
     const handler = (module: string) => async () => ((await import(module)) as { handler: SqsHandler }).handler;
@@ -236,6 +240,7 @@ export class Sandbox {
         keyFile: this.options.keyFile,
         eventBusName: this.eventBusName,
         noticeQueueUrl: this.queues.notices.url,
+        inboundSmsQueueUrl: this.queues.inboundSms.url,
         unsubscribeUrl: `${api}${UNSUBSCRIBE_PATH}`,
       }),
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -335,7 +340,12 @@ export class Sandbox {
         routed.push([]);
         continue;
       }
-      if (event.source === OUTBOUND_SOURCE) this.published.push(event);
+      if (event.source === OUTBOUND_SOURCE) {
+        this.published.push(event);
+        // The sandbox plays the ILS: it answers a renewal request as soon as it is published.
+        if (event['detail-type'] === 'RenewalRequested')
+          this.deliver(this.ilsRenewals.answer(event.detail as OutboundDetail<'RenewalRequested'>).map((entry) => this.toEvent(entry)));
+      }
       const ids = rules
         .filter((rule) => matchesPattern(rule.pattern, event))
         .map((rule) => this.queues[rule.target].send(JSON.stringify(event)));

@@ -1,6 +1,8 @@
 /**
  * `npm run demo`: publishes a short, realistic scenario to a running sandbox through the real
- * `@aws-sdk/client-eventbridge`, exactly as an ILS would, and prints what Bookdrop sent.
+ * `@aws-sdk/client-eventbridge`, exactly as an ILS would, and prints what Bookdrop sent. Library texts
+ * wait out SMS quiet hours: when the sandbox's clock is in them, the demo first moves that clock to
+ * the morning (`POST /sandbox/clock`), so the texts show at any hour, and says so.
  *
  * Target: `--sandbox [url]` (the default: `BOOKDROP_URL` or http://127.0.0.1:4010). A deployed stage
  * is refused: the demo's patrons are fictional, but its email addresses are not simulator addresses.
@@ -8,6 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CliUsageError, resolveTarget, runCli, splitTargetArgs } from '#scripts/cli/target.ts';
+import { timeIn } from '#shared/clock.ts';
+import { loadConfigFile, DEFAULT_CONFIG_FILE } from '#shared/config/loadConfigFile.ts';
+import { quietUntil } from '#shared/notices/quietHours.ts';
 
 await runCli(async () => {
   const { spec } = splitTargetArgs(process.argv.slice(2), { defaultSandbox: true });
@@ -17,6 +22,28 @@ await runCli(async () => {
   const api = target.sandboxUrl!;
   const status = { eventBusName: target.eventBusName };
   const events = new EventBridgeClient(target.clientConfig('eventbridge'));
+
+  // The consortium file the sandbox runs with (its time zone and quiet hours).
+  const { timeZone, notices } = loadConfigFile(process.env.BOOKDROP_CONFIG_FILE ?? DEFAULT_CONFIG_FILE);
+  const morning = quietUntil(notices.quietHours, timeZone, target.now);
+  if (morning) {
+    const moved = await fetch(`${api}/sandbox/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ now: morning.toISOString() }),
+    });
+    if (!moved.ok) throw new Error(`the sandbox refused to move its clock (${moved.status}): ${await moved.text()}`);
+    const { start, end } = notices.quietHours;
+    process.stdout.write(
+      [
+        `It is ${timeIn(timeZone, target.now)} in ${timeZone} on the sandbox's clock: SMS quiet hours (${start} to ${end})`,
+        `hold library texts until morning. The demo moved the sandbox's clock to ${timeIn(timeZone, morning)}`,
+        '(POST /sandbox/clock), so the texts show now; a deployment would send them when quiet hours end.',
+        'Email is never held.',
+        '',
+      ].join('\n'),
+    );
+  }
 
   const now = Date.now();
   const iso = (offsetMs: number) => new Date(now + offsetMs).toISOString();

@@ -8,6 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError } from '#shared/errors.ts';
+import { DynamoAudienceIndex } from '#shared/patrons/audienceIndex.ts';
 import { CONSENT_EXPORT_HEADER, consentExportLines } from '#shared/patrons/consentExport.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 import { CliFailure, CliUsageError, explainError, resolveTarget, splitTargetArgs, type TargetSpec } from '#scripts/cli/target.ts';
@@ -40,7 +41,7 @@ try {
   let rows = 0;
   try {
     await write(stream, `${CONSENT_EXPORT_HEADER}\n`);
-    for await (const lines of consentExportLines(table)) {
+    for await (const lines of consentExportLines(new DynamoAudienceIndex(table))) {
       if (lines.length > 0) await write(stream, `${lines.join('\n')}\n`);
       rows += lines.length;
     }

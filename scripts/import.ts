@@ -13,7 +13,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SingleBar } from 'cli-progress';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { loadConfigFile, DEFAULT_CONFIG_FILE } from '#shared/config/loadConfigFile.ts';
-import { contactCryptoFromEnv, phoneIndexFromEnv } from '#shared/contacts/keys.ts';
+import { phoneIndexFromEnv } from '#shared/contacts/keys.ts';
+import { contactEncrypterFromEnv } from '#shared/contacts/contactEncryption.ts';
 import { BookdropError, ConfigurationError, ImportFileError } from '#shared/errors.ts';
 import { ImportCheckpointFile, type ImportIdentity } from '#shared/import/importCheckpoint.ts';
 import { loadImportMapping } from '#shared/import/importMapping.ts';
@@ -180,7 +181,7 @@ try {
   } catch (error) {
     fail(EXIT.target, explainError(error, { doing: `reading the current policy version from ${target.description}` }));
   }
-  const service = new PatronService({ patrons, encrypter: contactCryptoFromEnv(keys), phoneIndex: phoneIndexFromEnv(keys) });
+  const service = new PatronService({ patrons, encrypter: contactEncrypterFromEnv(keys), phoneIndex: phoneIndexFromEnv(keys) });
   const importer = new PatronImporter({
     patrons,
     service,

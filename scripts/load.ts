@@ -4,13 +4,15 @@
  * flight, then checks from the sandbox API that the outcome is the one in-order delivery gives: no
  * notice sent twice, statistics and history totals as planned, no patron-item link after a return,
  * no dead letter. It prints events/s and PutEvents latency percentiles, and exits non-zero on any
- * mismatch.
+ * mismatch. It also prints events/s over each thousand events (first against last: does the sandbox
+ * slow down as it goes?) and the CPU time the sandbox's processes spent per event.
  *
  * Loopback only, bounded in count (`--events`) and time (`--max-seconds`). By default it starts a
  * fresh sandbox of its own on a free port and stops it afterwards; `--url` targets a running one.
  *
  * Options: --patrons 300 --events 2000 --duplicates 0.2 --out-of-order 0.1 --concurrency 8 --seed 1
- *          --batch 10 (entries per PutEvents) --max-seconds 900 --url http://127.0.0.1:4010 --json
+ *          --batch 10 (entries per PutEvents) --max-seconds 900 --window 1000 (events per throughput window)
+ *          --url http://127.0.0.1:4010 --json
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { freePort } from '#sandbox/localServices.ts';
 import { loadConfigFile, DEFAULT_CONFIG_FILE } from '#shared/config/loadConfigFile.ts';
 import { buildLoadPlan, type LoadPlan, type PlannedEvent } from '#scripts/load/plan.ts';
 import { verifyLoad, type SandboxReader } from '#scripts/load/verify.ts';
+import { processCpuSeconds, throughputWindows, type Completion } from '#scripts/load/throughput.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,6 +36,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     batch: { type: 'string', default: '10' },
     'max-seconds': { type: 'string', default: '900' },
+    window: { type: 'string', default: '1000' },
     url: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -60,7 +64,15 @@ const options = {
   seed: number('seed', 0, 2 ** 31),
   batch: number('batch', 1, 10),
   maxSeconds: number('max-seconds', 10, 3600),
+  window: number('window', 10, 200_000),
 };
+// Requests in flight together answer together (each waits for all the work in the sandbox): a window
+// must span several such rounds, or its duration is the gap between two answers of one round.
+if (options.window < 4 * options.concurrency * options.batch) {
+  fail(
+    `--window must be at least 4 rounds of requests in flight (4 x --concurrency x --batch = ${4 * options.concurrency * options.batch} events)`,
+  );
+}
 const deadline = Date.now() + options.maxSeconds * 1000;
 
 /** Starts a fresh sandbox (`npm start`) on a free port as a child process; resolves once it answers. */
@@ -109,6 +121,7 @@ async function send(client: EventBridgeClient, busName: string, source: string, 
   const requests: PlannedEvent[][] = [];
   for (let start = 0; start < events.length; start += options.batch) requests.push(events.slice(start, start + options.batch));
   const latencies: number[] = [];
+  const completions: Completion[] = [];
   const failures: string[] = [];
   let nextRequest = 0;
   const worker = async () => {
@@ -126,7 +139,9 @@ async function send(client: EventBridgeClient, busName: string, source: string, 
           })),
         }),
       );
-      latencies.push(performance.now() - began);
+      const answered = performance.now();
+      latencies.push(answered - began);
+      completions.push({ at: answered, events: entries.length });
       result.Entries?.forEach((entry, index) => {
         if (entry.ErrorCode)
           failures.push(`${entries[index]!.detailType} ${entries[index]!.detail.eventId}: ${entry.ErrorCode}: ${entry.ErrorMessage}`);
@@ -134,7 +149,7 @@ async function send(client: EventBridgeClient, busName: string, source: string, 
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
-  return { latencies, failures, requests: requests.length };
+  return { latencies, completions, failures, requests: requests.length };
 }
 
 const config = loadConfigFile(process.env.BOOKDROP_CONFIG_FILE ?? DEFAULT_CONFIG_FILE);
@@ -152,7 +167,13 @@ process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
 
 try {
-  const status = (await (await fetch(`${url}/sandbox/status`)).json()) as { eventBusName: string };
+  const status = (await (await fetch(`${url}/sandbox/status`)).json()) as {
+    eventBusName: string;
+    emulators?: { dynamodb?: { pid?: number }; ses?: { pid?: number } };
+  };
+  // CPU time is read from /proc: the sandbox's own process only when this run started it.
+  const processes = { sandbox: child?.pid, dynamodbLocal: status.emulators?.dynamodb?.pid, localSes: status.emulators?.ses?.pid };
+  const cpu = () => Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, processCpuSeconds(pid)]));
   const plan: LoadPlan = buildLoadPlan({
     patrons: options.patrons,
     events: options.events,
@@ -171,14 +192,23 @@ try {
     credentials: { accessKeyId: 'load', secretAccessKey: 'load' },
     maxAttempts: 1,
   });
+  const cpuBefore = cpu();
   const began = performance.now();
   const registered = await send(client, status.eventBusName, config.events.source, plan.registrations);
   const circulated = await send(client, status.eventBusName, config.events.source, plan.circulation);
   const seconds = (performance.now() - began) / 1000;
+  const cpuAfter = cpu();
   client.destroy();
   const latencies = [...registered.latencies, ...circulated.latencies].sort((a, b) => a - b);
   const sent = plan.registrations.length + plan.circulation.length;
   const verdict = await verifyLoad(plan, reader, statisticsBefore);
+  const windows = throughputWindows([...registered.completions, ...circulated.completions], began, options.window);
+  const cpuMsPerEvent = Object.fromEntries(
+    Object.keys(processes).flatMap((name) => {
+      const [before, after] = [cpuBefore[name], cpuAfter[name]];
+      return before === undefined || after === undefined ? [] : [[name, Number((((after - before) * 1000) / sent).toFixed(2))]];
+    }),
+  ) as Record<string, number>;
   const figures = {
     seed: options.seed,
     events: sent,
@@ -196,8 +226,13 @@ try {
       p99: Math.round(percentile(latencies, 99)),
     },
     failedEntries: registered.failures.length + circulated.failures.length,
+    windows,
+    cpuMsPerEvent,
     ...verdict.figures,
   };
+  const [first, last] = [windows[0], windows[windows.length - 1]];
+  const lastOverFirst =
+    first && last && windows.length > 1 ? ` (last/first ${(last.eventsPerSecond / first.eventsPerSecond).toFixed(2)})` : '';
   if (args.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
   else {
     process.stdout.write(
@@ -205,6 +240,12 @@ try {
         `load seed ${figures.seed}: ${sent} events (${plan.counts.unique} unique, ${plan.counts.duplicates} duplicates, ${plan.counts.reversedPairs} reversed pairs)`,
         `  ${figures.eventsPerSecond} events/s end to end over ${figures.seconds} s; concurrency ${options.concurrency}, ${options.batch} entries per PutEvents`,
         `  PutEvents latency p50 ${figures.putEventsMs.p50} ms, p95 ${figures.putEventsMs.p95} ms, p99 ${figures.putEventsMs.p99} ms`,
+        `  events/s by ${options.window} events: ${windows.map((window) => window.eventsPerSecond).join(', ')}${lastOverFirst}`,
+        `  CPU per event: ${
+          Object.entries(cpuMsPerEvent)
+            .map(([name, ms]) => `${name} ${ms} ms`)
+            .join(', ') || 'not readable here'
+        }`,
         `  failed entries ${figures.failedEntries}, dead letters ${figures.deadLetters}, stream failures ${figures.streamFailures}, mismatches ${verdict.mismatches.length}`,
         '',
       ].join('\n'),

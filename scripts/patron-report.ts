@@ -8,7 +8,7 @@
  * `CONTACT_KEY_ID` or `CONTACT_KEYS=local` with `LOCAL_KEY_FILE`.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { contactCryptoFromEnv } from '#shared/contacts/keys.ts';
+import { contactDecrypterFromEnv } from '#shared/contacts/contactDecryption.ts';
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import { patronReport } from '#shared/patrons/patronReport.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
@@ -29,7 +29,7 @@ await runCli(async () => {
     tableName = process.env.TABLE_NAME!;
     client = new DynamoDBClient({});
     const keys = process.env.CONTACT_KEYS === 'local' ? 'local' : process.env.CONTACT_KEY_ID ? 'kms' : undefined;
-    decrypter = keys ? contactCryptoFromEnv({ ...process.env, CONTACT_KEYS: keys }) : undefined;
+    decrypter = keys ? contactDecrypterFromEnv({ ...process.env, CONTACT_KEYS: keys }) : undefined;
     where = `table ${tableName}`;
   } else {
     const { spec, rest } = splitTargetArgs(argv);

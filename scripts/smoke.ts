@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import { loadConfigFile, DEFAULT_CONFIG_FILE } from '#shared/config/loadConfigFile.ts';
 import { dayIn, timeIn } from '#shared/clock.ts';
 import { quietUntil } from '#shared/notices/quietHours.ts';
@@ -58,7 +58,7 @@ await runCli(async () => {
   const startedAt = new Date(target.now.getTime() - 1000).toISOString();
   try {
     const publish = async (detailType: string, detail: Record<string, unknown>) => {
-      let result;
+      let result: PutEventsCommandOutput;
       try {
         result = await events.send(
           new PutEventsCommand({
@@ -101,7 +101,7 @@ await runCli(async () => {
     const deadline = started + timeoutSeconds * 1000;
     let channels: Record<string, string> = {};
     for (;;) {
-      let report;
+      let report: Awaited<ReturnType<typeof patronReport>>;
       try {
         report = await patronReport(table, SMOKE_PATRON_ID, new Date(), undefined);
       } catch (error) {

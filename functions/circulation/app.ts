@@ -8,7 +8,8 @@ import { CirculationService } from '#shared/circulation/circulationService.ts';
 import { configFromEnv } from '#shared/config/runtimeEnv.ts';
 import { readManifestEnv } from '#shared/config/functionManifest.ts';
 import { circulationManifest } from '#functions/circulation/manifest.ts';
-import { contactCryptoFromEnv, phoneIndexFromEnv } from '#shared/contacts/keys.ts';
+import { phoneIndexFromEnv } from '#shared/contacts/keys.ts';
+import { contactEncrypterFromEnv } from '#shared/contacts/contactEncryption.ts';
 import { parseCirculationRecordBody } from '#shared/events/parseEvent.ts';
 import { DynamoHoldStore } from '#shared/holds/holdStore.ts';
 import { SqsNoticeQueue } from '#shared/notices/noticeQueue.ts';
@@ -23,6 +24,7 @@ import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { DynamoPolicyStore } from '#shared/policy/policyStore.ts';
 import { DynamoCirculationStore } from '#shared/circulation/circulationStore.ts';
 import { processClock, type Clock } from '#shared/clock.ts';
+import { DynamoRenewalStore, RenewalTracker } from '#shared/sms/renewalRequests.ts';
 
 export function createCirculationHandler(service: CirculationService) {
   return sqsBatchHandler(async (record) => {
@@ -49,6 +51,12 @@ export function buildCirculationService(parts: {
     holds: new DynamoHoldStore(parts.table, parts.config.timeZone, parts.config.retention.openHoldDays),
     policies: new DynamoPolicyStore(parts.table),
     noticeQueue: parts.noticeQueue,
+    renewals: new RenewalTracker({
+      config: parts.config,
+      clock: parts.clock ?? processClock,
+      store: new DynamoRenewalStore(parts.table),
+      notices: parts.noticeQueue,
+    }),
     logger,
     metrics,
   });
@@ -65,7 +73,7 @@ export function circulationServiceFromEnv(
   return buildCirculationService({
     table,
     config,
-    encrypter: contactCryptoFromEnv(vars),
+    encrypter: contactEncrypterFromEnv(vars),
     phoneIndex: phoneIndexFromEnv(vars),
     noticeQueue: new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL),
   });

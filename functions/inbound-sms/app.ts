@@ -1,9 +1,13 @@
 /**
  * Inbound SMS: consumes patrons' replies (two-way SMS → SNS topic → SQS) and handles STOP, START,
- * HELP and anything else, for every patron sharing the number.
+ * HELP, the text commands RENEW, RENEW ALL and ITEMS, and anything else, for every patron sharing the
+ * number; and, delayed on the same queue, the deadlines of renewal requests.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod/mini';
 import { processClock, type Clock } from '#shared/clock.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { configFromEnv } from '#shared/config/runtimeEnv.ts';
@@ -21,9 +25,23 @@ import { DynamoInboundLog } from '#shared/sms/inboundLog.ts';
 import { InboundSmsService, inboundSmsSchema } from '#shared/sms/inboundSms.ts';
 import { SnsOptOutList, type OptOutList } from '#shared/sms/optOutList.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
+import { SqsNoticeQueue, type NoticeQueue } from '#shared/notices/noticeQueue.ts';
+import { EventBridgeOutboundEvents, type OutboundEvents } from '#shared/outbound/outboundEvents.ts';
+import { DynamoOpenLoans } from '#shared/sms/openLoans.ts';
+import { DynamoRenewalStore, RenewalTracker } from '#shared/sms/renewalRequests.ts';
+import { SmsCommandService, SqsRenewalDeadlines, type RenewalDeadlines } from '#shared/sms/smsCommandService.ts';
+
+/** The queue carries patrons' texts and, delayed, the deadlines of their renewal requests. */
+const renewalDeadlineSchema = z.object({
+  renewalDeadline: z.object({ requestId: z.string().check(z.minLength(1, { error: 'must not be empty' })) }),
+});
 
 export function createInboundSmsHandler(service: InboundSmsService) {
   return sqsBatchHandler(async (record) => {
+    if (/^\s*\{\s*"renewalDeadline"/.test(record.body)) {
+      await service.renewalDeadline(parseMessage(record.body, renewalDeadlineSchema, 'renewalDeadline', 'a renewal deadline'));
+      return;
+    }
     await service.handle(parseMessage(record.body, inboundSmsSchema, 'inboundSms', 'a JSON inbound SMS'));
   });
 }
@@ -35,8 +53,20 @@ export function buildInboundSms(parts: {
   phoneIndex: PhoneBlindIndex;
   sms: SmsSender;
   optOutList: OptOutList;
+  /** Where `RenewalRequested` goes (the event bus). */
+  outbound: OutboundEvents;
+  /** The notifier queue: a renewal's reply goes out as a notice. */
+  noticeQueue: NoticeQueue;
+  /** The inbound-SMS queue itself, for renewal deadlines. */
+  deadlines: RenewalDeadlines;
 }): InboundSmsService {
   const patrons = new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays);
+  const renewals = new RenewalTracker({
+    config: parts.config,
+    clock: parts.clock,
+    store: new DynamoRenewalStore(parts.table),
+    notices: parts.noticeQueue,
+  });
   return new InboundSmsService({
     config: parts.config,
     clock: parts.clock,
@@ -47,6 +77,15 @@ export function buildInboundSms(parts: {
     inboundLog: new DynamoInboundLog(parts.table, parts.config.retention.inboundSmsLogDays),
     optOutList: parts.optOutList,
     sms: parts.sms,
+    commands: new SmsCommandService({
+      config: parts.config,
+      clock: parts.clock,
+      loans: new DynamoOpenLoans(parts.table),
+      renewals,
+      deadlines: parts.deadlines,
+      outbound: parts.outbound,
+    }),
+    renewals,
     logger,
     metrics,
   });
@@ -54,9 +93,10 @@ export function buildInboundSms(parts: {
 
 export function inboundSmsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
-  clients: { dynamodb?: DynamoDBClient; sns?: SNSClient } = {},
+  clients: { dynamodb?: DynamoDBClient; sns?: SNSClient; sqs?: SQSClient; eventBridge?: EventBridgeClient } = {},
 ): InboundSmsService {
   const vars = readManifestEnv(inboundSmsManifest, env);
+  const sqs = clients.sqs ?? new SQSClient({});
   const config = configFromEnv(vars.BOOKDROP_CONFIG);
   const sns = clients.sns ?? new SNSClient({});
   return buildInboundSms({
@@ -66,5 +106,8 @@ export function inboundSmsFromEnv(
     phoneIndex: phoneIndexFromEnv(vars),
     sms: new SnsSmsSender(sns, config.sms.originationNumber),
     optOutList: new SnsOptOutList(sns),
+    outbound: new EventBridgeOutboundEvents(clients.eventBridge ?? new EventBridgeClient({}), vars.EVENT_BUS_NAME),
+    noticeQueue: new SqsNoticeQueue(sqs, vars.NOTICE_QUEUE_URL),
+    deadlines: new SqsRenewalDeadlines(sqs, vars.RENEWAL_DEADLINE_QUEUE_URL),
   });
 }

@@ -8,6 +8,9 @@ export const inboundSmsManifest = defineFunctionManifest({
     ...COMMON_ENV,
     ...CONTACT_KEYS_ENV,
     PHONE_INDEX_KEY_ID: { meaning: "KMS HMAC key of the phone number's blind index (finds the patron)", scope: 'aws' },
+    EVENT_BUS_NAME: { meaning: 'the Bookdrop bus: RenewalRequested goes there, for the ILS' },
+    NOTICE_QUEUE_URL: { meaning: "the notifier's queue: the one reply to a renewal request" },
+    RENEWAL_DEADLINE_QUEUE_URL: { meaning: 'its own queue: a renewal request comes back, delayed, at its deadline' },
   },
   grants: [
     {
@@ -23,5 +26,8 @@ export const inboundSmsManifest = defineFunctionManifest({
       actions: ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut', 'sns:OptInPhoneNumber'],
       why: 'replies, and START lifts the SNS opt-out',
     },
+    { resource: 'event-bus', actions: ['events:PutEvents'], why: "RenewalRequested, with Bookdrop's outbound source only" },
+    { resource: 'notice-queue', actions: ['sqs:SendMessage'], why: 'the renewal reply, sent by the notifier' },
+    { resource: 'own-queue', actions: ['sqs:SendMessage'], why: 'the deadline of a renewal request, as a delayed message' },
   ],
 });

@@ -13,18 +13,23 @@ import type { EmailSender, SmsSender } from '#shared/notices/senders.ts';
 import { configFromEnv } from '#shared/config/runtimeEnv.ts';
 import { readManifestEnv } from '#shared/config/functionManifest.ts';
 import { notifierManifest } from '#functions/notifier/manifest.ts';
-import { contactCryptoFromEnv, noticeIdsFromEnv, unsubscribeKeyFromEnv } from '#shared/contacts/keys.ts';
+import { noticeIdsFromEnv, unsubscribeKeyFromEnv } from '#shared/contacts/keys.ts';
+import { contactDecrypterFromEnv } from '#shared/contacts/contactDecryption.ts';
 import type { NoticeIds } from '#shared/notices/noticeIds.ts';
 import { SignedUnsubscribeLinks, UnsubscribeTokens, type UnsubscribeLinks } from '#shared/unsubscribe/unsubscribeToken.ts';
 import { parseMessage } from '#shared/events/parseMessage.ts';
 import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
 import { fanOutPageSchema, noticeRequestSchema, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
 import { FanOut } from '#shared/notices/fanOut.ts';
+import { DynamoPageLog } from '#shared/notices/pageLog.ts';
+import { DynamoAudienceIndex } from '#shared/patrons/audienceIndex.ts';
 import { Sweep, sweepPageSchema, sweepStartSchema } from '#shared/sweep/sweep.ts';
+import { DynamoSweepIndex } from '#shared/sweep/sweepIndex.ts';
 import { SqsNoticeQueue, type NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SmsPacer } from '#shared/notices/smsPacer.ts';
+import { SmsPacer, randomFirstTurn } from '#shared/notices/smsPacer.ts';
 import { DynamoNoticeLog } from '#shared/notices/noticeLog.ts';
+import { DynamoNoticeSubjects } from '#shared/notices/noticeSubjects.ts';
 import { Notifier } from '#shared/notices/notifier.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { logger, metrics } from '#shared/observability.ts';
@@ -35,6 +40,7 @@ import { tableContext, type TableContext } from '#shared/table/documentClient.ts
 /** Parses a notifier queue message; a malformed one fails its record and ends in the DLQ. */
 export function parseNotifierMessage(body: string): NotifierMessage {
   const json = parseMessage(body, z.record(z.string(), z.unknown()), 'message', 'a JSON object');
+  if (json.type === 'notice') return parseMessage(body, noticeRequestSchema, 'request', 'a JSON notice request');
   if ('fanOut' in json) return parseMessage(body, fanOutPageSchema, 'message', 'a JSON fan-out page');
   if ('sweepStart' in json) return parseMessage(body, sweepStartSchema, 'message', 'a JSON sweep start');
   if ('sweep' in json) return parseMessage(body, sweepPageSchema, 'message', 'a JSON sweep page');
@@ -78,6 +84,7 @@ export function buildNotifier(parts: {
     patrons,
     patronService: new PatronService({ patrons }),
     notices: new DynamoNoticeLog(parts.table, parts.config.retention.noticeLogDays),
+    subjects: new DynamoNoticeSubjects(parts.table, parts.config.timeZone),
     decrypter: parts.decrypter,
     noticeIds: parts.noticeIds,
     sms: parts.sms,
@@ -87,6 +94,29 @@ export function buildNotifier(parts: {
     logger,
     metrics,
   });
+}
+
+/** The paged jobs over one table, the fan-out of updates and the daily sweep (tests pass smaller pages). */
+export function buildPagedJobs(parts: {
+  table: TableContext;
+  config: ConsortiumConfig;
+  clock: Clock;
+  queue: NoticeQueue;
+  sweepPageSize?: number | undefined;
+  fanOutPageSize?: number | undefined;
+}): { fanOut: FanOut; sweep: Sweep } {
+  const pages = new DynamoPageLog(parts.table);
+  return {
+    fanOut: new FanOut({ audience: new DynamoAudienceIndex(parts.table), pages, queue: parts.queue, pageSize: parts.fanOutPageSize }),
+    sweep: new Sweep({
+      index: new DynamoSweepIndex(parts.table),
+      pages,
+      queue: parts.queue,
+      config: parts.config,
+      clock: parts.clock,
+      pageSize: parts.sweepPageSize,
+    }),
+  };
 }
 
 export function notifierFromEnv(
@@ -103,14 +133,18 @@ export function notifierFromEnv(
     clock: processClock,
     later: queue,
     unsubscribe: new SignedUnsubscribeLinks(new UnsubscribeTokens(unsubscribeKeyFromEnv(vars)), vars.UNSUBSCRIBE_URL),
-    decrypter: contactCryptoFromEnv(vars),
+    decrypter: contactDecrypterFromEnv(vars),
     noticeIds: noticeIdsFromEnv(vars),
     sms: new SnsSmsSender(
       clients.sns ?? new SNSClient({}),
       config.sms.originationNumber,
-      new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0)),
+      new SmsPacer(Number(vars.SMS_MIN_INTERVAL_MS ?? 0), Date.now, undefined, randomFirstTurn),
     ),
-    email: new SesEmailSender(clients.ses ?? new SESv2Client({}), vars.SES_CONFIGURATION_SET || undefined),
+    email: new SesEmailSender(
+      clients.ses ?? new SESv2Client({}),
+      vars.SES_CONFIGURATION_SET || undefined,
+      new SmsPacer(Number(vars.EMAIL_MIN_INTERVAL_MS ?? 0), Date.now, undefined, randomFirstTurn),
+    ),
   });
-  return { notifier, fanOut: new FanOut(table, queue), sweep: new Sweep(table, queue, config, processClock), clock: processClock };
+  return { notifier, ...buildPagedJobs({ table, config, clock: processClock, queue }), clock: processClock };
 }

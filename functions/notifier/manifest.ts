@@ -23,6 +23,12 @@ export const notifierManifest = defineFunctionManifest({
       optional: true,
       scope: 'aws',
     },
+    EMAIL_MIN_INTERVAL_MS: {
+      meaning: "minimum milliseconds between two emails of one instance (SES's send rate); absent: no pacing",
+      schema: z.string().check(z.regex(/^\d+$/, { error: 'must be a whole number of milliseconds' })),
+      optional: true,
+      scope: 'aws',
+    },
   },
   grants: [
     {

@@ -9,7 +9,6 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { INDEXES, TABLE } from '#shared/table/tableDefinition.ts';
-import { STORAGE_PERIODS } from '#infra/storagePeriods.ts';
 
 export class DataStore extends Construct {
   public readonly table: dynamodb.Table;

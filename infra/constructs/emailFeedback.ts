@@ -7,7 +7,7 @@ import type { Duration } from 'aws-cdk-lib';
 import { Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as ses from 'aws-cdk-lib/aws-ses';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { TopicConsumer } from '#infra/constructs/topicConsumer.ts';
 
 export interface EmailFeedbackProps {

@@ -1,6 +1,6 @@
 /**
  * One Bookdrop Lambda function: Node.js 22 on arm64, bundled locally with esbuild as a minified ESM
- * file, X-Ray tracing, its own KMS-encrypted log group with a retention, and its own role (no AWS
+ * file (infra/bundling.ts), X-Ray tracing, its own KMS-encrypted log group with a retention, and its own role (no AWS
  * managed policies: logs only to its log group). The compliance findings every such function shares
  * by design are acknowledged here, once, with their reasons.
  */
@@ -8,13 +8,11 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
 import { STORAGE_PERIODS } from '#infra/storagePeriods.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { FUNCTION_NODE_OPTIONS, functionCode, functionEntry } from '#infra/bundling.ts';
 
 export interface ServiceFunctionProps {
   /** Folder under `functions/` holding `handler.ts`. */
@@ -51,33 +49,18 @@ export class ServiceFunction extends Construct {
       }),
     );
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: `${ROOT}functions/${props.handlerFolder}/handler.ts`,
-      projectRoot: ROOT,
-      depsLockFilePath: `${ROOT}package-lock.json`,
+      ...functionCode(functionEntry(props.handlerFolder)),
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
       tracing: lambda.Tracing.ACTIVE,
       role: this.role,
       logGroup,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(FUNCTION_NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: FUNCTION_NODE_OPTIONS }),
         POWERTOOLS_SERVICE_NAME: `bookdrop-${props.handlerFolder}`,
         POWERTOOLS_METRICS_NAMESPACE: 'Bookdrop',
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // The SDK is bundled too: versions stay pinned by the lock file, not by the runtime.
-        externalModules: [],
-        mainFields: ['module', 'main'],
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        forceDockerBundling: false,
       },
     });
     Validations.of(this).acknowledge(

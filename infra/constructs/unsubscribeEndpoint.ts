@@ -3,7 +3,7 @@
  * /unsubscribe`), throttled at its stage and access-logged without query strings (they hold tokens),
  * in front of its own function. The function's role may read a patron profile, write the profile and
  * its ledger entries, and verify (never generate) MACs with the endpoint's own KMS HMAC key; the
- * notifier is granted generation only. See docs/decisions/unsubscribe-endpoint.md.
+ * notifier is granted generation only. See docs/decisions/0008-unsubscribe-endpoint-http-api.md.
  */
 import { environmentFor, grantedActions, type ScopeValues } from '#shared/config/functionManifest.ts';
 import { unsubscribeManifest } from '#functions/unsubscribe/manifest.ts';

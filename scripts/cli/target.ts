@@ -24,7 +24,8 @@
 import { existsSync } from 'node:fs';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
-import { contactCryptoFromEnv, type KeyEnv } from '#shared/contacts/keys.ts';
+import { contactDecrypterFromEnv } from '#shared/contacts/contactDecryption.ts';
+import type { KeyEnv } from '#shared/contacts/keys.ts';
 import { BookdropError } from '#shared/errors.ts';
 import { STACK_OUTPUT, checkStageName, queueOfOutput, stackNameFor } from '#shared/stages.ts';
 
@@ -225,7 +226,7 @@ async function resolveSandbox(url: string, deps: ResolveDeps): Promise<CliTarget
     queues,
     outputs: {},
     clientConfig: (service) => ({ region, endpoint: endpoints[service], credentials: SANDBOX_CREDENTIALS }),
-    contactDecrypter: () => (keyFile ? contactCryptoFromEnv({ CONTACT_KEYS: 'local', LOCAL_KEY_FILE: keyFile }) : undefined),
+    contactDecrypter: () => (keyFile ? contactDecrypterFromEnv({ CONTACT_KEYS: 'local', LOCAL_KEY_FILE: keyFile }) : undefined),
     contactKeys: () => {
       if (!keyFile)
         throw new CliFailure(`${url}/sandbox/status names no contact key file: restart the sandbox with this version (\`npm start\`).`);
@@ -289,7 +290,7 @@ async function resolveStage(stage: string, regionOption: string | undefined, dep
     queues,
     outputs,
     clientConfig: () => ({ region }),
-    contactDecrypter: () => (contactKeyArn ? contactCryptoFromEnv({ CONTACT_KEYS: 'kms', CONTACT_KEY_ID: contactKeyArn }) : undefined),
+    contactDecrypter: () => (contactKeyArn ? contactDecrypterFromEnv({ CONTACT_KEYS: 'kms', CONTACT_KEY_ID: contactKeyArn }) : undefined),
     contactKeys: () => {
       const missing = [STACK_OUTPUT.contactKeyArn, STACK_OUTPUT.phoneIndexKeyArn].filter((key) => !outputs[key]);
       if (missing.length > 0) {

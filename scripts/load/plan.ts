@@ -128,7 +128,9 @@ export function buildLoadPlan(options: LoadOptions): LoadPlan {
     openHolds: Record<string, string[]>;
     openFines: Record<string, string[]>;
   };
-  const note = (list: Record<string, string[]>, patronId: string, id: string) => (list[patronId] ??= []).push(id);
+  const note = (list: Record<string, string[]>, patronId: string, id: string) => {
+    list[patronId] = [...(list[patronId] ?? []), id];
+  };
 
   let budget = unique - registrations.length;
   for (let index = 0; budget > 0; index++) {

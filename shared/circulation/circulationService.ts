@@ -15,6 +15,7 @@ import { ConcurrentUpdateError } from '#shared/errors.ts';
 import { dayIn, type Clock } from '#shared/clock.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import type { CirculationStore } from '#shared/circulation/circulationStore.ts';
+import type { LoanAnswer, RenewalTracker } from '#shared/sms/renewalRequests.ts';
 import {
   applyCheckout,
   applyRenewal,
@@ -36,6 +37,8 @@ export interface CirculationDeps {
   readonly holds: HoldStore;
   readonly policies: PolicyStore;
   readonly noticeQueue: NoticeQueue;
+  /** Renewals asked for by text: the ILS's answers go here (shared/sms/renewalRequests.ts). */
+  readonly renewals: Pick<RenewalTracker, 'answer'>;
   readonly logger: BookdropLogger;
   readonly metrics: BookdropMetrics;
 }
@@ -68,6 +71,11 @@ export class CirculationService {
     },
     LoanRenewed: async (detail) => {
       await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyRenewal(state, detail, context));
+      if (detail.requestId !== undefined)
+        await this.renewalAnswer(detail.requestId, detail.loanId, { state: 'renewed', dueAt: toUtc(detail.dueAt) });
+    },
+    RenewalRefused: async (detail) => {
+      await this.renewalAnswer(detail.requestId, detail.loanId, { state: 'refused', reason: detail.reason });
     },
     ItemReturned: async (detail) => {
       await this.updateLoan(detail.patronId, detail.loanId, true, (state, context) => applyReturn(state, detail, context));
@@ -90,12 +98,12 @@ export class CirculationService {
       if (outcome !== 'resolved') {
         await this.deps.noticeQueue.enqueue([
           {
+            type: 'notice',
             kind: 'fine-assessed',
             patronId: detail.patronId,
             subjectId: detail.fineId,
             subjectVersion: '1',
             causationId: detail.eventId,
-            fine: { amount: detail.amount, currency: detail.currency, reason: detail.reason },
           },
         ]);
       }
@@ -160,12 +168,12 @@ export class CirculationService {
       if (!(await this.deps.holds.putReady(hold))) return;
       await this.deps.noticeQueue.enqueue([
         {
+          type: 'notice',
           kind: 'hold-ready',
           patronId: hold.patronId,
           subjectId: hold.holdId,
           subjectVersion: hold.pickupBy,
           causationId: detail.eventId,
-          hold: { title: hold.title, pickupBranch: hold.pickupBranch, pickupBy: hold.pickupBy },
         },
       ]);
     },
@@ -198,12 +206,19 @@ export class CirculationService {
       const result = change(stored.state, context);
       if (!result.changed) return;
       try {
-        await this.deps.loans.saveLoan(patronId, loanId, stored, result.state, result.stats, result.history);
+        await this.deps.loans.saveLoan(patronId, loanId, stored, result.state, result.stats, result.history, this.deps.clock.now());
         return;
       } catch (error) {
         if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /** Records the ILS's answer to a renewal asked for by text; an answer to no known request is only counted. */
+  private async renewalAnswer(requestId: string, loanId: string, answer: LoanAnswer): Promise<void> {
+    const outcome = await this.deps.renewals.answer(requestId, loanId, answer);
+    this.deps.metrics.addMetric(`renewal-answer-${outcome}`, MetricUnit.Count, 1);
+    this.deps.logger.info('renewal answer', { requestId, loanId, state: answer.state, outcome });
   }
 
   private readonly dayOf = (iso: string): string => dayIn(this.deps.config.timeZone, iso);

@@ -10,7 +10,7 @@
  *
  * A loan change is one transaction with optimistic concurrency on the loan item and the tombstone.
  */
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
 import {
@@ -66,7 +66,8 @@ export interface CirculationStore {
   loan(patronId: string, loanId: string, now: Date): Promise<StoredLoan>;
   /**
    * Writes a loan change, its statistics and its history entry at once, if nothing changed since
-   * `stored` was read; else throws {@link ConcurrentUpdateError}.
+   * `stored` was read; else throws {@link ConcurrentUpdateError}. `now` (the service clock's) starts
+   * the fallback expiry of a loan that has no date of its own yet.
    */
   saveLoan(
     patronId: string,
@@ -75,6 +76,7 @@ export interface CirculationStore {
     next: LoanState,
     stats: readonly StatIncrement[],
     history: HistoryEntry | undefined,
+    now: Date,
   ): Promise<void>;
   openFines(patronId: string, now: Date): Promise<OpenFine[]>;
   assessFine(fine: AssessedFine): Promise<'created' | 'exists' | 'resolved'>;
@@ -108,14 +110,14 @@ export class DynamoCirculationStore implements CirculationStore {
    * the due date (or, before its checkout arrived, after the latest event); `openFineDays` after the
    * return for a returned loan kept for a fine.
    */
-  private loanExpiry(next: LoanState): number {
+  private loanExpiry(next: LoanState, now: Date): number {
     if (next.loan?.status === 'returned' && next.returnedAt !== undefined)
       return expiryAfterDays(new Date(next.returnedAt), this.retention.openFineDays);
     const latest = [next.loan?.dueAt.value, next.pendingDueAt?.value, ...next.pending.map((pending) => pending.at)]
       .filter((value): value is string => value !== undefined)
       .sort()
       .at(-1);
-    return expiryAfterDays(new Date(latest ?? Date.now()), this.retention.openLoanDays);
+    return expiryAfterDays(latest === undefined ? now : new Date(latest), this.retention.openLoanDays);
   }
 
   private get(key: { pk: string; sk: string }) {
@@ -155,6 +157,7 @@ export class DynamoCirculationStore implements CirculationStore {
     next: LoanState,
     stats: readonly StatIncrement[],
     history: HistoryEntry | undefined,
+    now: Date,
   ): Promise<void> {
     const items: TransactItem[] = [];
     const versionCondition = (
@@ -186,7 +189,7 @@ export class DynamoCirculationStore implements CirculationStore {
             ...(next.returnedAt === undefined ? { dimensions: next.dimensions, counted: next.counted, pending: next.pending } : {}),
             // An open loan is found by its due day; a returned one (kept for a fine) is reminded of nothing.
             ...(next.loan?.status === 'active' ? loanSweepKeys(this.timeZone, patronId, loanId, next.loan.dueAt.value) : {}),
-            [TABLE.ttlAttribute]: this.loanExpiry(next),
+            [TABLE.ttlAttribute]: this.loanExpiry(next, now),
             version: stored.loanVersion + 1,
           },
           ...versionCondition(stored.loanVersion),

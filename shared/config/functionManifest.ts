@@ -36,6 +36,7 @@ export type GrantResource =
   | 'notice-id-key'
   | 'unsubscribe-key'
   | 'notice-queue'
+  | 'own-queue'
   | 'event-bus'
   | 'drop-bucket'
   | 'webhook-secret'

@@ -1,21 +1,16 @@
 /**
  * Key material for contact encryption, the phone blind index, notice ids and unsubscribe tokens,
  * chosen by `CONTACT_KEYS`: KMS keys in AWS; a local key file (generated on first use, mode 0600,
- * never committed) in the sandbox and tests.
+ * never committed) in the sandbox and tests. The contact cipher itself is built by
+ * `contactDecryption.ts`, `contactEncryption.ts` or `contactCrypto.ts` (both), so this module loads no
+ * Encryption SDK code.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { KmsKeyringNode } from '@aws-crypto/kms-keyring-node';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { ConfigurationError } from '#shared/errors.ts';
-import {
-  EsdkContactCrypto,
-  KmsPhoneBlindIndex,
-  LocalPhoneBlindIndex,
-  localContactKeyring,
-  type PhoneBlindIndex,
-} from '#shared/contacts/contactCrypto.ts';
+import { KmsPhoneBlindIndex, LocalPhoneBlindIndex, type PhoneBlindIndex } from '#shared/contacts/phoneIndex.ts';
 import { KmsMacKey, LocalMacKey, type MacKey } from '#shared/unsubscribe/macKey.ts';
 import { KeyedNoticeIds, kmsKeyDerivation, localKeyDerivation } from '#shared/notices/noticeIds.ts';
 
@@ -59,18 +54,12 @@ export interface KeyEnv {
   readonly LOCAL_KEY_FILE?: string | undefined;
 }
 
-function need(value: string | undefined, name: string): string {
+/** The value of a key variable, or a configuration error naming it. */
+export function requiredKeyVariable(value: string | undefined, name: string): string {
   if (!value) throw new ConfigurationError(`invalid function environment: env.${name} is required`);
   return value;
 }
-
-/** The contact cipher for this environment. IAM decides whether it may encrypt, decrypt, or both. */
-export function contactCryptoFromEnv(env: KeyEnv): EsdkContactCrypto {
-  if (env.CONTACT_KEYS === 'kms') {
-    return new EsdkContactCrypto(new KmsKeyringNode({ generatorKeyId: need(env.CONTACT_KEY_ID, 'CONTACT_KEY_ID') }));
-  }
-  return new EsdkContactCrypto(localContactKeyring(loadOrCreateLocalKeys(need(env.LOCAL_KEY_FILE, 'LOCAL_KEY_FILE')).contactKey));
-}
+const need = requiredKeyVariable;
 
 /** The phone blind index for this environment. */
 export function phoneIndexFromEnv(env: KeyEnv): PhoneBlindIndex {

@@ -68,7 +68,24 @@ export const itemCheckedOut = z.object({
   dueAt: timestamp,
 });
 
-export const loanRenewed = z.object({ ...base, loanId: id, patronId: id, dueAt: timestamp });
+export const loanRenewed = z.object({
+  ...base,
+  loanId: id,
+  patronId: id,
+  dueAt: timestamp,
+  /** Additive: the `RenewalRequested` this renewal answers (a renewal asked for by text). */
+  requestId: z.optional(id),
+});
+
+/** Additive: the ILS did not renew a loan a `RenewalRequested` asked for. */
+export const renewalRefused = z.object({
+  ...base,
+  loanId: id,
+  requestId: id,
+  reason: z.enum(['too-many-renewals', 'on-hold', 'blocked', 'other'], {
+    error: 'must be "too-many-renewals", "on-hold", "blocked" or "other"',
+  }),
+});
 
 export const itemReturned = z.object({ ...base, loanId: id, patronId: id, branch: z.optional(id) });
 
@@ -123,6 +140,7 @@ export const circulationEventSchemas = {
   FineResolved: fineResolved,
   ServiceUpdatePublished: serviceUpdatePublished,
   PrivacyPolicyUpdated: privacyPolicyUpdated,
+  RenewalRefused: renewalRefused,
 } as const;
 
 export type CirculationDetailType = keyof typeof circulationEventSchemas;
@@ -154,6 +172,8 @@ export const outboundEventSchemas = {
     channel: z.enum(['sms', 'email']),
     reason: z.string(),
   }),
+  /** Additive: a patron asked by text to renew these loans; the ILS answers each with `LoanRenewed` or `RenewalRefused`. */
+  RenewalRequested: z.object({ requestId: id, patronId: id, loanIds: z.array(id).check(z.minLength(1)), requestedAt: timestamp }),
 } as const;
 
 export type OutboundDetailType = keyof typeof outboundEventSchemas;

@@ -57,7 +57,7 @@ export class EmailFeedback {
     if (!permanent && !transient) return 'ignored';
     const noticeId = feedback.mail.tags?.noticeId?.[0];
     const notice = noticeId ? await this.deps.notices.findById(noticeId, this.deps.clock.now()) : undefined;
-    if (!notice || notice.channel !== 'email') return 'not-a-notice';
+    if (notice?.channel !== 'email') return 'not-a-notice';
     if (transient) {
       await this.deps.notices.countTransientBounce(notice.patronId, notice.noticeKey);
       return 'transient-counted';

@@ -59,8 +59,7 @@ const isoWithOffset = z.iso.datetime({ offset: true });
 /** A phone number as E.164, or why it cannot be one. */
 export function normalizePhone(raw: string, defaultCountry: CountryCode): { e164: string } | { rule: string } {
   const parsed = parsePhoneNumberFromString(raw, defaultCountry);
-  if (!parsed || !parsed.isValid())
-    return { rule: `must be a valid phone number (numbers without a country code are read as ${defaultCountry})` };
+  if (!parsed?.isValid()) return { rule: `must be a valid phone number (numbers without a country code are read as ${defaultCountry})` };
   if (parsed.ext) return { rule: 'must not have an extension: an extension cannot receive text messages' };
   return { e164: parsed.number };
 }

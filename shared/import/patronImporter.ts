@@ -1,13 +1,16 @@
 /**
  * Writes checked import rows: chunks of patrons read with one BatchGetItem, merged with the same
  * rules as events (source `import`, so nothing is confirmed or sent), contacts encrypted and indexed,
- * and written in transactions of up to 100 items, several chunks at once (bounded), with retries on
- * throttling. A profile that changed between read and write is re-read and merged again, one patron
- * at a time. Chunks are numbered: after each, the contiguous prefix of finished chunks is reported to
- * the checkpoint, so an interrupted run resumes there; a chunk done twice changes nothing the second time.
+ * and written: ledger entries in batches first, then the chunk's profiles in one transaction on their
+ * version conditions, several chunks at once (bounded), with retries on throttling. A profile that changed
+ * between read and write is re-read and merged again on its own, and the ledger entries of the first
+ * merge that the second no longer makes are deleted. Chunks are numbered: after each, the contiguous
+ * prefix of finished chunks is reported to the checkpoint, so an interrupted run resumes there; a
+ * chunk done twice changes nothing the second time (ledger keys are deterministic).
  */
 import { applyImport, emptyProfile, type ConsentLedgerEntry, type PatronProfile, type Provenance } from '#shared/patrons/patronProfile.ts';
-import { TRANSACT_ITEM_LIMIT, type BulkPatronStore } from '#shared/patrons/patronRepository.ts';
+import { BATCH_GET_LIMIT, type BulkPatronStore } from '#shared/patrons/patronRepository.ts';
+import { ledgerKey } from '#shared/table/keys.ts';
 import type { PatronService } from '#shared/patrons/patronService.ts';
 import type { ImportRow } from '#shared/import/importRows.ts';
 
@@ -60,8 +63,8 @@ export interface PatronImporterDeps {
    */
   readonly concurrency?: number;
   /**
-   * Patrons per chunk (one BatchGetItem: at most 100).
-   * @default 32
+   * Patrons per chunk (one BatchGetItem: at most 100), the unit of the checkpoint.
+   * @default 100
    */
   readonly chunkSize?: number;
 }
@@ -78,7 +81,7 @@ export class PatronImporter {
   private readonly concurrency: number;
 
   public constructor(private readonly deps: PatronImporterDeps) {
-    this.chunkSize = deps.chunkSize ?? 32;
+    this.chunkSize = deps.chunkSize ?? BATCH_GET_LIMIT;
     this.concurrency = deps.concurrency ?? 4;
   }
 
@@ -147,46 +150,37 @@ export class PatronImporter {
         })),
     );
 
-    let group: Pending[] = [];
-    let items = 0;
-    const flush = async () => {
-      if (group.length === 0) return;
-      const { conflicts, writeUnits } = await this.deps.patrons.saveMany(group);
-      counts.writeUnits += writeUnits;
-      if (conflicts.length === 0) {
-        for (const done of group) {
-          counts[done.created ? 'created' : 'updated']++;
-          counts.ledgerEntries += done.ledger.length;
-        }
-      } else {
-        // Nothing of the transaction was written: each patron is merged again from what is stored now.
-        for (const retry of group) await this.importOne(retry.row, counts);
+    const { conflicts, writeUnits } = await this.deps.patrons.saveMany(pending);
+    counts.writeUnits += writeUnits;
+    const conflicting = new Set(conflicts);
+    for (const done of pending) {
+      if (conflicting.has(done.row.patronId)) {
+        // Its ledger entries are stored, its profile is not: merge again from what is stored now.
+        const remade = new Set((await this.importOne(done.row, counts)).map((entry) => ledgerKey(entry.patronId, entry).sk));
+        const orphans = done.ledger.filter((entry) => !remade.has(ledgerKey(entry.patronId, entry).sk));
+        if (orphans.length > 0) counts.writeUnits += await this.deps.patrons.deleteLedger(orphans);
+        continue;
       }
-      group = [];
-      items = 0;
-    };
-    for (const change of pending) {
-      const size = 1 + change.ledger.length;
-      if (items + size > TRANSACT_ITEM_LIMIT) await flush();
-      group.push(change);
-      items += size;
+      counts[done.created ? 'created' : 'updated']++;
+      counts.ledgerEntries += done.ledger.length;
     }
-    await flush();
     return counts;
   }
 
-  /** One patron through the service's read-merge-write loop (after a conflict). */
-  private async importOne(row: ImportRow, counts: ImportCounts): Promise<void> {
+  /** One patron through the service's read-merge-write loop (after a conflict); returns the ledger entries written. */
+  private async importOne(row: ImportRow, counts: ImportCounts): Promise<readonly ConsentLedgerEntry[]> {
     counts.retried++;
     let created = false;
     const result = await this.deps.service.update(row.patronId, (profile) => {
       created = profile.version === 0;
       return applyImport(profile, row, this.deps.provenanceOf(row));
     });
-    if (!result.changed) counts.unchanged++;
-    else {
-      counts[created ? 'created' : 'updated']++;
-      counts.ledgerEntries += result.change.ledger.length;
+    if (!result.changed) {
+      counts.unchanged++;
+      return [];
     }
+    counts[created ? 'created' : 'updated']++;
+    counts.ledgerEntries += result.change.ledger.length;
+    return result.change.ledger;
   }
 }

@@ -8,7 +8,7 @@
  * HTML, with titles, in the member library's name, a greeting before and a footer after.
  */
 import type { ComposeContext, EmailTemplate } from '#shared/notices/kinds/defineNoticeKind.ts';
-import { templatesOf, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import { templatesOf, type ComposableNotice, type NoticeContent } from '#shared/notices/noticeKinds.ts';
 import { emailFooter } from '#shared/notices/emailFooter.ts';
 import { fitSms, htmlEmail } from '#shared/notices/noticeText.ts';
 import type { Language } from '#shared/patrons/patronProfile.ts';
@@ -38,7 +38,7 @@ export function renderEmail(template: EmailTemplate, context: ComposeContext, un
  * Composes a notice for one patron. Without the patron's signed unsubscribe link no email is
  * composed: every library-initiated email carries one.
  */
-export function composeNotice(request: NoticeRequest, context: ComposeContext): NoticeContent {
+export function composeNotice(request: ComposableNotice, context: ComposeContext): NoticeContent {
   const templates = templatesOf(request);
   const sms = templates.sms[context.language](request, context);
   const content = { sms: fitSms(sms.text, sms.slots, sms.shrink) };

@@ -3,8 +3,13 @@
  * segment. GSM-7's own letters (é, ñ, ü, Å, ß, Δ, ...) are kept; everything else is transliterated by
  * any-ascii (Turkish ı, Vietnamese, Greek, Cyrillic, CJK, Hebrew, Arabic, curly quotes, dashes), so no
  * letter is ever dropped. Emoji and invisible characters have no spoken form and are dropped.
+ *
+ * any-ascii's tables (550 KB) are loaded on the first character that needs them, not at start: a
+ * function bundle leaves the package out and carries it beside itself (infra/bundling.ts), so most
+ * cold starts, and every text GSM-7 already covers, never parse them.
  */
-import anyAscii from 'any-ascii';
+// Named apart from the `createRequire` that the function bundles' banner declares.
+import { createRequire as requireFor } from 'node:module';
 import { BASIC_SET, EXTENSION_SET, gsm7Length, isGsm7 } from '#shared/notices/gsm7Alphabet.ts';
 
 export { gsm7Length, isGsm7 } from '#shared/notices/gsm7Alphabet.ts';
@@ -20,6 +25,15 @@ const PREFERRED: Readonly<Record<string, string>> = {
   '\u0627': 'a',
   '\u0671': 'a',
 };
+
+const requireModule = requireFor(import.meta.url);
+let anyAscii: ((text: string) => string) | undefined;
+
+/** any-ascii's transliteration, loaded (synchronously) on first use. */
+function transliterate(text: string): string {
+  anyAscii ??= (requireModule('any-ascii') as { default: (text: string) => string }).default;
+  return anyAscii(text);
+}
 
 /** Emoji, their modifiers and flags: pictures, not words. */
 const PICTOGRAPH = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}]/u;
@@ -37,7 +51,7 @@ function charToGsm7(char: string): string {
   const stripped = char.normalize('NFD').replace(/\p{M}/gu, '');
   if (stripped !== char && stripped !== '' && isGsm7(stripped)) return stripped;
   if (INVISIBLE.test(char)) return '';
-  return [...anyAscii(char)].map((c) => (BASIC_SET.has(c) || EXTENSION_SET.has(c) ? c : (PREFERRED[c] ?? ''))).join('');
+  return [...transliterate(char)].map((c) => (BASIC_SET.has(c) || EXTENSION_SET.has(c) ? c : (PREFERRED[c] ?? ''))).join('');
 }
 
 /**

@@ -12,8 +12,9 @@ import { holdReady } from '#shared/notices/kinds/holdReady.ts';
 import { overdue } from '#shared/notices/kinds/overdue.ts';
 import { policyUpdate } from '#shared/notices/kinds/policyUpdate.ts';
 import { serviceUpdate } from '#shared/notices/kinds/serviceUpdate.ts';
+import { renewalReply } from '#shared/notices/kinds/renewalReply.ts';
 import { smsOptIn } from '#shared/notices/kinds/smsOptIn.ts';
-import type { EmailTemplate, QuietHoursRule, SmsTemplate, Templates } from '#shared/notices/kinds/defineNoticeKind.ts';
+import type { EmailTemplate, QuietHoursRule, RequestOf, SmsTemplate, Templates } from '#shared/notices/kinds/defineNoticeKind.ts';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
 import type { EmailHeader } from '#shared/notices/emailFooter.ts';
 
@@ -27,6 +28,7 @@ export const NOTICE_KIND_REGISTRY = [
   serviceUpdate,
   policyUpdate,
   smsOptIn,
+  renewalReply,
 ] as const;
 
 type Registry = typeof NOTICE_KIND_REGISTRY;
@@ -39,7 +41,11 @@ export const NOTICE_KINDS: readonly NoticeKind[] = NOTICE_KIND_REGISTRY.map((def
 type RequestSchemasOf<T extends readonly unknown[]> = { readonly [I in keyof T]: T[I] extends { request: infer R } ? R : never };
 type RequestSchemas = RequestSchemasOf<Registry>;
 
-/** A request to notify one patron (the notifier queue's message): one shape per kind, told apart by `kind`. */
+/**
+ * A request to notify one patron (the notifier queue's message): one shape per kind, told apart by
+ * `kind`. It carries ids only (patron, subject, a digest's loans, the notice key's parts): the
+ * notifier reads titles, dates and amounts from the table when it sends.
+ */
 export const noticeRequestSchema = z.discriminatedUnion(
   'kind',
   NOTICE_KIND_REGISTRY.map((definition) => definition.request) as unknown as RequestSchemas,
@@ -47,6 +53,19 @@ export const noticeRequestSchema = z.discriminatedUnion(
 export type NoticeRequest = z.infer<typeof noticeRequestSchema>;
 /** The request of one kind. */
 export type NoticeRequestOf<K extends NoticeKind> = Extract<NoticeRequest, { kind: K }>;
+
+/** What the templates of each registered kind see: the request with the kind's payload, read at send time. */
+type ComposablesOf<T extends readonly unknown[]> = {
+  readonly [I in keyof T]: T[I] extends { kind: infer K extends string; payload: infer P extends z.core.$ZodShape }
+    ? RequestOf<K, P>
+    : never;
+};
+/** A notice request with what its templates need (titles, dates, amounts), as the notifier composes it. */
+export type ComposableNotice = ComposablesOf<Registry>[number];
+/** The composable notice of one kind. */
+export type ComposableNoticeOf<K extends NoticeKind> = Extract<ComposableNotice, { kind: K }>;
+/** The payload of one kind: what the notifier reads from the table for it. */
+export type NoticePayloadOf<K extends NoticeKind> = Omit<ComposableNoticeOf<K>, keyof NoticeRequest>;
 
 /** The channels each kind goes out on (when opted in), from the registry. */
 export const NOTICE_CHANNELS: Readonly<Record<NoticeKind, readonly Channel[]>> = Object.fromEntries(
@@ -60,8 +79,8 @@ export const QUIET_HOURS_RULES: Readonly<Record<NoticeKind, QuietHoursRule>> = O
 
 /** What the composer needs of a kind, for any request (the registry pairs each kind with its own templates). */
 export interface NoticeTemplates {
-  readonly sms: Templates<NoticeRequest, SmsTemplate>;
-  readonly email?: Templates<NoticeRequest, EmailTemplate> | undefined;
+  readonly sms: Templates<ComposableNotice, SmsTemplate>;
+  readonly email?: Templates<ComposableNotice, EmailTemplate> | undefined;
 }
 
 const TEMPLATES = Object.fromEntries(NOTICE_KIND_REGISTRY.map((definition) => [definition.kind, definition])) as unknown as Record<
@@ -70,7 +89,7 @@ const TEMPLATES = Object.fromEntries(NOTICE_KIND_REGISTRY.map((definition) => [d
 >;
 
 /** The templates of a request's kind. */
-export function templatesOf(request: NoticeRequest): NoticeTemplates {
+export function templatesOf(request: Pick<NoticeRequest, 'kind'>): NoticeTemplates {
   return TEMPLATES[request.kind];
 }
 
@@ -81,7 +100,7 @@ export interface NoticeContent {
 }
 
 /** The dedupe key of one notice on one channel, within its patron's records. */
-export function noticeKey(request: NoticeRequest, channel: Channel): string {
+export function noticeKey(request: Pick<NoticeRequest, 'kind' | 'subjectId' | 'subjectVersion'>, channel: Channel): string {
   return [request.kind, request.subjectId, request.subjectVersion, channel].join('#');
 }
 
@@ -97,7 +116,7 @@ const fanOutCommon = {
   subjectVersion: z.string(),
   causationId: z.string(),
   shard: z.int(),
-  /** Where the previous page stopped (DynamoDB's LastEvaluatedKey, as JSON). */
+  /** Where the previous page stopped (the audience index's cursor: opaque). */
   cursor: z.optional(z.string()),
 };
 
@@ -117,5 +136,5 @@ export type NotifierMessage =
   | { sweep: import('#shared/sweep/sweep.ts').SweepPage };
 
 export function isNoticeRequest(message: NotifierMessage): message is NoticeRequest {
-  return 'kind' in message && 'patronId' in message;
+  return 'type' in message && message.type === 'notice';
 }

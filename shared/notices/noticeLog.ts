@@ -2,9 +2,10 @@
  * The notice log: one item per notice key, the dedupe record and delivery status, expiring after
  * the configured retention.
  *
- * A send starts by claiming the key in one transaction with a check on the patron's profile: the
- * claim succeeds only if the channel is still opted in with the very contact the sender read. So an
- * opt-out or suppression committed before the claim always stops the send.
+ * A send starts by claiming the key with one conditional write; the sender then reads the patron's
+ * profile again and sends only if the channel is still opted in with the very contact it read first
+ * (else it drops the claim). So an opt-out or suppression committed before the claim always stops the
+ * send, at one write unit per claim instead of a transaction with a check on the 1.6 KB profile.
  *
  * A claim is never taken twice: a notice is sent at most once. While another worker holds the claim
  * (its lease runs), the claim answers `in-progress` and the caller retries later through its queue.
@@ -12,21 +13,20 @@
  * and the outcome record, perhaps after the provider accepted the message: the notice is recorded as
  * failed with reason `outcome-unknown` (announced as `NoticeFailed`), never sent again.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
-import { failedConditions, isConditionFailure, isExpired, writeIf, type TableContext } from '#shared/table/documentClient.ts';
+import { isExpired, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
-import { noticeItemKey, noticeKeyOf, patronKey } from '#shared/table/keys.ts';
+import { noticeItemKey, noticeKeyOf } from '#shared/table/keys.ts';
 import type { Channel } from '#shared/patrons/patronProfile.ts';
 import type { NoticeKind } from '#shared/notices/noticeKinds.ts';
 
 /**
  * `claimed`: this sender owns the notice now. `already-handled`: sent or failed for good.
  * `in-progress`: another worker holds the claim; retry later. `outcome-unknown`: a worker died
- * holding the claim; the notice is now recorded as failed. `channel-closed`: the channel was opted
- * out, or its contact changed, since the read.
+ * holding the claim; the notice is now recorded as failed.
  */
-export type ClaimOutcome = 'claimed' | 'already-handled' | 'in-progress' | 'outcome-unknown' | 'channel-closed';
+export type ClaimOutcome = 'claimed' | 'already-handled' | 'in-progress' | 'outcome-unknown';
 
 /** The reason recorded for a notice whose sender died holding its claim. */
 export const OUTCOME_UNKNOWN = 'outcome-unknown';
@@ -37,8 +37,6 @@ export interface NoticeClaim {
   readonly patronId: string;
   readonly kind: NoticeKind;
   readonly channel: Channel;
-  /** The contact ciphertext the sender read; the claim fails if it has changed since. */
-  readonly contactCipher: string;
   /** When that contact was set: email feedback applies only while it is still the patron's contact. */
   readonly contactAt: string;
 }
@@ -47,6 +45,11 @@ export interface NoticeLog {
   claim(claim: NoticeClaim, now: Date): Promise<ClaimOutcome>;
   markSent(patronId: string, noticeKey: string, providerMessageId: string, now: Date): Promise<void>;
   markFailed(patronId: string, noticeKey: string, reason: string, now: Date): Promise<void>;
+  /**
+   * Deletes a claim taken at `now` by this sender, when the re-read after the claim found the channel
+   * closed: nothing was sent, and a later request may claim the key again.
+   */
+  drop(patronId: string, noticeKey: string, now: Date): Promise<void>;
   /** Gives a claim back after a retryable failure, so the queue's retry can claim it at once. */
   release(patronId: string, noticeKey: string): Promise<void>;
   /** Finds a notice by its opaque id (from SES message tags); `undefined` when unknown or expired. */
@@ -80,55 +83,47 @@ export class DynamoNoticeLog implements NoticeLog {
 
   public async claim(claim: NoticeClaim, now: Date): Promise<ClaimOutcome> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
-    try {
-      await this.table.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table.tableName,
-                Item: {
-                  ...noticeItemKey(claim.patronId, claim.noticeKey),
-                  kind: 'notice',
-                  noticeId: claim.noticeId,
-                  patronId: claim.patronId,
-                  noticeKind: claim.kind,
-                  channel: claim.channel,
-                  contactAt: claim.contactAt,
-                  status: 'sending',
-                  claimedAt: now.toISOString(),
-                  leaseUntil: nowSeconds + CLAIM_LEASE_SECONDS,
-                  [TABLE.ttlAttribute]: expiryAfterDays(now, this.retentionDays),
-                },
-                ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':released': 'released' },
-              },
-            },
-            {
-              ConditionCheck: {
-                TableName: this.table.tableName,
-                Key: patronKey(claim.patronId),
-                ConditionExpression:
-                  '#consent.#channel.optedIn = :true AND #contacts.#channel.cipher = :cipher AND attribute_not_exists(#suppression.#channel)',
-                ExpressionAttributeNames: {
-                  '#consent': 'consent',
-                  '#contacts': 'contacts',
-                  '#suppression': 'suppression',
-                  '#channel': claim.channel,
-                },
-                ExpressionAttributeValues: { ':true': true, ':cipher': claim.contactCipher },
-              },
-            },
-          ],
+    // One conditional write (no transaction): the sender re-reads the patron's consent after the claim
+    // (Notifier), so an opt-out committed before the claim still stops the send.
+    const claimed = await writeIf(() =>
+      this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: {
+            ...noticeItemKey(claim.patronId, claim.noticeKey),
+            kind: 'notice',
+            noticeId: claim.noticeId,
+            patronId: claim.patronId,
+            noticeKind: claim.kind,
+            channel: claim.channel,
+            contactAt: claim.contactAt,
+            status: 'sending',
+            claimedAt: now.toISOString(),
+            leaseUntil: nowSeconds + CLAIM_LEASE_SECONDS,
+            [TABLE.ttlAttribute]: expiryAfterDays(now, this.retentionDays),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':released': 'released' },
         }),
-      );
-      return 'claimed';
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      if (!failedConditions(error, ['notice', 'channel'] as const).has('notice')) return 'channel-closed';
-      return this.heldClaim(claim, nowSeconds, now);
-    }
+      ),
+    );
+    return claimed ? 'claimed' : this.heldClaim(claim, nowSeconds, now);
+  }
+
+  public async drop(patronId: string, noticeKey: string, now: Date): Promise<void> {
+    // Only the claim this sender took (a claim is never taken twice while it stands).
+    await writeIf(() =>
+      this.table.doc.send(
+        new DeleteCommand({
+          TableName: this.table.tableName,
+          Key: noticeItemKey(patronId, noticeKey),
+          ConditionExpression: '#status = :sending AND claimedAt = :claimedAt',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':claimedAt': now.toISOString() },
+        }),
+      ),
+    );
   }
 
   /** Classifies a notice someone claimed before; a claim whose lease ran out is closed as failed. */

@@ -1,10 +1,13 @@
 /**
  * The notifier: turns one notice request into at most one message per channel.
  *
- * For each channel it checks consent and contact on a consistent read, claims the notice key in a
- * transaction that re-checks consent (so an opt-out committed before the claim always wins),
- * decrypts the contact, sends, and records the outcome. Retryable provider errors release the claim
- * and are rethrown after the other channel had its turn, so the queue retries with backoff.
+ * The request carries ids only: what the notice says (titles, dates, amounts) is read from the table
+ * here, and a subject gone by then (returned, closed, purged) sends nothing and is counted.
+ * It checks consent and contact on a consistent read, claims each channel's notice key with one
+ * conditional write, reads the profile again (so an opt-out committed before the claim always wins:
+ * the claim is dropped), then decrypts and sends on the channels concurrently and records each
+ * outcome. Retryable provider errors release the claim and are rethrown after every channel had its
+ * turn, so the queue retries with backoff.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Clock } from '#shared/clock.ts';
@@ -13,7 +16,8 @@ import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import { BookdropError, RetryableDeliveryError } from '#shared/errors.ts';
 import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
 import { composeNotice } from '#shared/notices/compose.ts';
-import { NOTICE_CHANNELS, noticeKey, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import { NOTICE_CHANNELS, noticeKey, type ComposableNotice, type NoticeContent, type NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import type { NoticeSubjects } from '#shared/notices/noticeSubjects.ts';
 import type { NoticeIds } from '#shared/notices/noticeIds.ts';
 import type { NoticeLog } from '#shared/notices/noticeLog.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
@@ -29,6 +33,8 @@ export interface NotifierDeps {
   readonly clock: Clock;
   readonly patrons: PatronStore;
   readonly notices: NoticeLog;
+  /** Reads what a notice is about (titles, dates, amounts) at send time. */
+  readonly subjects: NoticeSubjects;
   /** Opaque, keyed ids for notices (what SES feedback and outbound events refer to). */
   readonly noticeIds: NoticeIds;
   readonly decrypter: ContactDecrypter;
@@ -53,6 +59,8 @@ export type ChannelOutcome =
   | 'no-contact'
   | 'channel-closed'
   | 'no-profile'
+  /** What the notice was about is gone (hold closed, loans returned, fine resolved): nothing to say. */
+  | 'subject-gone'
   | 'failed'
   | 'retry'
   | 'quiet-hours';
@@ -67,11 +75,17 @@ export class Notifier {
       await this.deps.later.enqueue([request], { delaySeconds: (Date.parse(request.notBefore) - now.getTime()) / 1000 });
       return {};
     }
-    const profile = await this.deps.patrons.get(request.patronId);
+    const [profile, subject] = await Promise.all([this.deps.patrons.get(request.patronId), this.deps.subjects.load(request, now)]);
     if (!profile) {
       // A notice for a patron Bookdrop has no consent for: nothing may be sent.
       this.deps.logger.info('notice skipped: patron unknown', { patronId: request.patronId, kind: request.kind });
       return Object.fromEntries(NOTICE_CHANNELS[request.kind].map((channel) => [channel, 'no-profile']));
+    }
+    if (!subject) {
+      // Returned, closed, resolved or purged since the request was queued: counted, not an error.
+      this.deps.metrics.addMetric('notice-subject-gone', MetricUnit.Count, 1);
+      this.deps.logger.info('notice skipped: subject gone', { patronId: request.patronId, kind: request.kind });
+      return Object.fromEntries(NOTICE_CHANNELS[request.kind].map((channel) => [channel, 'subject-gone']));
     }
     const channels = NOTICE_CHANNELS[request.kind].filter(
       (channel) => request.channels === undefined || request.channels.includes(channel),
@@ -94,48 +108,81 @@ export class Notifier {
     // Compose only when some channel may be used (a closed account has no library left to brand with).
     const content = channels.some((channel) => outcomes[channel] === undefined)
       ? this.compose(
-          request,
+          subject,
           profile,
           channels.includes('email') && outcomes.email === undefined ? await this.unsubscribeUrl(profile) : undefined,
         )
       : undefined;
+    const open = content === undefined ? [] : channels.filter((channel) => outcomes[channel] === undefined);
+    const settled = open.length > 0 ? await this.deliverOn(open, request, profile, content!) : [];
     let retry: RetryableDeliveryError | undefined;
-    for (const channel of channels) {
-      try {
-        if (content !== undefined && outcomes[channel] === undefined)
-          outcomes[channel] = await this.deliverOn(channel, request, profile, content);
-      } catch (error) {
-        if (!(error instanceof RetryableDeliveryError)) throw error;
+    let failure: unknown;
+    for (const [index, channel] of open.entries()) {
+      const result = settled[index]!;
+      if (result.status === 'fulfilled') outcomes[channel] = result.value;
+      else if (result.reason instanceof RetryableDeliveryError) {
         outcomes[channel] = 'retry';
-        retry ??= error;
-      }
+        retry ??= result.reason;
+      } else failure ??= result.reason;
+    }
+    for (const channel of channels) {
       this.deps.metrics.addMetric(`notice-${String(outcomes[channel])}`, MetricUnit.Count, 1);
       this.deps.logger.info('notice outcome', { patronId: request.patronId, kind: request.kind, channel, outcome: outcomes[channel] });
     }
+    if (failure !== undefined) throw failure;
     if (retry) throw retry;
     return outcomes;
   }
 
+  /**
+   * Claims every open channel at once (one conditional write each), reads the profile again, drops
+   * the claims of channels closed since the first read, and sends on the others concurrently.
+   */
   private async deliverOn(
+    channels: readonly Channel[],
+    request: NoticeRequest,
+    profile: PatronProfile,
+    content: NoticeContent,
+  ): Promise<PromiseSettledResult<ChannelOutcome>[]> {
+    const now = this.deps.clock.now();
+    const claims = await Promise.all(
+      channels.map(async (channel) => {
+        const contact = profile.contacts[channel] as { cipher: string; at: string };
+        const key = noticeKey(request, channel);
+        const noticeId = await this.deps.noticeIds.idOf(profile.patronId, key);
+        const claim = await this.deps.notices.claim(
+          { noticeKey: key, noticeId, patronId: profile.patronId, kind: request.kind, channel, contactAt: contact.at },
+          now,
+        );
+        return { channel, key, noticeId, cipher: contact.cipher, claim };
+      }),
+    );
+    // The claims stand: an opt-out, suppression or new contact committed before them shows here.
+    const fresh = claims.some(({ claim }) => claim === 'claimed') ? await this.deps.patrons.get(profile.patronId) : profile;
+    return Promise.allSettled(
+      claims.map(async ({ channel, key, noticeId, cipher, claim }): Promise<ChannelOutcome> => {
+        if (claim === 'already-handled') return 'duplicate';
+        if (claim === 'outcome-unknown') return 'failed';
+        if (claim === 'in-progress')
+          throw new RetryableDeliveryError('notice is being sent by another worker', { context: { noticeId, channel } });
+        if (!fresh || channelBlock(fresh, channel) !== undefined || fresh.contacts[channel]?.cipher !== cipher) {
+          await this.deps.notices.drop(profile.patronId, key, now);
+          return 'channel-closed';
+        }
+        return this.sendOn(channel, request, profile, content, { key, noticeId, cipher });
+      }),
+    );
+  }
+
+  /** Decrypts the contact, sends, and records the outcome of one claimed channel. */
+  private async sendOn(
     channel: Channel,
     request: NoticeRequest,
     profile: PatronProfile,
     content: NoticeContent,
+    claimed: { key: string; noticeId: string; cipher: string },
   ): Promise<ChannelOutcome> {
-    const contact = profile.contacts[channel] as { cipher: string; at: string };
-    const cipher = contact.cipher;
-    const key = noticeKey(request, channel);
-    const noticeId = await this.deps.noticeIds.idOf(profile.patronId, key);
-    const now = this.deps.clock.now();
-    const claim = await this.deps.notices.claim(
-      { noticeKey: key, noticeId, patronId: profile.patronId, kind: request.kind, channel, contactCipher: cipher, contactAt: contact.at },
-      now,
-    );
-    if (claim === 'already-handled') return 'duplicate';
-    if (claim === 'channel-closed') return 'channel-closed';
-    if (claim === 'outcome-unknown') return 'failed';
-    if (claim === 'in-progress')
-      throw new RetryableDeliveryError('notice is being sent by another worker', { context: { noticeId, channel } });
+    const { key, noticeId, cipher } = claimed;
     let messageId: string;
     try {
       const to = await this.deps.decrypter.decrypt(cipher, { patronId: profile.patronId, channel });
@@ -198,7 +245,7 @@ export class Notifier {
     );
   }
 
-  private compose(request: NoticeRequest, profile: PatronProfile, unsubscribeUrl: string | undefined): NoticeContent {
+  private compose(request: ComposableNotice, profile: PatronProfile, unsubscribeUrl: string | undefined): NoticeContent {
     const { config } = this.deps;
     const { branding, known } = brandingFor(config, profile.library?.value);
     if (!known) {

@@ -116,12 +116,15 @@ export function mimeDisplayName(name: string): string {
 }
 
 export class SesEmailSender implements EmailSender {
+  /** @param pacer spaces sends to stay under SES's send rate @default no pacing */
   public constructor(
     private readonly ses: SESv2Client,
     private readonly configurationSetName: string | undefined,
+    private readonly pacer: SmsPacer = new SmsPacer(0),
   ) {}
 
   public async send(message: EmailMessage): Promise<string> {
+    await this.pacer.turn();
     try {
       const result = await this.ses.send(
         new SendEmailCommand({

@@ -4,11 +4,9 @@
  * index (which projects consent and suppression), shard by shard, page by page: no profile and no
  * contact is ever read.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { CHANNELS, type ConsentState, type ConsentTopic, type Suppression, type Channel } from '#shared/patrons/patronProfile.ts';
-import type { TableContext } from '#shared/table/documentClient.ts';
-import { audiencePartition, patronIdOf } from '#shared/table/keys.ts';
-import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
+import type { AudienceIndex } from '#shared/patrons/audienceIndex.ts';
+import { CHANNELS, type ConsentState, type Suppression, type Channel } from '#shared/patrons/patronProfile.ts';
+import { AUDIENCE_SHARDS } from '#shared/table/tableDefinition.ts';
 
 /** The CSV header of the consent export. */
 export const CONSENT_EXPORT_HEADER = 'patron_id,channel,opted_in,source,at,suppressed';
@@ -18,34 +16,21 @@ export function consentLine(patronId: string, channel: Channel, state: ConsentSt
   return [patronId, channel, state.optedIn, state.source, state.at, suppression ? suppression.reason : ''].join(',');
 }
 
-/** Yields the export's lines, one page of the audience index at a time. */
-export async function* consentExportLines(table: TableContext): AsyncGenerator<string[]> {
-  const index = TABLE.indexes.byAudience;
+/** Yields the export's lines, one page of the audience at a time. */
+export async function* consentExportLines(audience: AudienceIndex): AsyncGenerator<string[]> {
   for (let shard = 0; shard < AUDIENCE_SHARDS; shard++) {
-    let startKey: Record<string, unknown> | undefined;
+    let cursor: string | undefined;
     do {
-      const page = await table.doc.send(
-        new QueryCommand({
-          TableName: table.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: '#audience = :audience',
-          ExpressionAttributeNames: { '#audience': index.partitionKey },
-          ExpressionAttributeValues: { ':audience': audiencePartition(shard) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+      const page = await audience.page({ shard, cursor });
       const lines: string[] = [];
-      for (const item of page.Items ?? []) {
-        const patronId = patronIdOf(String(item.pk));
-        const consent = (item.consent ?? {}) as Partial<Record<ConsentTopic, ConsentState>>;
-        const suppression = (item.suppression ?? {}) as Partial<Record<Channel, Suppression>>;
+      for (const member of page.members) {
         for (const channel of CHANNELS) {
-          const state = consent[channel];
-          if (state) lines.push(consentLine(patronId, channel, state, suppression[channel]));
+          const state = member.consent[channel];
+          if (state) lines.push(consentLine(member.patronId, channel, state, member.suppression[channel]));
         }
       }
       yield lines;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      cursor = page.cursor;
+    } while (cursor);
   }
 }

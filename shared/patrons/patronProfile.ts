@@ -446,7 +446,8 @@ export function consentHistory(ledger: readonly ConsentLedgerEntry[]): Partial<R
   const history: Partial<Record<ConsentTopic, ConsentHistoryStep[]>> = {};
   const sorted = [...ledger].sort((a, b) => a.at.localeCompare(b.at) || a.evidenceId.localeCompare(b.evidenceId));
   for (const entry of sorted) {
-    const steps = (history[entry.topic] ??= []);
+    const steps = history[entry.topic] ?? [];
+    history[entry.topic] = steps;
     const last = steps.at(-1);
     const suppressed = entry.suppressed ?? last?.suppressed ?? false;
     if (last && last.optedIn === entry.optedIn && last.suppressed === suppressed) continue;

@@ -4,8 +4,10 @@
  * A profile is written with optimistic concurrency (`version`); the ledger entries of the same change
  * go in the same transaction, so a consent change and its proof are stored together or not at all.
  * Ledger keys are deterministic (time, topic, evidence id): a replayed change writes the same entry.
+ * The bulk import writes ledger entries without a transaction (half their write units), then the
+ * profiles on their conditions, so a profile is never ahead of its proof.
  */
-import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { BookdropError, ConcurrentUpdateError } from '#shared/errors.ts';
 import { expiryAfterDays } from '#shared/clock.ts';
 import {
@@ -18,8 +20,8 @@ import {
   retryThrottled,
   type TableContext,
 } from '#shared/table/documentClient.ts';
-import { AUDIENCE_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
-import { createHash } from 'node:crypto';
+import { TABLE } from '#shared/table/tableDefinition.ts';
+import { audienceShard } from '#shared/patrons/audienceIndex.ts';
 import type { ConsentLedgerEntry, PatronProfile } from '#shared/patrons/patronProfile.ts';
 import { PATRON_RECORD, audiencePartition, ledgerKey, patronIdOf, patronKey, patronPartition } from '#shared/table/keys.ts';
 
@@ -27,8 +29,7 @@ export { patronKey };
 
 /** The audience index keys of an open account: a shard by patron id, and `<library>#<patronId>`. */
 export function audienceOf(patronId: string, library: string | undefined): { audience: string; audienceKey: string } {
-  const shard = createHash('sha256').update(patronId).digest()[0]! % AUDIENCE_SHARDS;
-  return { audience: audiencePartition(shard), audienceKey: `${library ?? '-'}#${patronId}` };
+  return { audience: audiencePartition(audienceShard(patronId)), audienceKey: `${library ?? '-'}#${patronId}` };
 }
 
 /**
@@ -58,9 +59,16 @@ export interface PatronStore {
 /** Reads and writes many patrons per request: the bulk import's port. */
 export interface BulkPatronStore {
   getMany(patronIds: readonly string[]): Promise<{ profiles: Map<string, PatronProfile>; readUnits: number }>;
+  /**
+   * Stores the changes of up to 100 patrons: every ledger entry first, then each profile if its stored
+   * version is still the one read. Returns the ids of the patrons whose profile changed since it was read
+   * (their ledger entries are written, their profile is not).
+   */
   saveMany(
     changes: readonly { profile: PatronProfile; ledger: readonly ConsentLedgerEntry[] }[],
   ): Promise<{ conflicts: string[]; writeUnits: number }>;
+  /** Deletes ledger entries (those a conflicting patron's second merge no longer makes); returns the write units. */
+  deleteLedger(entries: readonly ConsentLedgerEntry[]): Promise<number>;
 }
 
 /** Sort-key prefixes that outlive an account closure. */
@@ -70,6 +78,19 @@ const BATCH_WRITE_LIMIT = 25;
 export const BATCH_GET_LIMIT = 100;
 export const TRANSACT_ITEM_LIMIT = 100;
 const MAX_UNPROCESSED_ROUNDS = 8;
+/** Requests one {@link DynamoPatronStore.saveMany} call has in flight at once. */
+const WRITES_AT_ONCE = 8;
+
+type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
+
+/** Runs `task` on every element, at most `limit` at once; rejects with the first failure. */
+async function eachAtMost<T>(elements: readonly T[], limit: number, task: (element: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < elements.length) await task(elements[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, elements.length) }, worker));
+}
 
 type ProfileItem = Omit<PatronProfile, 'version'> & { pk: string; sk: string; version: number; phoneIndex?: string };
 
@@ -141,32 +162,97 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
   }
 
   /**
-   * Stores several patrons' changes in one transaction (at most {@link TRANSACT_ITEM_LIMIT} items in
-   * all), retrying throttling with backoff. When a profile changed since it was read, nothing is
-   * written and the ids of the patrons whose profile changed are returned, for the caller to re-read.
+   * Stores several patrons' changes: their ledger entries in BatchWriteItem requests of 25 (no
+   * transaction: a transaction bills every item twice), then their profiles, each on its version
+   * condition, in one transaction of up to {@link TRANSACT_ITEM_LIMIT} puts (one request instead of
+   * one per patron). When a condition fails, the transaction writes nothing: the other profiles are
+   * then put one by one, on the same conditions. Throttling and unprocessed items are retried with
+   * backoff. A ledger entry stored before its profile is harmless: its key is deterministic, so the
+   * merge after a conflict writes the same entry again, and the importer deletes those it no longer makes.
    */
   public async saveMany(
     changes: readonly { profile: PatronProfile; ledger: readonly ConsentLedgerEntry[] }[],
   ): Promise<{ conflicts: string[]; writeUnits: number }> {
-    const owners: string[] = [];
-    const items = changes.flatMap(({ profile, ledger }) => {
-      const own = this.changeItems(profile, ledger);
-      owners.push(...own.map(() => profile.patronId));
-      return own;
-    });
+    if (changes.length > TRANSACT_ITEM_LIMIT)
+      throw new BookdropError('too many profiles for one transaction', { context: { profiles: changes.length } });
+    const ledger = changes.flatMap((change) => change.ledger.map((entry) => ({ PutRequest: { Item: this.ledgerItem(entry) } })));
+    let writeUnits = await this.writeBatches(ledger);
+    if (changes.length === 0) return { conflicts: [], writeUnits };
+    const owners = changes.map(({ profile }) => profile.patronId);
     try {
       const result = await retryThrottled(() =>
-        this.table.doc.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' })),
+        this.table.doc.send(
+          new TransactWriteCommand({
+            TransactItems: changes.map(({ profile }) => ({ Put: { TableName: this.table.tableName, ...this.profilePut(profile) } })),
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
       );
-      return { conflicts: [], writeUnits: capacityOf(result.ConsumedCapacity) };
+      return { conflicts: [], writeUnits: writeUnits + capacityOf(result.ConsumedCapacity) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return { conflicts: [...failedConditions(error, owners)], writeUnits: 0 };
+      const failed = failedConditions(error, owners);
+      const conflicts = [...failed];
+      await eachAtMost(
+        changes.filter(({ profile }) => !failed.has(profile.patronId)),
+        WRITES_AT_ONCE,
+        async ({ profile }) => {
+          try {
+            const result = await retryThrottled(() =>
+              this.table.doc.send(
+                new PutCommand({ TableName: this.table.tableName, ...this.profilePut(profile), ReturnConsumedCapacity: 'TOTAL' }),
+              ),
+            );
+            writeUnits += capacityOf(result.ConsumedCapacity ? [result.ConsumedCapacity] : []);
+          } catch (putError) {
+            if (!isConditionFailure(putError)) throw putError;
+            conflicts.push(profile.patronId);
+          }
+        },
+      );
+      return { conflicts, writeUnits };
     }
+  }
+
+  public deleteLedger(entries: readonly ConsentLedgerEntry[]): Promise<number> {
+    return this.writeBatches(entries.map((entry) => ({ DeleteRequest: { Key: { ...ledgerKey(entry.patronId, entry) } } })));
+  }
+
+  /**
+   * Sends `requests` in BatchWriteItem requests of 25, {@link WRITES_AT_ONCE} at once, retrying
+   * throttling and what DynamoDB leaves unprocessed; returns the write units consumed.
+   */
+  private async writeBatches(requests: readonly WriteRequest[]): Promise<number> {
+    const batches: WriteRequest[][] = [];
+    for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) batches.push(requests.slice(start, start + BATCH_WRITE_LIMIT));
+    let writeUnits = 0;
+    await eachAtMost(batches, WRITES_AT_ONCE, async (batch) => {
+      let left = batch;
+      for (let attempt = 0; left.length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        if (attempt > MAX_UNPROCESSED_ROUNDS)
+          throw new BookdropError('DynamoDB left writes unprocessed', { context: { left: left.length } });
+        const items = left;
+        const result = await retryThrottled(() =>
+          this.table.doc.send(new BatchWriteCommand({ RequestItems: { [this.table.tableName]: items }, ReturnConsumedCapacity: 'TOTAL' })),
+        );
+        writeUnits += capacityOf(result.ConsumedCapacity);
+        left = (result.UnprocessedItems?.[this.table.tableName] ?? []) as WriteRequest[];
+      }
+    });
+    return writeUnits;
   }
 
   /** The transaction items of one change: the profile (conditioned on the version read) and its ledger entries. */
   private changeItems(profile: PatronProfile, ledger: readonly ConsentLedgerEntry[]) {
+    return [
+      { Put: { TableName: this.table.tableName, ...this.profilePut(profile) } },
+      ...ledger.map((entry) => ({ Put: { TableName: this.table.tableName, Item: this.ledgerItem(entry) } })),
+    ];
+  }
+
+  /** The put of a profile at its next version, on the condition that the stored version is still the one read. */
+  private profilePut(profile: PatronProfile) {
     const item = {
       ...patronKey(profile.patronId),
       kind: 'patron',
@@ -186,20 +272,16 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
             ExpressionAttributeNames: { '#version': 'version' },
             ExpressionAttributeValues: { ':version': profile.version },
           };
-    return [
-      { Put: { TableName: this.table.tableName, Item: item, ...condition } },
-      ...ledger.map((entry) => ({
-        Put: {
-          TableName: this.table.tableName,
-          Item: {
-            ...ledgerKey(entry.patronId, entry),
-            kind: 'consent-ledger',
-            ...entry,
-            [TABLE.ttlAttribute]: ledgerExpiry(entry, this.consentLedgerDays),
-          },
-        },
-      })),
-    ];
+    return { Item: item, ...condition };
+  }
+
+  private ledgerItem(entry: ConsentLedgerEntry): Record<string, unknown> {
+    return {
+      ...ledgerKey(entry.patronId, entry),
+      kind: 'consent-ledger',
+      ...entry,
+      [TABLE.ttlAttribute]: ledgerExpiry(entry, this.consentLedgerDays),
+    };
   }
 
   public async ledger(patronId: string, now: Date): Promise<ConsentLedgerEntry[]> {
@@ -253,18 +335,7 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
         const sk = String(item.sk);
         return !KEPT_ON_CLOSURE.some((prefix) => sk.startsWith(prefix)) && !keep(sk);
       });
-      for (let start = 0; start < doomed.length; start += BATCH_WRITE_LIMIT) {
-        let requests = doomed
-          .slice(start, start + BATCH_WRITE_LIMIT)
-          .map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
-        for (let attempt = 0; requests.length > 0; attempt++) {
-          if (attempt > 0) await backoff(attempt);
-          if (attempt > MAX_UNPROCESSED_ROUNDS)
-            throw new BookdropError('DynamoDB left deletes unprocessed', { context: { patronId, left: requests.length } });
-          const result = await this.table.doc.send(new BatchWriteCommand({ RequestItems: { [this.table.tableName]: requests } }));
-          requests = (result.UnprocessedItems?.[this.table.tableName] ?? []) as typeof requests;
-        }
-      }
+      await this.writeBatches(doomed.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })));
       deleted += doomed.length;
       startKey = page.LastEvaluatedKey;
     } while (startKey);

@@ -81,8 +81,8 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     input: {
       from: 'queue',
       carries: {
-        en: 'Notice requests: patron id, notice kind, titles, due and pick-up dates, fine amounts (no contact)',
-        es: 'Solicitudes de aviso: identificador del usuario, tipo de aviso, títulos, fechas de vencimiento y recogida, importes de multas (sin contacto)',
+        en: 'Notice requests: ids only (patron, hold, loans or fine, notice kind); titles, dates and amounts are read from the table when sending',
+        es: 'Solicitudes de aviso: solo identificadores (usuario, reserva, préstamos o multa, tipo de aviso); títulos, fechas e importes se leen de la tabla al enviar',
       },
     },
   },

@@ -7,14 +7,7 @@
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { STORAGE_PERIODS } from '#infra/storagePeriods.ts';
 import { FUNCTION_ACCESS, contactDecrypters, readersOfRecords, type FunctionName } from '#shared/privacy/functionAccess.ts';
-import {
-  RECORD_KINDS,
-  retentionDays,
-  type ChartLanguage,
-  type RecordKind,
-  type Retention,
-  type Text,
-} from '#shared/privacy/recordInventory.ts';
+import { RECORD_KINDS, retentionDays, type ChartLanguage, type RecordKind, type Retention } from '#shared/privacy/recordInventory.ts';
 
 /** One table cell: text, text in another language than the page's, a link, or code. */
 export type Cell =

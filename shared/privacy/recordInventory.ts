@@ -27,6 +27,7 @@ import {
   purgeJournalKey,
   purgeMarkKey,
   smsRepliesKey,
+  renewalRequestKey,
   statisticsKey,
   sweepPageKey,
   webhookSignatureKey,
@@ -329,7 +330,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     link: 'none',
     attributes: {
       personal: [],
-      other: ['inboundMessageId', 'keyword', 'at', 'status', 'replyClaimed', 'patrons', 'changed', 'replied', 'optOutList'],
+      other: ['inboundMessageId', 'keyword', 'at', 'status', 'replyClaimed', 'patrons', 'changed', 'replied', 'optOutList', 'command'],
     },
     arrivesVia: ['inbound-sms'],
     retention: { expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the message', es: 'el mensaje' } }] },
@@ -347,6 +348,26 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     attributes: { personal: [], other: ['replies', 'purposes'] },
     arrivesVia: ['inbound-sms'],
     retention: { expiries: [{ days: { fixed: 2 }, after: { en: 'the first reply of the day', es: 'la primera respuesta del día' } }] },
+  },
+  {
+    kind: 'renewal-request',
+    key: renewalRequestKey('<requestId>'),
+    name: { en: 'Renewal request by text', es: 'Solicitud de renovación por SMS' },
+    purpose: {
+      en: 'Reply once to a RENEW text with what the library system renewed, or say it did not answer',
+      es: 'Responder una sola vez a un SMS RENOVAR con lo que el sistema de la biblioteca renovó, o avisar que no respondió',
+    },
+    personalData: {
+      en: 'Patron ids, loan ids, their new due dates or refusal reasons, and the reply (never the number or a title)',
+      es: 'Identificadores de usuarios y préstamos, nuevas fechas o motivos de rechazo, y la respuesta (nunca el número ni un título)',
+    },
+    link: 'patron-attribute',
+    attributes: {
+      personal: ['replyPatronId', 'loans', 'reply'],
+      other: ['requestId', 'language', 'library', 'requestedAt', 'deadline', 'status', 'closedAs'],
+    },
+    arrivesVia: ['inbound-sms', 'circulation'],
+    retention: { expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the request', es: 'la solicitud' } }] },
   },
   {
     kind: 'loan-tombstone',

@@ -10,11 +10,13 @@ import { expiryAfterDays } from '#shared/clock.ts';
 import { isConditionFailure, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import type { KeywordClass } from '#shared/sms/keywords.ts';
+import type { SmsCommand } from '#shared/sms/smsCommands.ts';
 import { inboundKey, smsRepliesKey } from '#shared/table/keys.ts';
 
 export interface InboundRecord {
   readonly inboundMessageId: string;
-  readonly keyword: KeywordClass;
+  /** The keyword class, or the text command, the message was read as. */
+  readonly keyword: KeywordClass | SmsCommand;
   /** When the message was first processed: the time of its consent change. */
   readonly at: string;
   readonly status: 'processing' | 'done';
@@ -22,7 +24,7 @@ export interface InboundRecord {
 
 export interface InboundLog {
   /** Records the message, or returns the record of its first delivery. */
-  begin(inboundMessageId: string, keyword: KeywordClass, now: Date): Promise<InboundRecord>;
+  begin(inboundMessageId: string, keyword: KeywordClass | SmsCommand, now: Date): Promise<InboundRecord>;
   /** Claims the one reply of a message; false if it was claimed already. */
   claimReply(inboundMessageId: string): Promise<boolean>;
   /** Gives the reply claim back after a retryable failure. */
@@ -37,10 +39,13 @@ export interface InboundLog {
   releaseDailyReply(phoneIndex: string, day: string, purpose: ReplyPurpose): Promise<void>;
 }
 
-/** Why Bookdrop answers a text. An opt-out confirmation and a hint go out at most once a day per number. */
-export type ReplyPurpose = 'opt-out' | 'opt-in' | 'help' | 'hint';
+/**
+ * Why Bookdrop answers a text. An opt-out confirmation, a hint and the help text for a command from
+ * a number that matches no patron go out at most once a day per number.
+ */
+export type ReplyPurpose = 'opt-out' | 'opt-in' | 'help' | 'hint' | 'command' | 'unknown-number-help';
 
-const ONCE_A_DAY: ReadonlySet<ReplyPurpose> = new Set(['opt-out', 'hint']);
+const ONCE_A_DAY: ReadonlySet<ReplyPurpose> = new Set(['opt-out', 'hint', 'unknown-number-help']);
 
 const key = inboundKey;
 
@@ -50,7 +55,7 @@ export class DynamoInboundLog implements InboundLog {
     private readonly retentionDays: number,
   ) {}
 
-  public async begin(inboundMessageId: string, keyword: KeywordClass, now: Date): Promise<InboundRecord> {
+  public async begin(inboundMessageId: string, keyword: KeywordClass | SmsCommand, now: Date): Promise<InboundRecord> {
     const record: InboundRecord = { inboundMessageId, keyword, at: now.toISOString(), status: 'processing' };
     try {
       await this.table.doc.send(

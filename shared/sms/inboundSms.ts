@@ -19,6 +19,9 @@ import type { InboundLog, ReplyPurpose } from '#shared/sms/inboundLog.ts';
 import { classifyKeyword, type KeywordClass } from '#shared/sms/keywords.ts';
 import type { OptOutList, OptOutListOutcome } from '#shared/sms/optOutList.ts';
 import { dailyReplyLimit } from '#shared/sms/replyCaps.ts';
+import type { RenewalTracker, TrackOutcome } from '#shared/sms/renewalRequests.ts';
+import type { CommandOutcome, CommandReplies, RenewalDeadlineMessage, SmsCommandService } from '#shared/sms/smsCommandService.ts';
+import { classifyCommand, type SmsCommand } from '#shared/sms/smsCommands.ts';
 
 const e164 = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, { error: 'must be an E.164 phone number' }));
 
@@ -42,12 +45,18 @@ export interface InboundSmsDeps {
   readonly inboundLog: InboundLog;
   readonly optOutList: OptOutList;
   readonly sms: SmsSender;
+  /** The text commands RENEW, RENEW ALL and ITEMS. */
+  readonly commands: SmsCommandService;
+  /** Closes renewal requests whose deadline passed. */
+  readonly renewals: Pick<RenewalTracker, 'deadline'>;
   readonly logger: BookdropLogger;
   readonly metrics: BookdropMetrics;
 }
 
 export interface InboundOutcome {
-  readonly keyword: KeywordClass;
+  readonly keyword: KeywordClass | SmsCommand;
+  /** What a text command did. */
+  readonly command?: CommandOutcome;
   readonly patrons: number;
   readonly changed: number;
   readonly replied: boolean;
@@ -61,16 +70,18 @@ export class InboundSmsService {
   public constructor(private readonly deps: InboundSmsDeps) {}
 
   public async handle(message: InboundSms): Promise<InboundOutcome> {
-    const keyword = classifyKeyword(message.messageBody);
+    const keywordClass = classifyKeyword(message.messageBody);
+    // Keywords first (STOP always wins); then the text commands.
+    const command = keywordClass === 'unknown' ? classifyCommand(message.messageBody) : undefined;
+    if (command !== undefined) return this.handleCommand(message, command);
+    const keyword = keywordClass;
     const record = await this.deps.inboundLog.begin(message.inboundMessageId, keyword, this.deps.clock.now());
     if (record.status === 'done') {
       this.deps.metrics.addMetric('inbound-sms-duplicate', MetricUnit.Count, 1);
       return { keyword: record.keyword, patrons: 0, changed: 0, replied: false, duplicate: true };
     }
     const index = await this.deps.phoneIndex.indexOf(message.originationNumber);
-    const profiles = (await Promise.all((await this.deps.patrons.idsByPhoneIndex(index)).map((id) => this.deps.patrons.get(id)))).filter(
-      (profile): profile is PatronProfile => profile !== undefined,
-    );
+    const profiles = await this.profilesOf(index);
     const provenance = { at: record.at, source: 'sms-keyword' as const, evidenceId: message.inboundMessageId };
 
     let changed = 0;
@@ -120,6 +131,73 @@ export class InboundSmsService {
     };
   }
 
+  /** A text command, for every opted-in patron of the number (smsCommandService.ts). */
+  private async handleCommand(message: InboundSms, request: NonNullable<ReturnType<typeof classifyCommand>>): Promise<InboundOutcome> {
+    const record = await this.deps.inboundLog.begin(message.inboundMessageId, request.command, this.deps.clock.now());
+    if (record.status === 'done') {
+      this.deps.metrics.addMetric('inbound-sms-duplicate', MetricUnit.Count, 1);
+      return { keyword: record.keyword, patrons: 0, changed: 0, replied: false, duplicate: true };
+    }
+    const index = await this.deps.phoneIndex.indexOf(message.originationNumber);
+    const profiles = await this.profilesOf(index);
+    let replied = false;
+    const replies: CommandReplies = {
+      send: async (purpose, body) => {
+        const sent = await this.sendReply(message, index, purpose, body);
+        replied ||= sent === 'sent';
+        return sent;
+      },
+      claim: (purpose) => this.claimReply(message, index, purpose),
+    };
+    const outcome = await this.deps.commands.handle(message.inboundMessageId, request, profiles, replies);
+    await this.deps.inboundLog.finish(message.inboundMessageId, {
+      patrons: profiles.length,
+      changed: 0,
+      command: outcome,
+      replied: replied ? 'yes' : outcome === 'capped' ? 'capped' : 'no',
+    });
+    this.deps.metrics.addMetric(`inbound-sms-${request.command}-${outcome}`, MetricUnit.Count, 1);
+    this.deps.logger.info('inbound sms command', {
+      inboundMessageId: message.inboundMessageId,
+      command: request.command,
+      patrons: profiles.length,
+      outcome,
+    });
+    return {
+      keyword: request.command,
+      command: outcome,
+      patrons: profiles.length,
+      changed: 0,
+      replied,
+      duplicate: false,
+      ...(outcome === 'capped' ? { capped: true } : {}),
+    };
+  }
+
+  /** A renewal request's deadline came back from the queue: close it if the ILS left it open. */
+  public async renewalDeadline(message: RenewalDeadlineMessage): Promise<TrackOutcome> {
+    const outcome = await this.deps.renewals.deadline(message.renewalDeadline.requestId);
+    this.deps.metrics.addMetric(`renewal-deadline-${outcome}`, MetricUnit.Count, 1);
+    this.deps.logger.info('renewal deadline', { requestId: message.renewalDeadline.requestId, outcome });
+    return outcome;
+  }
+
+  private async profilesOf(index: string): Promise<PatronProfile[]> {
+    const ids = await this.deps.patrons.idsByPhoneIndex(index);
+    return (await Promise.all(ids.map((id) => this.deps.patrons.get(id)))).filter(
+      (profile): profile is PatronProfile => profile !== undefined,
+    );
+  }
+
+  /** Claims the message's one reply and one of the number's replies of the day, without sending. */
+  private async claimReply(message: InboundSms, index: string, purpose: ReplyPurpose): Promise<'claimed' | 'none' | 'capped'> {
+    if (!(await this.deps.inboundLog.claimReply(message.inboundMessageId))) return 'none';
+    const now = this.deps.clock.now();
+    const day = dayIn(this.deps.config.timeZone, now);
+    const limit = dailyReplyLimit(this.deps.config, message.originationNumber);
+    return (await this.deps.inboundLog.claimDailyReply(index, day, purpose, limit, now)) ? 'claimed' : 'capped';
+  }
+
   /**
    * Sends the one reply this message gets, if any, within the number's daily caps: claimed per
    * message (a redelivery replies once) and per number and day (one conditional write).
@@ -150,13 +228,17 @@ export class InboundSmsService {
           return optedIn ? { purpose: 'hint', body: composeHint(language, branding) } : undefined;
       }
     })();
-    if (answer === undefined || !(await this.deps.inboundLog.claimReply(message.inboundMessageId))) return 'none';
-    const now = this.deps.clock.now();
-    const day = dayIn(this.deps.config.timeZone, now);
-    const limit = dailyReplyLimit(this.deps.config, message.originationNumber);
-    if (!(await this.deps.inboundLog.claimDailyReply(index, day, answer.purpose, limit, now))) return 'capped';
+    if (answer === undefined) return 'none';
+    return this.sendReply(message, index, answer.purpose, answer.body);
+  }
+
+  /** Sends a direct reply once per message, within the number's daily caps. */
+  private async sendReply(message: InboundSms, index: string, purpose: ReplyPurpose, body: string): Promise<'sent' | 'none' | 'capped'> {
+    const claim = await this.claimReply(message, index, purpose);
+    if (claim !== 'claimed') return claim;
+    const day = dayIn(this.deps.config.timeZone, this.deps.clock.now());
     try {
-      await this.deps.sms.send({ to: message.originationNumber, body: answer.body });
+      await this.deps.sms.send({ to: message.originationNumber, body });
       return 'sent';
     } catch (error) {
       if (error instanceof PermanentDeliveryError) {
@@ -164,7 +246,7 @@ export class InboundSmsService {
         return 'none';
       }
       // Throttling or an outage: give the reply back so the queue's retry sends it.
-      await this.deps.inboundLog.releaseDailyReply(index, day, answer.purpose);
+      await this.deps.inboundLog.releaseDailyReply(index, day, purpose);
       await this.deps.inboundLog.releaseReply(message.inboundMessageId);
       throw error;
     }

@@ -59,6 +59,7 @@ export function effectsOf(change: TableChange): ChangeEffects {
     // was made long ago, in the ILS: texting every imported patron at once is what the import avoids.
     if (entry.topic === 'sms' && entry.optedIn && entry.suppressed === undefined && !UNCONFIRMED_OPT_IN_SOURCES.has(entry.source)) {
       notices.push({
+        type: 'notice',
         kind: 'sms-opt-in',
         patronId: entry.patronId,
         subjectId: entry.evidenceId,

@@ -5,16 +5,15 @@
  * and asks for one notice per patron, kind and day, listing all of the patron's items (a digest).
  * Running it twice for the same day sends nothing twice: the notice keys are the same.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { dayIn, type Clock } from '#shared/clock.ts';
 import { libraryOfBranch, timingsFor, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
-import { PageLog } from '#shared/notices/pageLog.ts';
+import type { PageLog } from '#shared/notices/pageLog.ts';
 import type { NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
+import type { SweepEntry, SweepHoldEntry, SweepIndex, SweepLoanEntry } from '#shared/sweep/sweepIndex.ts';
 import { addDays } from '#shared/sweep/sweepKeys.ts';
-import type { TableContext } from '#shared/table/documentClient.ts';
-import { SWEEP_SHARDS, TABLE } from '#shared/table/tableDefinition.ts';
+import { SWEEP_SHARDS } from '#shared/table/tableDefinition.ts';
 import { sweepPageKey } from '#shared/table/keys.ts';
 
 const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a day YYYY-MM-DD' }));
@@ -38,17 +37,28 @@ export type SweepPage = z.infer<typeof sweepPageSchema>['sweep'];
 /** Items per page. */
 export const SWEEP_PAGE = 100;
 
-export class Sweep {
-  private readonly pages: PageLog;
+/** What the sweep reads and writes through: its ports, the consortium and its clock. */
+export interface SweepDeps {
+  readonly index: SweepIndex;
+  readonly pages: PageLog;
+  readonly queue: NoticeQueue;
+  readonly config: ConsortiumConfig;
+  readonly clock: Clock;
+  /** Items per page. @default SWEEP_PAGE */
+  readonly pageSize?: number | undefined;
+}
 
-  public constructor(
-    private readonly table: TableContext,
-    private readonly queue: NoticeQueue,
-    private readonly config: ConsortiumConfig,
-    private readonly clock: Clock,
-    private readonly pageSize: number = SWEEP_PAGE,
-  ) {
-    this.pages = new PageLog(table);
+export class Sweep {
+  private readonly index: SweepIndex;
+  private readonly pages: PageLog;
+  private readonly queue: NoticeQueue;
+  private readonly config: ConsortiumConfig;
+  private readonly clock: Clock;
+  private readonly pageSize: number;
+
+  public constructor(deps: SweepDeps) {
+    ({ index: this.index, pages: this.pages, queue: this.queue, config: this.config, clock: this.clock } = deps);
+    this.pageSize = deps.pageSize ?? SWEEP_PAGE;
   }
 
   /**
@@ -87,90 +97,86 @@ export class Sweep {
   public async page(page: SweepPage): Promise<{ read: number; requests: number }> {
     const marker = sweepPageKey(page);
     if (await this.pages.done(marker)) return { read: 0, requests: 0 };
-    const prefix = page.kind === 'hold-expiring' ? 'PICKUP' : 'DUE';
-    const read = (startKey: Record<string, unknown> | undefined) =>
-      this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          IndexName: TABLE.indexes.bySweep.name,
-          KeyConditionExpression: '#key = :key',
-          ExpressionAttributeNames: { '#key': TABLE.indexes.bySweep.partitionKey },
-          ExpressionAttributeValues: { ':key': `${prefix}#${page.targetDay}#${page.shard}` },
-          Limit: this.pageSize,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-    const patronOf = (item: Record<string, unknown>) => String(item.sweepSort).split('#')[0];
-    const first = await read(page.cursor === undefined ? undefined : (JSON.parse(page.cursor) as Record<string, unknown>));
-    let items = first.Items ?? [];
-    let cursor = first.LastEvaluatedKey;
-    let readCount = items.length;
+    const target = {
+      target: page.kind === 'hold-expiring' ? ('PICKUP' as const) : ('DUE' as const),
+      day: page.targetDay,
+      shard: page.shard,
+    };
+    const first = await this.index.read(target, this.pageSize, page.cursor);
+    let entries = first.entries;
+    let cursor = first.cursor;
+    let readCount = entries.length;
     // One patron with more items than a page: read on until the group ends.
-    while (cursor && items.length > 0 && items.every((item) => patronOf(item) === patronOf(items[0]!))) {
-      const more = await read(cursor);
-      items = [...items, ...(more.Items ?? [])];
-      readCount += more.Items?.length ?? 0;
-      cursor = more.LastEvaluatedKey;
+    while (cursor !== undefined && entries.length > 0 && entries.every((entry) => entry.patronId === entries[0]!.patronId)) {
+      const more = await this.index.read(target, this.pageSize, cursor);
+      entries = [...entries, ...more.entries];
+      readCount += more.entries.length;
+      cursor = more.cursor;
     }
     // A patron's items are contiguous: a page that ends inside a patron's group leaves that group
     // whole to the next page, so the digest lists all of them.
-    if (cursor && items.length > 1) {
-      const last = patronOf(items[items.length - 1]!);
-      const cut = items.findIndex((item) => patronOf(item) === last);
+    if (cursor !== undefined && entries.length > 1) {
+      const last = entries[entries.length - 1]!.patronId;
+      const cut = entries.findIndex((entry) => entry.patronId === last);
       if (cut > 0) {
-        const kept = items.slice(0, cut);
-        const edge = kept[kept.length - 1]!;
-        cursor = { pk: edge.pk, sk: edge.sk, sweepKey: edge.sweepKey, sweepSort: edge.sweepSort };
-        items = kept;
+        entries = entries.slice(0, cut);
+        cursor = entries[entries.length - 1]!.position;
       }
     }
-    const due = items.filter((item) => this.usesOffset(page, item));
-    const requests = page.kind === 'hold-expiring' ? this.holdRequests(page, due) : this.loanRequests(page, due);
-    const next = cursor ? [{ sweep: { ...page, cursor: JSON.stringify(cursor) } }] : [];
+    const due = entries.filter((entry) => this.usesOffset(page, entry));
+    const requests =
+      page.kind === 'hold-expiring'
+        ? this.holdRequests(
+            page,
+            due.filter((entry) => entry.type === 'hold'),
+          )
+        : this.loanRequests(
+            page,
+            due.filter((entry) => entry.type === 'loan'),
+          );
+    const next = cursor === undefined ? [] : [{ sweep: { ...page, cursor } }];
     await this.queue.enqueue([...requests, ...next]);
     await this.pages.markDone(marker, this.clock.now());
     return { read: readCount, requests: requests.length };
   }
 
   /** Whether the item's member library (by its branch) sends this kind at this offset. */
-  private usesOffset(page: SweepPage, item: Record<string, unknown>): boolean {
-    const branch =
-      page.kind === 'hold-expiring'
-        ? (item.pickupBranch as string | undefined)
-        : (item.dimensions as { branch?: string } | undefined)?.branch;
+  private usesOffset(page: SweepPage, entry: SweepEntry): boolean {
+    const branch = entry.type === 'hold' ? entry.pickupBranch : entry.branch;
     const timings = timingsFor(this.config, libraryOfBranch(this.config, branch));
     if (page.kind === 'due-soon') return timings.dueSoonDaysBefore === page.offset;
     if (page.kind === 'overdue') return timings.overdueDaysAfter.includes(page.offset);
     return timings.holdExpiringDaysBefore === page.offset;
   }
 
-  private loanRequests(page: SweepPage, items: Record<string, unknown>[]): NoticeRequest[] {
-    const byPatron = new Map<string, { loanId: string; title: string; dueAt: string }[]>();
-    for (const item of items) {
-      const loan = item.loan as { loanId: string; patronId: string; title?: string; dueAt: { value: string }; status: string } | undefined;
-      if (!loan || loan.status !== 'active') continue;
-      const list = byPatron.get(loan.patronId) ?? [];
-      list.push({ loanId: loan.loanId, title: loan.title ?? '', dueAt: loan.dueAt.value });
-      byPatron.set(loan.patronId, list);
+  private loanRequests(page: SweepPage, entries: SweepLoanEntry[]): NoticeRequest[] {
+    const byPatron = new Map<string, { loanId: string; dueAt: string }[]>();
+    for (const entry of entries) {
+      if (!entry.active) continue;
+      const list = byPatron.get(entry.patronId) ?? [];
+      list.push({ loanId: entry.loanId, dueAt: entry.dueAt });
+      byPatron.set(entry.patronId, list);
     }
+    // Ids only: the notifier reads the titles when it sends (a loan returned by then drops out).
     return [...byPatron].map(([patronId, list]) => ({
+      type: 'notice' as const,
       kind: page.kind as 'due-soon' | 'overdue',
       patronId,
       subjectId: page.targetDay,
       subjectVersion: `${page.kind}-${page.offset}`,
       causationId: `sweep-${page.runDay}`,
-      items: list.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.title.localeCompare(b.title)),
+      loanIds: list.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.loanId.localeCompare(b.loanId)).map((loan) => loan.loanId),
     }));
   }
 
-  private holdRequests(page: SweepPage, items: Record<string, unknown>[]): NoticeRequest[] {
-    return items.map((item) => ({
+  private holdRequests(page: SweepPage, entries: SweepHoldEntry[]): NoticeRequest[] {
+    return entries.map((entry) => ({
+      type: 'notice' as const,
       kind: 'hold-expiring' as const,
-      patronId: String(item.patronId),
-      subjectId: String(item.sweepSort).split('#')[1] ?? '',
-      subjectVersion: String(item.pickupBy),
+      patronId: entry.patronId,
+      subjectId: entry.holdId,
+      subjectVersion: entry.pickupBy,
       causationId: `sweep-${page.runDay}`,
-      hold: { title: String(item.title), pickupBranch: String(item.pickupBranch), pickupBy: String(item.pickupBy) },
     }));
   }
 }

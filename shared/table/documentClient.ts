@@ -2,7 +2,7 @@
  * DynamoDB access shared by the repositories: one document client per table, and the rule that an
  * item past its TTL is absent even before DynamoDB deletes it (deletion is typically within two days).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 

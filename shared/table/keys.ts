@@ -117,3 +117,5 @@ export const ILS_FEED_LOAN = 'SNAPSHOTLOAN#';
 export const ilsFeedPartition = (feed: string) => `${ILS_FEED_PARTITION}${feed}`;
 export const ilsFeedHeadKey = (feed: string): ItemKey => ({ pk: ilsFeedPartition(feed), sk: 'HEAD' });
 export const ilsFeedLoanKey = (feed: string, loanId: string): ItemKey => ({ pk: ilsFeedPartition(feed), sk: `${ILS_FEED_LOAN}${loanId}` });
+/** A text-message renewal request (RENEW by SMS) while the ILS answers it; kept briefly. */
+export const renewalRequestKey = (requestId: string): ItemKey => ({ pk: `RENEWAL#${requestId}`, sk: 'REQUEST' });

@@ -10,9 +10,16 @@ import { fixedClock } from '#shared/clock.ts';
 import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
 import type { CirculationEvent } from '#shared/events/contract.ts';
 import { PatronService } from '#shared/patrons/patronService.ts';
+import { RenewalTracker } from '#shared/sms/renewalRequests.ts';
 import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
-import { MemoryCirculationStore, MemoryHoldStore, MemoryPatronStore, MemoryPolicyStore } from '#test/helpers/memoryStores.ts';
-import { MemoryNoticeQueue } from '#test/helpers/pipeline.ts';
+import {
+  MemoryCirculationStore,
+  MemoryHoldStore,
+  MemoryNoticeQueue,
+  MemoryPatronStore,
+  MemoryPolicyStore,
+  MemoryRenewalStore,
+} from '#test/helpers/memoryStores.ts';
 import type { BookdropMetrics } from '#shared/observability.ts';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -36,6 +43,12 @@ describe('Class: CirculationService (in-memory ports)', () => {
       holds: new MemoryHoldStore(loans.closedHolds),
       policies: new MemoryPolicyStore(),
       noticeQueue: queue,
+      renewals: new RenewalTracker({
+        config: testConfig,
+        clock: fixedClock('2026-11-05T15:00:00Z'),
+        store: new MemoryRenewalStore(),
+        notices: queue,
+      }),
       logger: silent,
       metrics: { addMetric: () => undefined } as unknown as BookdropMetrics,
     });

@@ -10,7 +10,7 @@ import { patronRegistered } from '#test/helpers/factories.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
 /** Runs per test run: each is two patrons' worth of events against DynamoDB Local. */
-const RUNS = 200;
+const RUNS = 100;
 
 interface LoanPlan {
   readonly renewals: number;

@@ -14,9 +14,11 @@ import { loadConfigFile } from '#shared/config/loadConfigFile.ts';
 import { testConfig } from '#test/helpers/factories.ts';
 
 const run = promisify(execFile);
-const base = JSON.parse(JSON.stringify(testConfig)) as Record<string, any>;
-const withChange = (change: (config: Record<string, any>) => void) => {
-  const copy = JSON.parse(JSON.stringify(base)) as Record<string, any>;
+// biome-ignore lint/suspicious/noExplicitAny: the tests break a parsed copy of the configuration on purpose, field by field
+type LooseConfig = Record<string, any>;
+const base = JSON.parse(JSON.stringify(testConfig)) as LooseConfig;
+const withChange = (change: (config: LooseConfig) => void) => {
+  const copy = JSON.parse(JSON.stringify(base)) as LooseConfig;
   change(copy);
   return copy;
 };
@@ -40,52 +42,52 @@ describe('Function: parseConsortiumConfig', () => {
   it.each([
     [
       'a branch id used twice in a library',
-      (c: Record<string, any>) => c.libraries[0].branches.push({ ...c.libraries[0].branches[0] }),
+      (c: LooseConfig) => c.libraries[0].branches.push({ ...c.libraries[0].branches[0] }),
       /branch id riverside-main is used twice in library riverside; branch ids must be unique/,
     ],
     [
       'a branch id used by two libraries',
-      (c: Record<string, any>) => c.libraries[1].branches.push({ id: 'riverside-north', name: 'X' }),
+      (c: LooseConfig) => c.libraries[1].branches.push({ id: 'riverside-north', name: 'X' }),
       /branch id riverside-north is used in libraries riverside and maplewood/,
     ],
     [
       'an unknown key (a typo)',
-      (c: Record<string, any>) => {
+      (c: LooseConfig) => {
         c.notices.quietHour = c.notices.quietHours;
       },
       /config\.notices .*quietHour/,
     ],
     [
       'an unknown key in a library',
-      (c: Record<string, any>) => {
+      (c: LooseConfig) => {
         c.libraries[0].senderMail = 'x@example.org';
       },
       /config\.libraries\.0 .*senderMail/,
     ],
     [
       'quiet hours that start and end at once',
-      (c: Record<string, any>) => {
+      (c: LooseConfig) => {
         c.notices.quietHours = { start: '21:00', end: '21:00' };
       },
       /config\.notices\.quietHours start and end must differ/,
     ],
     [
       'a zone abbreviation',
-      (c: Record<string, any>) => {
+      (c: LooseConfig) => {
         c.timeZone = 'EST';
       },
       /config\.timeZone must be an IANA time zone such as America\/New_York, not an abbreviation such as EST/,
     ],
     [
       'a POSIX-style zone',
-      (c: Record<string, any>) => {
+      (c: LooseConfig) => {
         c.timeZone = 'EST5EDT';
       },
       /config\.timeZone must be an IANA time zone/,
     ],
     [
       'a branch code with a space',
-      (c: Record<string, any>) => {
+      (c: LooseConfig) => {
         c.libraries[0].branches[0].id = 'MAIN ST';
       },
       /config\.libraries\.0\.branches\.0\.id must be the ILS code/,

@@ -22,6 +22,7 @@ const resources = {
   keyFile: '/tmp/keys.json',
   eventBusName: 'bookdrop-sandbox',
   noticeQueueUrl: 'http://127.0.0.1:4010/000000000000/bookdrop-notices',
+  inboundSmsQueueUrl: 'http://127.0.0.1:4010/000000000000/bookdrop-inbound-sms',
   unsubscribeUrl: 'http://127.0.0.1:4010/unsubscribe',
 };
 
@@ -58,7 +59,6 @@ describe('Sandbox wiring from the manifests', () => {
 
 describe('Manifest checks', () => {
   it('refuses a variable that is not in the manifest (and the type checker does too)', () => {
-    // @ts-expect-error a misspelt variable is a type error
     expect(() =>
       sandboxEnvironment(notifierManifest, {
         TABLE_NAME: 't',
@@ -66,6 +66,7 @@ describe('Manifest checks', () => {
         CONTACT_KEYS: 'local',
         NOTICE_QUEUE_URL: 'q',
         UNSUBSCRIBE_URL: 'http://x',
+        // @ts-expect-error a misspelt variable is a type error
         NOTICE_QUEUE_URLS: 'q',
       }),
     ).toThrow('function notifier: NOTICE_QUEUE_URLS not in its manifest (sandbox)');

@@ -27,6 +27,7 @@ describe('Type: CirculationHandlers', () => {
       FineResolved: true,
       ServiceUpdatePublished: true,
       PrivacyPolicyUpdated: true,
+      RenewalRefused: true,
     };
     expect(Object.keys(complete).sort()).toEqual([...circulationDetailTypes].sort());
   });

@@ -73,8 +73,20 @@ describe('Function: parseCirculationEvent', () => {
     expect(error.issues).toEqual([{ field: 'detail.patronId', rule: 'must be 1 to 64 letters, digits or ._:- characters' }]);
   });
 
-  it('knows all twelve detail-types of contract v1', () => {
-    expect(circulationDetailTypes).toHaveLength(12);
+  it('knows the twelve detail-types of contract v1 and the additive RenewalRefused', () => {
+    expect(circulationDetailTypes).toHaveLength(13);
+    expect(circulationDetailTypes).toContain('RenewalRefused');
+  });
+
+  it('refuses a RenewalRefused whose reason is not one of the four codes, naming the field', () => {
+    const detail = { eventId: 'e-1', occurredAt: '2026-11-04T10:00:00-05:00', loanId: 'L-1', requestId: 'sms-1', reason: 'because' };
+    expect(() => parseCirculationEvent({ 'detail-type': 'RenewalRefused', source: 'library.circulation', detail })).toThrow(
+      /detail\.reason must be "too-many-renewals", "on-hold", "blocked" or "other"/,
+    );
+    expect(
+      parseCirculationEvent({ 'detail-type': 'RenewalRefused', source: 'library.circulation', detail: { ...detail, reason: 'on-hold' } })
+        .detailType,
+    ).toBe('RenewalRefused');
   });
 });
 

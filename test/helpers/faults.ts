@@ -25,6 +25,7 @@ export interface FaultPlan {
 }
 
 /** Installs the faults on a client; returns how many were raised so far. */
+// biome-ignore lint/suspicious/noExplicitAny: any AWS SDK v3 client, whatever its service input and output types
 export function injectFaults(client: { middlewareStack: MiddlewareStack<any, any> }, ...plans: FaultPlan[]): () => number {
   let raised = 0;
   const queues = plans.map((plan) => ({ ...plan, errors: [...plan.errors] }));

@@ -4,7 +4,7 @@
  * empty, 1,000 characters), shared by the notice tests and the benchmark.
  */
 import type { ComposeContext } from '#shared/notices/compose.ts';
-import type { NoticeKind, NoticeRequest } from '#shared/notices/noticeKinds.ts';
+import type { ComposableNotice, NoticeKind } from '#shared/notices/noticeKinds.ts';
 
 export const LIBRARIES = [
   { name: 'Riverside Public Library', shortName: 'Riverside Library' },
@@ -38,7 +38,7 @@ export const TITLES = [
   '"“‘Quoted’”" ... and.. dotted...',
   'Line one\nLine two\r\n\tTabbed\u00a0non\u2009breaking\u202fspaces\u200b',
   '',
-  'A'.repeat(400) + ' ' + 'Ж'.repeat(300) + ' ' + '漢'.repeat(299),
+  `${'A'.repeat(400)} ${'Ж'.repeat(300)} ${'漢'.repeat(299)}`,
 ];
 export const MESSAGES = [
   {
@@ -71,8 +71,8 @@ export function corpusRequest(
   items = 1,
   message: { en: string; es?: string } = MESSAGES[0]!,
   summary: { en: string; es?: string } = POLICY_SUMMARY,
-): NoticeRequest {
-  const base = { patronId: 'P-1', subjectId: 'S-1', subjectVersion: '1', causationId: 'e-1' };
+): ComposableNotice {
+  const base = { type: 'notice' as const, patronId: 'P-1', subjectId: 'S-1', subjectVersion: '1', causationId: 'e-1' };
   switch (kind) {
     case 'hold-ready':
     case 'hold-expiring':
@@ -92,6 +92,8 @@ export function corpusRequest(
       return { ...base, kind, policy: { policyVersion: '2026-12', summary } };
     case 'sms-opt-in':
       return { ...base, kind };
+    case 'renewal-reply':
+      return { ...base, kind, reply: { text: `Riverside Library: Renewed 2, due Tue Dec 8. Not renewed 1 (someone is waiting for it).` } };
   }
 }
 
@@ -117,7 +119,7 @@ export function corpusContext(
  */
 export function* corpusCases(
   kinds: readonly NoticeKind[],
-): Generator<{ kind: NoticeKind; language: 'en' | 'es'; request: NoticeRequest; context: ComposeContext }> {
+): Generator<{ kind: NoticeKind; language: 'en' | 'es'; request: ComposableNotice; context: ComposeContext }> {
   for (const kind of kinds) {
     for (const language of ['en', 'es'] as const) {
       for (const smsIncludesTitles of [false, true]) {

@@ -8,7 +8,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { buildCirculationService, createCirculationHandler } from '#functions/circulation/app.ts';
-import { buildNotifier, createNotifierHandler } from '#functions/notifier/app.ts';
+import { buildNotifier, buildPagedJobs, createNotifierHandler } from '#functions/notifier/app.ts';
 import { createTableStreamHandler } from '#functions/table-stream/app.ts';
 import { buildEmailFeedback, createEmailFeedbackHandler } from '#functions/email-feedback/app.ts';
 import { buildInboundSms, createInboundSmsHandler } from '#functions/inbound-sms/app.ts';
@@ -21,16 +21,15 @@ import { lambdaContext } from '#sandbox/localQueues.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#sandbox/localServices.ts';
 import { SmsSink } from '#sandbox/smsSink.ts';
 import { fixedClock } from '#shared/clock.ts';
-import { isNoticeRequest, type NoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
-import { Sweep } from '#shared/sweep/sweep.ts';
-import { FanOut } from '#shared/notices/fanOut.ts';
-import type { EnqueueOptions, NoticeQueue } from '#shared/notices/noticeQueue.ts';
-import { Notifier } from '#shared/notices/notifier.ts';
+import type { Sweep } from '#shared/sweep/sweep.ts';
+import type { FanOut } from '#shared/notices/fanOut.ts';
+import type { Notifier } from '#shared/notices/notifier.ts';
 import { SesEmailSender, SnsSmsSender } from '#shared/notices/senders.ts';
 import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
 import type { TableContext } from '#shared/table/documentClient.ts';
 import { eventBridgeEvent, sqsEvent, testConfig } from '#test/helpers/factories.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { MemoryNoticeQueue } from '#test/helpers/memoryStores.ts';
 import { freshTable, localKeys, sesClient, TEST_UNSUBSCRIBE_URL } from '#test/helpers/localAws.ts';
 import { SignedUnsubscribeLinks } from '#shared/unsubscribe/unsubscribeToken.ts';
 
@@ -43,25 +42,7 @@ export class MemoryOutboundEvents implements OutboundEvents {
 }
 
 /** A notice queue that keeps what it is given. */
-export class MemoryNoticeQueue implements NoticeQueue {
-  public readonly messages: NotifierMessage[] = [];
-  /** Messages sent with a delay: held until {@link release}. */
-  public readonly delayed: NotifierMessage[] = [];
-  public async enqueue(messages: readonly NotifierMessage[], options: EnqueueOptions = {}): Promise<void> {
-    (options.delaySeconds ? this.delayed : this.messages).push(...messages);
-  }
-  /** The delays are over: delayed messages become deliverable. */
-  public release(): void {
-    this.messages.push(...this.delayed.splice(0, this.delayed.length));
-  }
-  /** The notice requests waiting (fan-out pages left out). */
-  public get requests(): NoticeRequest[] {
-    return this.messages.filter(isNoticeRequest);
-  }
-  public take(): NotifierMessage[] {
-    return this.messages.splice(0, this.messages.length);
-  }
-}
+export { MemoryNoticeQueue };
 
 export interface Pipeline {
   readonly table: TableContext;
@@ -74,6 +55,7 @@ export interface Pipeline {
   readonly patrons: DynamoPatronStore;
   readonly notifier: Notifier;
   readonly sweep: Sweep;
+  readonly fanOut: FanOut;
   /** Runs the daily sweep for `day` and delivers everything it asks for. */
   runSweep(day: string): Promise<SQSBatchResponse>;
   readonly keys: ReturnType<typeof localKeys>;
@@ -81,6 +63,10 @@ export interface Pipeline {
   markTtlDeletion(pk: string, sk: string): void;
   /** Delivers patrons' SMS replies (the two-way SMS payload) to the inbound-SMS handler. */
   inbound(...messages: unknown[]): Promise<SQSBatchResponse>;
+  /** Request ids of the renewal deadlines scheduled (delayed messages of the inbound-SMS queue), not yet run. */
+  readonly renewalDeadlines: string[];
+  /** The deadlines' delay is over: delivers every scheduled renewal deadline to the inbound-SMS handler. */
+  runRenewalDeadlines(): Promise<SQSBatchResponse>;
   /** Delivers SES events (as the configuration set publishes them) to the email-feedback handler. */
   feedback(...sesEvents: unknown[]): Promise<SQSBatchResponse>;
   /** Publishes events to the circulation handler as one SQS batch. */
@@ -127,9 +113,17 @@ export async function startPipeline(
     later: queue,
     unsubscribe: new SignedUnsubscribeLinks(keys.unsubscribeTokens, TEST_UNSUBSCRIBE_URL),
   });
-  const sweep = new Sweep(table, queue, config, clock, options.sweepPageSize);
-  const notify = createNotifierHandler({ notifier, fanOut: new FanOut(table, queue, options.fanOutPageSize), sweep, clock });
+  const { fanOut, sweep } = buildPagedJobs({
+    table,
+    config,
+    clock,
+    queue,
+    sweepPageSize: options.sweepPageSize,
+    fanOutPageSize: options.fanOutPageSize,
+  });
+  const notify = createNotifierHandler({ notifier, fanOut, sweep, clock });
   const outbound = new MemoryOutboundEvents();
+  const deadlines: string[] = [];
   const inboundHandler = createInboundSmsHandler(
     buildInboundSms({
       table,
@@ -138,6 +132,9 @@ export async function startPipeline(
       phoneIndex: keys.phoneIndex,
       sms: new SnsSmsSender(sns, undefined),
       optOutList: new SnsOptOutList(sns),
+      outbound,
+      noticeQueue: queue,
+      deadlines: { schedule: async (requestId) => void deadlines.push(requestId) },
     }),
   );
   const feedbackHandler = createEmailFeedbackHandler(buildEmailFeedback({ table, config, clock }));
@@ -169,6 +166,7 @@ export async function startPipeline(
     patrons,
     notifier,
     sweep,
+    fanOut,
     runSweep: async (day) => {
       await sweep.start(day);
       return settle();
@@ -179,6 +177,12 @@ export async function startPipeline(
     deliverNotices: settle,
     markTtlDeletion: (pk, sk) => stream.markTtlDeletion(pk, sk),
     inbound: async (...messages) => inboundHandler(sqsEvent(...messages), lambdaContext('inbound-sms')),
+    renewalDeadlines: deadlines,
+    runRenewalDeadlines: async () =>
+      inboundHandler(
+        sqsEvent(...deadlines.splice(0, deadlines.length).map((requestId) => ({ renewalDeadline: { requestId } }))),
+        lambdaContext('inbound-sms'),
+      ),
     feedback: async (...sesEvents) => feedbackHandler(sqsEvent(...sesEvents), lambdaContext('email-feedback')),
     stop: async () => {
       stream.stop();

@@ -1,19 +1,18 @@
 /**
- * The signed webhook end to end in-process: the replay log in DynamoDB Local, a recording publisher,
- * the real validation. Replayed and stale requests are refused; each event gets its own result; no
+ * The signed webhook in-process: an in-memory replay guard, a recording publisher, the real
+ * validation (the DynamoDB replay guard is proved through the sandbox, test/sandbox/ilsBridgesSandbox.test.ts). Replayed and stale requests are refused; each event gets its own result; no
  * contact value reaches a log line or a response.
  */
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '#shared/clock.ts';
 import type { CirculationEvent } from '#shared/events/contract.ts';
 import type { CirculationPublisher, PublishResult } from '#shared/ilsBridge/circulationPublisher.ts';
-import { DynamoReplayGuard } from '#shared/ilsBridge/replayGuard.ts';
 import { IlsWebhook } from '#shared/ilsBridge/webhook.ts';
 import { signRequest } from '#shared/ilsBridge/webhookSignature.ts';
 import { logger, metrics } from '#shared/observability.ts';
 import { captureLogs } from '#test/helpers/captureLogs.ts';
 import { holdReady, patronRegistered } from '#test/helpers/factories.ts';
-import { freshTable } from '#test/helpers/localAws.ts';
+import { MemoryReplayGuard } from '#test/helpers/memoryStores.ts';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
@@ -37,10 +36,12 @@ describe('Class: IlsWebhook', () => {
   let logs: ReturnType<typeof captureLogs> | undefined;
 
   beforeAll(async () => {
+    // The unit project shares modules between files: the logger may exist already, at another level.
+    logger.setLogLevel('DEBUG');
     publisher = new RecordingPublisher();
     webhook = new IlsWebhook({
       secrets: async () => ({ current: SECRET }),
-      replay: new DynamoReplayGuard(await freshTable()),
+      replay: new MemoryReplayGuard(),
       publisher,
       clock,
       source: 'library.circulation',
@@ -50,6 +51,7 @@ describe('Class: IlsWebhook', () => {
   });
 
   afterEach(() => logs?.restore());
+  afterAll(() => logger.setLogLevel('WARN'));
 
   const post = (entries: unknown[], options: { timestamp?: number; secret?: string } = {}) => {
     const body = JSON.stringify({ entries });

@@ -35,7 +35,12 @@ function kohaRows(count: number, prefix = uid('K')): ImportRow[] {
   return [...checked.rows];
 }
 
-function importerFor(table: TableContext, patrons: BulkPatronStore = new DynamoPatronStore(table, 1825), concurrency = 4) {
+function importerFor(
+  table: TableContext,
+  patrons: BulkPatronStore = new DynamoPatronStore(table, 1825),
+  concurrency = 4,
+  chunkSize?: number,
+) {
   const store = new DynamoPatronStore(table, 1825);
   const service = new PatronService({ patrons: store, encrypter: keys.crypto, phoneIndex: keys.phoneIndex });
   return {
@@ -45,6 +50,7 @@ function importerFor(table: TableContext, patrons: BulkPatronStore = new DynamoP
       patrons,
       service,
       concurrency,
+      ...(chunkSize === undefined ? {} : { chunkSize }),
       provenanceOf: (row) => ({
         at: row.consentAt ?? AS_OF,
         source: 'import',
@@ -82,8 +88,8 @@ describe('Class: PatronImporter', () => {
   let first: ImportCounts;
 
   beforeAll(async () => {
-    // 70 patrons: 3 chunks of 32, and transactions split at 100 items.
-    rows = kohaRows(70);
+    // 250 patrons: 3 chunks of 100, the last one partly filled.
+    rows = kohaRows(250);
     table = await freshTable();
     first = await importerFor(table).importer.run(rows, { startChunk: 0 });
   });
@@ -94,7 +100,7 @@ describe('Class: PatronImporter', () => {
     const profile = await store.get(row!.patronId);
     const ledger = await store.ledger(row!.patronId, new Date(AS_OF));
 
-    expect(first).toMatchObject({ created: 70, updated: 0, unchanged: 0, retried: 0 });
+    expect(first).toMatchObject({ created: 250, updated: 0, unchanged: 0, retried: 0 });
     expect(profile?.consent.sms).toEqual({
       optedIn: false,
       at: '2024-03-01T15:00:00.000Z',
@@ -112,7 +118,7 @@ describe('Class: PatronImporter', () => {
       ['email', true, 'import', true],
       ['sms', false, 'import', true],
     ]);
-    expect(first.ledgerEntries).toBe(140);
+    expect(first.ledgerEntries).toBe(500);
   });
 
   it('changes nothing and writes no second ledger entry when the same rows are imported again', async () => {
@@ -120,7 +126,7 @@ describe('Class: PatronImporter', () => {
 
     const again = await importerFor(table).importer.run(rows, { startChunk: 0 });
 
-    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 70, ledgerEntries: 0, writeUnits: 0 });
+    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 250, ledgerEntries: 0, writeUnits: 0 });
     expect(await scanAll(table)).toEqual(before);
   });
 
@@ -130,7 +136,7 @@ describe('Class: PatronImporter', () => {
       effectsOf({ eventName: 'INSERT', newImage: { ...entry, kind: 'consent-ledger' }, oldImage: undefined, expiredByTtl: false }),
     );
 
-    expect(entries).toHaveLength(140);
+    expect(entries).toHaveLength(500);
     expect(effects.flatMap((effect) => effect.notices)).toEqual([]);
     expect(
       new Set(
@@ -199,14 +205,15 @@ describe('Class: PatronImporter', () => {
     ]);
   });
 
-  it('retries throttled transactions with backoff and ends in the state of an unthrottled run', async () => {
+  it('retries throttled batch writes and profile transactions with backoff and ends in the state of an unthrottled run', async () => {
     const [throttled, clean] = [await freshTable(), await freshTable()];
     const batch = kohaRows(40);
-    let refusals = 0;
+    const refusals = new Map<string, number>();
     throttled.doc.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === 'TransactWriteItemsCommand' && refusals < 3) {
-          refusals++;
+        const command = context.commandName ?? '';
+        if ((command === 'BatchWriteItemCommand' || command === 'TransactWriteItemsCommand') && (refusals.get(command) ?? 0) < 3) {
+          refusals.set(command, (refusals.get(command) ?? 0) + 1);
           throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
             name: 'ProvisionedThroughputExceededException',
           });
@@ -219,35 +226,97 @@ describe('Class: PatronImporter', () => {
     const counts = await importerFor(throttled).importer.run(batch, { startChunk: 0 });
     await importerFor(clean).importer.run(batch, { startChunk: 0 });
 
-    expect(refusals).toBe(3);
+    expect(Object.fromEntries(refusals)).toEqual({ BatchWriteItemCommand: 3, TransactWriteItemsCommand: 3 });
     expect(counts.created).toBe(40);
     expect(await stateOf(throttled)).toEqual(await stateOf(clean));
   });
 
-  it('merges again, one by one, the patrons of a transaction in which a profile changed since it was read', async () => {
+  it('writes a chunk in few requests: one read, ledger entries in batches of 25, the profiles in one transaction', async () => {
     const fresh = await freshTable();
-    const batch = kohaRows(5);
-    const real = new DynamoPatronStore(fresh, 1825);
-    const { service: live } = importerFor(fresh);
+    const requests = new Map<string, number>();
+    fresh.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        requests.set(context.commandName ?? '', (requests.get(context.commandName ?? '') ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
+
+    await importerFor(fresh).importer.run(kohaRows(50), { startChunk: 0 });
+
+    expect(Object.fromEntries(requests)).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 4, TransactWriteItemsCommand: 1 });
+  });
+
+  it('writes 10 units per patron: the profile and its two index entries in a transaction (2 x 4), two ledger entries outside it', async () => {
+    const fresh = await freshTable();
+
+    // One patron per chunk: DynamoDB Local reports a transaction's capacity only when it holds one item.
+    const counts = await importerFor(fresh, undefined, 4, 1).importer.run(kohaRows(12), { startChunk: 0 });
+
+    // A transaction bills its items twice, index entries included; the ledger entries, outside it, once.
+    expect(counts.writeUnits / counts.created).toBe(10);
+  });
+
+  /** A store whose first write is raced by a registration of `patronId` that happened at `registeredAt`. */
+  function racedBy(table: TableContext, patronId: string, registeredAt: string): BulkPatronStore {
+    const real = new DynamoPatronStore(table, 1825);
+    const { service: live } = importerFor(table);
     let raced = false;
-    const racing: BulkPatronStore = {
+    return {
       getMany: (ids) => real.getMany(ids),
       saveMany: async (changes) => {
         if (!raced) {
           raced = true;
           // A patron registers in Bookdrop between the import's read and its write.
-          const registration = patronRegistered({ patronId: batch[2]!.patronId, occurredAt: '2026-06-01T10:00:00-04:00' });
-          await live.update(batch[2]!.patronId, (profile) => applyRegistration(profile, registration));
+          const registration = patronRegistered({ patronId, occurredAt: registeredAt });
+          await live.update(patronId, (profile) => applyRegistration(profile, registration));
         }
         return real.saveMany(changes);
       },
+      deleteLedger: (entries) => real.deleteLedger(entries),
     };
+  }
 
-    const counts = await importerFor(fresh, racing).importer.run(batch, { startChunk: 0 });
+  it('merges again, on its own, a patron whose profile changed since it was read; a newer choice stays in force', async () => {
+    const fresh = await freshTable();
+    const batch = kohaRows(5);
+    const store = new DynamoPatronStore(fresh, 1825);
 
-    expect(counts).toMatchObject({ retried: 5, created: 4, updated: 1 });
-    expect((await real.get(batch[2]!.patronId))?.consent.sms?.source).toBe('registration');
-    expect((await real.get(batch[3]!.patronId))?.consent.sms?.source).toBe('import');
+    const counts = await importerFor(fresh, racedBy(fresh, batch[2]!.patronId, '2026-06-01T10:00:00-04:00')).importer.run(batch, {
+      startChunk: 0,
+    });
+    const ledger = await store.ledger(batch[2]!.patronId, new Date(AS_OF));
+
+    expect(counts).toMatchObject({ retried: 1, created: 4, updated: 1 });
+    expect((await store.get(batch[2]!.patronId))?.consent.sms?.source).toBe('registration');
+    expect((await store.get(batch[3]!.patronId))?.consent.sms?.source).toBe('import');
+    // The imported choices are history now: the entries of the first merge, rewritten as not in force.
+    expect(
+      ledger
+        .filter((entry) => entry.source === 'import')
+        .map((entry) => [entry.topic, entry.effective])
+        .sort(),
+    ).toEqual([
+      ['email', false],
+      ['sms', false],
+    ]);
+  });
+
+  it('deletes the ledger entries of the first merge that the second no longer makes (an older change, the same choices)', async () => {
+    const fresh = await freshTable();
+    const batch = kohaRows(5);
+    const store = new DynamoPatronStore(fresh, 1825);
+
+    const counts = await importerFor(fresh, racedBy(fresh, batch[2]!.patronId, '2023-06-01T10:00:00-04:00')).importer.run(batch, {
+      startChunk: 0,
+    });
+    const ledger = await store.ledger(batch[2]!.patronId, new Date(AS_OF));
+
+    expect(counts).toMatchObject({ retried: 1, created: 4, updated: 1 });
+    // The import is newer and agrees with the registration: it is in force, and no change of state is recorded.
+    expect((await store.get(batch[2]!.patronId))?.consent.email).toMatchObject({ optedIn: true, source: 'import' });
+    expect(ledger.map((entry) => entry.source)).toEqual(['registration', 'registration', 'registration']);
+    expect(ledgerOf(await scanAll(fresh)).filter((entry) => entry.source === 'import')).toHaveLength(8);
   });
 
   it('resumes an interrupted run from its checkpoint and ends in the state of one clean run', async () => {
@@ -261,17 +330,21 @@ describe('Class: PatronImporter', () => {
         return real.getMany(ids);
       },
       saveMany: (changes) => real.saveMany(changes),
+      deleteLedger: (entries) => real.deleteLedger(entries),
     };
     const saved: { next: number; counts: ImportCounts }[] = [];
 
     await expect(
-      importerFor(interrupted, failing, 2).importer.run(batch, {
+      importerFor(interrupted, failing, 2, 32).importer.run(batch, {
         startChunk: 0,
         onCheckpoint: async (next, counts) => void saved.push({ next, counts }),
       }),
     ).rejects.toThrow('ECONNREFUSED');
     const checkpoint = saved.at(-1)!;
-    const resumed = await importerFor(interrupted).importer.run(batch, { startChunk: checkpoint.next, carried: checkpoint.counts });
+    const resumed = await importerFor(interrupted, undefined, 4, 32).importer.run(batch, {
+      startChunk: checkpoint.next,
+      carried: checkpoint.counts,
+    });
     await importerFor(clean).importer.run(batch, { startChunk: 0 });
 
     expect(checkpoint.next).toBeGreaterThan(0);

@@ -66,8 +66,8 @@ describe('Stack: BookdropStack', () => {
   });
 
   it('rotates the symmetric keys and makes the blind-index key an HMAC key', () => {
-    // The data, topic and contact keys and the ILS drop bucket's key.
-    template.resourcePropertiesCountIs('AWS::KMS::Key', { EnableKeyRotation: true }, 4);
+    // The data, topic and contact keys, the ILS drop bucket's key and the alarm topic's key.
+    template.resourcePropertiesCountIs('AWS::KMS::Key', { EnableKeyRotation: true }, 5);
     template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
   });
 

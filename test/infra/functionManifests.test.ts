@@ -15,7 +15,7 @@ import { testConfig } from '#test/helpers/factories.ts';
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
 /** Set by the function construct (ServiceFunction) on every function, not by a manifest. */
-const CONSTRUCT_VARIABLES = ['NODE_OPTIONS', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'];
+const CONSTRUCT_VARIABLES = ['POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'];
 /** Granted by the function and queue constructs to every function: logs, traces, its queue, its configuration. */
 const CONSTRUCT_ACTIONS = new Set([
   'logs:CreateLogStream',

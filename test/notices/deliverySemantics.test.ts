@@ -8,7 +8,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '#sandbox/localQueues.ts';
 import { createNotifierHandler } from '#functions/notifier/app.ts';
-import { FanOut } from '#shared/notices/fanOut.ts';
 import type { NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import { holdReady, patronRegistered, preferencesChanged, sqsEvent, uid } from '#test/helpers/factories.ts';
 import { emailsTo, scanAll } from '#test/helpers/localAws.ts';
@@ -37,7 +36,7 @@ describe('Notifier: delivery semantics', () => {
     const storm = requests.flatMap((request, index) => Array.from({ length: 1 + (index % 5) }, () => request));
     const notify = createNotifierHandler({
       notifier: pipeline.notifier,
-      fanOut: new FanOut(pipeline.table, pipeline.queue),
+      fanOut: pipeline.fanOut,
       sweep: pipeline.sweep,
       clock: pipeline.clock,
     });
@@ -52,8 +51,9 @@ describe('Notifier: delivery semantics', () => {
   });
 
   it('never sends after an opt-out is committed, in any interleaving of the opt-out and the send', async () => {
-    // Interleavings: opt-out before the read, between read and claim, after the claim.
-    for (const moment of ['before-read', 'after-read', 'after-claim'] as const) {
+    // Interleavings: opt-out before the read, between read and claim, after the claim (before the
+    // notifier reads consent again), after that second read (the send has started).
+    for (const moment of ['before-read', 'after-read', 'after-claim', 'after-recheck'] as const) {
       const patron = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: false } });
       await pipeline.publish({ detailType: 'PatronRegistered', detail: patron });
       await pipeline.deliverNotices();
@@ -80,11 +80,15 @@ describe('Notifier: delivery semantics', () => {
       const originalClaim = notices.claim.bind(notices);
       let optedOutAt: string | undefined;
       if (moment === 'before-read') await optOut();
-      if (moment === 'after-read') {
+      let reads = 0;
+      if (moment === 'after-read' || moment === 'after-recheck') {
         patrons.get = async (id: string) => {
           const profile = await originalGet(id);
-          await optOut();
-          optedOutAt = 'after-read';
+          reads++;
+          if (reads === (moment === 'after-read' ? 1 : 2)) {
+            await optOut();
+            optedOutAt = moment;
+          }
           return profile;
         };
       }
@@ -100,8 +104,8 @@ describe('Notifier: delivery semantics', () => {
       patrons.get = originalGet;
       notices.claim = originalClaim;
 
-      // Sent only when the claim was committed before the opt-out.
-      expect(holdTexts(patron.contact.phone!), moment).toHaveLength(moment === 'after-claim' ? 1 : 0);
+      // Sent only when consent was read again after the claim, before the opt-out.
+      expect(holdTexts(patron.contact.phone!), moment).toHaveLength(moment === 'after-recheck' ? 1 : 0);
       expect(optedOutAt ?? 'before-read').toBe(moment);
     }
   });
@@ -139,12 +143,7 @@ describe('Notifier: delivery semantics', () => {
       );
       const requests = local.queue.requests.filter((request) => request.kind === 'hold-ready');
       local.queue.take();
-      const notify = createNotifierHandler({
-        notifier: local.notifier,
-        fanOut: new FanOut(local.table, local.queue),
-        sweep: local.sweep,
-        clock: local.clock,
-      });
+      const notify = createNotifierHandler({ notifier: local.notifier, fanOut: local.fanOut, sweep: local.sweep, clock: local.clock });
 
       const first = await notify(sqsEvent(...requests), lambdaContext('notifier'));
       expect(first.batchItemFailures).toHaveLength(1);

@@ -120,7 +120,11 @@ describe('Record inventory: what the code stores', () => {
     );
     await pipeline.deliverNotices();
     await pipeline.runSweep('2026-11-04');
-    await pipeline.inbound(inboundSms(patron.contact.phone!, 'HELP'), inboundSms(patron.contact.phone!, 'what time do you open'));
+    await pipeline.inbound(
+      inboundSms(patron.contact.phone!, 'HELP'),
+      inboundSms(patron.contact.phone!, 'what time do you open'),
+      inboundSms(patron.contact.phone!, 'RENEW'),
+    );
     // DynamoDB TTL deletes a ledger entry of the closed account: the purge journal counts it.
     const closed = (await scanAll(pipeline.table)).filter((item) => item.pk === `PATRON#${closing.patronId}`);
     const ledger = closed.find((item) => item.kind === 'consent-ledger')!;

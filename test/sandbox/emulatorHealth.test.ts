@@ -4,17 +4,13 @@
  * and `POST /sandbox/redrive` starts the emulator again and reruns it. Real processes are killed here
  * (the ones this test's sandbox started); the supervisor's restart logic is also tested on its own.
  */
-import { mkdtempSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Emulator } from '#sandbox/emulator.ts';
-import { freePort, type LocalService } from '#sandbox/localServices.ts';
-import { serveSandbox } from '#sandbox/httpApi.ts';
-import { Sandbox, type Outbox } from '#sandbox/sandbox.ts';
-import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
+import type { LocalService } from '#sandbox/localServices.ts';
+import type { Outbox } from '#sandbox/sandbox.ts';
+import { holdReady, patronRegistered } from '#test/helpers/factories.ts';
+import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 
 /** A stand-in process: `die()` makes it exit as if killed. */
 function fakeService(port: number, pid: number) {
@@ -72,22 +68,15 @@ describe('Class: Emulator', () => {
 });
 
 describe('Sandbox: an emulator dies', () => {
-  let sandbox: Sandbox;
-  let server: Server;
+  let running: TestSandbox;
   let api: string;
+  /** No retries: a request made while an emulator is down reaches the sandbox once. */
   let events: EventBridgeClient;
 
   beforeAll(async () => {
-    const port = await freePort();
     // No automatic restart: the emulator stays down until redrive, so the test controls the window.
-    sandbox = await Sandbox.start({
-      config: testConfig,
-      port,
-      keyFile: join(mkdtempSync(join(tmpdir(), 'bookdrop-')), 'keys.json'),
-      maxEmulatorRestarts: 0,
-    });
-    server = await serveSandbox(sandbox, port);
-    api = `http://127.0.0.1:${port}`;
+    running = await startTestSandbox({ maxEmulatorRestarts: 0 });
+    ({ api } = running);
     events = new EventBridgeClient({
       endpoint: api,
       region: 'us-east-1',
@@ -98,8 +87,7 @@ describe('Sandbox: an emulator dies', () => {
 
   afterAll(async () => {
     events?.destroy();
-    server?.close();
-    await sandbox?.stop();
+    await running?.stop();
   });
 
   type Health = { state: string; pid: number; restarts: number; note?: string; action?: string };

@@ -4,32 +4,23 @@
  * reset, the Host and content-type guards, and concurrent requests that each return only once their
  * own work is done.
  */
-import { mkdtempSync } from 'node:fs';
-import { request, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { request } from 'node:http';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '#sandbox/localServices.ts';
-import { serveSandbox } from '#sandbox/httpApi.ts';
-import { Sandbox, type Outbox } from '#sandbox/sandbox.ts';
-import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
-import { moveSandboxToNoon } from '#test/helpers/sandboxTime.ts';
+import type { Outbox } from '#sandbox/sandbox.ts';
+import { holdReady, patronRegistered } from '#test/helpers/factories.ts';
+import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 
 describe('Sandbox: PutEvents limits and HTTP guards', () => {
-  let sandbox: Sandbox;
-  let server: Server;
+  let running: TestSandbox;
   let port: number;
   let api: string;
+  /** No retries: each request the test makes reaches the sandbox once. */
   let events: EventBridgeClient;
 
   beforeAll(async () => {
-    port = await freePort();
-    sandbox = await Sandbox.start({ config: testConfig, port, keyFile: join(mkdtempSync(join(tmpdir(), 'bookdrop-')), 'keys.json') });
-    server = await serveSandbox(sandbox, port);
-    api = `http://127.0.0.1:${port}`;
-    // Library-initiated texts wait out quiet hours: run at noon, library time, whatever the hour now.
-    await moveSandboxToNoon(api, testConfig.timeZone);
+    running = await startTestSandbox();
+    ({ port, api } = running);
     events = new EventBridgeClient({
       endpoint: api,
       region: 'us-east-1',
@@ -40,8 +31,7 @@ describe('Sandbox: PutEvents limits and HTTP guards', () => {
 
   afterAll(async () => {
     events?.destroy();
-    server?.close();
-    await sandbox?.stop();
+    await running?.stop();
   });
 
   const entry = (overrides: Partial<PutEventsRequestEntry> = {}): PutEventsRequestEntry => ({

@@ -3,49 +3,31 @@
  * a patron and readies a hold (the SMS reaches the outbox), and Koha report files dropped in the local
  * drop folder check a loan out and return it.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '#sandbox/localServices.ts';
-import { serveSandbox } from '#sandbox/httpApi.ts';
-import { Sandbox, type Outbox } from '#sandbox/sandbox.ts';
+import type { Outbox, Sandbox } from '#sandbox/sandbox.ts';
 import { signRequest } from '#shared/ilsBridge/webhookSignature.ts';
-import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
-import { moveSandboxToNoon } from '#test/helpers/sandboxTime.ts';
+import { holdReady, patronRegistered } from '#test/helpers/factories.ts';
+import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 
 describe('Sandbox: ILS bridges', () => {
+  let running: TestSandbox;
   let sandbox: Sandbox;
-  let server: Server;
   let api: string;
   let dir: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    dir = mkdtempSync(join(tmpdir(), 'bookdrop-ils-'));
-    sandbox = await Sandbox.start({ config: testConfig, port, keyFile: join(dir, 'keys.json') });
+    running = await startTestSandbox();
+    ({ sandbox, api, dir } = running);
     sandbox.ils.stop(); // the test scans the drop folder itself, so nothing races it
-    server = await serveSandbox(sandbox, port);
-    api = `http://127.0.0.1:${port}`;
-    // Library-initiated texts wait out quiet hours: run at noon, library time, whatever the hour now.
-    await moveSandboxToNoon(api, testConfig.timeZone);
   });
 
   afterAll(async () => {
-    server?.close();
-    await sandbox?.stop();
+    await running?.stop();
   });
 
   const secret = () => (JSON.parse(readFileSync(join(dir, 'ils-webhook-secret.json'), 'utf-8')) as { current: string }).current;
-  const signedPost = (entries: unknown[]) => {
-    const body = JSON.stringify({ entries });
-    return fetch(`${api}/ils/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signRequest(secret(), body, Math.floor(Date.parse(sandbox.status().now) / 1000)) },
-      body,
-    });
-  };
 
   it('a signed webhook batch is validated, put on the bus and delivered; its replay is refused', async () => {
     const patron = patronRegistered({ patronId: '51' });

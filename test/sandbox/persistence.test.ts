@@ -3,32 +3,26 @@
  * the patron, the outbox and the published events; without a folder, nothing survives.
  */
 import { mkdtempSync, readdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '#sandbox/localServices.ts';
-import { serveSandbox } from '#sandbox/httpApi.ts';
-import { Sandbox } from '#sandbox/sandbox.ts';
+import type { Sandbox } from '#sandbox/sandbox.ts';
 import { STATE_FILE } from '#sandbox/persistence.ts';
-import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
-import { tomorrowNoon } from '#test/helpers/sandboxTime.ts';
+import { holdReady, patronRegistered } from '#test/helpers/factories.ts';
+import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 
 describe('Sandbox: state kept on disk', () => {
   const folder = mkdtempSync(join(tmpdir(), 'bookdrop-data-'));
-  const keyFile = join(folder, 'keys.json');
   const dataDir = join(folder, 'data');
-  let running: { sandbox: Sandbox; server: Server } | undefined;
+  let running: TestSandbox | undefined;
 
-  const start = async () => {
-    const port = await freePort();
-    const sandbox = await Sandbox.start({ config: testConfig, port, keyFile, dataDir });
-    running = { sandbox, server: await serveSandbox(sandbox, port) };
-    return sandbox;
+  /** The first start moves the clock to noon (texts wait out quiet hours); a restart keeps the saved clock. */
+  const start = async (atNoon: boolean) => {
+    running = await startTestSandbox({ dir: folder, dataDir, atNoon });
+    return running.sandbox;
   };
   const stop = async () => {
-    running?.server.close();
-    await running?.sandbox.stop();
+    await running?.stop();
     running = undefined;
   };
   afterAll(stop);
@@ -36,9 +30,7 @@ describe('Sandbox: state kept on disk', () => {
   it('has the patron, the outbox and the published events after a restart on the same folder, and a redelivery sends nothing', async () => {
     const patron = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: false } });
     const hold = holdReady(patron.patronId);
-    const first = await start();
-    // Library-initiated texts wait out quiet hours: run at noon, library time, whatever the hour now.
-    await first.advanceClock(new Date(tomorrowNoon(testConfig.timeZone)));
+    const first = await start(true);
     const put = (sandbox: Sandbox, detailType: string, detail: unknown) =>
       sandbox.putEvents([{ Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) }]);
     await put(first, 'PatronRegistered', patron);
@@ -49,7 +41,7 @@ describe('Sandbox: state kept on disk', () => {
 
     expect(readdirSync(dataDir).sort()).toEqual(['dynamodb', STATE_FILE]);
 
-    const second = await start();
+    const second = await start(false);
     const report = await second.patron(patron.patronId);
     const after = await second.outbox();
 

@@ -237,7 +237,10 @@ describe('Sandbox: HTTP API', () => {
   it('register, notice, reply STOP, another notice: the outbox has the first notice, the opt-out confirmation and nothing after', async () => {
     const patron = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: false } });
     await put('PatronRegistered', patron);
-    await put('HoldReady', holdReady(patron.patronId));
+    // An earlier test moved the sandbox clock to late 2031: a pick-up date past its fallback expiry
+    // would be a hold already gone when the notifier reads it.
+    const pickupBy = '2032-11-10T20:00:00-05:00';
+    await put('HoldReady', holdReady(patron.patronId, { pickupBy }));
 
     const reply = await fetch(`${api}/sandbox/sms/inbound`, {
       method: 'POST',
@@ -251,14 +254,14 @@ describe('Sandbox: HTTP API', () => {
         previousPublishedMessageId: 'out-1',
       }),
     });
-    await put('HoldReady', holdReady(patron.patronId));
+    await put('HoldReady', holdReady(patron.patronId, { pickupBy }));
 
     expect(reply.status).toBe(200);
     expect(await reply.json()).toEqual({ inboundMessageId: `in-${patron.patronId}`, processed: true });
     const texts = (await outbox()).sms.filter((sms) => sms.to === patron.contact.phone).map((sms) => sms.body);
     expect(texts).toEqual([
       'Riverside Library: You will get library notices by text. Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to cancel.',
-      'Riverside Library: Your hold is ready at North Branch. Pick up by Wed Nov 11. Reply HELP for help, STOP to opt out.',
+      'Riverside Library: Your hold is ready at North Branch. Pick up by Wed Nov 10. Reply HELP for help, STOP to opt out.',
       'Riverside Library: You are unsubscribed from library texts and will get no more. Reply START to resubscribe, HELP for help.',
     ]);
   });

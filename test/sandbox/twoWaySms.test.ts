@@ -4,21 +4,16 @@
  * quiet hours and sent in the morning within the text rules and with its opt-out instruction, and a
  * service update refused at the event when nothing of it is left in GSM-7.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SegmentedMessage } from 'sms-segments-calculator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zonedInstant } from '#shared/clock.ts';
 import { addDays } from '#shared/sweep/sweepKeys.ts';
-import { serveSandbox } from '#sandbox/httpApi.ts';
-import { freePort } from '#sandbox/localServices.ts';
-import { Sandbox, type Outbox } from '#sandbox/sandbox.ts';
+import type { Outbox, Sandbox } from '#sandbox/sandbox.ts';
 import { patronRegistered, phoneNumber, testConfig, uid } from '#test/helpers/factories.ts';
-import { moveSandboxToNoon } from '#test/helpers/sandboxTime.ts';
+import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 
 const REPLIES = {
   'opt-out': 'Riverside Library: You are unsubscribed from library texts and will get no more. Reply START to resubscribe, HELP for help.',
@@ -56,24 +51,20 @@ function documentedExamples(): [string, KeywordClass][] {
 }
 
 describe('Sandbox: two-way SMS, caps, quiet hours and text rules', () => {
+  let running: TestSandbox;
   let sandbox: Sandbox;
-  let server: Server;
   let api: string;
   let events: EventBridgeClient;
   let noon: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    sandbox = await Sandbox.start({ config: testConfig, port, keyFile: join(mkdtempSync(join(tmpdir(), 'bookdrop-')), 'keys.json') });
-    server = await serveSandbox(sandbox, port);
-    api = `http://127.0.0.1:${port}`;
-    events = new EventBridgeClient({ endpoint: api, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-    noon = await moveSandboxToNoon(api, testConfig.timeZone);
+    running = await startTestSandbox();
+    ({ sandbox, api, events } = running);
+    noon = running.noon!;
   });
 
   afterAll(async () => {
-    server?.close();
-    await sandbox?.stop();
+    await running?.stop();
   });
 
   const put = (detailType: string, detail: unknown) =>

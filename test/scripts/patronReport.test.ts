@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it, inject } from 'vitest';
 import { buildCirculationService } from '#functions/circulation/app.ts';
 import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#shared/contacts/contactCrypto.ts';
-import { MemoryNoticeQueue } from '#test/helpers/pipeline.ts';
+import { MemoryNoticeQueue } from '#test/helpers/memoryStores.ts';
 import { patronRegistered, testConfig } from '#test/helpers/factories.ts';
 import { freshTable } from '#test/helpers/localAws.ts';
 

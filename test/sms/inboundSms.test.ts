@@ -13,7 +13,7 @@ function inbound(from: string, body: string, id = randomUUID()) {
   return {
     originationNumber: from,
     destinationNumber: DESTINATION,
-    messageKeyword: 'KEYWORD_' + DESTINATION.slice(1),
+    messageKeyword: `KEYWORD_${DESTINATION.slice(1)}`,
     messageBody: body,
     inboundMessageId: id,
     previousPublishedMessageId: randomUUID(),

@@ -97,14 +97,10 @@ describe('Function: unsubscribe endpoint', () => {
       expect.objectContaining({ optedIn: true, source: 'registration' }),
       { patronId: patron.patronId, channel: 'email', optedIn: false, source: 'email-unsubscribe', at: '2026-11-05T17:00:00.000Z' },
     ]);
-    const next = await pipeline.notifier.deliver({
-      kind: 'hold-ready',
-      patronId: patron.patronId,
-      subjectId: 'H-next',
-      subjectVersion: '1',
-      causationId: 'test',
-      hold: { title: 'Kindred', pickupBranch: 'riverside-main', pickupBy: '2026-11-12T20:00:00-05:00' },
-    });
+    await pipeline.publish({ detailType: 'HoldReady', detail: holdReady(patron.patronId, { holdId: 'H-next', title: 'Kindred' }) });
+    const [nextRequest] = pipeline.queue.take();
+    if (nextRequest === undefined || !('kind' in nextRequest)) throw new Error('the hold asked for no notice');
+    const next = await pipeline.notifier.deliver(nextRequest);
     expect(next).toEqual({ sms: 'sent', email: 'not-opted-in' });
     expect(await emailsTo(patron.contact.email!)).toHaveLength(1);
   });

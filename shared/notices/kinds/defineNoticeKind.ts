@@ -38,8 +38,10 @@ export interface EmailTemplate {
  */
 export type QuietHoursRule = 'wait-for-morning' | 'send-at-once';
 
-/** Fields every notice request carries, whatever its kind. */
+/** Fields every notice request carries, whatever its kind: ids only, never a title, name or contact. */
 export const noticeRequestBase = {
+  /** The explicit message type on the notifier queue (fan-out and sweep pages carry none). */
+  type: z.literal('notice'),
   patronId: z.string().check(z.minLength(1)),
   /** What the notice is about (hold id, loan id, fine id, ...). */
   subjectId: z.string().check(z.minLength(1)),
@@ -55,17 +57,25 @@ export const noticeRequestBase = {
 
 type RequestShape<K extends string, P extends z.core.$ZodShape> = typeof noticeRequestBase & { kind: z.ZodMiniLiteral<K> } & P;
 
-/** A notice request of one kind: the common fields, `kind` and the kind's payload. */
+/**
+ * What a kind's templates see: the request's common fields, `kind` and the kind's payload, which the
+ * notifier reads from the table at send time (the queue carries only ids).
+ */
 export type RequestOf<K extends string, P extends z.core.$ZodShape> = z.infer<z.ZodMiniObject<RequestShape<K, P>>>;
 
 /** One template per language: adding a language makes every kind that lacks it a type error. */
 export type Templates<R, T> = Readonly<Record<Language, (request: R, context: ComposeContext) => T>>;
 
 /** What a kind module declares. An email channel requires email templates; an SMS-only kind has none. */
-export type NoticeKindSpec<K extends string, P extends z.core.$ZodShape> = {
+export type NoticeKindSpec<K extends string, P extends z.core.$ZodShape, Q extends z.core.$ZodShape> = {
   readonly kind: K;
-  /** The kind's own request fields (besides {@link noticeRequestBase}). */
+  /** What the templates need (titles, dates, amounts): read from the table when the notice is sent. */
   readonly payload: P;
+  /**
+   * The kind's own fields on the notifier queue, besides {@link noticeRequestBase}: ids (a digest's
+   * loan ids), or a library's own text, which names no one. Never a title, name or contact.
+   */
+  readonly ids: Q;
   readonly quietHours: QuietHoursRule;
   readonly sms: Templates<RequestOf<K, P>, SmsTemplate>;
 } & (
@@ -74,19 +84,20 @@ export type NoticeKindSpec<K extends string, P extends z.core.$ZodShape> = {
 );
 
 /** A registered kind: its declaration and the schema of its requests. */
-export type NoticeKindDefinition<K extends string, P extends z.core.$ZodShape> = NoticeKindSpec<K, P> & {
-  readonly request: z.ZodMiniObject<RequestShape<K, P>>;
+export type NoticeKindDefinition<K extends string, P extends z.core.$ZodShape, Q extends z.core.$ZodShape> = NoticeKindSpec<K, P, Q> & {
+  /** The schema of the kind's notifier-queue messages (ids only). */
+  readonly request: z.ZodMiniObject<RequestShape<K, Q>>;
 };
 
 /**
  * Declares a notice kind.
  *
  * @example
- * export const holdReady = defineNoticeKind({ kind: 'hold-ready', payload: { hold }, channels: ['sms', 'email'], ... });
+ * export const holdReady = defineNoticeKind({ kind: 'hold-ready', payload: { hold }, ids: {}, channels: ['sms', 'email'], ... });
  */
-export function defineNoticeKind<const K extends string, const P extends z.core.$ZodShape>(
-  spec: NoticeKindSpec<K, P>,
-): NoticeKindDefinition<K, P> {
-  const shape = { ...noticeRequestBase, kind: z.literal(spec.kind), ...spec.payload } as RequestShape<K, P>;
+export function defineNoticeKind<const K extends string, const P extends z.core.$ZodShape, const Q extends z.core.$ZodShape>(
+  spec: NoticeKindSpec<K, P, Q>,
+): NoticeKindDefinition<K, P, Q> {
+  const shape = { ...noticeRequestBase, kind: z.literal(spec.kind), ...spec.ids } as RequestShape<K, Q>;
   return { ...spec, request: z.object(shape) };
 }

@@ -1,10 +1,11 @@
 /** due-soon: loans due in a few days (a scheduled reminder, one digest per patron and day). */
 import { defineNoticeKind } from '#shared/notices/kinds/defineNoticeKind.ts';
-import { dueDay, itemsPayload, loanDigest } from '#shared/notices/kinds/noticeParts.ts';
+import { dueDay, itemsPayload, loanDigest, loanIdsPayload } from '#shared/notices/kinds/noticeParts.ts';
 
 export const dueSoon = defineNoticeKind({
   kind: 'due-soon',
   payload: itemsPayload,
+  ids: loanIdsPayload,
   channels: ['sms', 'email'],
   quietHours: 'wait-for-morning',
   sms: {

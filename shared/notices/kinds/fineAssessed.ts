@@ -6,6 +6,7 @@ import { formatMoney } from '#shared/notices/kinds/noticeParts.ts';
 export const fineAssessed = defineNoticeKind({
   kind: 'fine-assessed',
   payload: { fine: z.object({ amount: z.string(), currency: z.string(), reason: z.string() }) },
+  ids: {},
   channels: ['sms', 'email'],
   quietHours: 'wait-for-morning',
   sms: {

@@ -17,6 +17,9 @@ export const itemsPayload = {
   items: z.array(z.object({ loanId: z.string(), title: z.string(), dueAt: z.string() })).check(z.minLength(1)),
 };
 
+/** What a digest's notifier message carries: the ids of its loans (their titles are read at send time). */
+export const loanIdsPayload = { loanIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)) };
+
 /** A text the library wrote, in English and optionally Spanish. */
 export const localizedText = z.object({ en: z.string(), es: z.optional(z.string()) });
 

@@ -1,10 +1,11 @@
 /** overdue: loans past their due date (a scheduled reminder, 1, 7 and 14 days after by default). */
 import { defineNoticeKind } from '#shared/notices/kinds/defineNoticeKind.ts';
-import { dueDay, itemsPayload, loanDigest } from '#shared/notices/kinds/noticeParts.ts';
+import { dueDay, itemsPayload, loanDigest, loanIdsPayload } from '#shared/notices/kinds/noticeParts.ts';
 
 export const overdue = defineNoticeKind({
   kind: 'overdue',
   payload: itemsPayload,
+  ids: loanIdsPayload,
   channels: ['sms', 'email'],
   quietHours: 'wait-for-morning',
   sms: {

@@ -3,9 +3,12 @@ import * as z from 'zod/mini';
 import { defineNoticeKind } from '#shared/notices/kinds/defineNoticeKind.ts';
 import { inLanguage, localizedText, requireSmsText } from '#shared/notices/kinds/noticeParts.ts';
 
+const policyPayload = z.object({ policyVersion: z.string(), summary: localizedText });
+
 export const policyUpdate = defineNoticeKind({
   kind: 'policy-update',
-  payload: { policy: z.object({ policyVersion: z.string(), summary: localizedText }) },
+  payload: { policy: policyPayload },
+  ids: { policy: policyPayload },
   channels: ['sms', 'email'],
   quietHours: 'wait-for-morning',
   sms: {

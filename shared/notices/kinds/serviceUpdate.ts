@@ -9,6 +9,7 @@ import { inLanguage, localizedText, requireSmsText } from '#shared/notices/kinds
 export const serviceUpdate = defineNoticeKind({
   kind: 'service-update',
   payload: { message: localizedText },
+  ids: { message: localizedText },
   channels: ['sms', 'email'],
   quietHours: 'wait-for-morning',
   sms: {

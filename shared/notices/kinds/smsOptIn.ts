@@ -9,6 +9,7 @@ import { smsOptInTemplate } from '#shared/notices/smsReplies.ts';
 export const smsOptIn = defineNoticeKind({
   kind: 'sms-opt-in',
   payload: {},
+  ids: {},
   channels: ['sms'],
   quietHours: 'wait-for-morning',
   sms: {

@@ -25,6 +25,7 @@
  * A transaction is not in the floors: a design that reaches its guarantees with single conditional
  * writes pays no transaction premium.
  */
+import { benchRegistration } from '#bench/benchPatrons.ts';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { buildCirculationService } from '#functions/circulation/app.ts';
@@ -274,18 +275,7 @@ export async function capacityBench(
 
   for (let i = 0; i < repetitions; i++) {
     const patronId = `P-capacity-${i}`;
-    await setupCirculation.apply({
-      detailType: 'PatronRegistered',
-      detail: {
-        eventId: `reg-${i}`,
-        occurredAt: '2026-11-02T10:00:00-05:00',
-        patronId,
-        library: 'riverside',
-        contact: { phone: `+1555${String(2_000_000 + i).padStart(7, '0')}`, email: `capacity${i}@example.net` },
-        consent: { sms: true, email: true, checkoutHistory: false },
-        policyVersion: '2026-09',
-      },
-    });
+    await setupCirculation.apply(benchRegistration(patronId, i, 2_000_000, 'capacity'));
     queued.length = 0;
     await meter.during('HoldReady (SMS + email)', async () => {
       await circulation.apply({

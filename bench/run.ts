@@ -15,6 +15,7 @@
  * 9. DynamoDB capacity units per event type (HoldReady with both channels, a checkout and its return)
  *    against their floors, and KMS calls per notice (bench/capacityBench.ts).
  */
+import { benchRegistration } from '#bench/benchPatrons.ts';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -89,18 +90,7 @@ try {
 
   for (let i = 0; i < PATRONS; i++) {
     const patronId = `P-bench-${i}`;
-    await circulation.apply({
-      detailType: 'PatronRegistered',
-      detail: {
-        eventId: `reg-${i}`,
-        occurredAt: '2026-11-02T10:00:00-05:00',
-        patronId,
-        library: 'riverside',
-        contact: { phone: `+1555${String(1_000_000 + i).padStart(7, '0')}`, email: `patron${i}@example.net` },
-        consent: { sms: true, email: true, checkoutHistory: false },
-        policyVersion: '2026-09',
-      },
-    });
+    await circulation.apply(benchRegistration(patronId, i, 1_000_000, 'patron'));
     await circulation.apply({
       detailType: 'HoldReady',
       detail: {

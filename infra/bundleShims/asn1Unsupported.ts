@@ -2,8 +2,8 @@
  * Stands in for `asn1.js` in the function bundles (an esbuild alias, infra/bundling.ts). The
  * Encryption SDK uses asn1.js only for signing suites: to DER-encode and decode ECDSA signatures and
  * to read PEM public keys. Bookdrop seals contacts with a committing suite without signatures
- * (shared/contacts/contactContext.ts), so a function never needs it, and the real package costs
- * about 250 KB of code evaluated at every cold start. The SDK defines its ASN.1 entities when it
+ * (shared/contacts/contactContext.ts), so a function never needs it; the real package is about 25 KB
+ * of minified code in each bundle that carries the SDK. The SDK defines its ASN.1 entities when it
  * loads, so `define` must exist; anything that would use one fails with a clear error.
  */
 

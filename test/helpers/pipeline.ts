@@ -76,6 +76,8 @@ export interface Pipeline {
   runRenewalDeadlines(): Promise<SQSBatchResponse>;
   /** DynamoDB requests a function made that its manifest does not grant (each was refused, as IAM would). */
   readonly refusals: readonly Refusal[];
+  /** A table for another function (unsubscribe), checked against its manifest; refusals go to {@link refusals}. */
+  grantChecked(manifest: FunctionManifest): TableContext;
   /** Each function's own view of the table (its own client: inject a function's DynamoDB faults here). */
   readonly functionTables: Readonly<Record<'circulation' | 'notifier' | 'inbound-sms' | 'email-feedback' | 'table-stream', TableContext>>;
   /** Delivers SES events (as the configuration set publishes them) to the email-feedback handler. */
@@ -214,6 +216,7 @@ export async function startPipeline(
     feedback: async (...sesEvents) => feedbackHandler(sqsEvent(...sesEvents), lambdaContext('email-feedback')),
     refusals,
     functionTables,
+    grantChecked: tableOf,
     stop: async () => {
       stream.stop();
       await sms.stop();

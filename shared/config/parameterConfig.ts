@@ -8,6 +8,7 @@
 import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { ConfigurationError } from '#shared/errors.ts';
 import { parseConsortiumConfig, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
+import { putValidatedConfig } from '#shared/config/runtimeEnv.ts';
 
 /** Largest value of a standard-tier parameter, in characters. */
 export const STANDARD_PARAMETER_LIMIT = 4096;
@@ -78,5 +79,5 @@ export async function resolveConfigParameters(env: NodeJS.ProcessEnv = process.e
   const path = env.BOOKDROP_CONFIG_PATH;
   if (env.BOOKDROP_CONFIG !== undefined || path === undefined) return;
   const { SSMProvider: Provider } = await import('@aws-lambda-powertools/parameters/ssm');
-  env.BOOKDROP_CONFIG = JSON.stringify(await loadConfigFromParameters(path, provider ?? new Provider()));
+  putValidatedConfig(env, await loadConfigFromParameters(path, provider ?? new Provider()));
 }

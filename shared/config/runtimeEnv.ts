@@ -21,8 +21,22 @@ export function readEnv<Shape extends z.core.$ZodLooseShape>(
   return result.data as z.infer<z.ZodMiniObject<Shape>>;
 }
 
-/** Parses the consortium configuration passed in `BOOKDROP_CONFIG`. */
+/**
+ * The configuration validated earlier in this process, by the text it was written as: in AWS the cold
+ * start reads and validates the parameters, then puts them in `BOOKDROP_CONFIG` (parameterConfig.ts).
+ */
+let validated: { readonly json: string; readonly config: ConsortiumConfig } | undefined;
+
+/** Puts a validated configuration in `env.BOOKDROP_CONFIG`; {@link configFromEnv} then returns it without validating it again. */
+export function putValidatedConfig(env: NodeJS.ProcessEnv, config: ConsortiumConfig): void {
+  const json = JSON.stringify(config);
+  validated = { json, config };
+  env.BOOKDROP_CONFIG = json;
+}
+
+/** Parses the consortium configuration passed in `BOOKDROP_CONFIG` (validated once per process and text). */
 export function configFromEnv(json: string): ConsortiumConfig {
+  if (validated?.json === json) return validated.config;
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);

@@ -18,17 +18,8 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
-import { BookdropError } from '#shared/errors.ts';
+import { safeErrorFields } from '#shared/lambda/safeErrors.ts';
 import { logger, metrics } from '#shared/observability.ts';
-
-/** The loggable part of an error: our own messages are safe by construction; others give their name. */
-export function safeErrorFields(error: unknown): Record<string, unknown> {
-  if (error instanceof BookdropError) {
-    return { errorName: error.name, errorMessage: error.message, ...error.context };
-  }
-  const err = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return { errorName: err?.name ?? 'UnknownError', httpStatus: err?.$metadata?.httpStatusCode };
-}
 
 function guarded<R>(handleRecord: (record: R) => Promise<void>, describe: (record: R) => Record<string, unknown>) {
   return async (record: R): Promise<void> => {

@@ -6,7 +6,7 @@
  * the page's wording and library name; the token alone decides what is opted out.
  */
 import { brandingFor, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
-import { safeErrorFields } from '#shared/lambda/batchHandlers.ts';
+import { safeErrorFields } from '#shared/lambda/safeErrors.ts';
 import type { BookdropLogger } from '#shared/observability.ts';
 import type { Language } from '#shared/patrons/patronProfile.ts';
 import type { Unsubscribe } from '#shared/unsubscribe/unsubscribe.ts';

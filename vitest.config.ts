@@ -39,6 +39,7 @@ const UNIT = [
   'test/docs/documentReferences.test.ts',
   'test/scripts/cliTarget.test.ts',
   'test/config/functionManifests.test.ts',
+  'test/patrons/patronInitial.test.ts',
 ];
 /**
  * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that

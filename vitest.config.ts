@@ -40,6 +40,7 @@ const UNIT = [
   'test/scripts/cliTarget.test.ts',
   'test/config/functionManifests.test.ts',
   'test/patrons/patronInitial.test.ts',
+  'test/import/firstInitial.test.ts',
 ];
 /**
  * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that

@@ -116,21 +116,32 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       es: 'Enviar los avisos que el usuario aceptó, en su idioma, en nombre de su biblioteca',
     },
     personalData: {
-      en: 'Patron id, phone number and email address (encrypted), a keyed hash of the phone number, consent choices, language, library',
-      es: 'Identificador del usuario, teléfono y correo electrónico (cifrados), un hash con clave del teléfono, consentimientos, idioma, biblioteca',
+      en: 'Patron id, phone number and email address (encrypted), a keyed hash of the phone number, consent choices, language, library, first initial if the library system sends one (never the name: it labels family members in replies to a shared number)',
+      es: 'Identificador del usuario, teléfono y correo electrónico (cifrados), un hash con clave del teléfono, consentimientos, idioma, biblioteca, inicial del nombre si el sistema de la biblioteca la envía (nunca el nombre: distingue a los miembros de una familia en las respuestas a un número compartido)',
     },
     link: 'patron',
     reportSection: 'profile',
     attributes: {
-      personal: ['patronId', 'contacts', 'phoneIndex', 'consent', 'suppression', 'language', 'library', 'audienceKey', 'closedAt'],
+      personal: [
+        'patronId',
+        'contacts',
+        'phoneIndex',
+        'consent',
+        'suppression',
+        'language',
+        'library',
+        'initial',
+        'audienceKey',
+        'closedAt',
+      ],
       other: ['policyVersion', 'audience', 'version'],
     },
     encrypted: ['contacts'],
     arrivesVia: ['circulation', 'inbound-sms', 'email-feedback'],
     retention: {
       until: {
-        en: 'Contacts and consent are deleted when the account is closed',
-        es: 'Los contactos y consentimientos se borran al cerrar la cuenta',
+        en: 'Contacts, consent and the initial are deleted when the account is closed',
+        es: 'Los contactos, consentimientos y la inicial se borran al cerrar la cuenta',
       },
       expiries: [
         {
@@ -366,7 +377,8 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       personal: ['replyPatronId', 'loans', 'reply'],
       other: ['requestId', 'language', 'library', 'requestedAt', 'deadline', 'status', 'closedAs'],
     },
-    arrivesVia: ['inbound-sms', 'circulation'],
+    // The notifier's input carries the reply (with the family's labels) to the number.
+    arrivesVia: ['inbound-sms', 'circulation', 'notifier'],
     retention: { expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the request', es: 'la solicitud' } }] },
   },
   {

@@ -28,8 +28,14 @@ const change = (initial: string | null, occurredAt = '2026-11-03T10:00:00-05:00'
 
 type Step = (profile: PatronProfile) => ProfileChange;
 const run = (steps: readonly Step[]) => steps.reduce((profile, step) => step(profile).profile, emptyProfile('P-1'));
-const register = (detail: DetailOf<'PatronRegistered'>): Step => (profile) => applyRegistration(profile, detail);
-const prefer = (detail: DetailOf<'PatronPreferencesChanged'>): Step => (profile) => applyPreferences(profile, detail);
+const register =
+  (detail: DetailOf<'PatronRegistered'>): Step =>
+  (profile) =>
+    applyRegistration(profile, detail);
+const prefer =
+  (detail: DetailOf<'PatronPreferencesChanged'>): Step =>
+  (profile) =>
+    applyPreferences(profile, detail);
 
 describe('Contract: initial', () => {
   const parse = (detailType: string, detail: unknown) => parseCirculationEvent(eventBridgeEvent(detailType, detail));
@@ -161,11 +167,7 @@ describe('Function: patronLabels (initials)', () => {
 
   it('falls back to the card only for a patron without an initial (none, or cleared)', () => {
     const labels = patronLabels(
-      [
-        { patronId: 'P-1111', initial: 'J' },
-        { patronId: 'P-2222', initial: null },
-        { patronId: 'P-3333' },
-      ],
+      [{ patronId: 'P-1111', initial: 'J' }, { patronId: 'P-2222', initial: null }, { patronId: 'P-3333' }],
       'initial',
     );
     expect([...labels.values()]).toEqual(['J.', '#2222', '#3333']);

@@ -28,6 +28,7 @@ import {
   purgeMarkKey,
   smsRepliesKey,
   renewalRequestKey,
+  renewingLoanKey,
   statisticsKey,
   sweepPageKey,
   webhookSignatureKey,
@@ -72,7 +73,7 @@ export interface Retention {
 export type PatronLink = 'patron' | 'patron-attribute' | 'phone' | 'none';
 
 /** Sections of the patron data report (shared/patrons/patronReport.ts). */
-export type PatronReportSection = 'profile' | 'ledger' | 'holds' | 'loans' | 'fines' | 'history' | 'notices';
+export type PatronReportSection = 'profile' | 'ledger' | 'holds' | 'loans' | 'fines' | 'history' | 'notices' | 'renewals';
 
 export interface RecordKind {
   /** The `kind` attribute the code writes on the item. */
@@ -380,6 +381,27 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     // The notifier's input carries the reply (with the family's labels) to the number.
     arrivesVia: ['inbound-sms', 'circulation', 'notifier'],
     retention: { expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the request', es: 'la solicitud' } }] },
+  },
+  {
+    kind: 'renewal-loan',
+    key: renewingLoanKey('<patronId>', '<loanId>', '<requestId>'),
+    name: { en: 'Loan in a renewal request by text', es: 'Préstamo de una solicitud de renovación por SMS' },
+    purpose: {
+      en: 'Find the text request a renewal answers when the library system does not say which',
+      es: 'Encontrar la solicitud por SMS que responde una renovación cuando el sistema de la biblioteca no dice cuál',
+    },
+    personalData: {
+      en: 'Patron id, loan id, the request id and its time (never the number or a title)',
+      es: 'Identificador del usuario y del préstamo, la solicitud y su hora (nunca el número ni un título)',
+    },
+    link: 'patron',
+    reportSection: 'renewals',
+    attributes: { personal: ['loanId', 'requestId', 'requestedAt'], other: ['deadline'] },
+    arrivesVia: ['inbound-sms'],
+    retention: {
+      until: { en: 'Deleted when the account is closed', es: 'Se borra al cerrar la cuenta' },
+      expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the request', es: 'la solicitud' } }],
+    },
   },
   {
     kind: 'loan-tombstone',

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ledgerKey, loanTombstoneKey, noticeItemKey, noticeKeyOf, patronIdOf, patronKey } from '#shared/table/keys.ts';
 
 const PREFIXES =
-  /[`'"](PATRON|LOAN|HOLD|FINE|NOTICE|STATS|PURGE|INBOUND|SMSREPLIES|CONSENT|HISTORY|AUDIENCE|FANOUT|SWEEP|LOANDONE|FINEDONE|HOLDDONE|DUE|PICKUP|WEBHOOKSIG|ILSFEED|SNAPSHOTLOAN)#/;
+  /[`'"](PATRON|LOAN|HOLD|FINE|NOTICE|STATS|PURGE|INBOUND|SMSREPLIES|CONSENT|HISTORY|AUDIENCE|FANOUT|SWEEP|LOANDONE|FINEDONE|HOLDDONE|DUE|PICKUP|WEBHOOKSIG|ILSFEED|SNAPSHOTLOAN|RENEWAL|RENEWING)#/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -120,7 +120,7 @@ export class DynamoRenewalStore implements RenewalStore {
     );
   }
 
-  /** One strongly consistent query of the patron's partition under `RENEWING#<loanId>#` (1 RCU for a few requests). */
+  /** One strongly consistent query of the patron's partition, under the loan's prefix (1 RCU for a few requests). */
   public async requestsNaming(patronId: string, loanId: string, now: Date): Promise<RequestNamingLoan[]> {
     const items = await queryAll(this.table, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',

@@ -72,7 +72,7 @@ export const noticeItemKey = (patronId: string, noticeKey: string): ItemKey => (
  */
 export const renewingLoanKey = (patronId: string, loanId: string, requestId: string): ItemKey => ({
   pk: patronPartition(patronId),
-  sk: `${renewingLoanPrefix(loanId)}${requestId}`,
+  sk: `${PATRON_RECORD.renewing}${loanId}#${requestId}`,
 });
 /** The sort-key prefix of the renewal requests naming one loan (ids hold no `#`, so no other loan's). */
 export const renewingLoanPrefix = (loanId: string) => `${PATRON_RECORD.renewing}${loanId}#`;

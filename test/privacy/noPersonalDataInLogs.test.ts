@@ -4,11 +4,19 @@
  * the fixtures in any log line, error or outbound event. Nor a first initial or the labels made of
  * it (a family texting RENEW and ITEMS, labelled by initial), nor a name sent where an initial goes.
  */
-import { randomUUID } from 'node:crypto';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { holdReady, patronRegistered, phoneNumber, preferencesChanged, testConfig, uid } from '#test/helpers/factories.ts';
+import {
+  holdReady,
+  inboundSms,
+  itemCheckedOut,
+  patronRegistered,
+  phoneNumber,
+  preferencesChanged,
+  testConfig,
+  uid,
+} from '#test/helpers/factories.ts';
 import { captureLogs } from '#test/helpers/captureLogs.ts';
 import { scanAll } from '#test/helpers/localAws.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
@@ -89,15 +97,9 @@ describe('Privacy: logs', () => {
         detailType: 'PatronRegistered',
         detail: named,
       });
-      const loans = family.map((member) => ({
-        ...{ eventId: uid('co'), occurredAt: '2026-11-01T10:00:00-05:00', loanId: uid('L'), patronId: member.patronId, itemId: uid('I') },
-        ...{ title: TITLE, branch: 'riverside-main', dueAt: '2026-11-05T23:59:00-05:00' },
-      }));
+      const loans = family.map((member) => itemCheckedOut(member.patronId, { title: TITLE }));
       await pipeline.publish(...loans.map((detail) => ({ detailType: 'ItemCheckedOut', detail })));
-      const text = (body: string) => ({
-        ...{ originationNumber: shared, destinationNumber: '+18445550100', messageKeyword: 'KEYWORD_18445550100' },
-        ...{ messageBody: body, inboundMessageId: randomUUID(), previousPublishedMessageId: randomUUID() },
-      });
+      const text = (body: string) => inboundSms(shared, body);
       await pipeline.inbound(text('RENEW'));
       await pipeline.publish(
         ...loans.map((loan) => ({

@@ -5,36 +5,13 @@
  * apart by their cards; a patron without one (or whose initial was cleared) is labelled by card; a
  * changed initial labels the next reply. The stored profile holds the letter, never a name.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
-import type { DetailOf, OutboundDetail } from '#shared/events/contract.ts';
-import { patronRegistered, phoneNumber, preferencesChanged, testConfig, uid } from '#test/helpers/factories.ts';
+import type { OutboundDetail } from '#shared/events/contract.ts';
+import { inboundSms, itemCheckedOut, patronRegistered, phoneNumber, preferencesChanged, testConfig, uid } from '#test/helpers/factories.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
 const config: ConsortiumConfig = { ...testConfig, sms: { ...testConfig.sms, commands: { patronLabel: 'initial' } } };
-
-const inbound = (from: string, body: string) => ({
-  originationNumber: from,
-  destinationNumber: '+18445550100',
-  messageKeyword: 'KEYWORD_18445550100',
-  messageBody: body,
-  inboundMessageId: randomUUID(),
-  previousPublishedMessageId: randomUUID(),
-});
-
-function checkout(patronId: string, dueAt: string): DetailOf<'ItemCheckedOut'> {
-  return {
-    eventId: uid('co'),
-    occurredAt: '2026-11-01T10:00:00-05:00',
-    loanId: uid('L'),
-    patronId,
-    itemId: uid('I'),
-    title: 'Tehanu',
-    branch: 'riverside-main',
-    dueAt,
-  };
-}
 
 describe('Flow: a family on one number, labelled by first initial', () => {
   let pipeline: Pipeline;
@@ -51,7 +28,7 @@ describe('Flow: a family on one number, labelled by first initial', () => {
     await pipeline.deliverNotices();
   };
   const text = async (from: string, body: string) => {
-    expect((await pipeline.inbound(inbound(from, body))).batchItemFailures).toEqual([]);
+    expect((await pipeline.inbound(inboundSms(from, body))).batchItemFailures).toEqual([]);
     await pipeline.deliverNotices();
     return textsTo(from).at(-1);
   };
@@ -64,7 +41,7 @@ describe('Flow: a family on one number, labelled by first initial', () => {
       patronRegistered({ patronId: 'RIV-003333', initial: 'm', contact: { phone: number } }),
       patronRegistered({ patronId: 'RIV-004444', contact: { phone: number } }),
     ];
-    const loans = family.map((patron) => checkout(patron.patronId, '2026-11-05T23:59:00-05:00'));
+    const loans = family.map((patron) => itemCheckedOut(patron.patronId));
     await ils(...family.map((detail) => ({ detailType: 'PatronRegistered', detail })));
     await ils(...loans.map((detail) => ({ detailType: 'ItemCheckedOut', detail })));
 
@@ -116,7 +93,10 @@ describe('Flow: a family on one number, labelled by first initial', () => {
     const bo = patronRegistered({ patronId: 'MAP-006666', initial: 'B', contact: { phone: number } });
     await ils({ detailType: 'PatronRegistered', detail: anna }, { detailType: 'PatronRegistered', detail: bo });
     await ils(
-      ...[anna, bo].map((patron) => ({ detailType: 'ItemCheckedOut', detail: checkout(patron.patronId, '2026-11-20T23:59:00-05:00') })),
+      ...[anna, bo].map((patron) => ({
+        detailType: 'ItemCheckedOut',
+        detail: itemCheckedOut(patron.patronId, { dueAt: '2026-11-20T23:59:00-05:00' }),
+      })),
     );
     expect(await text(number, 'ITEMS')).toBe(
       'Riverside Library: A.: 1 item, due Fri Nov 20. B.: 1 item, due Fri Nov 20. Reply RENEW to renew.',

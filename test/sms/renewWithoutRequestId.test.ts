@@ -6,41 +6,18 @@
  * request, and one after the request closed: none of those sends a second or a stray reply. The
  * lookup costs one query keyed by patron and loan (capacity counted by the bench's meter).
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CapacityMeter } from '#bench/capacityBench.ts';
-import type { DetailOf, OutboundDetail } from '#shared/events/contract.ts';
+import type { OutboundDetail } from '#shared/events/contract.ts';
 import { patronReport } from '#shared/patrons/patronReport.ts';
 import { DynamoRenewalStore, type RenewalRequest } from '#shared/sms/renewalRequests.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
-import { patronRegistered, phoneNumber, uid } from '#test/helpers/factories.ts';
+import { inboundSms, itemCheckedOut, patronRegistered, uid } from '#test/helpers/factories.ts';
 import { dynamoClient, freshTable } from '#test/helpers/localAws.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
-const inbound = (from: string, body: string) => ({
-  originationNumber: from,
-  destinationNumber: '+18445550100',
-  messageKeyword: 'KEYWORD_18445550100',
-  messageBody: body,
-  inboundMessageId: randomUUID(),
-  previousPublishedMessageId: randomUUID(),
-});
-
 /** The pipeline's clock: RENEW is requested at 10:00 New York time, its deadline (120 s) at 10:02. */
 const REQUESTED_AT = '2026-11-04T15:00:00.000Z';
-
-function checkout(patronId: string, dueAt: string): DetailOf<'ItemCheckedOut'> {
-  return {
-    eventId: uid('co'),
-    occurredAt: '2026-11-01T10:00:00-05:00',
-    loanId: uid('L'),
-    patronId,
-    itemId: uid('I'),
-    title: 'A Wizard of Earthsea',
-    branch: 'riverside-main',
-    dueAt,
-  };
-}
 
 describe('Flow: LoanRenewed without requestId answers a text renewal', () => {
   let pipeline: Pipeline;
@@ -53,7 +30,7 @@ describe('Flow: LoanRenewed without requestId answers a text renewal', () => {
 
   const textsTo = (number: string) => pipeline.sms.messages.filter((sms) => sms.to === number).map((sms) => sms.body);
   const text = async (from: string, body: string) => {
-    expect((await pipeline.inbound(inbound(from, body))).batchItemFailures).toEqual([]);
+    expect((await pipeline.inbound(inboundSms(from, body))).batchItemFailures).toEqual([]);
     await pipeline.deliverNotices();
   };
   const ils = async (...events: { detailType: string; detail: unknown }[]) => {
@@ -81,7 +58,7 @@ describe('Flow: LoanRenewed without requestId answers a text renewal', () => {
 
   async function patronWith(dueDays: string[], overrides: Parameters<typeof patronRegistered>[0] = {}) {
     const patron = patronRegistered(overrides);
-    const loans = dueDays.map((dueAt) => checkout(patron.patronId, dueAt));
+    const loans = dueDays.map((dueAt) => itemCheckedOut(patron.patronId, { dueAt }));
     await ils({ detailType: 'PatronRegistered', detail: patron }, ...loans.map((loan) => ({ detailType: 'ItemCheckedOut', detail: loan })));
     return { patron, loans, number: patron.contact.phone! };
   }
@@ -231,7 +208,10 @@ describe('Flow: LoanRenewed without requestId answers a text renewal', () => {
     ]);
     expect(report.other).toEqual([]);
 
-    await ils({ detailType: 'PatronClosed', detail: { eventId: uid('evt'), occurredAt: '2026-11-04T10:05:00-05:00', patronId: patron.patronId } });
+    await ils({
+      detailType: 'PatronClosed',
+      detail: { eventId: uid('evt'), occurredAt: '2026-11-04T10:05:00-05:00', patronId: patron.patronId },
+    });
     expect((await patronReport(pipeline.table, patron.patronId, new Date(REQUESTED_AT), undefined)).renewals).toEqual([]);
   });
 });

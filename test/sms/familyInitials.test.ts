@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import type { OutboundDetail } from '#shared/events/contract.ts';
+import { patronReport } from '#shared/patrons/patronReport.ts';
 import { inboundSms, itemCheckedOut, patronRegistered, phoneNumber, preferencesChanged, testConfig, uid } from '#test/helpers/factories.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
@@ -47,6 +48,9 @@ describe('Flow: a family on one number, labelled by first initial', () => {
 
     const profile = await pipeline.patrons.get('RIV-001111');
     expect(profile?.initial?.value).toBe('J');
+    // The patron data report shows it with the profile.
+    const report = await patronReport(pipeline.table, 'RIV-003333', new Date('2026-11-04T15:00:00Z'), undefined);
+    expect(report.profile?.initial).toEqual(expect.objectContaining({ value: 'M' }));
 
     expect(await text(number, 'ITEMS')).toBe(
       'Riverside Library: J. #1111: 1 item, due Thu Nov 5. J. #2222: 1 item, due Thu Nov 5. M.: 1 item, due Thu Nov 5. ' +

@@ -41,6 +41,7 @@ const UNIT = [
   'test/config/functionManifests.test.ts',
   'test/patrons/patronInitial.test.ts',
   'test/import/firstInitial.test.ts',
+  'test/sms/renewalWindow.test.ts',
 ];
 /**
  * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that

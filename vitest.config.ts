@@ -42,6 +42,7 @@ const UNIT = [
   'test/patrons/patronInitial.test.ts',
   'test/import/firstInitial.test.ts',
   'test/sms/renewalWindow.test.ts',
+  'test/contacts/contactKeys.test.ts',
 ];
 /**
  * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that

@@ -34,6 +34,13 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
 /** The banner of every bundle: ESM bundles that contain CommonJS need a `require`. */
 export const BUNDLE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
+/**
+ * The esbuild options every function is bundled with (the tests that bundle code use them too). Class
+ * names survive minification: an error's name (`EventValidationError`) is what the logs, the runbook
+ * and the dead-letter reasons show an operator.
+ */
+export const BUNDLE_OPTIONS = { minify: true, keepNames: true, target: 'node22', mainFields: ['module', 'main'] } as const;
+
 /** `NODE_OPTIONS` of every function: none (no `--enable-source-maps`: there are no source maps). */
 export const FUNCTION_NODE_OPTIONS: string | undefined = undefined;
 
@@ -57,12 +64,13 @@ export function functionCode(
     architecture: lambda.Architecture.ARM_64,
     bundling: {
       format: OutputFormat.ESM,
-      target: 'node22',
-      minify: true,
+      target: BUNDLE_OPTIONS.target,
+      minify: BUNDLE_OPTIONS.minify,
+      keepNames: BUNDLE_OPTIONS.keepNames,
       sourceMap: false,
       // The SDK is bundled too: versions stay pinned by the lock file, not by the runtime.
       externalModules: Object.keys(LAZY_PACKAGES),
-      mainFields: ['module', 'main'],
+      mainFields: [...BUNDLE_OPTIONS.mainFields],
       banner: BUNDLE_BANNER,
       esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
       forceDockerBundling: false,

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { hasGsm7Text } from '#shared/notices/gsm7.ts';
+import { lazySchemas } from '#shared/events/lazySchemas.ts';
 import { INITIAL_PATTERN, INITIAL_RULE } from '#shared/patrons/patronInitial.ts';
 
 const E164_RULE = 'must be an E.164 phone number (+ and 8 to 15 digits)';
@@ -33,108 +34,117 @@ const base = {
   occurredAt: timestamp,
 };
 
-export const patronRegistered = z.object({
-  ...base,
-  patronId: id,
-  library: id,
-  language: z.optional(language),
-  /** Additive: the first initial (one letter, never a name). Without it, a registration leaves the initial as it is. */
-  initial: z.optional(initial),
-  contact: z.object({ phone: z.optional(phone), email: z.optional(email) }),
-  consent: z.object({ sms: z.boolean(), email: z.boolean(), checkoutHistory: z.boolean() }),
-  policyVersion: text(64),
-});
-
-export const patronPreferencesChanged = z.object({
-  ...base,
-  patronId: id,
-  source: z.enum(['catalog', 'staff'], { error: 'must be "catalog" or "staff"' }),
-  changes: z.object({
-    consent: z.optional(
-      z.object({ sms: z.optional(z.boolean()), email: z.optional(z.boolean()), checkoutHistory: z.optional(z.boolean()) }),
-    ),
-    /** `null` clears a contact. */
-    contact: z.optional(z.object({ phone: z.optional(z.nullable(phone)), email: z.optional(z.nullable(email)) })),
+const patronRegistered = () =>
+  z.object({
+    ...base,
+    patronId: id,
+    library: id,
     language: z.optional(language),
-    /** Additive: the first initial; `null` clears it. */
-    initial: z.optional(z.nullable(initial)),
-  }),
-  policyVersion: z.optional(text(64)),
-});
+    /** Additive: the first initial (one letter, never a name). Without it, a registration leaves the initial as it is. */
+    initial: z.optional(initial),
+    contact: z.object({ phone: z.optional(phone), email: z.optional(email) }),
+    consent: z.object({ sms: z.boolean(), email: z.boolean(), checkoutHistory: z.boolean() }),
+    policyVersion: text(64),
+  });
 
-export const patronClosed = z.object({ ...base, patronId: id });
+const patronPreferencesChanged = () =>
+  z.object({
+    ...base,
+    patronId: id,
+    source: z.enum(['catalog', 'staff'], { error: 'must be "catalog" or "staff"' }),
+    changes: z.object({
+      consent: z.optional(
+        z.object({ sms: z.optional(z.boolean()), email: z.optional(z.boolean()), checkoutHistory: z.optional(z.boolean()) }),
+      ),
+      /** `null` clears a contact. */
+      contact: z.optional(z.object({ phone: z.optional(z.nullable(phone)), email: z.optional(z.nullable(email)) })),
+      language: z.optional(language),
+      /** Additive: the first initial; `null` clears it. */
+      initial: z.optional(z.nullable(initial)),
+    }),
+    policyVersion: z.optional(text(64)),
+  });
 
-export const itemCheckedOut = z.object({
-  ...base,
-  loanId: id,
-  patronId: id,
-  itemId: id,
-  title: text(1000),
-  materialType: z.optional(text(64)),
-  branch: id,
-  dueAt: timestamp,
-});
+const patronClosed = () => z.object({ ...base, patronId: id });
 
-export const loanRenewed = z.object({
-  ...base,
-  loanId: id,
-  patronId: id,
-  dueAt: timestamp,
-  /** Additive: the `RenewalRequested` this renewal answers (a renewal asked for by text). */
-  requestId: z.optional(id),
-});
+const itemCheckedOut = () =>
+  z.object({
+    ...base,
+    loanId: id,
+    patronId: id,
+    itemId: id,
+    title: text(1000),
+    materialType: z.optional(text(64)),
+    branch: id,
+    dueAt: timestamp,
+  });
+
+const loanRenewed = () =>
+  z.object({
+    ...base,
+    loanId: id,
+    patronId: id,
+    dueAt: timestamp,
+    /** Additive: the `RenewalRequested` this renewal answers (a renewal asked for by text). */
+    requestId: z.optional(id),
+  });
 
 /** Additive: the ILS did not renew a loan a `RenewalRequested` asked for. */
-export const renewalRefused = z.object({
-  ...base,
-  loanId: id,
-  requestId: id,
-  reason: z.enum(['too-many-renewals', 'on-hold', 'blocked', 'other'], {
-    error: 'must be "too-many-renewals", "on-hold", "blocked" or "other"',
-  }),
-});
+const renewalRefused = () =>
+  z.object({
+    ...base,
+    loanId: id,
+    requestId: id,
+    reason: z.enum(['too-many-renewals', 'on-hold', 'blocked', 'other'], {
+      error: 'must be "too-many-renewals", "on-hold", "blocked" or "other"',
+    }),
+  });
 
-export const itemReturned = z.object({ ...base, loanId: id, patronId: id, branch: z.optional(id) });
+const itemReturned = () => z.object({ ...base, loanId: id, patronId: id, branch: z.optional(id) });
 
-export const holdReady = z.object({
-  ...base,
-  holdId: id,
-  patronId: id,
-  title: text(1000),
-  pickupBranch: id,
-  pickupBy: timestamp,
-});
+const holdReady = () =>
+  z.object({
+    ...base,
+    holdId: id,
+    patronId: id,
+    title: text(1000),
+    pickupBranch: id,
+    pickupBy: timestamp,
+  });
 
-export const holdClosed = z.object({
-  ...base,
-  holdId: id,
-  patronId: id,
-  reason: z.enum(['picked-up', 'cancelled', 'expired'], { error: 'must be "picked-up", "cancelled" or "expired"' }),
-});
+const holdClosed = () =>
+  z.object({
+    ...base,
+    holdId: id,
+    patronId: id,
+    reason: z.enum(['picked-up', 'cancelled', 'expired'], { error: 'must be "picked-up", "cancelled" or "expired"' }),
+  });
 
-export const fineAssessed = z.object({
-  ...base,
-  fineId: id,
-  patronId: id,
-  loanId: z.optional(id),
-  amount: z.string().check(z.regex(/^\d{1,9}(\.\d{1,4})?$/, { error: 'must be a decimal string such as "2.50"' })),
-  currency: z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 currency code such as "USD"' })),
-  reason: text(200),
-});
+const fineAssessed = () =>
+  z.object({
+    ...base,
+    fineId: id,
+    patronId: id,
+    loanId: z.optional(id),
+    amount: z.string().check(z.regex(/^\d{1,9}(\.\d{1,4})?$/, { error: 'must be a decimal string such as "2.50"' })),
+    currency: z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 currency code such as "USD"' })),
+    reason: text(200),
+  });
 
-export const fineResolved = z.object({
-  ...base,
-  fineId: id,
-  patronId: id,
-  resolution: z.enum(['paid', 'waived'], { error: 'must be "paid" or "waived"' }),
-});
+const fineResolved = () =>
+  z.object({
+    ...base,
+    fineId: id,
+    patronId: id,
+    resolution: z.enum(['paid', 'waived'], { error: 'must be "paid" or "waived"' }),
+  });
 
-export const serviceUpdatePublished = z.object({ ...base, library: z.optional(id), message: localizedSms });
+const serviceUpdatePublished = () => z.object({ ...base, library: z.optional(id), message: localizedSms });
 
-export const privacyPolicyUpdated = z.object({ ...base, policyVersion: text(64), summary: localizedSms });
+const privacyPolicyUpdated = () => z.object({ ...base, policyVersion: text(64), summary: localizedSms });
 
-/** Every inbound `detail-type` of contract v1 and its `detail` schema. */
-export const circulationEventSchemas = {
+/** Every inbound `detail-type` of contract v1 and its `detail` schema (each built on first use). */
+export const circulationEventSchemas = lazySchemas({
   PatronRegistered: patronRegistered,
   PatronPreferencesChanged: patronPreferencesChanged,
   PatronClosed: patronClosed,
@@ -148,7 +158,7 @@ export const circulationEventSchemas = {
   ServiceUpdatePublished: serviceUpdatePublished,
   PrivacyPolicyUpdated: privacyPolicyUpdated,
   RenewalRefused: renewalRefused,
-} as const;
+});
 
 export type CirculationDetailType = keyof typeof circulationEventSchemas;
 export const circulationDetailTypes = Object.keys(circulationEventSchemas) as CirculationDetailType[];
@@ -160,28 +170,39 @@ export type CirculationEvent = {
 
 export type DetailOf<K extends CirculationDetailType> = z.infer<(typeof circulationEventSchemas)[K]>;
 
-/** Outbound events (`source: "library.notices"`). They never carry contact values or titles. */
-export const outboundEventSchemas = {
-  PatronConsentChanged: z.object({
-    patronId: id,
-    channel: z.enum(['sms', 'email']),
-    optedIn: z.boolean(),
-    // Additive since v1 was fixed: `email-unsubscribe` (the patron's one-click unsubscribe link) and
-    // `import` (a bulk import of the ILS's existing patrons).
-    source: z.enum(['registration', 'catalog', 'staff', 'sms-keyword', 'email-feedback', 'email-unsubscribe', 'account-closed', 'import']),
-    at: timestamp,
-  }),
-  NoticeSent: z.object({ noticeId: z.string(), patronId: id, kind: z.string(), channel: z.enum(['sms', 'email']) }),
-  NoticeFailed: z.object({
-    noticeId: z.string(),
-    patronId: id,
-    kind: z.string(),
-    channel: z.enum(['sms', 'email']),
-    reason: z.string(),
-  }),
+/** Outbound events (`source: "library.notices"`). They never carry contact values or titles. Built on first use. */
+export const outboundEventSchemas = lazySchemas({
+  PatronConsentChanged: () =>
+    z.object({
+      patronId: id,
+      channel: z.enum(['sms', 'email']),
+      optedIn: z.boolean(),
+      // Additive since v1 was fixed: `email-unsubscribe` (the patron's one-click unsubscribe link) and
+      // `import` (a bulk import of the ILS's existing patrons).
+      source: z.enum([
+        'registration',
+        'catalog',
+        'staff',
+        'sms-keyword',
+        'email-feedback',
+        'email-unsubscribe',
+        'account-closed',
+        'import',
+      ]),
+      at: timestamp,
+    }),
+  NoticeSent: () => z.object({ noticeId: z.string(), patronId: id, kind: z.string(), channel: z.enum(['sms', 'email']) }),
+  NoticeFailed: () =>
+    z.object({
+      noticeId: z.string(),
+      patronId: id,
+      kind: z.string(),
+      channel: z.enum(['sms', 'email']),
+      reason: z.string(),
+    }),
   /** Additive: a patron asked by text to renew these loans; the ILS answers each with `LoanRenewed` or `RenewalRefused`. */
-  RenewalRequested: z.object({ requestId: id, patronId: id, loanIds: z.array(id).check(z.minLength(1)), requestedAt: timestamp }),
-} as const;
+  RenewalRequested: () => z.object({ requestId: id, patronId: id, loanIds: z.array(id).check(z.minLength(1)), requestedAt: timestamp }),
+});
 
 export type OutboundDetailType = keyof typeof outboundEventSchemas;
 export type OutboundDetail<K extends OutboundDetailType> = z.infer<(typeof outboundEventSchemas)[K]>;

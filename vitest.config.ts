@@ -43,7 +43,6 @@ const UNIT = [
   'test/import/firstInitial.test.ts',
   'test/sms/renewalWindow.test.ts',
   'test/contacts/contactKeys.test.ts',
-  'test/contacts/lazyContactEncryption.test.ts',
 ];
 /**
  * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that

@@ -9,7 +9,7 @@ import { configFromEnv } from '#shared/config/runtimeEnv.ts';
 import { readManifestEnv } from '#shared/config/functionManifest.ts';
 import { circulationManifest } from '#functions/circulation/manifest.ts';
 import { phoneIndexFromEnv } from '#shared/contacts/keys.ts';
-import { lazyContactEncrypterFromEnv } from '#shared/contacts/lazyContactEncryption.ts';
+import { contactEncrypterFromEnv } from '#shared/contacts/contactEncryption.ts';
 import { parseCirculationRecordBody } from '#shared/events/parseEvent.ts';
 import { DynamoHoldStore } from '#shared/holds/holdStore.ts';
 import { SqsNoticeQueue } from '#shared/notices/noticeQueue.ts';
@@ -73,8 +73,7 @@ export function circulationServiceFromEnv(
   return buildCirculationService({
     table,
     config,
-    // Most circulation events write no contact: the encrypt side loads with the first one that does.
-    encrypter: lazyContactEncrypterFromEnv(vars),
+    encrypter: contactEncrypterFromEnv(vars),
     phoneIndex: phoneIndexFromEnv(vars),
     noticeQueue: new SqsNoticeQueue(clients.sqs ?? new SQSClient({}), vars.NOTICE_QUEUE_URL),
   });

@@ -2,8 +2,7 @@
  * Contact encryption as the functions run it: bundled with the stack's esbuild aliases
  * (infra/bundling.ts: a stand-in for `asn1.js`), then run
  * in a fresh Node process. The bundle seals and opens contacts like the source does, its ciphertexts
- * open with the source, and a signed message fails with a clear error instead of half-working. The
- * circulation function's encrypter, loaded on first use through a dynamic import, works from a bundle too.
+ * open with the source, and a signed message fails with a clear error instead of half-working.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,26 +18,8 @@ import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_OPTIONS } from '#infra/bundling.t
 import { COMMITMENT } from '#shared/contacts/contactContext.ts';
 import { EsdkContactDecrypter } from '#shared/contacts/contactDecryption.ts';
 import { localContactKeyring } from '#shared/contacts/contactKeyring.ts';
-import { loadOrCreateLocalKeys } from '#shared/contacts/keys.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Bundles `fixture` (under test/infra/fixtures/) with the functions' esbuild options into `outfile`. */
-async function bundleFixture(fixture: string, outfile: string): Promise<void> {
-  await build({
-    entryPoints: [join(ROOT, 'test/infra/fixtures', fixture)],
-    absWorkingDir: ROOT,
-    bundle: true,
-    outfile,
-    platform: 'node',
-    format: 'esm',
-    ...BUNDLE_OPTIONS,
-    mainFields: [...BUNDLE_OPTIONS.mainFields],
-    alias: { ...BUNDLE_ALIASES },
-    banner: { js: BUNDLE_BANNER },
-    logLevel: 'silent',
-  });
-}
 
 describe('Contact encryption in a function bundle', () => {
   const key = randomBytes(32);
@@ -47,7 +28,19 @@ describe('Contact encryption in a function bundle', () => {
   let result: { phone: string; opened: string[]; swapped: string; signed: string };
 
   beforeAll(async () => {
-    await bundleFixture('bundledContacts.ts', outfile);
+    await build({
+      entryPoints: [join(ROOT, 'test/infra/fixtures/bundledContacts.ts')],
+      absWorkingDir: ROOT,
+      bundle: true,
+      outfile,
+      platform: 'node',
+      format: 'esm',
+      ...BUNDLE_OPTIONS,
+      mainFields: [...BUNDLE_OPTIONS.mainFields],
+      alias: { ...BUNDLE_ALIASES },
+      banner: { js: BUNDLE_BANNER },
+      logLevel: 'silent',
+    });
     const { result: signed } = await buildEncrypt(COMMITMENT).encrypt(localContactKeyring(key), 'sms\n+15555550123', {
       encryptionContext: { purpose: 'bookdrop-contact', patronId: 'P-1', format: '2' },
       suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
@@ -82,33 +75,5 @@ describe('Contact encryption in a function bundle', () => {
 
   it('refuses a signed message with a clear error', () => {
     expect(result.signed).toMatch(/^SigningSuiteUnavailableError: signed Encryption SDK messages are not supported/);
-  });
-});
-
-describe('Contact encryption loaded on first use, in a function bundle', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bookdrop-bundled-lazy-'));
-  const outfile = join(dir, 'index.mjs');
-  const keyFile = join(dir, 'keys', 'local-keys.json');
-  let result: { keyFileBeforeUse: boolean; keyFileAfterUse: boolean; phone: string; email: string };
-
-  beforeAll(async () => {
-    await bundleFixture('bundledLazyEncryption.ts', outfile);
-    const out = execFileSync(process.execPath, [outfile], {
-      env: { PATH: process.env.PATH, LOCAL_KEY_FILE: keyFile },
-      cwd: dir,
-      timeout: 20_000,
-    });
-    result = JSON.parse(out.toString()) as typeof result;
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('builds the encrypter with the first contact, not before', () => {
-    expect(result).toMatchObject({ keyFileBeforeUse: false, keyFileAfterUse: true });
-  });
-
-  it('seals both contacts so that the source opens them', async () => {
-    const decrypter = new EsdkContactDecrypter(localContactKeyring(loadOrCreateLocalKeys(keyFile).contactKey));
-    expect(await decrypter.decrypt(result.phone, { patronId: 'P-2', channel: 'sms' })).toBe('+15555550123');
-    expect(await decrypter.decrypt(result.email, { patronId: 'P-2', channel: 'email' })).toBe('reader@example.org');
   });
 });

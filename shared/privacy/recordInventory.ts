@@ -28,7 +28,7 @@ import {
   purgeMarkKey,
   smsRepliesKey,
   renewalRequestKey,
-  statisticsKey,
+  statisticsCountKey,
   sweepPageKey,
   webhookSignatureKey,
   type ItemKey,
@@ -102,6 +102,7 @@ export interface RecordKind {
 
 /** A tombstone's key pattern: its hashed id as a placeholder. */
 const hashed = (key: ItemKey, placeholder: string): ItemKey => ({ pk: key.pk.replace(/#.*$/, `#${placeholder}`), sk: key.sk });
+const eventCounted = (key: ItemKey): ItemKey => ({ pk: key.pk, sk: key.sk.replace(/#[^#]*$/, '#<hash(eventId)>') });
 /** A paged job's key pattern: shard and cursor as placeholders. */
 const paged = (key: ItemKey): ItemKey => ({ pk: key.pk, sk: '<shard>#<cursor>' });
 
@@ -407,7 +408,8 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'statistics',
-    key: statisticsKey({ day: '<day>', branch: '<branch>', materialType: '<materialType>' }),
+    // One item per counted event, keyed by a hash of its event id (a retry writes the same item).
+    key: eventCounted(statisticsCountKey({ day: '<day>', branch: '<branch>', materialType: '<materialType>', eventId: '-' })),
     name: { en: 'Anonymous statistics', es: 'Estadísticas anónimas' },
     purpose: {
       en: 'Report checkouts, renewals and returns per day, branch and material type (no patron, no item)',

@@ -71,9 +71,12 @@ export const loanTombstoneKey = (loanId: string): ItemKey => ({ pk: `LOANDONE#${
 export const fineTombstoneKey = (fineId: string): ItemKey => ({ pk: `FINEDONE#${hashOf(fineId)}`, sk: 'FINE' });
 export const holdTombstoneKey = (holdId: string): ItemKey => ({ pk: `HOLDDONE#${hashOf(holdId)}`, sk: 'HOLD' });
 
-export const statisticsKey = (stat: { day: string; branch: string; materialType: string }): ItemKey => ({
-  pk: `STATS#${stat.day}`,
-  sk: `${stat.branch}#${stat.materialType}`,
+/** The statistics partition of a day: its counts, summed when read. */
+export const statisticsPartition = (day: string) => `STATS#${day}`;
+/** One counted event: keyed by a hash of its event id, so a retry or a duplicate writes the same item. */
+export const statisticsCountKey = (stat: { day: string; branch: string; materialType: string; eventId: string }): ItemKey => ({
+  pk: statisticsPartition(stat.day),
+  sk: `${stat.branch}#${stat.materialType}#${hashOf(stat.eventId)}`,
 });
 /** The purge journal's partitions (counts and markers): the only ones the table-stream function may write. */
 export const PURGE_PARTITION = 'PURGE#';

@@ -3,7 +3,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CirculationDetailType, CirculationEvent, DetailOf } from '#shared/events/contract.ts';
-import type { HoldStore } from '#shared/holds/holdStore.ts';
+import type { HoldStore, ReadyHold } from '#shared/holds/holdStore.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import { fanOutStart } from '#shared/notices/fanOut.ts';
 import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
@@ -56,7 +56,13 @@ export class CirculationService {
    */
   private readonly handlers: CirculationHandlers = {
     PatronRegistered: async (detail) => {
-      await this.deps.patronService.update(detail.patronId, (profile) => applyRegistration(profile, detail));
+      const result = await this.deps.patronService.update(detail.patronId, (profile) => applyRegistration(profile, detail));
+      // A HoldReady applied before this registration found no consent and sent nothing: ask again for
+      // the patron's ready holds (on every delivery, so a retry after a failed enqueue still asks; the
+      // notice keys keep a hold already announced from being announced twice).
+      if (result.profile.closedAt === undefined) {
+        await this.askHoldNotices(detail.patronId, await this.deps.holds.readyHolds(detail.patronId), detail.eventId);
+      }
     },
     PatronPreferencesChanged: async (detail) => {
       const current = detail.policyVersion === undefined ? (await this.deps.policies.current())?.policyVersion : undefined;
@@ -167,16 +173,7 @@ export class CirculationService {
         readyAt: toUtc(detail.occurredAt),
       };
       if (!(await this.deps.holds.putReady(hold))) return;
-      await this.deps.noticeQueue.enqueue([
-        {
-          type: 'notice',
-          kind: 'hold-ready',
-          patronId: hold.patronId,
-          subjectId: hold.holdId,
-          subjectVersion: hold.pickupBy,
-          causationId: detail.eventId,
-        },
-      ]);
+      await this.askHoldNotices(hold.patronId, [hold], detail.eventId);
     },
   };
 
@@ -228,6 +225,21 @@ export class CirculationService {
         if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /** Asks for the hold-ready notice of each hold (keyed by hold and pick-up date: asking twice sends once). */
+  private async askHoldNotices(patronId: string, holds: readonly ReadyHold[], causationId: string): Promise<void> {
+    if (holds.length === 0) return;
+    await this.deps.noticeQueue.enqueue(
+      holds.map((hold) => ({
+        type: 'notice' as const,
+        kind: 'hold-ready' as const,
+        patronId,
+        subjectId: hold.holdId,
+        subjectVersion: hold.pickupBy,
+        causationId,
+      })),
+    );
   }
 
   /** Records the ILS's answer to a renewal asked for by text; an answer to no known request is only counted. */

@@ -2,9 +2,9 @@
  * Open holds, linked to their patron until the hold closes (docs/design.md, retention).
  */
 import { BatchGetCommand, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { holdKey, holdTombstoneKey, patronKey } from '#shared/table/keys.ts';
+import { holdKey, holdTombstoneKey, PATRON_RECORD, patronKey, patronPartition } from '#shared/table/keys.ts';
 import { holdSweepKeys } from '#shared/sweep/sweepKeys.ts';
-import { writeIf, type TableContext } from '#shared/table/documentClient.ts';
+import { queryAll, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
@@ -19,12 +19,17 @@ export interface Hold {
   readonly readyAt: string;
 }
 
+/** What a notice request needs of a ready hold. */
+export type ReadyHold = Pick<Hold, 'holdId' | 'pickupBy'>;
+
 export interface HoldStore {
   /**
    * Stores a ready hold unless a newer state of it is stored or the patron's account is closed;
    * returns false when it stored nothing.
    */
   putReady(hold: Hold): Promise<boolean>;
+  /** The ids and pick-up dates of the patron's holds ready for pick-up (strongly consistent; no title). */
+  readyHolds(patronId: string): Promise<ReadyHold[]>;
 }
 
 export { holdKey };
@@ -95,5 +100,17 @@ export class DynamoHoldStore implements HoldStore {
       ),
     );
     return false;
+  }
+
+  public async readyHolds(patronId: string): Promise<ReadyHold[]> {
+    const holds = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hold)',
+      FilterExpression: '#status = :ready',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': patronPartition(patronId), ':hold': PATRON_RECORD.hold, ':ready': 'ready' },
+      ProjectionExpression: 'holdId, pickupBy',
+      ConsistentRead: true,
+    });
+    return holds as ReadyHold[];
   }
 }

@@ -109,4 +109,27 @@ describe('Class: CirculationService (in-memory ports)', () => {
     await apply({ detailType: 'HoldReady', detail: closedHold });
     expect(queue.requests).toEqual([]);
   });
+
+  it("asks again for a ready hold's notice when the patron's registration is applied after the hold", async () => {
+    const early = patronRegistered();
+    const ready = holdReady(early.patronId);
+    const closedHold = holdReady(early.patronId);
+    await apply(
+      { detailType: 'HoldReady', detail: ready },
+      { detailType: 'HoldReady', detail: closedHold },
+      {
+        detailType: 'HoldClosed',
+        detail: { eventId: 'hc-2', occurredAt: at, holdId: closedHold.holdId, patronId: early.patronId, reason: 'picked-up' },
+      },
+    );
+    queue.take();
+    await apply({ detailType: 'PatronRegistered', detail: early });
+    const asked = { kind: 'hold-ready', patronId: early.patronId, subjectId: ready.holdId, subjectVersion: '2026-11-12T01:00:00.000Z' };
+    // The closed hold is not announced; the open one is, keyed as the HoldReady's own request.
+    expect(queue.requests.filter((request) => request.kind === 'hold-ready')).toEqual([expect.objectContaining(asked)]);
+    queue.take();
+    // A redelivered registration asks again (a retry after a failed enqueue must); the notice key dedupes.
+    await apply({ detailType: 'PatronRegistered', detail: early });
+    expect(queue.requests.filter((request) => request.kind === 'hold-ready')).toEqual([expect.objectContaining(asked)]);
+  });
 });

@@ -7,11 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dayStatistics } from '#shared/circulation/circulationStore.ts';
-import { patronRegistered } from '#test/helpers/factories.ts';
+import { holdReady, patronRegistered } from '#test/helpers/factories.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
 /** Runs per test run: each is two patrons' worth of events against DynamoDB Local. */
 const RUNS = 100;
+/** Runs of the registration-and-hold property: each is two patrons, notices delivered after every event. */
+const HOLD_RUNS = 30;
 
 interface LoanPlan {
   readonly renewals: number;
@@ -161,4 +163,52 @@ describe('Property: circulation events in any order', () => {
       { numRuns: RUNS },
     );
   }, 600_000);
+
+  /** The notices recorded for one world's patron: kind, subject and channel, with its status. */
+  async function noticesOf(patronId: string, world: string) {
+    const { Items = [] } = await pipeline.table.doc.send(
+      new QueryCommand({
+        TableName: pipeline.table.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :notice)',
+        ExpressionAttributeValues: { ':pk': `PATRON#${patronId}`, ':notice': 'NOTICE#' },
+      }),
+    );
+    return Items.map((item) => `${String(item.sk).replaceAll(`-${world}`, '-W')} ${String(item.status)}`).sort();
+  }
+
+  it(`announces a ready hold whether it is applied before or after its patron's registration (${HOLD_RUNS} sequences)`, async () => {
+    let run = 0;
+    const arbitrary = fc.record({
+      sms: fc.boolean(),
+      email: fc.boolean(),
+      // Deliveries of [registration, hold]: each at least once, some twice, in any order.
+      order: fc.subarray([0, 1]).chain((duplicates) => fc.shuffledSubarray([0, 1, ...duplicates], { minLength: 2 + duplicates.length })),
+    });
+    await fc.assert(
+      fc.asyncProperty(arbitrary, async ({ sms, email, order }) => {
+        run++;
+        const eventsIn = (world: string) => {
+          const patronId = `PH-${run}-${world}`;
+          return [
+            {
+              detailType: 'PatronRegistered',
+              detail: patronRegistered({ eventId: `reg-${run}`, patronId, consent: { sms, email, checkoutHistory: false } }),
+            },
+            { detailType: 'HoldReady', detail: holdReady(patronId, { eventId: `hold-${run}`, holdId: `H-${run}-${world}` }) },
+          ];
+        };
+        for (const event of eventsIn('inorder')) await pipeline.publish(event);
+        await pipeline.deliverNotices();
+        const shuffled = eventsIn('shuffled');
+        for (const index of order) {
+          await pipeline.publish(shuffled[index]!);
+          await pipeline.deliverNotices();
+        }
+        const expected = await noticesOf(`PH-${run}-inorder`, 'inorder');
+        expect(expected.filter((notice) => notice.includes('hold-ready'))).toHaveLength(Number(sms) + Number(email));
+        expect(await noticesOf(`PH-${run}-shuffled`, 'shuffled')).toEqual(expected);
+      }),
+      { numRuns: HOLD_RUNS },
+    );
+  }, 300_000);
 });

@@ -121,6 +121,11 @@ export class MemoryHoldStore implements HoldStore {
     this.holds.set(hold.holdId, hold);
     return true;
   }
+  public async readyHolds(patronId: string) {
+    return [...this.holds.values()]
+      .filter((hold) => hold.patronId === patronId && !this.closed.has(hold.holdId))
+      .map(({ holdId, pickupBy }) => ({ holdId, pickupBy }));
+  }
 }
 
 export class MemoryPolicyStore implements PolicyStore {

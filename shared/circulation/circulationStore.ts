@@ -108,8 +108,8 @@ export interface OpenFine {
 export interface CirculationStore {
   /**
    * A loan's state (from the loan item and its tombstone) with the versions it was read at. With
-   * `tombstone: false` only the loan item is read and the tombstone is assumed absent: a write that
-   * relies on it checks it (a return puts the tombstone only if there is none).
+   * `tombstone: false` the tombstone is read only if the loan item is not an open loan, and is else
+   * assumed absent: a write that relies on it checks it (a return puts the tombstone only if there is none).
    */
   loan(patronId: string, loanId: string, now: Date, read?: { tombstone: boolean }): Promise<StoredLoan>;
   /**
@@ -173,11 +173,18 @@ export class DynamoCirculationStore implements CirculationStore {
     return this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }));
   }
 
+  /** The loan item and its tombstone; without `tombstone`, the tombstone only if the loan item is not an open loan. */
+  private async loanItems(patronId: string, loanId: string, tombstone: boolean) {
+    if (tombstone) return Promise.all([this.get(loanKey(patronId, loanId)), this.get(loanTombstoneKey(loanId))]);
+    const found = await this.get(loanKey(patronId, loanId));
+    // Only an open loan makes the tombstone's absence likely: anything else (none, a loan kept for a fine,
+    // a renewal waiting for its checkout) is read in full.
+    const open = (found.Item?.loan as LoanState['loan'])?.status === 'active';
+    return [found, open ? { Item: undefined } : await this.get(loanTombstoneKey(loanId))] as const;
+  }
+
   public async loan(patronId: string, loanId: string, now: Date, read = { tombstone: true }): Promise<StoredLoan> {
-    const [{ Item: stored }, { Item: tombstone }] = await Promise.all([
-      this.get(loanKey(patronId, loanId)),
-      read.tombstone ? this.get(loanTombstoneKey(loanId)) : { Item: undefined },
-    ]);
+    const [{ Item: stored }, { Item: tombstone }] = await this.loanItems(patronId, loanId, read.tombstone);
     // A loan past its fallback expiry is gone, even before DynamoDB deletes it (its version still
     // guards the write that replaces it).
     const loanItem = stored && !isExpired(stored, now) ? stored : undefined;

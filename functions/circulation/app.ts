@@ -41,7 +41,7 @@ export function buildCirculationService(parts: {
   noticeQueue: NoticeQueue;
   clock?: Clock;
 }): CirculationService {
-  const patrons = new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays);
+  const patrons = new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays, parts.clock ?? processClock);
   return new CirculationService({
     config: parts.config,
     clock: parts.clock ?? processClock,

@@ -16,6 +16,7 @@ export const circulationManifest = defineFunctionManifest({
       resource: 'table',
       actions: [
         'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
@@ -23,7 +24,7 @@ export const circulationManifest = defineFunctionManifest({
         'dynamodb:Query',
         'dynamodb:BatchWriteItem',
       ],
-      why: 'profiles, ledger, holds, loans and fines; closing an account deletes the patron records in pages',
+      why: 'profiles, ledger, holds, loans and fines (a new hold is checked against its tombstone and the profile in one read); closing an account deletes the patron records in pages',
     },
     { resource: 'data-key', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], why: 'the table and queues are encrypted with it' },
     { resource: 'contact-key', actions: ['kms:GenerateDataKey'], why: 'encrypts contacts, never decrypts' },

@@ -26,7 +26,9 @@ export function buildEmailFeedback(parts: { table: TableContext; config: Consort
   return new EmailFeedback({
     notices: new DynamoNoticeLog(parts.table, parts.config.retention.noticeLogDays),
     // Suppression writes no contact: this function holds no encryption key.
-    patronService: new PatronService({ patrons: new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays) }),
+    patronService: new PatronService({
+      patrons: new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays, parts.clock),
+    }),
     clock: parts.clock,
     logger,
     metrics,

@@ -60,7 +60,7 @@ export function buildInboundSms(parts: {
   /** The inbound-SMS queue itself, for renewal deadlines. */
   deadlines: RenewalDeadlines;
 }): InboundSmsService {
-  const patrons = new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays);
+  const patrons = new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays, parts.clock);
   const renewals = new RenewalTracker({
     config: parts.config,
     clock: parts.clock,

@@ -18,6 +18,11 @@ export const inboundSmsManifest = defineFunctionManifest({
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
       why: 'SMS consent and reply caps',
     },
+    {
+      resource: 'patron-partitions',
+      actions: ['dynamodb:Query'],
+      why: "a patron's open loans (RENEW, ITEMS): patron partitions only, never logs, tombstones or statistics",
+    },
     { resource: 'table-index', actions: ['dynamodb:Query'], why: 'the phone index' },
     { resource: 'data-key', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], why: 'the table and queues are encrypted with it' },
     { resource: 'phone-index-key', actions: ['kms:GenerateMac'], why: 'the blind index of the sender' },

@@ -19,7 +19,7 @@ import type { NoticeIds } from '#shared/notices/noticeIds.ts';
 import { SignedUnsubscribeLinks, UnsubscribeTokens, type UnsubscribeLinks } from '#shared/unsubscribe/unsubscribeToken.ts';
 import { parseMessage } from '#shared/events/parseMessage.ts';
 import { sqsBatchHandler } from '#shared/lambda/batchHandlers.ts';
-import { fanOutPageSchema, noticeRequestSchema, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
+import { fanOutPageSchema, noticeRequestSchema, type NoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
 import { FanOut } from '#shared/notices/fanOut.ts';
 import { DynamoPageLog } from '#shared/notices/pageLog.ts';
 import { DynamoAudienceIndex } from '#shared/patrons/audienceIndex.ts';
@@ -56,13 +56,37 @@ export interface NotifierJobs {
 }
 
 export function createNotifierHandler(jobs: NotifierJobs) {
+  // Records of one batch run concurrently. The same notice asked for twice in one batch (a hold's own
+  // request and its patron's registration asking again) is delivered once: the second record shares the
+  // first's delivery and its outcome, instead of meeting its claim in progress and being retried.
+  const inFlight = new Map<string, Promise<unknown>>();
   return sqsBatchHandler(async (record) => {
     const message = parseNotifierMessage(record.body);
     if ('fanOut' in message) await jobs.fanOut.page(message.fanOut, jobs.clock.now());
     else if ('sweepStart' in message) await jobs.sweep.start(message.sweepStart.day);
     else if ('sweep' in message) await jobs.sweep.page(message.sweep);
-    else await jobs.notifier.deliver(message);
+    else {
+      const identity = requestIdentity(message);
+      const running = inFlight.get(identity);
+      if (running) {
+        await running;
+        return;
+      }
+      const delivery = jobs.notifier.deliver(message);
+      inFlight.set(identity, delivery);
+      try {
+        await delivery;
+      } finally {
+        inFlight.delete(identity);
+      }
+    }
   });
+}
+
+/** What makes two notice requests the same delivery: the notice (its key's parts), the channels asked for and when. */
+function requestIdentity(request: NoticeRequest): string {
+  const { patronId, kind, subjectId, subjectVersion, channels, notBefore } = request;
+  return JSON.stringify([patronId, kind, subjectId, subjectVersion, channels ?? null, notBefore ?? null]);
 }
 
 /** The notifier over one table; the single place its parts are put together. */
@@ -77,7 +101,7 @@ export function buildNotifier(parts: {
   later: NoticeQueue;
   unsubscribe: UnsubscribeLinks;
 }): Notifier {
-  const patrons = new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays);
+  const patrons = new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays, parts.clock);
   return new Notifier({
     config: parts.config,
     clock: parts.clock,

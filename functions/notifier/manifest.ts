@@ -33,8 +33,15 @@ export const notifierManifest = defineFunctionManifest({
   grants: [
     {
       resource: 'table',
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-      why: 'reads profiles, writes the notice log',
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:ConditionCheckItem',
+      ],
+      why: "reads profiles and what a notice is about (a reply's loans in one read), writes the notice log (and drops its own claim when the channel closed meanwhile)",
     },
     { resource: 'table-index', actions: ['dynamodb:Query'], why: 'the audience and sweep indexes (fan-out and daily sweep)' },
     { resource: 'data-key', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], why: 'the table and queues are encrypted with it' },

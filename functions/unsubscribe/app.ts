@@ -37,7 +37,9 @@ export function buildUnsubscribe(parts: { table: TableContext; config: Consortiu
   return new Unsubscribe({
     tokens: new UnsubscribeTokens(parts.macKey),
     // Consent only: this function holds no contact key.
-    patronService: new PatronService({ patrons: new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays) }),
+    patronService: new PatronService({
+      patrons: new DynamoPatronStore(parts.table, parts.config.retention.consentLedgerDays, parts.clock),
+    }),
     clock: parts.clock,
     logger,
     metrics,

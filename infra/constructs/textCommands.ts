@@ -11,6 +11,8 @@ import { OUTBOUND_SOURCE } from '#shared/events/contract.ts';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { patronPartition } from '#shared/table/keys.ts';
+import { grantedActions } from '#shared/config/functionManifest.ts';
+import { inboundSmsManifest } from '#functions/inbound-sms/manifest.ts';
 
 export interface TextCommandResources {
   readonly table: dynamodb.ITable;
@@ -25,7 +27,7 @@ export interface TextCommandResources {
 export function grantTextCommands(fn: lambda.Function, resources: TextCommandResources): void {
   fn.addToRolePolicy(
     new iam.PolicyStatement({
-      actions: ['dynamodb:Query'],
+      actions: grantedActions(inboundSmsManifest, 'patron-partitions'),
       resources: [resources.table.tableArn],
       // Only a patron's own partition (their loans); never logs, tombstones or statistics.
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${patronPartition('')}*`] } },

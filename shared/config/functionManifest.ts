@@ -29,6 +29,8 @@ export interface EnvVariable {
 /** The resources a function can be granted; the stack maps each to its construct. */
 export type GrantResource =
   | 'table'
+  /** The table, limited by an IAM condition on `dynamodb:LeadingKeys` to patron partitions (see `patronPartition`). */
+  | 'patron-partitions'
   | 'table-index'
   | 'data-key'
   | 'contact-key'

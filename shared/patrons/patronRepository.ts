@@ -9,7 +9,7 @@
  */
 import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { BookdropError, ConcurrentUpdateError } from '#shared/errors.ts';
-import { expiryAfterDays } from '#shared/clock.ts';
+import { expiryAfterDays, processClock, type Clock } from '#shared/clock.ts';
 import {
   backoff,
   capacityOf,
@@ -36,9 +36,9 @@ export function audienceOf(patronId: string, library: string | undefined): { aud
  * When an entry expires: its retention counts from the change itself, except for an imported choice
  * so old that it would be born expired: that entry is kept for the retention period from the import.
  */
-function ledgerExpiry(entry: ConsentLedgerEntry, days: number): number {
+function ledgerExpiry(entry: ConsentLedgerEntry, days: number, now: Date): number {
   const fromChange = expiryAfterDays(new Date(entry.at), days);
-  return entry.source === 'import' && fromChange * 1000 <= Date.now() ? expiryAfterDays(new Date(), days) : fromChange;
+  return entry.source === 'import' && fromChange * 1000 <= now.getTime() ? expiryAfterDays(now, days) : fromChange;
 }
 
 export interface PatronStore {
@@ -112,6 +112,8 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
   public constructor(
     private readonly table: TableContext,
     private readonly consentLedgerDays: number,
+    /** The service clock: an imported choice too old to keep is kept from the import's day. */
+    private readonly clock: Clock = processClock,
   ) {}
 
   public async get(patronId: string): Promise<PatronProfile | undefined> {
@@ -280,7 +282,7 @@ export class DynamoPatronStore implements PatronStore, BulkPatronStore {
       ...ledgerKey(entry.patronId, entry),
       kind: 'consent-ledger',
       ...entry,
-      [TABLE.ttlAttribute]: ledgerExpiry(entry, this.consentLedgerDays),
+      [TABLE.ttlAttribute]: ledgerExpiry(entry, this.consentLedgerDays, this.clock.now()),
     };
   }
 

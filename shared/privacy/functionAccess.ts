@@ -148,8 +148,8 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   },
   'inbound-sms': {
     does: {
-      en: 'Answers STOP, START and HELP replies and changes SMS consent',
-      es: 'Responde a STOP, START y HELP y cambia el consentimiento por SMS',
+      en: 'Answers STOP, START and HELP replies and changes SMS consent; answers RENEW and ITEMS with the loans of the patrons on the number',
+      es: 'Responde a STOP, START y HELP y cambia el consentimiento por SMS; responde a RENEW e ITEMS con los préstamos de los usuarios del número',
     },
     readsTable: true,
     queriesIndexes: ['byPhone'],

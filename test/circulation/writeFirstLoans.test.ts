@@ -50,7 +50,7 @@ describe('Write-first loan changes: faults between the writes', () => {
 
   it('a fault after the count, before the loan item: the redelivery writes the loan, counted once', async () => {
     const loan = checkout(uid('P'));
-    const raised = injectFaults(pipeline.table.doc, {
+    const raised = injectFaults(pipeline.functionTables.circulation.doc, {
       command: 'PutItemCommand',
       when: (input) => isKind(input.Item, 'loan'),
       errors: [serviceError('InternalServerError', 500)],
@@ -71,7 +71,10 @@ describe('Write-first loan changes: faults between the writes', () => {
   it('a fault after the tombstone, before the link is removed: the redelivery removes it, the return counted once', async () => {
     const loan = checkout(uid('P'));
     await pipeline.publish({ detailType: 'ItemCheckedOut', detail: loan });
-    const raised = injectFaults(pipeline.table.doc, { command: 'DeleteItemCommand', errors: [serviceError('InternalServerError', 500)] });
+    const raised = injectFaults(pipeline.functionTables.circulation.doc, {
+      command: 'DeleteItemCommand',
+      errors: [serviceError('InternalServerError', 500)],
+    });
     const back = returned(loan);
 
     const first = await pipeline.publish({ detailType: 'ItemReturned', detail: back });
@@ -98,7 +101,7 @@ describe('Write-first loan changes: faults between the writes', () => {
     const loan = checkout(patron.patronId);
     const back = returned(loan);
     await pipeline.publish({ detailType: 'ItemReturned', detail: back });
-    const raised = injectFaults(pipeline.table.doc, {
+    const raised = injectFaults(pipeline.functionTables.circulation.doc, {
       command: 'TransactWriteItemsCommand',
       errors: [
         serviceError('TransactionCanceledException', 400, 'Transaction cancelled', {
@@ -140,7 +143,7 @@ describe('Write-first loan changes: faults between the writes', () => {
     };
     // The return commits right after the renewal's loan item is written, before the renewal checks the tombstone.
     let returning = true;
-    pipeline.table.doc.middlewareStack.add(
+    pipeline.functionTables.circulation.doc.middlewareStack.add(
       (next, context) => async (args) => {
         const result = await next(args);
         if (returning && context.commandName === 'PutItemCommand' && isKind((args.input as { Item?: unknown }).Item, 'loan')) {

@@ -148,7 +148,7 @@ describe('Faults at the table (DynamoDB) in the circulation function', () => {
   ] as const) {
     it(`${label}: the record fails back to the queue with no loan written; the redelivery applies it once`, async () => {
       pipeline = await startPipeline();
-      const raised = injectFaults(pipeline.table.doc, {
+      const raised = injectFaults(pipeline.functionTables.circulation.doc, {
         command: 'PutItemCommand',
         when: (input) => isKind(input.Item, 'loan'),
         errors: [error],
@@ -175,7 +175,7 @@ describe('A crash between the provider accepting a message and the outcome recor
   it('is never sent twice: a retry during the lease waits, after the lease the notice ends failed as outcome-unknown', async () => {
     pipeline = await startPipeline();
     const { patron, request } = await holdRequestFor(pipeline, { sms: true, email: false });
-    const raised = injectFaults(pipeline.table.doc, {
+    const raised = injectFaults(pipeline.functionTables.notifier.doc, {
       command: 'UpdateItemCommand',
       // The outcome record of a sent notice (marshalled or not, depending on the middleware's place).
       when: (input) => /":status":(\{"S":)?"sent"/.test(JSON.stringify(input.ExpressionAttributeValues ?? {})),

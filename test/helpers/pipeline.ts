@@ -32,6 +32,13 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { MemoryNoticeQueue } from '#test/helpers/memoryStores.ts';
 import { freshTable, localKeys, sesClient, TEST_UNSUBSCRIBE_URL } from '#test/helpers/localAws.ts';
 import { SignedUnsubscribeLinks } from '#shared/unsubscribe/unsubscribeToken.ts';
+import type { FunctionManifest } from '#shared/config/functionManifest.ts';
+import { circulationManifest } from '#functions/circulation/manifest.ts';
+import { emailFeedbackManifest } from '#functions/email-feedback/manifest.ts';
+import { inboundSmsManifest } from '#functions/inbound-sms/manifest.ts';
+import { notifierManifest } from '#functions/notifier/manifest.ts';
+import { tableStreamManifest } from '#functions/table-stream/manifest.ts';
+import { grantCheckedTable, type Refusal } from '#test/helpers/grantCheck.ts';
 
 /** Outbound events, kept in memory (EventBridge has no local implementation to publish to). */
 export class MemoryOutboundEvents implements OutboundEvents {
@@ -67,6 +74,12 @@ export interface Pipeline {
   readonly renewalDeadlines: string[];
   /** The deadlines' delay is over: delivers every scheduled renewal deadline to the inbound-SMS handler. */
   runRenewalDeadlines(): Promise<SQSBatchResponse>;
+  /** DynamoDB requests a function made that its manifest does not grant (each was refused, as IAM would). */
+  readonly refusals: readonly Refusal[];
+  /** A table for another function (unsubscribe), checked against its manifest; refusals go to {@link refusals}. */
+  grantChecked(manifest: FunctionManifest): TableContext;
+  /** Each function's own view of the table (its own client: inject a function's DynamoDB faults here). */
+  readonly functionTables: Readonly<Record<'circulation' | 'notifier' | 'inbound-sms' | 'email-feedback' | 'table-stream', TableContext>>;
   /** Delivers SES events (as the configuration set publishes them) to the email-feedback handler. */
   feedback(...sesEvents: unknown[]): Promise<SQSBatchResponse>;
   /** Publishes events to the circulation handler as one SQS batch. */
@@ -98,12 +111,29 @@ export async function startPipeline(
   const keys = localKeys();
   const patrons = new DynamoPatronStore(table, config.retention.consentLedgerDays);
   const queue = new MemoryNoticeQueue();
+  // Each function gets only the DynamoDB actions its manifest grants, as IAM would allow them.
+  const refusals: Refusal[] = [];
+  const tableOf = (manifest: FunctionManifest) => grantCheckedTable(table, inject('dynamoEndpoint'), manifest, refusals);
+  const functionTables = {
+    circulation: tableOf(circulationManifest),
+    notifier: tableOf(notifierManifest),
+    'inbound-sms': tableOf(inboundSmsManifest),
+    'email-feedback': tableOf(emailFeedbackManifest),
+    'table-stream': tableOf(tableStreamManifest),
+  };
   const circulation = createCirculationHandler(
-    buildCirculationService({ table, config, encrypter: keys.crypto, phoneIndex: keys.phoneIndex, noticeQueue: queue, clock }),
+    buildCirculationService({
+      table: functionTables.circulation,
+      config,
+      encrypter: keys.crypto,
+      phoneIndex: keys.phoneIndex,
+      noticeQueue: queue,
+      clock,
+    }),
   );
   const sns = options.snsClient ?? new SNSClient({ endpoint: sms.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const notifier = buildNotifier({
-    table,
+    table: functionTables.notifier,
     config,
     clock,
     decrypter: options.decrypter ? options.decrypter(keys.crypto) : keys.crypto,
@@ -114,7 +144,7 @@ export async function startPipeline(
     unsubscribe: new SignedUnsubscribeLinks(keys.unsubscribeTokens, TEST_UNSUBSCRIBE_URL),
   });
   const { fanOut, sweep } = buildPagedJobs({
-    table,
+    table: functionTables.notifier,
     config,
     clock,
     queue,
@@ -126,7 +156,7 @@ export async function startPipeline(
   const deadlines: string[] = [];
   const inboundHandler = createInboundSmsHandler(
     buildInboundSms({
-      table,
+      table: functionTables['inbound-sms'],
       config,
       clock,
       phoneIndex: keys.phoneIndex,
@@ -137,11 +167,11 @@ export async function startPipeline(
       deadlines: { schedule: async (requestId) => void deadlines.push(requestId) },
     }),
   );
-  const feedbackHandler = createEmailFeedbackHandler(buildEmailFeedback({ table, config, clock }));
+  const feedbackHandler = createEmailFeedbackHandler(buildEmailFeedback({ table: functionTables['email-feedback'], config, clock }));
   const streamHandler = createTableStreamHandler({
     outbound,
     noticeQueue: queue,
-    purgeJournal: new DynamoPurgeJournal(table),
+    purgeJournal: new DynamoPurgeJournal(functionTables['table-stream']),
     timeZone: config.timeZone,
     clock,
   });
@@ -184,9 +214,17 @@ export async function startPipeline(
         lambdaContext('inbound-sms'),
       ),
     feedback: async (...sesEvents) => feedbackHandler(sqsEvent(...sesEvents), lambdaContext('email-feedback')),
+    refusals,
+    functionTables,
+    grantChecked: tableOf,
     stop: async () => {
       stream.stop();
       await sms.stop();
+      // A refusal the code under test retried or dead-lettered still fails the test file.
+      if (refusals.length > 0) {
+        const what = [...new Set(refusals.map(({ functionName, action, resource }) => `${functionName}: ${action} on the ${resource}`))];
+        throw new Error(`DynamoDB requests no manifest grants (IAM would refuse them in AWS): ${what.join('; ')}`);
+      }
     },
   };
 }

@@ -6,7 +6,9 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ilsReportsManifest } from '#functions/ils-reports/manifest.ts';
+import { grantCheckedTable, type Refusal } from '#test/helpers/grantCheck.ts';
 import { DropFolderReportStore } from '#sandbox/dropFolder.ts';
 import { fixedClock } from '#shared/clock.ts';
 import type { CirculationEvent } from '#shared/events/contract.ts';
@@ -54,6 +56,10 @@ describe('Class: ReportBridge (current loans)', () => {
   let publisher: RecordingPublisher;
   let bridge: ReportBridge;
   const clock = fixedClock('2026-11-04T15:00:00Z');
+  const refusals: Refusal[] = [];
+  afterAll(() => {
+    expect(refusals, 'DynamoDB requests the ILS-reports manifest does not grant').toEqual([]);
+  });
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'bookdrop-drop-'));
@@ -63,7 +69,11 @@ describe('Class: ReportBridge (current loans)', () => {
     publisher = new RecordingPublisher();
     bridge = new ReportBridge({
       store,
-      snapshots: new DynamoLoanSnapshotStore(table, testConfig.retention.openLoanDays),
+      // As the ILS-reports function may use the table (its manifest's grants).
+      snapshots: new DynamoLoanSnapshotStore(
+        grantCheckedTable(table, inject('dynamoEndpoint'), ilsReportsManifest, refusals),
+        testConfig.retention.openLoanDays,
+      ),
       publisher,
       clock,
       source: 'library.circulation',

@@ -50,6 +50,28 @@ describe('Notifier: delivery semantics', () => {
     }
   });
 
+  it('delivers the same request twice in one batch once, and neither record is retried', async () => {
+    const patron = patronRegistered({ consent: { sms: true, email: true, checkoutHistory: false } });
+    await pipeline.publish({ detailType: 'PatronRegistered', detail: patron });
+    await pipeline.deliverNotices();
+    await pipeline.publish({ detailType: 'HoldReady', detail: holdReady(patron.patronId) });
+    const [request] = pipeline.queue.take() as NoticeRequest[];
+    // The same notice from another cause (the registration asking again for a ready hold).
+    const again = { ...request!, causationId: uid('evt') };
+    const notify = createNotifierHandler({
+      notifier: pipeline.notifier,
+      fanOut: pipeline.fanOut,
+      sweep: pipeline.sweep,
+      clock: pipeline.clock,
+    });
+
+    const response = await notify(sqsEvent(request, again), lambdaContext('notifier'));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(holdTexts(patron.contact.phone!)).toHaveLength(1);
+    expect((await emailsTo(patron.contact.email!)).filter((email) => email.subject.includes('hold'))).toHaveLength(1);
+  });
+
   it('never sends after an opt-out is committed, in any interleaving of the opt-out and the send', async () => {
     // Interleavings: opt-out before the read, between read and claim, after the claim (before the
     // notifier reads consent again), after that second read (the send has started).

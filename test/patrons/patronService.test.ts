@@ -3,7 +3,16 @@
  * ledger, and the same final state whatever the order or repetition of events.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyPreferences, applyRegistration, applySuppression, type PatronProfile } from '#shared/patrons/patronProfile.ts';
+import {
+  applyPreferences,
+  applyRegistration,
+  applySuppression,
+  emptyProfile,
+  type ConsentLedgerEntry,
+  type PatronProfile,
+} from '#shared/patrons/patronProfile.ts';
+import { expiryAfterDays, fixedClock } from '#shared/clock.ts';
+import { TABLE } from '#shared/table/tableDefinition.ts';
 import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
 import { PatronService } from '#shared/patrons/patronService.ts';
 import type { DetailOf } from '#shared/events/contract.ts';
@@ -46,6 +55,26 @@ describe('Class: PatronService', () => {
     contacts: Object.fromEntries(
       Object.entries(profile?.contacts ?? {}).map(([channel, contact]) => [channel, contact.cipher === null ? null : 'set']),
     ),
+  });
+
+  it("keeps an imported choice too old to keep for the retention period from the service clock's day; a recent one from its own day", async () => {
+    const now = '2026-11-04T15:00:00.000Z';
+    const clocked = new DynamoPatronStore(table, 30, fixedClock(now));
+    const entry = (at: string, evidenceId: string): ConsentLedgerEntry => ({
+      patronId: 'P-imported',
+      topic: 'sms',
+      optedIn: true,
+      effective: true,
+      source: 'import',
+      at,
+      policyVersion: undefined,
+      evidenceId,
+    });
+    await clocked.save(emptyProfile('P-imported'), [entry('2019-01-01T00:00:00.000Z', 'old'), entry('2026-11-01T00:00:00.000Z', 'recent')]);
+    const ledger = (await scanAll(table)).filter((item) => item.kind === 'consent-ledger');
+    const expiry = (evidenceId: string) => ledger.find((item) => item.evidenceId === evidenceId)?.[TABLE.ttlAttribute];
+    expect(expiry('old')).toBe(expiryAfterDays(new Date(now), 30));
+    expect(expiry('recent')).toBe(expiryAfterDays(new Date('2026-11-01T00:00:00.000Z'), 30));
   });
 
   it('stores no phone number or email address in plaintext anywhere in the table', async () => {

@@ -6,6 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildUnsubscribe, createUnsubscribeHandler } from '#functions/unsubscribe/app.ts';
+import { unsubscribeManifest } from '#functions/unsubscribe/manifest.ts';
 import { lambdaContext } from '#sandbox/localQueues.ts';
 import { logger } from '#shared/observability.ts';
 import type { MacKey } from '#shared/unsubscribe/macKey.ts';
@@ -23,7 +24,12 @@ describe('Function: unsubscribe endpoint', () => {
     pipeline = await startPipeline();
     expect(pipeline.clock.now().toISOString()).toBe(new Date(START).toISOString());
     request = async (method, url, macKey = pipeline.keys.unsubscribeKey) => {
-      const unsubscribe = buildUnsubscribe({ table: pipeline.table, config: testConfig, clock: pipeline.clock, macKey });
+      const unsubscribe = buildUnsubscribe({
+        table: pipeline.grantChecked(unsubscribeManifest),
+        config: testConfig,
+        clock: pipeline.clock,
+        macKey,
+      });
       const handler = createUnsubscribeHandler({ unsubscribe, config: testConfig, logger });
       const query = Object.fromEntries(new URL(url).searchParams);
       const event = { requestContext: { http: { method } }, queryStringParameters: query } as unknown as APIGatewayProxyEventV2;

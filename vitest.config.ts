@@ -40,6 +40,7 @@ const UNIT = [
   'test/docs/documentReferences.test.ts',
   'test/scripts/cliTarget.test.ts',
   'test/config/functionManifests.test.ts',
+  'test/contacts/contactKeys.test.ts',
 ];
 /**
  * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that

@@ -8,22 +8,32 @@
  * client, `unmarshall`; found through an esbuild metafile) and constructs each client, nothing else. Each bundle is then
  * imported in a fresh Node process, with the stack's `NODE_OPTIONS`, baseline and function
  * alternating, for several rounds; the median is reported. Importing a handler runs its cold-start
- * wiring (environment, configuration, clients), as in Lambda's init phase.
+ * wiring (environment, configuration, clients), as in Lambda's init phase, including what it does in
+ * AWS first: reading the configuration from Parameter Store (`BOOKDROP_CONFIG_PATH`, Powertools' SSM
+ * provider), here from a stand-in on 127.0.0.1. So the SSM client counts as one the function uses:
+ * the baseline of a function that reads its configuration also imports it and makes the same
+ * `GetParametersByPath` request.
  *
  * Time is the main thread's CPU time during the `import()`: on a shared machine wall time is mostly
  * waiting for a core (it is printed too). Sizes are the bundle, and what is copied beside it to be
  * loaded lazily. `BENCH_COLD_START_FUNCTIONS` (comma-separated folders) and `BENCH_COLD_START_ROUNDS`
- * make a quick run.
+ * make a quick run; `npx tsx bench/coldStartBench.ts` runs this section alone.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
+import { FUNCTION_MANIFESTS } from '#functions/manifests.ts';
 import { FUNCTION_NODE_OPTIONS, LAZY_PACKAGES, functionCode, functionEntry } from '#infra/bundling.ts';
+import { loadConfigFile } from '#shared/config/loadConfigFile.ts';
+import { configParameters } from '#shared/config/parameterConfig.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -54,6 +64,11 @@ export function functionFolders(): string[] {
   });
 }
 
+/** The module that reads the configuration from Parameter Store at cold start (every handler calls it). */
+const CONFIG_READER = 'shared/config/parameterConfig.ts';
+/** The configuration path the functions read in the bench, as they read `/bookdrop/<stage>/config` in AWS. */
+const CONFIG_PATH = '/bookdrop/bench/config';
+
 /** What the function's own modules import from each SDK package: package name to imported names. */
 async function sdkImportsOf(entry: string): Promise<Map<string, Set<string>>> {
   const { metafile } = await build({
@@ -69,6 +84,9 @@ async function sdkImportsOf(entry: string): Promise<Map<string, Set<string>>> {
     absWorkingDir: ROOT,
   });
   const imports = new Map<string, Set<string>>();
+  // Powertools' SSM provider reads the configuration at cold start: the SSM client is one the function uses.
+  if (Object.keys(metafile.inputs).includes(CONFIG_READER))
+    imports.set('@aws-sdk/client-ssm', new Set(['GetParametersByPathCommand', 'SSMClient']));
   for (const path of Object.keys(metafile.inputs)) {
     if (path.includes('node_modules/') || !/\.[cm]?ts$/.test(path)) continue;
     const source = readFileSync(join(ROOT, path), 'utf8');
@@ -98,7 +116,13 @@ function baselineSource(imports: ReadonlyMap<string, ReadonlySet<string>>): stri
     const aliased = [...names].sort().map((imported) => [imported, `${imported}_${index}`] as const);
     lines.push(`import { ${aliased.map(([imported, local]) => `${imported} as ${local}`).join(', ')} } from '${name}';`);
     for (const [imported, local] of aliased) {
-      if (imported === 'DynamoDBDocumentClient') {
+      if (imported === 'SSMClient' && names.has('GetParametersByPathCommand')) {
+        // The request the function's cold start makes (through Powertools), made once here too.
+        lines.push(
+          `await new ${local}({}).send(new GetParametersByPathCommand_${index}({ Path: process.env.BOOKDROP_CONFIG_PATH, Recursive: true }));`,
+        );
+        made.push(local);
+      } else if (imported === 'DynamoDBDocumentClient') {
         lines.push(`import { DynamoDBClient as DocumentBase_${index} } from '@aws-sdk/client-dynamodb';`);
         made.push(`${local}.from(new DocumentBase_${index}({}))`);
       } else if (/^[A-Z][A-Za-z0-9]*Client$/.test(imported)) made.push(`new ${local}({})`);
@@ -108,12 +132,41 @@ function baselineSource(imports: ReadonlyMap<string, ReadonlySet<string>>): stri
   return `${lines.join('\n')}\nexport const sdk = [${made.join(', ')}];\n`;
 }
 
-/** Environment every function's cold-start wiring accepts (placeholder resources; nothing is called). */
-function benchEnvironment(): NodeJS.ProcessEnv {
-  const config = JSON.parse(readFileSync(join(ROOT, 'config/consortium.json'), 'utf8')) as Record<string, unknown>;
-  delete config.vendors;
+/**
+ * A stand-in for Parameter Store on 127.0.0.1: answers `GetParametersByPath` with the configuration's
+ * parameters (shared/config/parameterConfig.ts), as SSM answers the functions in AWS.
+ */
+async function startParameterStore(): Promise<{ url: string; close: () => Promise<void> }> {
+  const parameters = Object.entries(configParameters(loadConfigFile())).map(([name, value]) => ({
+    Name: `${CONFIG_PATH}/${name}`,
+    Value: value,
+    Type: 'String',
+    Version: 1,
+  }));
+  const server = createServer((request, response) => {
+    request.resume().on('end', () => {
+      const target = request.headers['x-amz-target'];
+      response.setHeader('content-type', 'application/x-amz-json-1.1');
+      if (target !== 'AmazonSSM.GetParametersByPath') response.statusCode = 400;
+      response.end(
+        JSON.stringify(target === 'AmazonSSM.GetParametersByPath' ? { Parameters: parameters } : { __type: 'UnsupportedOperation' }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** Environment every function's cold-start wiring accepts (placeholder resources; only SSM is called, on 127.0.0.1). */
+function benchEnvironment(parameterStore: string): NodeJS.ProcessEnv {
   const arn = (kind: string) => `arn:aws:kms:us-east-1:111122223333:key/${kind}`;
+  // Every queue a manifest names gets a placeholder URL, so a function given a new queue still starts here.
+  const queues = Object.values(FUNCTION_MANIFESTS).flatMap((manifest) =>
+    Object.keys(manifest.env).filter((name) => name.endsWith('_QUEUE_URL')),
+  );
   return {
+    ...Object.fromEntries(queues.map((name) => [name, `https://sqs.us-east-1.amazonaws.com/111122223333/bench-${name.toLowerCase()}`])),
     PATH: process.env.PATH,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
@@ -122,7 +175,8 @@ function benchEnvironment(): NodeJS.ProcessEnv {
     POWERTOOLS_SERVICE_NAME: 'bookdrop-bench',
     POWERTOOLS_METRICS_NAMESPACE: 'Bookdrop',
     TABLE_NAME: 'bookdrop-bench',
-    BOOKDROP_CONFIG: JSON.stringify(config),
+    BOOKDROP_CONFIG_PATH: CONFIG_PATH,
+    AWS_ENDPOINT_URL_SSM: parameterStore,
     CONTACT_KEYS: 'kms',
     CONTACT_KEY_ID: arn('contact'),
     PHONE_INDEX_KEY_ID: arn('phone-index'),
@@ -148,15 +202,24 @@ function bytesUnder(dir: string): number {
   return total;
 }
 
+const run = promisify(execFile);
+
 /** Imports `file` in a fresh Node process; returns main-thread CPU and wall milliseconds. */
-function importOnce(file: string, env: NodeJS.ProcessEnv): { cpu: number; wall: number } {
+async function importOnce(file: string, env: NodeJS.ProcessEnv): Promise<{ cpu: number; wall: number }> {
   const script =
     'const c = process.threadCpuUsage(); const t = performance.now(); ' +
     `await import(${JSON.stringify(file)}); ` +
     'const w = performance.now() - t; const u = process.threadCpuUsage(c); ' +
     'process.stdout.write(JSON.stringify({ cpu: (u.user + u.system) / 1000, wall: w }));';
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: tmpdir(), timeout: 60_000 });
-  return JSON.parse(out.toString()) as { cpu: number; wall: number };
+  try {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env, cwd: tmpdir(), timeout: 60_000 });
+    return JSON.parse(stdout) as { cpu: number; wall: number };
+  } catch (error) {
+    // The bundle's own source would fill the terminal: keep the error's message line only.
+    const stderr = String((error as { stderr?: string }).stderr ?? '');
+    const message = stderr.split('\n').find((line) => /^\w*Error\b|^\w+: /.test(line)) ?? 'no message';
+    throw new Error(`importing ${file} failed: ${message.slice(0, 300)}`);
+  }
 }
 
 const median = (values: readonly number[]): number => {
@@ -172,6 +235,7 @@ export async function coldStartBench(options: { functions?: readonly string[]; r
   // Baseline entries live inside the project, so NodejsFunction and esbuild resolve its packages.
   const entries = mkdtempSync(join(ROOT, '.bench-cold-start-'));
   const outdir = mkdtempSync(join(tmpdir(), 'bookdrop-cold-start-'));
+  let parameterStore: { url: string; close: () => Promise<void> } | undefined;
   try {
     const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true } });
     const stack = new Stack(app, 'ColdStartBench', { env: { account: '111122223333', region: 'us-east-1' } });
@@ -195,7 +259,8 @@ export async function coldStartBench(options: { functions?: readonly string[]; r
       const asset = resource.Metadata?.['aws:asset:path'];
       if (resource.Type === 'AWS::Lambda::Function' && path && asset) assetOf.set(path.split('/')[1]!, join(outdir, asset));
     }
-    const env = benchEnvironment();
+    parameterStore = await startParameterStore();
+    const env = benchEnvironment(parameterStore.url);
     const asset = (id: string) => {
       const dir = assetOf.get(id);
       if (dir === undefined) throw new Error(`no bundle for ${id}`);
@@ -206,7 +271,7 @@ export async function coldStartBench(options: { functions?: readonly string[]; r
       for (const fn of functions) {
         const ids = round % 2 === 0 ? [`Baseline-${fn}`, `Function-${fn}`] : [`Function-${fn}`, `Baseline-${fn}`];
         for (const id of ids) {
-          const time = importOnce(join(asset(id), 'index.mjs'), env);
+          const time = await importOnce(join(asset(id), 'index.mjs'), env);
           const sample = samples.get(id) ?? { cpu: [], wall: [] };
           sample.cpu.push(time.cpu);
           sample.wall.push(time.wall);
@@ -232,6 +297,7 @@ export async function coldStartBench(options: { functions?: readonly string[]; r
       };
     });
   } finally {
+    await parameterStore?.close();
     rmSync(entries, { recursive: true, force: true });
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -250,4 +316,25 @@ export function coldStartLines(figures: readonly ColdStartFigures[]): string[] {
       `${row.besideBytes > 0 ? ` + ${kb(row.besideBytes)} lazy` : ''}  [${sdk}]`
     );
   });
+}
+
+/** Runs the section with `BENCH_COLD_START_FUNCTIONS` (default: all) and `BENCH_COLD_START_ROUNDS` (default 9). */
+export function runColdStartBench(): Promise<ColdStartFigures[]> {
+  return coldStartBench({
+    ...(process.env.BENCH_COLD_START_FUNCTIONS ? { functions: process.env.BENCH_COLD_START_FUNCTIONS.split(',') } : {}),
+    rounds: Number(process.env.BENCH_COLD_START_ROUNDS ?? 9),
+  });
+}
+
+/** The section's heading, with the load average (1, 5, 15 minutes) when it ran: ratios on a busy machine are noisier. */
+export function coldStartHeading(): string {
+  const load = loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ');
+  return `Cold start: function import / import of its SDK clients alone (main-thread CPU, median; target 1.2x; load average ${load})`;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const figures = await runColdStartBench();
+  process.stdout.write(`${coldStartHeading()}\n${coldStartLines(figures).join('\n')}\n`);
 }

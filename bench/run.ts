@@ -39,7 +39,7 @@ import { LocalMacKey } from '#shared/unsubscribe/macKey.ts';
 import { SignedUnsubscribeLinks, UnsubscribeTokens } from '#shared/unsubscribe/unsubscribeToken.ts';
 import { printImportFigures, runImportBench } from '#bench/importBench.ts';
 import { ilsBridgeBench, type BridgeRun } from '#bench/ilsBridgeBench.ts';
-import { coldStartBench, coldStartLines } from '#bench/coldStartBench.ts';
+import { coldStartHeading, coldStartLines, runColdStartBench } from '#bench/coldStartBench.ts';
 import { broadcastBench, broadcastLines } from '#bench/broadcastBench.ts';
 import { capacityBench, capacityLines } from '#bench/capacityBench.ts';
 
@@ -182,11 +182,8 @@ try {
       .join(', '),
   );
   line('PutEvents requests (first / next)', `${n(bridge.first.putEventsRequests)} / ${n(bridge.next.putEventsRequests)}`);
-  const coldStart = await coldStartBench({
-    ...(process.env.BENCH_COLD_START_FUNCTIONS ? { functions: process.env.BENCH_COLD_START_FUNCTIONS.split(',') } : {}),
-    rounds: Number(process.env.BENCH_COLD_START_ROUNDS ?? 9),
-  });
-  process.stdout.write('\nCold start: function import / import of its SDK clients alone (main-thread CPU, median; target 1.2x)\n');
+  const coldStart = await runColdStartBench();
+  process.stdout.write(`\n${coldStartHeading()}\n`);
   process.stdout.write(`${coldStartLines(coldStart).join('\n')}\n`);
   const recipients = Number(process.env.BENCH_BROADCAST_PATRONS ?? 100_000);
   const broadcasts = await broadcastBench(recipients, config.email.messagesPerSecond);

@@ -19,6 +19,28 @@ export const LAZY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   'any-ascii': ['package.json', 'any-ascii.js', 'block.js', 'LICENSE'],
 };
 
+/**
+ * Packages replaced in every bundle (esbuild aliases): `asn1.js`, which the Encryption SDK uses only
+ * for signing suites (Bookdrop uses none), by a stand-in that fails clearly if a signature is ever met
+ * (infra/bundleShims/asn1Unsupported.ts), so it is not evaluated at cold start (docs/performance.md,
+ * "Cold start"). `readable-stream` cannot be replaced by Node's own streams: the SDK's encrypt side calls
+ * `pipeline` without a callback, which Node refuses. test/infra/bundledContacts.test.ts runs contact
+ * encryption from a bundle built with these aliases.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'asn1.js': `${ROOT}infra/bundleShims/asn1Unsupported.ts`,
+};
+
+/** The banner of every bundle: ESM bundles that contain CommonJS need a `require`. */
+export const BUNDLE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/**
+ * The esbuild options every function is bundled with (the tests that bundle code use them too). Class
+ * names survive minification: an error's name (`EventValidationError`) is what the logs, the runbook
+ * and the dead-letter reasons show an operator.
+ */
+export const BUNDLE_OPTIONS = { minify: true, keepNames: true, target: 'node22', mainFields: ['module', 'main'] } as const;
+
 /** `NODE_OPTIONS` of every function: none (no `--enable-source-maps`: there are no source maps). */
 export const FUNCTION_NODE_OPTIONS: string | undefined = undefined;
 
@@ -42,13 +64,15 @@ export function functionCode(
     architecture: lambda.Architecture.ARM_64,
     bundling: {
       format: OutputFormat.ESM,
-      target: 'node22',
-      minify: true,
+      target: BUNDLE_OPTIONS.target,
+      minify: BUNDLE_OPTIONS.minify,
+      keepNames: BUNDLE_OPTIONS.keepNames,
       sourceMap: false,
       // The SDK is bundled too: versions stay pinned by the lock file, not by the runtime.
       externalModules: Object.keys(LAZY_PACKAGES),
-      mainFields: ['module', 'main'],
-      banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      mainFields: [...BUNDLE_OPTIONS.mainFields],
+      banner: BUNDLE_BANNER,
+      esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
       forceDockerBundling: false,
       commandHooks: {
         beforeBundling: () => [],

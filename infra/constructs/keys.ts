@@ -127,7 +127,7 @@ export class BookdropKeys extends Construct {
     });
   }
 
-  /** Encrypt-only: the Encryption SDK's KMS keyring generates a data key per contact. */
+  /** Encrypt-only: the Encryption SDK's KMS keyring generates a data key per registration (the contacts sealed together share one: docs/decisions/0010-one-data-key-per-registration.md). */
   public grantContactEncrypt(grantee: iam.IGrantable): void {
     const statement = {
       actions: ['kms:GenerateDataKey'],

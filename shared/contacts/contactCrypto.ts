@@ -3,7 +3,9 @@
  *
  * Contacts are encrypted with the AWS Encryption SDK before they reach DynamoDB: a KMS keyring in AWS,
  * a raw AES keyring in the sandbox and tests. The encryption context binds each ciphertext to its
- * patron and channel (identifiers only, never the contact). The blind index is a keyed hash of the
+ * patron (identifiers only, never the contact), the authenticated plaintext to its channel; the
+ * contacts sealed together share one data key, so reading both costs one unwrap (one KMS call in AWS;
+ * shared/contacts/contactContext.ts, docs/decisions/0010-one-data-key-per-registration.md). The blind index is a keyed hash of the
  * E.164 number (KMS HMAC in AWS, a local HMAC key elsewhere): it finds patrons by number without
  * storing the number.
  *

@@ -40,6 +40,9 @@ const UNIT = [
   'test/docs/documentReferences.test.ts',
   'test/scripts/cliTarget.test.ts',
   'test/config/functionManifests.test.ts',
+  'test/patrons/patronInitial.test.ts',
+  'test/import/firstInitial.test.ts',
+  'test/sms/renewalWindow.test.ts',
   'test/contacts/contactKeys.test.ts',
 ];
 /**

@@ -1,7 +1,8 @@
 /**
  * The sandbox plays the ILS for renewals asked for by text: each `RenewalRequested` Bookdrop
  * publishes is answered, as an ILS would, with `LoanRenewed` for the loans it renews and
- * `RenewalRefused` for the others, both carrying the request id. How it answers is configurable
+ * `RenewalRefused` for the others, both carrying the request id (or `LoanRenewed` without it, as many
+ * ILSs send their renewals: `echoRequestId: false`). How it answers is configurable
  * (`POST /sandbox/ils/renewals`, docs/sandbox.md): renew all, refuse some, or stay silent (so the
  * patron hears that the library system did not answer once the deadline passes).
  */
@@ -21,6 +22,8 @@ export const ilsResponderSchema = z.object({
   renewDays: z.optional(z.int().check(z.gte(1), z.lte(365))),
   /** Loan id → why the ILS refuses it (for `refuse-some`). */
   refuse: z.optional(z.record(z.string(), reason)),
+  /** Whether `LoanRenewed` carries the request id (`RenewalRefused` always does). @default true */
+  echoRequestId: z.optional(z.boolean()),
 });
 export type IlsResponderSettings = z.infer<typeof ilsResponderSchema>;
 
@@ -56,7 +59,15 @@ export class IlsResponder {
         this.settings.mode === 'refuse-some' ? (refuse[loanId] ?? (everySecond && index % 2 === 1 ? 'on-hold' : undefined)) : undefined;
       const [detailType, detail] =
         refused === undefined
-          ? (['LoanRenewed', { ...base, patronId: request.patronId, dueAt }] as const)
+          ? ([
+              'LoanRenewed',
+              {
+                ...base,
+                patronId: request.patronId,
+                dueAt,
+                ...(this.settings.echoRequestId === false ? { requestId: undefined } : {}),
+              },
+            ] as const)
           : (['RenewalRefused', { ...base, reason: refused }] as const);
       return { Source: this.source, DetailType: detailType, Detail: JSON.stringify(detail) };
     });

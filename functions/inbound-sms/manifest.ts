@@ -16,7 +16,7 @@ export const inboundSmsManifest = defineFunctionManifest({
     {
       resource: 'table',
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-      why: 'SMS consent and reply caps',
+      why: 'SMS consent, reply caps, renewal requests by text and the notes of their loans',
     },
     {
       resource: 'patron-partitions',

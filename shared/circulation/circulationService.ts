@@ -15,7 +15,7 @@ import { ConcurrentUpdateError } from '#shared/errors.ts';
 import { dayIn, type Clock } from '#shared/clock.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import { UNREAD_LOAN, type CirculationStore } from '#shared/circulation/circulationStore.ts';
-import type { LoanAnswer, RenewalTracker } from '#shared/sms/renewalRequests.ts';
+import type { LoanAnswer, RenewalTracker, TrackOutcome } from '#shared/sms/renewalRequests.ts';
 import {
   absorbStrayLoan,
   applyCheckout,
@@ -39,7 +39,7 @@ export interface CirculationDeps {
   readonly policies: PolicyStore;
   readonly noticeQueue: NoticeQueue;
   /** Renewals asked for by text: the ILS's answers go here (shared/sms/renewalRequests.ts). */
-  readonly renewals: Pick<RenewalTracker, 'answer'>;
+  readonly renewals: Pick<RenewalTracker, 'answer' | 'answerRenewal'>;
   readonly logger: BookdropLogger;
   readonly metrics: BookdropMetrics;
 }
@@ -78,8 +78,13 @@ export class CirculationService {
     },
     LoanRenewed: async (detail) => {
       await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyRenewal(state, detail, context));
-      if (detail.requestId !== undefined)
-        await this.renewalAnswer(detail.requestId, detail.loanId, { state: 'renewed', dueAt: toUtc(detail.dueAt) });
+      const answer = { state: 'renewed', dueAt: toUtc(detail.dueAt) } as const;
+      if (detail.requestId !== undefined) await this.renewalAnswer(detail.requestId, detail.loanId, answer);
+      else {
+        // No request id: the patron's pending text requests for this loan, if any (none for a desk renewal).
+        const answered = await this.deps.renewals.answerRenewal(detail.patronId, detail.loanId, toUtc(detail.occurredAt), answer);
+        for (const { requestId, outcome } of answered) this.renewalOutcome(requestId, detail.loanId, answer.state, outcome);
+      }
     },
     RenewalRefused: async (detail) => {
       await this.renewalAnswer(detail.requestId, detail.loanId, { state: 'refused', reason: detail.reason });
@@ -244,9 +249,12 @@ export class CirculationService {
 
   /** Records the ILS's answer to a renewal asked for by text; an answer to no known request is only counted. */
   private async renewalAnswer(requestId: string, loanId: string, answer: LoanAnswer): Promise<void> {
-    const outcome = await this.deps.renewals.answer(requestId, loanId, answer);
+    this.renewalOutcome(requestId, loanId, answer.state, await this.deps.renewals.answer(requestId, loanId, answer));
+  }
+
+  private renewalOutcome(requestId: string, loanId: string, state: LoanAnswer['state'], outcome: TrackOutcome): void {
     this.deps.metrics.addMetric(`renewal-answer-${outcome}`, MetricUnit.Count, 1);
-    this.deps.logger.info('renewal answer', { requestId, loanId, state: answer.state, outcome });
+    this.deps.logger.info('renewal answer', { requestId, loanId, state, outcome });
   }
 
   private readonly dayOf = (iso: string): string => dayIn(this.deps.config.timeZone, iso);

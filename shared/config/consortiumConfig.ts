@@ -145,7 +145,7 @@ export const consortiumConfigSchema = z.strictObject({
         renewWithinDays: z.optional(positiveInt),
         /** How long the ILS has to answer a renewal before the patron is told it did not. @default 120 */
         ilsAnswerSeconds: z.optional(z.int().check(z.gte(10), z.lte(900, { error: 'must be 10 to 900 seconds (the longest SQS delay)' }))),
-        /** How a reply tells the patrons on one number apart: first initial or the last 4 of the card. @default "card-suffix" */
+        /** How a reply tells the patrons on one number apart: first initial (the card for one without) or the card. @default "card-suffix" */
         patronLabel: z.optional(z.enum(['initial', 'card-suffix'], { error: 'must be "initial" or "card-suffix"' })),
         /** The online catalog's account page, named when ITEMS has more loans than 3 segments hold. */
         catalogUrl: z.optional(z.url({ protocol: /^https$/, error: 'must be an https URL' })),

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { hasGsm7Text } from '#shared/notices/gsm7.ts';
+import { INITIAL_PATTERN, INITIAL_RULE } from '#shared/patrons/patronInitial.ts';
 
 const E164_RULE = 'must be an E.164 phone number (+ and 8 to 15 digits)';
 
@@ -16,6 +17,8 @@ const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 dat
 const phone = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, { error: E164_RULE }));
 const email = z.email({ error: 'must be an email address' });
 const language = z.enum(['en', 'es'], { error: 'must be "en" or "es"' });
+/** Additive: a patron's first initial, one letter; a reply to a number several patrons share may label them by it. */
+const initial = z.string().check(z.regex(INITIAL_PATTERN, { error: INITIAL_RULE }));
 /** A text patrons get by SMS too: something must be left of it in SMS's GSM-7 alphabet. */
 const smsText = text(2000).check(
   z.refine(hasGsm7Text, { error: 'must keep a letter or digit when written in the GSM-7 alphabet of SMS (not only emoji or symbols)' }),
@@ -35,6 +38,8 @@ export const patronRegistered = z.object({
   patronId: id,
   library: id,
   language: z.optional(language),
+  /** Additive: the first initial (one letter, never a name). Without it, a registration leaves the initial as it is. */
+  initial: z.optional(initial),
   contact: z.object({ phone: z.optional(phone), email: z.optional(email) }),
   consent: z.object({ sms: z.boolean(), email: z.boolean(), checkoutHistory: z.boolean() }),
   policyVersion: text(64),
@@ -51,6 +56,8 @@ export const patronPreferencesChanged = z.object({
     /** `null` clears a contact. */
     contact: z.optional(z.object({ phone: z.optional(z.nullable(phone)), email: z.optional(z.nullable(email)) })),
     language: z.optional(language),
+    /** Additive: the first initial; `null` clears it. */
+    initial: z.optional(z.nullable(initial)),
   }),
   policyVersion: z.optional(text(64)),
 });

@@ -96,6 +96,7 @@ const ROW_EVENTS: Record<'holds-ready' | 'fines' | 'patron-changes', (row: Repor
     if (row.values.smsOptIn !== undefined) consent.sms = row.values.smsOptIn as boolean;
     if (row.values.emailOptIn !== undefined) consent.email = row.values.emailOptIn as boolean;
     const language = optional(row, 'language');
+    const initial = row.values.firstName;
     return {
       detailType: 'PatronPreferencesChanged',
       line: row.line,
@@ -108,6 +109,7 @@ const ROW_EVENTS: Record<'holds-ready' | 'fines' | 'patron-changes', (row: Repor
           ...(Object.keys(contact).length > 0 ? { contact } : {}),
           ...(Object.keys(consent).length > 0 ? { consent } : {}),
           ...(language === undefined ? {} : { language }),
+          ...(initial === undefined ? {} : { initial }),
         },
       },
     };
@@ -129,6 +131,7 @@ const DETAIL_TO_FIELD: Record<string, string> = {
   'consent.sms': 'smsOptIn',
   'consent.email': 'emailOptIn',
   language: 'language',
+  initial: 'firstName',
 };
 
 /** The outcome of building a report's events. */

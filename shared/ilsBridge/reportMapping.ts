@@ -11,7 +11,7 @@ import type { FieldIssue } from '#shared/errors.ts';
 import { ISO_FORMAT, compileDateFormat } from '#shared/ilsBridge/reportValues.ts';
 
 /** How a field's cell is read. */
-export type FieldType = 'id' | 'text' | 'date' | 'amount' | 'flag' | 'phone' | 'email';
+export type FieldType = 'id' | 'text' | 'date' | 'amount' | 'flag' | 'phone' | 'email' | 'initial';
 
 interface FieldSpec {
   readonly type: FieldType;
@@ -65,6 +65,8 @@ export const REPORT_FIELDS = {
     smsOptIn: may('flag'),
     emailOptIn: may('flag'),
     language: may('text'),
+    /** A first name, or its first letter: only the initial becomes the event's (the name is never sent on). */
+    firstName: may('initial'),
   },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 

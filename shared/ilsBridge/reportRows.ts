@@ -5,7 +5,15 @@
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import { fieldSpec, type FieldType, type ReportMapping } from '#shared/ilsBridge/reportMapping.ts';
-import { parseAmount, parseEmail, parseFlag, parsePhone, parseReportDate, type Parsed } from '#shared/ilsBridge/reportValues.ts';
+import {
+  parseAmount,
+  parseEmail,
+  parseFirstInitial,
+  parseFlag,
+  parsePhone,
+  parseReportDate,
+  type Parsed,
+} from '#shared/ilsBridge/reportValues.ts';
 
 /** One problem in a report file: where it is and which rule it breaks. Never the value. */
 export interface ReportIssue {
@@ -53,6 +61,8 @@ function readCell(type: FieldType, text: string, mapping: ReportMapping): Parsed
       return parsePhone(text, mapping.constants.phoneCountry);
     case 'email':
       return parseEmail(text);
+    case 'initial':
+      return parseFirstInitial(text);
   }
 }
 
@@ -88,7 +98,7 @@ export function readReportRows(text: string, mapping: ReportMapping): { rows: Re
     for (const { field, column, index, type, required } of columns) {
       const raw = (record[index] ?? '').trim();
       const text = mapping.values[field]?.[raw] ?? raw;
-      if (text === '' && type !== 'phone' && type !== 'email' && type !== 'flag') {
+      if (text === '' && type !== 'phone' && type !== 'email' && type !== 'flag' && type !== 'initial') {
         if (required) {
           issues.push({ line, column, rule: 'is required' });
           clean = false;

@@ -1,10 +1,11 @@
 /**
  * Turns the text of one CSV cell into a contract value: dates in the report's formats and time zone,
- * money, yes/no flags, phone numbers (E.164) and email addresses. Each returns the value or the rule
+ * money, yes/no flags, phone numbers (E.164), email addresses and first initials. Each returns the value or the rule
  * the text breaks; the text itself is never part of a rule.
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import { zonedInstant } from '#shared/clock.ts';
+import { initialOfName } from '#shared/patrons/patronInitial.ts';
 
 /** A cell's value or the rule it breaks. */
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly rule: string };
@@ -129,6 +130,14 @@ export function parsePhone(text: string, country: string): Parsed<string | null>
   if (text.trim() === '') return ok(null);
   const phone = parsePhoneNumberFromString(text, country as CountryCode);
   return phone?.isPossible() ? ok(phone.number) : broken(`must be a phone number (E.164, or national for ${country})`);
+}
+
+/**
+ * The first initial of a first name (or of a cell holding only the initial): the name goes no further.
+ * Empty, or no letter first, is no initial (`null`: it clears the one Bookdrop holds).
+ */
+export function parseFirstInitial(text: string): Parsed<string | null> {
+  return ok(initialOfName(text) ?? null);
 }
 
 /** An email address; empty is no email. */

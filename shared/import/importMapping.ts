@@ -26,6 +26,11 @@ export const importMappingSchema = z.object({
     phone: z.optional(column),
     email: z.optional(column),
     language: z.optional(column),
+    /**
+     * The patron's first name, or only its first letter: Bookdrop keeps the first letter as the
+     * patron's initial (reply labels on shared numbers) and never stores or reports the name.
+     */
+    firstName: z.optional(column),
     smsOptIn: z.optional(column),
     emailOptIn: z.optional(column),
     checkoutHistoryOptIn: z.optional(column),

@@ -1,5 +1,5 @@
 /**
- * Turns the records of a patron export into import rows, checking every one before anything is
+ * Turns the records of a patron export into import rows (of a first name, only its initial), checking every one before anything is
  * written. A row that breaks a rule is refused (its line, column and rule are reported, never its
  * value); a phone number or email address that is not valid leaves that channel off the row (a
  * warning); several rows for one patron are reported and the last one wins.
@@ -13,6 +13,7 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { libraryOfBranch } from '#shared/config/consortiumConfig.ts';
 import { DEFAULT_NO, DEFAULT_YES, type ImportMapping, type MappedField } from '#shared/import/importMapping.ts';
 import type { SourceRecord, UnreadableLine } from '#shared/import/patronFile.ts';
+import { initialOfName } from '#shared/patrons/patronInitial.ts';
 import type { Channel, ImportedPatron, Language } from '#shared/patrons/patronProfile.ts';
 
 /** A row ready to import. */
@@ -179,6 +180,14 @@ export function checkRecords(
       if (language === undefined) warn('language', 'is not a supported language (en, es) nor mapped in "languages": left unset');
     }
 
+    // Only the initial is derived; the name goes no further than this line.
+    let initial: string | null | undefined;
+    const firstName = value('firstName');
+    if (firstName !== undefined) {
+      initial = initialOfName(firstName) ?? null;
+      if (initial === null && firstName !== '') warn('firstName', 'does not start with a letter: no initial for this patron');
+    }
+
     let consentAt: string | undefined;
     const when = value('consentAt');
     if (when) {
@@ -193,7 +202,7 @@ export function checkRecords(
       continue;
     }
     warnings.push(...rowWarnings);
-    const row: ImportRow = { line: record.line, patronId, consent, contacts, library, language, consentAt };
+    const row: ImportRow = { line: record.line, patronId, consent, contacts, library, language, initial, consentAt };
     const earlier = byPatron.get(patronId);
     if (earlier === undefined) {
       byPatron.set(patronId, rows.length);

@@ -7,6 +7,7 @@
  * older than the closure cannot bring its data back.
  */
 import type { DetailOf } from '#shared/events/contract.ts';
+import { normalizeInitial } from '#shared/patrons/patronInitial.ts';
 
 export type Channel = 'sms' | 'email';
 export const CHANNELS: readonly Channel[] = ['sms', 'email'];
@@ -88,6 +89,11 @@ export interface PatronProfile {
   readonly patronId: string;
   readonly library: Stamped<string> | undefined;
   readonly language: Stamped<Language> | undefined;
+  /**
+   * The first initial (one letter, never a name), which labels the patron in replies to a number
+   * several patrons share; `null` once the ILS cleared it.
+   */
+  readonly initial: Stamped<string | null> | undefined;
   readonly policyVersion: Stamped<string> | undefined;
   readonly consent: Partial<Record<ConsentTopic, ConsentState>>;
   readonly contacts: Partial<Record<Channel, StoredContact>>;
@@ -141,6 +147,7 @@ export function emptyProfile(patronId: string): PatronProfile {
     patronId,
     library: undefined,
     language: undefined,
+    initial: undefined,
     policyVersion: undefined,
     consent: {},
     contacts: {},
@@ -159,7 +166,7 @@ export function isNewer(at: string, current: { at: string } | undefined): boolea
  * The tie rules: when two events carry the same `occurredAt`, the outcome must not depend on which
  * arrived first. Each rule ranks the candidates at equal time; the higher rank wins.
  * - consent: opt-out over opt-in (the more private choice), then the greater evidence id;
- * - contacts: clearing over setting (the more private), then the greater evidence id;
+ * - contacts and the initial: clearing over setting (the more private), then the greater evidence id;
  * - library, language, policy version: the greater evidence id.
  * Returns true if `candidate` replaces `current`.
  */
@@ -177,7 +184,7 @@ export function supersedes(
 
 /** Privacy rank of a choice: opting out outranks opting in at equal time. */
 const choiceRank = (optedIn: boolean) => (optedIn ? 0 : 1);
-/** Privacy rank of a contact: no contact outranks a contact at equal time. */
+/** Privacy rank of a contact or the initial: none outranks one at equal time. */
 const contactRank = (cipher: string | null | undefined) => (cipher === null ? 1 : 0);
 
 /** Normalises an ISO 8601 time with offset to UTC, so stored times compare as strings too. */
@@ -198,6 +205,8 @@ interface Updates {
   contacts?: Partial<Record<Channel, string | null | undefined>>;
   library?: string;
   language?: Language;
+  /** A valid initial (contract-checked), or `null` to clear it. */
+  initial?: string | null;
   suppress?: { channel: Channel; reason: SuppressionReason };
 }
 
@@ -270,17 +279,26 @@ function applyUpdates(profile: PatronProfile, provenance: Provenance, updates: U
       : current;
   const library = stamp(updates.library, profile.library);
   const language = stamp(updates.language, profile.language);
+  const initial =
+    updates.initial !== undefined &&
+    supersedes(
+      { at, evidenceId: provenance.evidenceId, rank: contactRank(updates.initial) },
+      profile.initial && { at: profile.initial.at, evidenceId: profile.initial.evidenceId, rank: contactRank(profile.initial.value) },
+    )
+      ? { value: updates.initial === null ? null : normalizeInitial(updates.initial), at, evidenceId: provenance.evidenceId }
+      : profile.initial;
   const policyVersion = stamp(provenance.policyVersion, profile.policyVersion);
   const changed =
     ledger.length > 0 ||
     contactChanges.length > 0 ||
     library !== profile.library ||
     language !== profile.language ||
+    initial !== profile.initial ||
     policyVersion !== profile.policyVersion ||
     CONSENT_TOPICS.some((topic) => consent[topic] !== profile.consent[topic]) ||
     CHANNELS.some((channel) => suppression[channel] !== profile.suppression[channel]);
   return {
-    profile: { ...profile, consent, contacts, suppression, library, language, policyVersion },
+    profile: { ...profile, consent, contacts, suppression, library, language, initial, policyVersion },
     ledger,
     contacts: contactChanges,
     changed,
@@ -288,8 +306,9 @@ function applyUpdates(profile: PatronProfile, provenance: Provenance, updates: U
 }
 
 /**
- * `PatronRegistered`: initial consent (source `registration`), contacts, library and language.
- * `currentPolicyVersion` is not used: registration always names the policy the patron accepted.
+ * `PatronRegistered`: initial consent (source `registration`), contacts, library, language and the
+ * first initial. `currentPolicyVersion` is not used: registration always names the policy the patron
+ * accepted.
  */
 export function applyRegistration(profile: PatronProfile, event: DetailOf<'PatronRegistered'>): ProfileChange {
   return applyUpdates(
@@ -301,6 +320,8 @@ export function applyRegistration(profile: PatronProfile, event: DetailOf<'Patro
       contacts: { sms: event.contact.phone ?? null, email: event.contact.email ?? null },
       library: event.library,
       language: event.language ?? 'en',
+      // Without one the registration says nothing of the initial (PatronPreferencesChanged clears it with null).
+      ...(event.initial === undefined ? {} : { initial: event.initial }),
     },
   );
 }
@@ -327,6 +348,7 @@ export function applyPreferences(
       consent: changes.consent,
       contacts: { sms: changes.contact?.phone, email: changes.contact?.email },
       ...(changes.language === undefined ? {} : { language: changes.language }),
+      ...(changes.initial === undefined ? {} : { initial: changes.initial }),
     },
   );
 }
@@ -337,10 +359,12 @@ export interface ImportedPatron {
   readonly contacts: Partial<Record<Channel, string | null>>;
   readonly library?: string | undefined;
   readonly language?: Language | undefined;
+  /** The first initial only (derived from a first-name column; the name is never kept); `null` clears it. */
+  readonly initial?: string | null | undefined;
 }
 
 /**
- * A bulk import row (source `import`): consent, contacts, library and language as the ILS holds them
+ * A bulk import row (source `import`): consent, contacts, library, language and initial as the ILS holds them
  * at `provenance.at`. The same rules as for events apply, so an import never overrides a newer change
  * and importing the same row again changes nothing.
  */
@@ -350,6 +374,7 @@ export function applyImport(profile: PatronProfile, row: ImportedPatron, provena
     contacts: row.contacts,
     ...(row.library === undefined ? {} : { library: row.library }),
     ...(row.language === undefined ? {} : { language: row.language }),
+    ...(row.initial === undefined ? {} : { initial: row.initial }),
   });
 }
 
@@ -369,8 +394,8 @@ export function applySuppression(
 }
 
 /**
- * `PatronClosed`: every consent ends (source `account-closed`), contacts, language and library are
- * dropped, and the profile becomes a tombstone. The caller deletes the patron's other records.
+ * `PatronClosed`: every consent ends (source `account-closed`), contacts, language, library and the
+ * initial are dropped, and the profile becomes a tombstone. The caller deletes the patron's other records.
  */
 export function applyClosure(profile: PatronProfile, event: DetailOf<'PatronClosed'>, currentPolicyVersion?: string): ProfileChange {
   const at = toUtc(event.occurredAt);
@@ -407,6 +432,7 @@ export function applyClosure(profile: PatronProfile, event: DetailOf<'PatronClos
       suppression: {},
       library: undefined,
       language: undefined,
+      initial: undefined,
       closedAt: at,
     },
     ledger,

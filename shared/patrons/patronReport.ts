@@ -30,6 +30,8 @@ export interface PatronReport {
   readonly fines: Item[];
   readonly history: Item[];
   readonly notices: Item[];
+  /** Loans named by renewal requests made by text (request ids and times). */
+  readonly renewals: Item[];
   readonly other: Item[];
 }
 
@@ -73,6 +75,7 @@ export async function patronReport(
     fines: bySort(PATRON_RECORD.fine),
     history: bySort(PATRON_RECORD.history),
     notices: bySort(PATRON_RECORD.notice),
+    renewals: bySort(PATRON_RECORD.renewing),
     other: items.filter((item) => !Object.values(PATRON_RECORD).some((prefix) => String(item.sk).startsWith(prefix))).map(visible),
   };
 }

@@ -99,6 +99,7 @@ function toProfile(item: ProfileItem): PatronProfile {
     patronId: item.patronId,
     library: item.library,
     language: item.language,
+    initial: item.initial,
     policyVersion: item.policyVersion,
     consent: item.consent ?? {},
     contacts: item.contacts ?? {},

@@ -61,8 +61,8 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     input: {
       from: 'queue',
       carries: {
-        en: 'Circulation events from the library system: patron ids, phone numbers and email addresses in clear (registration and contact changes), titles, items, branches, dates, fines',
-        es: 'Eventos de circulación del sistema de la biblioteca: identificadores de usuario, teléfonos y correos en claro (altas y cambios de contacto), títulos, ejemplares, sucursales, fechas, multas',
+        en: 'Circulation events from the library system: patron ids, phone numbers and email addresses in clear (registration and contact changes), first initials (never names), titles, items, branches, dates, fines',
+        es: 'Eventos de circulación del sistema de la biblioteca: identificadores de usuario, teléfonos y correos en claro (altas y cambios de contacto), iniciales del nombre (nunca nombres), títulos, ejemplares, sucursales, fechas, multas',
       },
     },
   },

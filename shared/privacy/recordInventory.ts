@@ -28,6 +28,7 @@ import {
   purgeMarkKey,
   smsRepliesKey,
   renewalRequestKey,
+  renewingLoanKey,
   statisticsCountKey,
   sweepPageKey,
   webhookSignatureKey,
@@ -72,7 +73,7 @@ export interface Retention {
 export type PatronLink = 'patron' | 'patron-attribute' | 'phone' | 'none';
 
 /** Sections of the patron data report (shared/patrons/patronReport.ts). */
-export type PatronReportSection = 'profile' | 'ledger' | 'holds' | 'loans' | 'fines' | 'history' | 'notices';
+export type PatronReportSection = 'profile' | 'ledger' | 'holds' | 'loans' | 'fines' | 'history' | 'notices' | 'renewals';
 
 export interface RecordKind {
   /** The `kind` attribute the code writes on the item. */
@@ -117,21 +118,32 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       es: 'Enviar los avisos que el usuario aceptó, en su idioma, en nombre de su biblioteca',
     },
     personalData: {
-      en: 'Patron id, phone number and email address (encrypted), a keyed hash of the phone number, consent choices, language, library',
-      es: 'Identificador del usuario, teléfono y correo electrónico (cifrados), un hash con clave del teléfono, consentimientos, idioma, biblioteca',
+      en: 'Patron id, phone number and email address (encrypted), a keyed hash of the phone number, consent choices, language, library, first initial if the library system sends one (never the name: it labels family members in replies to a shared number)',
+      es: 'Identificador del usuario, teléfono y correo electrónico (cifrados), un hash con clave del teléfono, consentimientos, idioma, biblioteca, inicial del nombre si el sistema de la biblioteca la envía (nunca el nombre: distingue a los miembros de una familia en las respuestas a un número compartido)',
     },
     link: 'patron',
     reportSection: 'profile',
     attributes: {
-      personal: ['patronId', 'contacts', 'phoneIndex', 'consent', 'suppression', 'language', 'library', 'audienceKey', 'closedAt'],
+      personal: [
+        'patronId',
+        'contacts',
+        'phoneIndex',
+        'consent',
+        'suppression',
+        'language',
+        'library',
+        'initial',
+        'audienceKey',
+        'closedAt',
+      ],
       other: ['policyVersion', 'audience', 'version'],
     },
     encrypted: ['contacts'],
     arrivesVia: ['circulation', 'inbound-sms', 'email-feedback'],
     retention: {
       until: {
-        en: 'Contacts and consent are deleted when the account is closed',
-        es: 'Los contactos y consentimientos se borran al cerrar la cuenta',
+        en: 'Contacts, consent and the initial are deleted when the account is closed',
+        es: 'Los contactos, consentimientos y la inicial se borran al cerrar la cuenta',
       },
       expiries: [
         {
@@ -367,8 +379,30 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       personal: ['replyPatronId', 'loans', 'reply'],
       other: ['requestId', 'language', 'library', 'requestedAt', 'deadline', 'status', 'closedAs'],
     },
-    arrivesVia: ['inbound-sms', 'circulation'],
+    // The notifier's input carries the reply (with the family's labels) to the number.
+    arrivesVia: ['inbound-sms', 'circulation', 'notifier'],
     retention: { expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the request', es: 'la solicitud' } }] },
+  },
+  {
+    kind: 'renewal-loan',
+    key: renewingLoanKey('<patronId>', '<loanId>', '<requestId>'),
+    name: { en: 'Loan in a renewal request by text', es: 'Préstamo de una solicitud de renovación por SMS' },
+    purpose: {
+      en: 'Find the text request a renewal answers when the library system does not say which',
+      es: 'Encontrar la solicitud por SMS que responde una renovación cuando el sistema de la biblioteca no dice cuál',
+    },
+    personalData: {
+      en: 'Patron id, loan id, the request id and its time (never the number or a title)',
+      es: 'Identificador del usuario y del préstamo, la solicitud y su hora (nunca el número ni un título)',
+    },
+    link: 'patron',
+    reportSection: 'renewals',
+    attributes: { personal: ['loanId', 'requestId', 'requestedAt'], other: ['deadline'] },
+    arrivesVia: ['inbound-sms'],
+    retention: {
+      until: { en: 'Deleted when the account is closed', es: 'Se borra al cerrar la cuenta' },
+      expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the request', es: 'la solicitud' } }],
+    },
   },
   {
     kind: 'loan-tombstone',

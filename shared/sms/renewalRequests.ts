@@ -3,6 +3,10 @@
  * and the rule that each request gets exactly one reply.
  *
  * The ILS answers each loan with `LoanRenewed` or `RenewalRefused` (both carrying the request id).
+ * Many ILSs do not echo a request id in `LoanRenewed`: each loan of a request is also noted in its
+ * patron's partition (`RENEWING#<loanId>#<requestId>`), so a renewal without one finds, with one query
+ * keyed by patron and loan, the requests it answers (those made before it happened and still within
+ * their time), and a renewal at the desk that no request names finds none.
  * Each answer is recorded once per loan (a duplicate or a late one changes nothing). The request
  * closes when every loan is answered, or when its deadline passes: a single conditional write picks
  * the one closing, which fixes the reply's text on the record. The reply goes to the notifier as a
@@ -16,8 +20,8 @@ import { brandingFor, type ConsortiumConfig } from '#shared/config/consortiumCon
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
 import type { Language } from '#shared/patrons/patronProfile.ts';
 import { commandSettings, renewalReply, type LoanOutcome, type RefusalReason } from '#shared/sms/smsCommands.ts';
-import { writeIf, type TableContext } from '#shared/table/documentClient.ts';
-import { renewalRequestKey } from '#shared/table/keys.ts';
+import { isExpired, queryAll, writeIf, type TableContext } from '#shared/table/documentClient.ts';
+import { patronPartition, renewalRequestKey, renewingLoanKey, renewingLoanPrefix } from '#shared/table/keys.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 
 /** One loan of a request, with the patron it belongs to and that patron's label in the reply. */
@@ -51,10 +55,27 @@ export type LoanAnswer =
   | { readonly state: 'renewed'; readonly dueAt: string }
   | { readonly state: 'refused'; readonly reason: RefusalReason };
 
+/** A request naming a loan, as the loan's note in the patron's partition has it. */
+export interface RequestNamingLoan {
+  readonly requestId: string;
+  readonly requestedAt: string;
+  readonly deadline: string;
+}
+
+/**
+ * How far the ILS's clock may be from Bookdrop's: a renewal without a request id answers a request
+ * if it happened no earlier than this before the request was made, and no later after its deadline.
+ */
+export const RENEWAL_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** The port the request records go through; DynamoDB below, a fake in domain tests. */
 export interface RenewalStore {
   /** Stores a new request; false if one with its id exists (a redelivered RENEW). */
   create(request: RenewalRequest, expiresAt: number): Promise<boolean>;
+  /** Notes each loan of the request in its patron's partition (idempotent: the same keys again). */
+  noteLoans(request: RenewalRequest, expiresAt: number): Promise<void>;
+  /** The requests that named this loan of this patron and have not expired. */
+  requestsNaming(patronId: string, loanId: string, now: Date): Promise<RequestNamingLoan[]>;
   get(requestId: string): Promise<RenewalRequest | undefined>;
   /** Records an answer for a loan still pending; false if it was answered already or is not in the request. */
   answer(requestId: string, loanId: string, answer: LoanAnswer): Promise<boolean>;
@@ -75,6 +96,42 @@ export class DynamoRenewalStore implements RenewalStore {
         }),
       ),
     );
+  }
+
+  /** One put per loan (1 WCU each: a small item), all at once. */
+  public async noteLoans(request: RenewalRequest, expiresAt: number): Promise<void> {
+    await Promise.all(
+      Object.entries(request.loans).map(([loanId, loan]) =>
+        this.table.doc.send(
+          new PutCommand({
+            TableName: this.table.tableName,
+            Item: {
+              ...renewingLoanKey(loan.patronId, loanId, request.requestId),
+              kind: 'renewal-loan',
+              loanId,
+              requestId: request.requestId,
+              requestedAt: request.requestedAt,
+              deadline: request.deadline,
+              [TABLE.ttlAttribute]: expiresAt,
+            },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** One strongly consistent query of the patron's partition, under the loan's prefix (1 RCU for a few requests). */
+  public async requestsNaming(patronId: string, loanId: string, now: Date): Promise<RequestNamingLoan[]> {
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': patronPartition(patronId), ':prefix': renewingLoanPrefix(loanId) },
+      ProjectionExpression: 'requestId, requestedAt, deadline, #ttl',
+      ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+      ConsistentRead: true,
+    });
+    return items
+      .filter((item) => !isExpired(item, now))
+      .map((item) => ({ requestId: String(item.requestId), requestedAt: String(item.requestedAt), deadline: String(item.deadline) }));
   }
 
   public async get(requestId: string): Promise<RenewalRequest | undefined> {
@@ -132,9 +189,41 @@ export type TrackOutcome = 'recorded' | 'replied' | 'duplicate' | 'unknown-reque
 export class RenewalTracker {
   public constructor(private readonly deps: RenewalTrackerDeps) {}
 
-  /** Stores a new request (idempotent: a redelivered RENEW finds its own record). */
-  public create(request: RenewalRequest): Promise<boolean> {
-    return this.deps.store.create(request, expiryAfterDays(this.deps.clock.now(), this.deps.config.retention.inboundSmsLogDays));
+  /**
+   * Stores a new request and notes its loans under their patrons (idempotent: a redelivered RENEW
+   * finds its own record, and notes the loans of the stored request again).
+   */
+  public async create(request: RenewalRequest): Promise<boolean> {
+    const expiresAt = expiryAfterDays(this.deps.clock.now(), this.deps.config.retention.inboundSmsLogDays);
+    const created = await this.deps.store.create(request, expiresAt);
+    const stored = created ? request : await this.deps.store.get(request.requestId);
+    if (stored !== undefined) await this.deps.store.noteLoans(stored, expiresAt);
+    return created;
+  }
+
+  /**
+   * A renewal the ILS reported without a request id (a `LoanRenewed` that does not echo one, or a
+   * renewal at the desk): it answers every request of the patron that names the loan, was made no
+   * later than the renewal and whose deadline had not passed when it happened (both give
+   * {@link RENEWAL_CLOCK_SKEW_MS} for the ILS's clock). A renewal no request names answers nothing.
+   * Returns what it did to each request it answered.
+   */
+  public async answerRenewal(
+    patronId: string,
+    loanId: string,
+    renewedAt: string,
+    answer: Extract<LoanAnswer, { state: 'renewed' }>,
+  ): Promise<{ requestId: string; outcome: TrackOutcome }[]> {
+    const at = Date.parse(renewedAt);
+    const naming = (await this.deps.store.requestsNaming(patronId, loanId, this.deps.clock.now())).filter(
+      (request) =>
+        Date.parse(request.requestedAt) - RENEWAL_CLOCK_SKEW_MS <= at && at <= Date.parse(request.deadline) + RENEWAL_CLOCK_SKEW_MS,
+    );
+    // One after the other, oldest first: the same order whichever delivery runs it.
+    const answered: { requestId: string; outcome: TrackOutcome }[] = [];
+    for (const { requestId } of naming.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.requestId.localeCompare(b.requestId)))
+      answered.push({ requestId, outcome: await this.answer(requestId, loanId, answer) });
+    return answered;
   }
 
   /** An answer from the ILS for one loan of a request: the reply goes once every loan is answered. */

@@ -104,7 +104,10 @@ export class SmsCommandService {
     const [replyPatron] = patrons;
     if (replyPatron === undefined) return 'not-opted-in';
     const voice = this.voice(request, patrons);
-    const labels = patronLabels(patrons, settings.patronLabel);
+    const labels = patronLabels(
+      patrons.map((profile) => ({ patronId: profile.patronId, initial: profile.initial?.value })),
+      settings.patronLabel,
+    );
     const now = this.deps.clock.now();
     const loans = await Promise.all(patrons.map(async (patron) => ({ patron, loans: await this.deps.loans.list(patron.patronId, now) })));
 

@@ -85,12 +85,13 @@ export function commandSettings(config: ConsortiumConfig): CommandSettings {
 
 /**
  * How a reply names each patron of a shared number: nothing when the number has one patron; else the
- * last 4 characters of the card (patron id) as `#1234`, or the first initial (`A.`) when the library
- * chose initials and the ILS sent one; never a name. Two patrons with the same label get the card
- * suffix added.
+ * end of the card (patron id) as `#1234`, or, when the library chose initials, the patron's first
+ * initial as `A.` (written in GSM-7: `Á` is `A.`), the card for a patron without one. Never a name.
+ * Every label on the number is distinct: two patrons with the same initial are `A. #1234` and
+ * `A. #5678`, and two cards that end alike show as many more characters as tell them apart.
  */
 export function patronLabels(
-  patrons: readonly { patronId: string; initial?: string | undefined }[],
+  patrons: readonly { patronId: string; initial?: string | null | undefined }[],
   mode: CommandSettings['patronLabel'],
 ): Map<string, string> {
   const labels = new Map<string, string>();
@@ -98,16 +99,38 @@ export function patronLabels(
     for (const { patronId } of patrons) labels.set(patronId, '');
     return labels;
   }
-  const suffix = (patronId: string) => `#${patronId.slice(-4)}`;
-  const first = patrons.map(
-    ({ patronId, initial }) =>
-      [patronId, mode === 'initial' && initial ? `${initial.slice(0, 1).toUpperCase()}.` : suffix(patronId)] as const,
-  );
-  for (const [patronId, label] of first) {
-    const shared = first.filter(([, other]) => other === label).length > 1;
-    labels.set(patronId, shared && !label.startsWith('#') ? `${label} ${suffix(patronId)}` : label);
+  const ids = patrons.map(({ patronId }) => patronId);
+  const initials = patrons.map(({ initial }) => (mode === 'initial' && initial ? initialLabel(initial) : undefined));
+  /** The card of each patron at an index of `among`: its last 4 characters, or as many more as tell it from the others. */
+  const suffixes = (among: readonly number[]) =>
+    new Map(
+      among.map((index) => {
+        const id = ids[index]!;
+        let length = CARD_SUFFIX;
+        while (length < id.length && among.some((other) => other !== index && ids[other]!.endsWith(id.slice(-length)))) length++;
+        return [index, `#${id.slice(-length)}`];
+      }),
+    );
+  const cards = suffixes(patrons.map((_, index) => index).filter((index) => initials[index] === undefined));
+  for (const [index, patronId] of ids.entries()) {
+    const own = initials[index];
+    if (own === undefined) {
+      labels.set(patronId, cards.get(index)!);
+      continue;
+    }
+    const sharing = initials.flatMap((other, at) => (other === own ? [at] : []));
+    labels.set(patronId, sharing.length > 1 ? `${own} ${suffixes(sharing).get(index)!}` : own);
   }
   return labels;
+}
+
+/** Characters of the card a label shows, unless two cards on the number end alike. */
+const CARD_SUFFIX = 4;
+
+/** `A.` for an initial, as the reply writes it (GSM-7, upper case); `undefined` when nothing of it is left. */
+function initialLabel(initial: string): string | undefined {
+  const letter = [...toGsm7(initial.toUpperCase()).trim()][0];
+  return letter === undefined || !/\p{L}/u.test(letter) ? undefined : `${letter}.`;
 }
 
 /** Why the ILS did not renew a loan (`RenewalRefused.reason`). */

@@ -26,6 +26,8 @@ export const PATRON_RECORD = {
   fine: 'FINE#',
   history: 'HISTORY#',
   notice: 'NOTICE#',
+  /** A loan named by a pending renewal request by text (its request id): found by patron and loan. */
+  renewing: 'RENEWING#',
 } as const;
 
 const hashOf = (id: string) => createHash('sha256').update(id).digest('base64url').slice(0, 32);
@@ -64,6 +66,16 @@ export const noticeItemKey = (patronId: string, noticeKey: string): ItemKey => (
   pk: patronPartition(patronId),
   sk: `${PATRON_RECORD.notice}${noticeKey}`,
 });
+/**
+ * A loan of the patron's that a renewal request by text names: one item per loan and request, so a
+ * `LoanRenewed` without a request id finds the requests it answers with one query of `<loanId>#`.
+ */
+export const renewingLoanKey = (patronId: string, loanId: string, requestId: string): ItemKey => ({
+  pk: patronPartition(patronId),
+  sk: `${PATRON_RECORD.renewing}${loanId}#${requestId}`,
+});
+/** The sort-key prefix of the renewal requests naming one loan (ids hold no `#`, so no other loan's). */
+export const renewingLoanPrefix = (loanId: string) => `${PATRON_RECORD.renewing}${loanId}#`;
 /** The notice key of a notice item's sort key. */
 export const noticeKeyOf = (sk: string) => sk.slice(PATRON_RECORD.notice.length);
 

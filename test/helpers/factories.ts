@@ -50,6 +50,33 @@ export function holdReady(patronId: string, overrides: Partial<DetailOf<'HoldRea
   };
 }
 
+/** An open loan's checkout (due in the sandbox week, at the main branch). */
+export function itemCheckedOut(patronId: string, overrides: Partial<DetailOf<'ItemCheckedOut'>> = {}): DetailOf<'ItemCheckedOut'> {
+  return {
+    eventId: uid('co'),
+    occurredAt: '2026-11-01T10:00:00-05:00',
+    loanId: uid('L'),
+    patronId,
+    itemId: uid('I'),
+    title: 'A Wizard of Earthsea',
+    branch: 'riverside-main',
+    dueAt: '2026-11-05T23:59:00-05:00',
+    ...overrides,
+  };
+}
+
+/** A patron's text to the library's number, as the two-way SMS topic delivers it. */
+export function inboundSms(from: string, body: string, inboundMessageId: string = randomUUID()) {
+  return {
+    originationNumber: from,
+    destinationNumber: '+18445550100',
+    messageKeyword: 'KEYWORD_18445550100',
+    messageBody: body,
+    inboundMessageId,
+    previousPublishedMessageId: randomUUID(),
+  };
+}
+
 /** An EventBridge event as the bus delivers it to an SQS target. */
 export function eventBridgeEvent(detailType: CirculationDetailType | string, detail: unknown, source = 'library.circulation') {
   return {

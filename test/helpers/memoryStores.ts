@@ -11,7 +11,7 @@ import type { ConsentLedgerEntry, PatronProfile } from '#shared/patrons/patronPr
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import type { PolicyStore, PolicyVersion } from '#shared/policy/policyStore.ts';
 import type { DetailOf } from '#shared/events/contract.ts';
-import type { LoanAnswer, RenewalRequest, RenewalStore } from '#shared/sms/renewalRequests.ts';
+import type { LoanAnswer, RenewalRequest, RenewalStore, RequestNamingLoan } from '#shared/sms/renewalRequests.ts';
 import type { ReplayGuard } from '#shared/ilsBridge/replayGuard.ts';
 import { isNoticeRequest, type NoticeRequest, type NotifierMessage } from '#shared/notices/noticeKinds.ts';
 import type { EnqueueOptions, NoticeQueue } from '#shared/notices/noticeQueue.ts';
@@ -142,6 +142,20 @@ export class MemoryPolicyStore implements PolicyStore {
 /** Renewal requests in memory, with the same conditions as the DynamoDB adapter. */
 export class MemoryRenewalStore implements RenewalStore {
   public readonly requests = new Map<string, RenewalRequest>();
+  /** `<patronId> <loanId>` → the requests naming that loan. */
+  public readonly naming = new Map<string, Map<string, RequestNamingLoan>>();
+
+  public async noteLoans(request: RenewalRequest): Promise<void> {
+    for (const [loanId, loan] of Object.entries(request.loans)) {
+      const notes = this.naming.get(`${loan.patronId} ${loanId}`) ?? new Map<string, RequestNamingLoan>();
+      notes.set(request.requestId, { requestId: request.requestId, requestedAt: request.requestedAt, deadline: request.deadline });
+      this.naming.set(`${loan.patronId} ${loanId}`, notes);
+    }
+  }
+
+  public async requestsNaming(patronId: string, loanId: string): Promise<RequestNamingLoan[]> {
+    return [...(this.naming.get(`${patronId} ${loanId}`)?.values() ?? [])];
+  }
 
   public async create(request: RenewalRequest): Promise<boolean> {
     if (this.requests.has(request.requestId)) return false;

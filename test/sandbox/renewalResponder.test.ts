@@ -77,6 +77,20 @@ describe('Sandbox: the ILS answers renewals by text', () => {
     ]);
   });
 
+  it('renews without echoing the request id, as many ILSs do: the patron still gets the renewal reply, not the timeout', async () => {
+    const loanId = uid('L');
+    const number = await patronWithLoans([loanId]);
+    expect((await post('/sandbox/ils/renewals', { mode: 'renew-all', echoRequestId: false })).body).toEqual({
+      mode: 'renew-all',
+      echoRequestId: false,
+    });
+    const before = (await textsTo(number)).length;
+    await post('/sandbox/sms/inbound', sms(number, 'RENEW'));
+    const now = ((await (await fetch(`${test.api}/sandbox/status`)).json()) as { now: string }).now;
+    await post('/sandbox/clock', { now: new Date(Date.parse(now) + 180_000).toISOString() });
+    expect((await textsTo(number)).slice(before)).toEqual([expect.stringMatching(/^Riverside Library: Renewed 1, due .+\.$/)]);
+  });
+
   it('stays silent when told to: the reply comes at the deadline, when the clock moves past it', async () => {
     const number = await patronWithLoans([uid('L')]);
     expect((await post('/sandbox/ils/renewals', { mode: 'silent' })).status).toBe(200);

@@ -6,33 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DetailOf, OutboundDetail } from '#shared/events/contract.ts';
-import { patronRegistered, phoneNumber, uid } from '#test/helpers/factories.ts';
+import type { OutboundDetail } from '#shared/events/contract.ts';
+import { inboundSms, itemCheckedOut, patronRegistered, phoneNumber, uid } from '#test/helpers/factories.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
-const inbound = (from: string, body: string, inboundMessageId: string = randomUUID()) => ({
-  originationNumber: from,
-  destinationNumber: '+18445550100',
-  messageKeyword: 'KEYWORD_18445550100',
-  messageBody: body,
-  inboundMessageId,
-  previousPublishedMessageId: randomUUID(),
-});
-
 const TITLE = 'The Secret Garden of Marguerite';
-
-function checkout(patronId: string, dueAt: string): DetailOf<'ItemCheckedOut'> {
-  return {
-    eventId: uid('co'),
-    occurredAt: '2026-11-01T10:00:00-05:00',
-    loanId: uid('L'),
-    patronId,
-    itemId: uid('I'),
-    title: TITLE,
-    branch: 'riverside-main',
-    dueAt,
-  };
-}
 
 describe('Flow: text commands RENEW, RENEW ALL and ITEMS', () => {
   let pipeline: Pipeline;
@@ -45,7 +23,7 @@ describe('Flow: text commands RENEW, RENEW ALL and ITEMS', () => {
 
   const textsTo = (number: string) => pipeline.sms.messages.filter((sms) => sms.to === number).map((sms) => sms.body);
   const text = async (from: string, body: string, id?: string) => {
-    expect((await pipeline.inbound(inbound(from, body, id))).batchItemFailures).toEqual([]);
+    expect((await pipeline.inbound(inboundSms(from, body, id))).batchItemFailures).toEqual([]);
     await pipeline.deliverNotices();
   };
   const ils = async (...events: { detailType: string; detail: unknown }[]) => {
@@ -68,7 +46,7 @@ describe('Flow: text commands RENEW, RENEW ALL and ITEMS', () => {
   /** A registered, opted-in patron with loans due on the given days; the confirmation text cleared. */
   async function patronWith(dueDays: string[], overrides: Parameters<typeof patronRegistered>[0] = {}) {
     const patron = patronRegistered(overrides);
-    const loans = dueDays.map((dueAt) => checkout(patron.patronId, dueAt));
+    const loans = dueDays.map((dueAt) => itemCheckedOut(patron.patronId, { dueAt, title: TITLE }));
     await ils({ detailType: 'PatronRegistered', detail: patron }, ...loans.map((loan) => ({ detailType: 'ItemCheckedOut', detail: loan })));
     pipeline.sms.messages.length = 0;
     return { patron, loans, number: patron.contact.phone! };

@@ -5,10 +5,19 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ledgerKey, loanTombstoneKey, noticeItemKey, noticeKeyOf, patronIdOf, patronKey } from '#shared/table/keys.ts';
+import {
+  ledgerKey,
+  loanTombstoneKey,
+  noticeItemKey,
+  noticeKeyOf,
+  patronIdOf,
+  patronKey,
+  renewingLoanKey,
+  renewingLoanPrefix,
+} from '#shared/table/keys.ts';
 
 const PREFIXES =
-  /[`'"](PATRON|LOAN|HOLD|FINE|NOTICE|STATS|PURGE|INBOUND|SMSREPLIES|CONSENT|HISTORY|AUDIENCE|FANOUT|SWEEP|LOANDONE|FINEDONE|HOLDDONE|DUE|PICKUP|WEBHOOKSIG|ILSFEED|SNAPSHOTLOAN)#/;
+  /[`'"](PATRON|LOAN|HOLD|FINE|NOTICE|STATS|PURGE|INBOUND|SMSREPLIES|CONSENT|HISTORY|AUDIENCE|FANOUT|SWEEP|LOANDONE|FINEDONE|HOLDDONE|DUE|PICKUP|WEBHOOKSIG|ILSFEED|SNAPSHOTLOAN|RENEWAL|RENEWING)#/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -38,5 +47,8 @@ describe('Module: table keys', () => {
     expect(JSON.stringify(loanTombstoneKey('L-secret-1'))).not.toContain('L-secret-1');
     const entry = { at: '2026-11-05T14:00:00.000Z', topic: 'sms', evidenceId: 'evt-1' };
     expect(ledgerKey('P-1', entry)).not.toEqual(ledgerKey('P-1', { ...entry, suppressed: true }));
+    // The requests naming a loan are found by its prefix, which no other loan's notes begin with.
+    expect(renewingLoanKey('P-1', 'L-1', 'sms-a').sk.startsWith(renewingLoanPrefix('L-1'))).toBe(true);
+    expect(renewingLoanKey('P-1', 'L-10', 'sms-a').sk.startsWith(renewingLoanPrefix('L-1'))).toBe(false);
   });
 });

@@ -227,7 +227,7 @@ export class DynamoCirculationStore implements CirculationStore {
     now: Date,
   ): Promise<void> {
     const context = { patronId, loanId };
-    await this.count(stats);
+    await this.count(stats, now);
     if (next.returnedAt === undefined) {
       await this.writeOrConflict({ Put: this.putLoan(patronId, loanId, stored, next, now) }, context);
       const { Item: tombstone } = await this.get(loanTombstoneKey(loanId));
@@ -314,8 +314,12 @@ export class DynamoCirculationStore implements CirculationStore {
     };
   }
 
-  /** One item per counted event, keyed by it: a retry or a duplicate writes the same item again. */
-  private async count(stats: readonly StatIncrement[]): Promise<void> {
+  /**
+   * One item per counted event, keyed by it: a retry or a duplicate writes the same item again. It
+   * lives as long as a tombstone absorbs repeats; when DynamoDB TTL deletes it, the table stream folds
+   * its count into the day's total (`statisticsTotalKey`), so no per-event trace is kept for good.
+   */
+  private async count(stats: readonly StatIncrement[], now: Date): Promise<void> {
     await Promise.all(
       stats.map((stat) =>
         this.table.doc.send(
@@ -328,6 +332,7 @@ export class DynamoCirculationStore implements CirculationStore {
               branch: stat.branch,
               materialType: stat.materialType,
               [stat.counter]: 1,
+              [TABLE.ttlAttribute]: expiryAfterDays(now, TOMBSTONE_DAYS),
             },
           }),
         ),

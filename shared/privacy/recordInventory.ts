@@ -30,6 +30,7 @@ import {
   renewalRequestKey,
   renewingLoanKey,
   statisticsCountKey,
+  statisticsTotalKey,
   sweepPageKey,
   webhookSignatureKey,
   type ItemKey,
@@ -448,6 +449,27 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     purpose: {
       en: 'Report checkouts, renewals and returns per day, branch and material type (no patron, no item)',
       es: 'Informar de préstamos, renovaciones y devoluciones por día, sucursal y tipo de material (sin usuario ni ejemplar)',
+    },
+    link: 'none',
+    bookkeeping: true,
+    attributes: { personal: [], other: ['day', 'branch', 'materialType', 'checkouts', 'renewals', 'returns'] },
+    // Kept as long as a tombstone absorbs repeats of its event; then folded into the day's total.
+    retention: {
+      expiries: [
+        {
+          days: { fixed: TOMBSTONE_DAYS },
+          after: { en: 'the count (then added to the day’s total)', es: 'el recuento (luego se suma al total del día)' },
+        },
+      ],
+    },
+  },
+  {
+    kind: 'statistics-total',
+    key: statisticsTotalKey({ day: '<day>', branch: '<branch>', materialType: '<materialType>' }),
+    name: { en: 'Daily statistics totals', es: 'Totales diarios de estadísticas' },
+    purpose: {
+      en: 'Keep the counts of checkouts, renewals and returns per day, branch and material type (no patron, no item, no event)',
+      es: 'Conservar los recuentos de préstamos, renovaciones y devoluciones por día, sucursal y tipo de material (sin usuario, ejemplar ni evento)',
     },
     link: 'none',
     bookkeeping: true,

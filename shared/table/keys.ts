@@ -85,6 +85,11 @@ export const holdTombstoneKey = (holdId: string): ItemKey => ({ pk: `HOLDDONE#${
 
 /** The statistics partition of a day: its counts, summed when read. */
 export const statisticsPartition = (day: string) => `STATS#${day}`;
+/** A day's total for one branch and material type: the per-event counts folded in when they expire. */
+export const statisticsTotalKey = (stat: { day: string; branch: string; materialType: string }): ItemKey => ({
+  pk: statisticsPartition(stat.day),
+  sk: `${stat.branch}#${stat.materialType}`,
+});
 /** One counted event: keyed by a hash of its event id, so a retry or a duplicate writes the same item. */
 export const statisticsCountKey = (stat: { day: string; branch: string; materialType: string; eventId: string }): ItemKey => ({
   pk: statisticsPartition(stat.day),

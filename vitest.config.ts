@@ -23,6 +23,7 @@ const UNIT = [
   'test/notices/broadcastRate.test.ts',
   'test/config/timeZone.test.ts',
   'test/patrons/tieRules.test.ts',
+  'test/circulation/strayLoan.test.ts',
   'test/privacy/privacyChart.test.ts',
   'test/circulation/circulationService.test.ts',
   'test/sms/keywords.test.ts',

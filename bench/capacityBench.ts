@@ -20,8 +20,13 @@
  *   most once (1 WCU) and its outcome (1 WCU). Floor: 2 RCU + 5 WCU = 7 units.
  * - A checkout and its return: the loan written at checkout (1 WCU) and its checkout counted in the
  *   day's statistics (1 WCU); at return the patron link removed (1 WCU), the tombstone that absorbs
- *   late events left (1 WCU) and the return counted (1 WCU); conditional writes need no read first.
- *   Floor: 0 RCU + 5 WCU = 5 units.
+ *   late events left (1 WCU) and the return counted (1 WCU). Two facts live on items these writes do
+ *   not touch, and a condition sees only the item written: the checkout must learn whether the loan
+ *   was returned already (its tombstone names no patron, so it cannot share the loan item's
+ *   partition): one strongly consistent read (1 RCU) or one write to the tombstone; the return must
+ *   learn the patron's checkout-history choice in force, kept in the profile and changed at any time:
+ *   one strongly consistent read (1 RCU; a transactional check would cost twice the profile's size).
+ *   Floor: 2 RCU + 5 WCU = 7 units (first stated as 0 + 5, which left out both reads).
  * A transaction is not in the floors: a design that reaches its guarantees with single conditional
  * writes pays no transaction premium.
  */
@@ -53,7 +58,7 @@ export interface Units {
 /** The floors of the module comment, per event. */
 export const CAPACITY_FLOORS = {
   'HoldReady (SMS + email)': { read: 2, write: 5 },
-  'checkout + return': { read: 0, write: 5 },
+  'checkout + return': { read: 2, write: 5 },
 } as const satisfies Record<string, Units>;
 export type CapacityEvent = keyof typeof CAPACITY_FLOORS;
 

@@ -11,6 +11,7 @@ import { privacyChartResponse } from '#sandbox/privacyPage.ts';
 import { parseIlsResponderSettings } from '#sandbox/ilsResponder.ts';
 import { httpApiEvent, httpApiResponse } from '#sandbox/httpFunction.ts';
 import { UNSUBSCRIBE_PATH } from '#shared/unsubscribe/unsubscribeHttp.ts';
+import { sumStatistics } from '#shared/circulation/loans.ts';
 
 /** AWS JSON protocols route on `X-Amz-Target`, whatever the path (the SQS SDK posts to the queue URL). */
 const ANY_PATH = /^\/.*$/;
@@ -86,7 +87,10 @@ export const sandboxRoutes: ApiRoute[] = [
   {
     method: 'GET',
     path: '/sandbox/statistics',
-    handle: async ({ sandbox }) => ({ body: { counts: await sandbox.itemsOfKind('statistics') } }),
+    // One item per counted event (or a total from before): summed per day, branch and material type.
+    handle: async ({ sandbox }) => ({
+      body: { counts: sumStatistics(await sandbox.itemsOfKind('statistics')).map(({ counts, ...total }) => ({ ...total, ...counts })) },
+    }),
   },
   {
     method: 'GET',

@@ -62,6 +62,7 @@ export function createTableStreamHandler(deps: TableStreamDeps) {
         dayIn(deps.timeZone, when),
         effects.purged,
         deps.clock.now(),
+        effects.rollUp,
       );
       if (counted && ORPHAN_KINDS.has(effects.purged)) deps.metrics?.addMetric(`orphan-${effects.purged}-expired`, MetricUnit.Count, 1);
     }

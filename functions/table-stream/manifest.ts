@@ -10,7 +10,11 @@ export const tableStreamManifest = defineFunctionManifest({
     NOTICE_QUEUE_URL: { meaning: "the notifier's queue: SMS opt-in confirmations" },
   },
   grants: [
-    { resource: 'table', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], why: 'the purge journal only (its partitions)' },
+    {
+      resource: 'table',
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      why: 'the purge journal and the statistics totals only (their partitions)',
+    },
     { resource: 'data-key', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], why: 'the table, stream and queues are encrypted with it' },
     { resource: 'data-key', actions: ['kms:DescribeKey'], why: 'the stream event source mapping reads the encrypted stream' },
     { resource: 'event-bus', actions: ['events:PutEvents'], why: "Bookdrop's own outbound events only (source condition)" },

@@ -18,7 +18,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { OUTBOUND_SOURCE } from '#shared/events/contract.ts';
 import { ServiceFunction } from '#infra/constructs/serviceFunction.ts';
-import { PURGE_PARTITION } from '#shared/table/keys.ts';
+import { PURGE_PARTITION, statisticsPartition } from '#shared/table/keys.ts';
 
 export interface TableStreamProps {
   readonly table: dynamodb.ITable;
@@ -71,12 +71,13 @@ export class TableStream extends Construct {
         conditions: { StringEquals: { 'events:source': [OUTBOUND_SOURCE] } },
       }),
     );
-    // The purge journal is the only thing it writes: items in the journal's partitions.
+    // The purge journal and the statistics totals it folds expired per-event counts into are the only
+    // things it writes: items in their partitions.
     this.service.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${PURGE_PARTITION}*`] } },
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${PURGE_PARTITION}*`, `${statisticsPartition('')}*`] } },
       }),
     );
     props.key.grant(this.service.fn, 'kms:Decrypt', 'kms:GenerateDataKey');

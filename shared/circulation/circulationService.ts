@@ -14,9 +14,10 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
 import { dayIn, type Clock } from '#shared/clock.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
-import type { CirculationStore } from '#shared/circulation/circulationStore.ts';
+import { UNREAD_LOAN, type CirculationStore } from '#shared/circulation/circulationStore.ts';
 import type { LoanAnswer, RenewalTracker, TrackOutcome } from '#shared/sms/renewalRequests.ts';
 import {
+  absorbStrayLoan,
   applyCheckout,
   applyRenewal,
   applyReturn,
@@ -73,7 +74,7 @@ export class CirculationService {
       }
     },
     ItemCheckedOut: async (detail) => {
-      await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyCheckout(state, detail, context));
+      await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyCheckout(state, detail, context), 'unread');
     },
     LoanRenewed: async (detail) => {
       await this.updateLoan(detail.patronId, detail.loanId, false, (state, context) => applyRenewal(state, detail, context));
@@ -89,7 +90,7 @@ export class CirculationService {
       await this.renewalAnswer(detail.requestId, detail.loanId, { state: 'refused', reason: detail.reason });
     },
     ItemReturned: async (detail) => {
-      await this.updateLoan(detail.patronId, detail.loanId, true, (state, context) => applyReturn(state, detail, context));
+      await this.updateLoan(detail.patronId, detail.loanId, true, (state, context) => applyReturn(state, detail, context), 'loan-item');
     },
     HoldClosed: async (detail) => {
       await this.deps.loans.closeHold(detail.patronId, detail.holdId, toUtc(detail.occurredAt));
@@ -186,29 +187,44 @@ export class CirculationService {
     await handle(event.detail);
   }
 
-  /** Reads a loan, applies a pure change and writes it, retrying after a concurrent update. */
+  /**
+   * Reads a loan, applies a pure change and writes it, retrying after a concurrent update (on a full
+   * read). `first` lets the first attempt write first (docs/ordering.md): `unread` reads nothing and
+   * assumes no loan is stored (a checkout: the loan item is put only if absent, and the tombstone is
+   * checked after); `loan-item` reads the loan item but not its tombstone (a return: the tombstone is
+   * put only if there is none).
+   */
   private async updateLoan(
     patronId: string,
     loanId: string,
     needsFines: boolean,
     change: (state: LoanState, context: LoanContext) => LoanChange,
+    first: 'read' | 'unread' | 'loan-item' = 'read',
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      // Read again on every attempt: a concurrent opt-out or fine is what made the last one fail.
-      const [profile, fines] = await Promise.all([
-        this.deps.patrons.get(patronId),
-        needsFines ? this.deps.loans.openFines(patronId, this.deps.clock.now()) : [],
-      ]);
+      const mode = attempt === 1 ? first : 'read';
+      const now = this.deps.clock.now();
+      // Read again on every attempt: a concurrent opt-out, fine or return is what made the last one fail.
+      const [profile, fines, stored] =
+        mode === 'unread'
+          ? [undefined, [], UNREAD_LOAN]
+          : await Promise.all([
+              this.deps.patrons.get(patronId),
+              needsFines ? this.deps.loans.openFines(patronId, now) : [],
+              this.deps.loans.loan(patronId, loanId, now, { tombstone: mode === 'read' }),
+            ]);
       const context: LoanContext = {
         dayOf: this.dayOf,
         keepsHistory: profile?.consent.checkoutHistory?.optedIn === true && profile.closedAt === undefined,
         hasOpenFine: fines.some((fine) => fine.loanId === loanId),
       };
-      const stored = await this.deps.loans.loan(patronId, loanId, this.deps.clock.now());
-      const result = change(stored.state, context);
-      if (!result.changed) return;
+      // A loan item left beside the tombstone by a change that met a return is merged in and removed.
+      const absorbed = stored.stray ? absorbStrayLoan(stored.state, stored.stray, context) : undefined;
+      const result = change(absorbed?.state ?? stored.state, context);
+      if (!result.changed && !absorbed) return;
+      const stats = [...(absorbed?.stats ?? []), ...result.stats];
       try {
-        await this.deps.loans.saveLoan(patronId, loanId, stored, result.state, result.stats, result.history, this.deps.clock.now());
+        await this.deps.loans.saveLoan(patronId, loanId, stored, result.state, stats, absorbed?.history ?? result.history, now);
         return;
       } catch (error) {
         if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;

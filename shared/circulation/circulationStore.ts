@@ -6,23 +6,32 @@
  * - `PATRON#<p>` / `FINE#<fineId>`: an unresolved fine; `FINEDONE#<hash>` / `FINE`: its tombstone.
  * - `HOLDDONE#<hash(holdId)>` / `HOLD`: a closed hold's tombstone.
  * - `PATRON#<p>` / `HISTORY#<returnedAt>#<loanId>`: checkout history (opted-in patrons only), TTL.
- * - `STATS#<day>` / `<branch>#<materialType>`: anonymous counters.
+ * - `STATS#<day>` / `<branch>#<materialType>#<hash(eventId)>`: one anonymous count per counted event
+ *   (its key makes a retry or a duplicate write the same item), summed when read (`sumStatistics`).
  *
- * A loan change is one transaction with optimistic concurrency on the loan item and the tombstone.
+ * A loan change writes its counts first, then its state with optimistic concurrency on the loan item
+ * and the tombstone: write first, check after where one conditional write and one read do
+ * (docs/ordering.md), else one transaction.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
 import {
   emptyLoanState,
-  statTotals,
+  sumStatistics,
   type HistoryEntry,
   type LoanState,
-  type StatCounter,
   type StatIncrement,
   type StatTotal,
 } from '#shared/circulation/loans.ts';
-import { failedConditions, isConditionFailure, isExpired, type TableContext } from '#shared/table/documentClient.ts';
+import { failedConditions, isConditionFailure, isExpired, queryAll, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { loanSweepKeys } from '#shared/sweep/sweepKeys.ts';
@@ -37,10 +46,36 @@ import {
   loanTombstoneKey,
   patronKey,
   patronPartition,
-  statisticsKey,
+  statisticsCountKey,
+  statisticsPartition,
 } from '#shared/table/keys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** The condition of a write at `version` (0: the item must not exist). */
+function versionCondition(version: number): {
+  ConditionExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+} {
+  return version === 0
+    ? { ConditionExpression: 'attribute_not_exists(pk)' }
+    : {
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':version': version },
+      };
+}
+
+/** The counts of a day (library time zone) per branch and material type, summed from its statistics items. */
+export async function dayStatistics(table: TableContext, day: string): Promise<StatTotal[]> {
+  const items = await queryAll(table, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': statisticsPartition(day) },
+    ConsistentRead: true,
+  });
+  return sumStatistics(items);
+}
 
 /** How long tombstones remember a closed loan, fine or hold, to absorb late events. */
 export const TOMBSTONE_DAYS = 90;
@@ -50,7 +85,16 @@ export interface StoredLoan {
   readonly state: LoanState;
   readonly loanVersion: number;
   readonly tombstoneVersion: number;
+  /**
+   * A loan item found beside the tombstone that is not a loan kept for a fine: the trace of a
+   * write-first change that met a concurrent return. `state` is the tombstone's; the caller merges this
+   * in (`absorbStrayLoan`) and the save removes the loan item.
+   */
+  readonly stray?: LoanState | undefined;
 }
+
+/** A loan not read: nothing stored, assumed. Writes check the assumption (`attribute_not_exists`). */
+export const UNREAD_LOAN: StoredLoan = { state: emptyLoanState, loanVersion: 0, tombstoneVersion: 0 };
 
 export interface OpenFine {
   readonly fineId: string;
@@ -62,12 +106,17 @@ export interface OpenFine {
  * adapter below implements it; domain tests use an in-memory fake.
  */
 export interface CirculationStore {
-  /** A loan's state (from the loan item and its tombstone) with the versions it was read at. */
-  loan(patronId: string, loanId: string, now: Date): Promise<StoredLoan>;
   /**
-   * Writes a loan change, its statistics and its history entry at once, if nothing changed since
-   * `stored` was read; else throws {@link ConcurrentUpdateError}. `now` (the service clock's) starts
-   * the fallback expiry of a loan that has no date of its own yet.
+   * A loan's state (from the loan item and its tombstone) with the versions it was read at. With
+   * `tombstone: false` the tombstone is read only if the loan item is not an open loan, and is else
+   * assumed absent: a write that relies on it checks it (a return puts the tombstone only if there is none).
+   */
+  loan(patronId: string, loanId: string, now: Date, read?: { tombstone: boolean }): Promise<StoredLoan>;
+  /**
+   * Writes a loan change's counts, then the change and its history entry, if nothing changed since
+   * `stored` was read; else throws {@link ConcurrentUpdateError} (the counts, keyed by event, stay:
+   * the retry writes the same ones). `now` (the service clock's) starts the fallback expiry of a loan
+   * that has no date of its own yet.
    */
   saveLoan(
     patronId: string,
@@ -124,32 +173,50 @@ export class DynamoCirculationStore implements CirculationStore {
     return this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }));
   }
 
-  public async loan(patronId: string, loanId: string, now: Date): Promise<StoredLoan> {
-    const [{ Item: stored }, { Item: tombstone }] = await Promise.all([
-      this.get(loanKey(patronId, loanId)),
-      this.get(loanTombstoneKey(loanId)),
-    ]);
+  /** The loan item and its tombstone; without `tombstone`, the tombstone only if the loan item is not an open loan. */
+  private async loanItems(patronId: string, loanId: string, tombstone: boolean) {
+    if (tombstone) return Promise.all([this.get(loanKey(patronId, loanId)), this.get(loanTombstoneKey(loanId))]);
+    const found = await this.get(loanKey(patronId, loanId));
+    // Only an open loan makes the tombstone's absence likely: anything else (none, a loan kept for a fine,
+    // a renewal waiting for its checkout) is read in full.
+    const open = (found.Item?.loan as LoanState['loan'])?.status === 'active';
+    return [found, open ? { Item: undefined } : await this.get(loanTombstoneKey(loanId))] as const;
+  }
+
+  public async loan(patronId: string, loanId: string, now: Date, read = { tombstone: true }): Promise<StoredLoan> {
+    const [{ Item: stored }, { Item: tombstone }] = await this.loanItems(patronId, loanId, read.tombstone);
     // A loan past its fallback expiry is gone, even before DynamoDB deletes it (its version still
     // guards the write that replaces it).
     const loanItem = stored && !isExpired(stored, now) ? stored : undefined;
     const live = tombstone && !isExpired(tombstone, now) ? tombstone : undefined;
-    const source = (live ?? loanItem ?? {}) as Partial<LoanState>;
-    return {
-      state: {
+    const versions = { loanVersion: Number(stored?.version ?? 0), tombstoneVersion: Number(live?.version ?? tombstone?.version ?? 0) };
+    const stateOf = (source: Record<string, unknown> | undefined, item: Record<string, unknown> | undefined): LoanState => {
+      const fields = (source ?? {}) as Partial<LoanState>;
+      return {
         ...emptyLoanState,
-        loan: (loanItem?.loan as LoanState['loan']) ?? undefined,
+        loan: (item?.loan as LoanState['loan']) ?? undefined,
         returnedAt: live?.returnedAt as string | undefined,
-        dimensions: source.dimensions,
-        counted: source.counted ?? [],
-        pending: source.pending ?? [],
-        pendingDueAt: (loanItem?.pendingDueAt as LoanState['pendingDueAt']) ?? undefined,
-      },
-      loanVersion: Number(stored?.version ?? 0),
-      tombstoneVersion: Number(live?.version ?? tombstone?.version ?? 0),
+        dimensions: fields.dimensions,
+        counted: fields.counted ?? [],
+        pending: fields.pending ?? [],
+        pendingDueAt: (item?.pendingDueAt as LoanState['pendingDueAt']) ?? undefined,
+      };
     };
+    // Beside a tombstone, only a returned loan kept for a fine is a loan item in its own right.
+    if (live && loanItem && (loanItem.loan as LoanState['loan'])?.status !== 'returned') {
+      return { state: stateOf(live, undefined), ...versions, stray: { ...stateOf(loanItem, loanItem), returnedAt: undefined } };
+    }
+    return { state: stateOf(live ?? loanItem, loanItem), ...versions };
   }
 
-  /** Writes a loan change, its statistics and history entry in one transaction. */
+  /**
+   * Writes a loan change: its counts first (one item per counted event, so a retry rewrites the same
+   * ones), then its state. A loan still open is written first and checked after (one conditional put
+   * of the loan item, then one strongly consistent read of the tombstone: a return committed
+   * meanwhile makes this change fail and retry, and the retry merges the loan item in). A return
+   * that removes the link and writes no history puts the tombstone (only if there is none) and then
+   * deletes the loan item (only at the version read). Anything else is one transaction.
+   */
   public async saveLoan(
     patronId: string,
     loanId: string,
@@ -159,79 +226,28 @@ export class DynamoCirculationStore implements CirculationStore {
     history: HistoryEntry | undefined,
     now: Date,
   ): Promise<void> {
-    const items: TransactItem[] = [];
-    const versionCondition = (
-      version: number,
-    ): {
-      ConditionExpression: string;
-      ExpressionAttributeNames?: Record<string, string>;
-      ExpressionAttributeValues?: Record<string, unknown>;
-    } =>
-      version === 0
-        ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : {
-            ConditionExpression: '#version = :version',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':version': version },
-          };
-    const linked = next.returnedAt === undefined || next.loan !== undefined;
-    if (linked) {
-      items.push({
-        Put: {
-          TableName: this.table.tableName,
-          Item: {
-            ...loanKey(patronId, loanId),
-            kind: 'loan',
-            patronId,
-            loanId,
-            loan: next.loan,
-            pendingDueAt: next.pendingDueAt,
-            ...(next.returnedAt === undefined ? { dimensions: next.dimensions, counted: next.counted, pending: next.pending } : {}),
-            // An open loan is found by its due day; a returned one (kept for a fine) is reminded of nothing.
-            ...(next.loan?.status === 'active' ? loanSweepKeys(this.timeZone, patronId, loanId, next.loan.dueAt.value) : {}),
-            [TABLE.ttlAttribute]: this.loanExpiry(next, now),
-            version: stored.loanVersion + 1,
-          },
-          ...versionCondition(stored.loanVersion),
-        },
-      });
-    } else if (stored.loanVersion > 0) {
-      items.push({
-        Delete: {
-          TableName: this.table.tableName,
-          Key: loanKey(patronId, loanId),
-          ConditionExpression: '#version = :version',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':version': stored.loanVersion },
-        },
-      });
-    } else {
-      // Both items are checked on every write, so two concurrent events cannot both win.
-      items.push({ ConditionCheck: { TableName: this.table.tableName, Key: loanKey(patronId, loanId), ...versionCondition(0) } });
+    const context = { patronId, loanId };
+    await this.count(stats, now);
+    if (next.returnedAt === undefined) {
+      await this.writeOrConflict({ Put: this.putLoan(patronId, loanId, stored, next, now) }, context);
+      const { Item: tombstone } = await this.get(loanTombstoneKey(loanId));
+      if (Number(tombstone?.version ?? 0) !== stored.tombstoneVersion)
+        throw new ConcurrentUpdateError('loan returned while it changed: the change is retried on the returned loan', { context });
+      return;
     }
-    if (next.returnedAt !== undefined) {
-      items.push({
-        Put: {
-          TableName: this.table.tableName,
-          Item: {
-            ...loanTombstoneKey(loanId),
-            kind: 'loan-tombstone',
-            returnedAt: next.returnedAt,
-            dimensions: next.dimensions,
-            counted: next.counted,
-            pending: next.pending,
-            version: stored.tombstoneVersion + 1,
-            [TABLE.ttlAttribute]: expiryAfterDays(new Date(next.returnedAt), TOMBSTONE_DAYS),
-          },
-          ...versionCondition(stored.tombstoneVersion),
-        },
-      });
-    } else
-      items.push({
-        ConditionCheck: { TableName: this.table.tableName, Key: loanTombstoneKey(loanId), ...versionCondition(stored.tombstoneVersion) },
-      });
-    // One update per statistics item: DynamoDB refuses two operations on one item in a transaction.
-    for (const total of statTotals(stats)) items.push(this.statUpdate(total));
+    const tombstone = this.putTombstone(loanId, stored, { ...next, returnedAt: next.returnedAt });
+    const removeLoan = { TableName: this.table.tableName, Key: loanKey(patronId, loanId), ...versionCondition(stored.loanVersion) };
+    if (stored.tombstoneVersion === 0 && stored.loanVersion > 0 && next.loan === undefined && history === undefined) {
+      await this.writeOrConflict({ Put: tombstone }, context);
+      // Interrupted here, the loan item stays beside the tombstone: the retry finds it stray and removes it.
+      await this.writeOrConflict({ Delete: removeLoan }, context);
+      return;
+    }
+    const items: TransactItem[] = [{ Put: tombstone }];
+    if (next.loan !== undefined) items.push({ Put: this.putLoan(patronId, loanId, stored, next, now) });
+    else if (stored.loanVersion > 0) items.push({ Delete: removeLoan });
+    // Both items are checked on every write, so two concurrent events cannot both win.
+    else items.push({ ConditionCheck: { TableName: this.table.tableName, Key: loanKey(patronId, loanId), ...versionCondition(0) } });
     if (history) {
       items.push({
         Put: {
@@ -256,29 +272,83 @@ export class DynamoCirculationStore implements CirculationStore {
         },
       });
     }
-    if (items.length === 0) return;
-    await this.transact(items, { patronId, loanId });
+    await this.transact(items, context);
   }
 
-  private statUpdate(total: StatTotal): TransactItem {
-    const counters = Object.entries(total.counts) as [StatCounter, number][];
-    const names = Object.fromEntries(counters.map(([counter], i) => [`#c${i}`, counter]));
-    const values = Object.fromEntries(counters.map(([, count], i) => [`:n${i}`, count]));
+  /** The loan item of `next`, written at the version after `stored`'s. */
+  private putLoan(patronId: string, loanId: string, stored: StoredLoan, next: LoanState, now: Date) {
     return {
-      Update: {
-        TableName: this.table.tableName,
-        Key: statisticsKey(total),
-        UpdateExpression: `SET kind = :kind, #day = :day, branch = :branch, materialType = :type ADD ${counters.map((_, i) => `#c${i} :n${i}`).join(', ')}`,
-        ExpressionAttributeNames: { '#day': 'day', ...names },
-        ExpressionAttributeValues: {
-          ':kind': 'statistics',
-          ':day': total.day,
-          ':branch': total.branch,
-          ':type': total.materialType,
-          ...values,
-        },
+      TableName: this.table.tableName,
+      Item: {
+        ...loanKey(patronId, loanId),
+        kind: 'loan',
+        patronId,
+        loanId,
+        loan: next.loan,
+        pendingDueAt: next.pendingDueAt,
+        ...(next.returnedAt === undefined ? { dimensions: next.dimensions, counted: next.counted, pending: next.pending } : {}),
+        // An open loan is found by its due day; a returned one (kept for a fine) is reminded of nothing.
+        ...(next.loan?.status === 'active' ? loanSweepKeys(this.timeZone, patronId, loanId, next.loan.dueAt.value) : {}),
+        [TABLE.ttlAttribute]: this.loanExpiry(next, now),
+        version: stored.loanVersion + 1,
       },
+      ...versionCondition(stored.loanVersion),
     };
+  }
+
+  /** The tombstone of a returned loan: no patron, item or title. */
+  private putTombstone(loanId: string, stored: StoredLoan, next: LoanState & { returnedAt: string }) {
+    return {
+      TableName: this.table.tableName,
+      Item: {
+        ...loanTombstoneKey(loanId),
+        kind: 'loan-tombstone',
+        returnedAt: next.returnedAt,
+        dimensions: next.dimensions,
+        counted: next.counted,
+        pending: next.pending,
+        version: stored.tombstoneVersion + 1,
+        [TABLE.ttlAttribute]: expiryAfterDays(new Date(next.returnedAt), TOMBSTONE_DAYS),
+      },
+      ...versionCondition(stored.tombstoneVersion),
+    };
+  }
+
+  /**
+   * One item per counted event, keyed by it: a retry or a duplicate writes the same item again. It
+   * lives as long as a tombstone absorbs repeats; when DynamoDB TTL deletes it, the table stream folds
+   * its count into the day's total (`statisticsTotalKey`), so no per-event trace is kept for good.
+   */
+  private async count(stats: readonly StatIncrement[], now: Date): Promise<void> {
+    await Promise.all(
+      stats.map((stat) =>
+        this.table.doc.send(
+          new PutCommand({
+            TableName: this.table.tableName,
+            Item: {
+              ...statisticsCountKey(stat),
+              kind: 'statistics',
+              day: stat.day,
+              branch: stat.branch,
+              materialType: stat.materialType,
+              [stat.counter]: 1,
+              [TABLE.ttlAttribute]: expiryAfterDays(now, TOMBSTONE_DAYS),
+            },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** One conditional write outside a transaction; a failed condition is a concurrent update. */
+  private async writeOrConflict(
+    item: { Put: ConstructorParameters<typeof PutCommand>[0] } | { Delete: ConstructorParameters<typeof DeleteCommand>[0] },
+    context: Record<string, string>,
+  ): Promise<void> {
+    const written = await writeIf(() =>
+      'Put' in item ? this.table.doc.send(new PutCommand(item.Put)) : this.table.doc.send(new DeleteCommand(item.Delete)),
+    );
+    if (!written) throw new ConcurrentUpdateError('circulation record changed concurrently', { context });
   }
 
   private async transact(items: TransactItem[], context: Record<string, string>): Promise<void> {

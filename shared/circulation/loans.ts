@@ -53,35 +53,49 @@ export interface LoanState {
   readonly pendingDueAt: { readonly value: string; readonly at: string } | undefined;
 }
 
-/** A statistics increment: day (library time zone), branch, material type. No patron, no item. */
+/**
+ * A statistics increment: day (library time zone), branch, material type, and the event it counts
+ * (the idempotency key of its count: stored, it is a hash). No patron, no item.
+ */
 export interface StatIncrement extends LoanDimensions {
   readonly day: string;
   readonly counter: StatCounter;
+  readonly eventId: string;
 }
 
-/** A checkout history entry, written only for patrons who keep their history. */
-/** The increments of one statistics item (day, branch, material type), merged per counter. */
+/** The counts of one day, branch and material type. */
 export interface StatTotal extends LoanDimensions {
   readonly day: string;
   readonly counts: Partial<Record<StatCounter, number>>;
 }
 
+const STAT_COUNTERS: readonly StatCounter[] = ['checkouts', 'renewals', 'returns'];
+
 /**
- * Merges increments that land on the same statistics item. One event can owe several counts to one
- * item (a checkout that arrives after its own return and renewal on the same day, branch and material
- * type), and a DynamoDB transaction may hold only one operation per item.
+ * Sums counts per day, branch and material type: the increments of a change, or the statistics items
+ * read back (one per counted event, or a total of many).
  */
-export function statTotals(stats: readonly StatIncrement[]): StatTotal[] {
+export function sumStatistics(items: readonly Readonly<Record<string, unknown>>[]): StatTotal[] {
   const totals = new Map<string, { day: string; branch: string; materialType: string; counts: Partial<Record<StatCounter, number>> }>();
-  for (const stat of stats) {
-    const key = JSON.stringify([stat.day, stat.branch, stat.materialType]);
-    const total = totals.get(key) ?? { day: stat.day, branch: stat.branch, materialType: stat.materialType, counts: {} };
-    total.counts[stat.counter] = (total.counts[stat.counter] ?? 0) + 1;
+  for (const item of items) {
+    const [day, branch, materialType] = [String(item.day), String(item.branch), String(item.materialType)];
+    const key = JSON.stringify([day, branch, materialType]);
+    const total = totals.get(key) ?? { day, branch, materialType, counts: {} };
+    for (const counter of STAT_COUNTERS) {
+      const count = item[counter];
+      if (typeof count === 'number') total.counts[counter] = (total.counts[counter] ?? 0) + count;
+    }
     totals.set(key, total);
   }
   return [...totals.values()];
 }
 
+/** Merges increments that land on the same day, branch and material type. */
+export function statTotals(stats: readonly StatIncrement[]): StatTotal[] {
+  return sumStatistics(stats.map((stat) => ({ day: stat.day, branch: stat.branch, materialType: stat.materialType, [stat.counter]: 1 })));
+}
+
+/** A checkout history entry, written only for patrons who keep their history. */
 export interface HistoryEntry {
   readonly patronId: string;
   readonly loanId: string;
@@ -142,6 +156,7 @@ function tally(state: LoanState, count: PendingCount, context: LoanContext): { s
     branch: count.branch ?? state.dimensions.branch,
     materialType: state.dimensions.materialType,
     counter: count.counter,
+    eventId: count.eventId,
   };
   return { state: { ...state, counted: [...state.counted, count.eventId] }, stats: [stat] };
 }
@@ -236,6 +251,50 @@ export function applyReturn(state: LoanState, event: DetailOf<'ItemReturned'>, c
     next = { ...next, returnedAt: at, loan: kept, pendingDueAt: undefined };
   }
   return changedFrom(state, next, stats, history);
+}
+
+/**
+ * A loan item found beside its loan's tombstone that is not a returned loan kept for a fine: the trace of a write-first change
+ * that met a concurrent return (a checkout written after the return committed, or a return whose
+ * removal of the link did not complete). The tombstone stands; what the loan item knows and the
+ * tombstone does not is merged in, as if its checkout had arrived late: its branch and material type
+ * (counts that waited for them are due now), the events it counted, and, for a patron who keeps
+ * history, the entry a return that did not know the loan could not write. The caller removes the loan
+ * item in the same save.
+ */
+export function absorbStrayLoan(tombstone: LoanState, stray: LoanState, context: LoanContext): LoanChange {
+  const counted = [...new Set([...tombstone.counted, ...stray.counted])];
+  let next: LoanState = {
+    ...tombstone,
+    loan: undefined,
+    pendingDueAt: undefined,
+    dimensions: tombstone.dimensions ?? stray.dimensions,
+    counted,
+    pending: [],
+  };
+  const stats: StatIncrement[] = [];
+  const waiting = [...tombstone.pending, ...stray.pending].filter(
+    (pending, index, all) => !counted.includes(pending.eventId) && all.findIndex((other) => other.eventId === pending.eventId) === index,
+  );
+  for (const pending of waiting) {
+    const result = tally(next, pending, context);
+    next = result.state;
+    stats.push(...result.stats);
+  }
+  const loan = stray.loan;
+  const history =
+    tombstone.dimensions === undefined && loan !== undefined && loan.title !== undefined && context.keepsHistory && next.returnedAt
+      ? {
+          patronId: loan.patronId,
+          loanId: loan.loanId,
+          itemId: loan.itemId,
+          title: loan.title,
+          materialType: next.dimensions?.materialType ?? UNKNOWN_MATERIAL,
+          checkedOutAt: loan.checkedOutAt,
+          returnedAt: next.returnedAt,
+        }
+      : undefined;
+  return { state: next, stats, history, changed: true };
 }
 
 /** `FineResolved` for a fine on this loan: a returned loan kept for the fine loses its link. */

@@ -4,7 +4,7 @@
  * the synthesized template's IAM policies and event sources, so a grant cannot change unnoticed.
  */
 import type { Text } from '#shared/privacy/recordInventory.ts';
-import { ILS_FEED_PARTITION, PURGE_PARTITION, WEBHOOK_SIGNATURE_PARTITION } from '#shared/table/keys.ts';
+import { ILS_FEED_PARTITION, PURGE_PARTITION, statisticsPartition, WEBHOOK_SIGNATURE_PARTITION } from '#shared/table/keys.ts';
 
 /** Bookdrop's functions, by their folder under `functions/`. */
 export type FunctionName =
@@ -88,12 +88,12 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   },
   'table-stream': {
     does: {
-      en: 'Publishes consent changes and notice outcomes to the library system; counts expired records',
-      es: 'Publica los cambios de consentimiento y los resultados de los avisos al sistema de la biblioteca; cuenta los registros caducados',
+      en: 'Publishes consent changes and notice outcomes to the library system; counts expired records and folds expired per-event statistics into daily totals',
+      es: 'Publica los cambios de consentimiento y los resultados de los avisos al sistema de la biblioteca; cuenta los registros caducados y suma las estadísticas caducadas de cada evento a los totales diarios',
     },
     readsTable: false,
     queriesIndexes: [],
-    writesTable: { limitedTo: [`${PURGE_PARTITION}*`] },
+    writesTable: { limitedTo: [`${PURGE_PARTITION}*`, `${statisticsPartition('')}*`] },
     readsStream: true,
     decryptsContacts: false,
     encryptsContacts: false,

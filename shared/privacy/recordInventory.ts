@@ -29,7 +29,8 @@ import {
   smsRepliesKey,
   renewalRequestKey,
   renewingLoanKey,
-  statisticsKey,
+  statisticsCountKey,
+  statisticsTotalKey,
   sweepPageKey,
   webhookSignatureKey,
   type ItemKey,
@@ -103,6 +104,7 @@ export interface RecordKind {
 
 /** A tombstone's key pattern: its hashed id as a placeholder. */
 const hashed = (key: ItemKey, placeholder: string): ItemKey => ({ pk: key.pk.replace(/#.*$/, `#${placeholder}`), sk: key.sk });
+const eventCounted = (key: ItemKey): ItemKey => ({ pk: key.pk, sk: key.sk.replace(/#[^#]*$/, '#<hash(eventId)>') });
 /** A paged job's key pattern: shard and cursor as placeholders. */
 const paged = (key: ItemKey): ItemKey => ({ pk: key.pk, sk: '<shard>#<cursor>' });
 
@@ -441,11 +443,33 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   },
   {
     kind: 'statistics',
-    key: statisticsKey({ day: '<day>', branch: '<branch>', materialType: '<materialType>' }),
+    // One item per counted event, keyed by a hash of its event id (a retry writes the same item).
+    key: eventCounted(statisticsCountKey({ day: '<day>', branch: '<branch>', materialType: '<materialType>', eventId: '-' })),
     name: { en: 'Anonymous statistics', es: 'Estadísticas anónimas' },
     purpose: {
       en: 'Report checkouts, renewals and returns per day, branch and material type (no patron, no item)',
       es: 'Informar de préstamos, renovaciones y devoluciones por día, sucursal y tipo de material (sin usuario ni ejemplar)',
+    },
+    link: 'none',
+    bookkeeping: true,
+    attributes: { personal: [], other: ['day', 'branch', 'materialType', 'checkouts', 'renewals', 'returns'] },
+    // Kept as long as a tombstone absorbs repeats of its event; then folded into the day's total.
+    retention: {
+      expiries: [
+        {
+          days: { fixed: TOMBSTONE_DAYS },
+          after: { en: 'the count (then added to the day’s total)', es: 'el recuento (luego se suma al total del día)' },
+        },
+      ],
+    },
+  },
+  {
+    kind: 'statistics-total',
+    key: statisticsTotalKey({ day: '<day>', branch: '<branch>', materialType: '<materialType>' }),
+    name: { en: 'Daily statistics totals', es: 'Totales diarios de estadísticas' },
+    purpose: {
+      en: 'Keep the counts of checkouts, renewals and returns per day, branch and material type (no patron, no item, no event)',
+      es: 'Conservar los recuentos de préstamos, renovaciones y devoluciones por día, sucursal y tipo de material (sin usuario, ejemplar ni evento)',
     },
     link: 'none',
     bookkeeping: true,

@@ -8,6 +8,7 @@ import type { OutboundEvent } from '#shared/outbound/outboundEvents.ts';
 import type { NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import { ANNOUNCED_SOURCES, UNCONFIRMED_OPT_IN_SOURCES, type ConsentLedgerEntry } from '#shared/patrons/patronProfile.ts';
 import type { OutboundDetail } from '#shared/events/contract.ts';
+import { sumStatistics, type StatTotal } from '#shared/circulation/loans.ts';
 
 /** A stream record, unmarshalled. */
 export interface TableChange {
@@ -24,6 +25,8 @@ export interface ChangeEffects {
   readonly notices: NoticeRequest[];
   /** The record kind a TTL deletion removed, for the purge journal (counts only). */
   readonly purged?: string;
+  /** An expired per-event statistics count: what to add to its day's total (no event id, no patron). */
+  readonly rollUp?: StatTotal;
 }
 
 /** Item kinds that hold no data about anyone: their expiry is not journaled. */
@@ -35,7 +38,11 @@ export function effectsOf(change: TableChange): ChangeEffects {
   if (change.expiredByTtl) {
     // Bookkeeping (the journal's own marks, paged-job markers) expires too; it is not a record.
     const kind = String(change.oldImage?.kind ?? 'unknown');
-    return BOOKKEEPING.has(kind) ? { events, notices } : { events, notices, purged: kind };
+    if (BOOKKEEPING.has(kind)) return { events, notices };
+    // A per-event count (the only statistics item with a TTL) is folded into its day's total.
+    const [rollUp] = kind === 'statistics' && change.oldImage ? sumStatistics([change.oldImage]) : [];
+    const counted = rollUp !== undefined && Object.values(rollUp.counts).some((count) => count > 0);
+    return { events, notices, purged: kind, ...(counted ? { rollUp } : {}) };
   }
   const item = change.newImage;
   if (change.eventName === 'INSERT' && item?.kind === 'consent-ledger') {

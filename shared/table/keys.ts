@@ -83,9 +83,17 @@ export const loanTombstoneKey = (loanId: string): ItemKey => ({ pk: `LOANDONE#${
 export const fineTombstoneKey = (fineId: string): ItemKey => ({ pk: `FINEDONE#${hashOf(fineId)}`, sk: 'FINE' });
 export const holdTombstoneKey = (holdId: string): ItemKey => ({ pk: `HOLDDONE#${hashOf(holdId)}`, sk: 'HOLD' });
 
-export const statisticsKey = (stat: { day: string; branch: string; materialType: string }): ItemKey => ({
-  pk: `STATS#${stat.day}`,
+/** The statistics partition of a day: its counts, summed when read. */
+export const statisticsPartition = (day: string) => `STATS#${day}`;
+/** A day's total for one branch and material type: the per-event counts folded in when they expire. */
+export const statisticsTotalKey = (stat: { day: string; branch: string; materialType: string }): ItemKey => ({
+  pk: statisticsPartition(stat.day),
   sk: `${stat.branch}#${stat.materialType}`,
+});
+/** One counted event: keyed by a hash of its event id, so a retry or a duplicate writes the same item. */
+export const statisticsCountKey = (stat: { day: string; branch: string; materialType: string; eventId: string }): ItemKey => ({
+  pk: statisticsPartition(stat.day),
+  sk: `${stat.branch}#${stat.materialType}#${hashOf(stat.eventId)}`,
 });
 /** The purge journal's partitions (counts and markers): the only ones the table-stream function may write. */
 export const PURGE_PARTITION = 'PURGE#';

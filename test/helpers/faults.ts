@@ -47,3 +47,9 @@ export function injectFaults(client: { middlewareStack: MiddlewareStack<any, any
   );
   return () => raised;
 }
+
+/** True if an item of a command's input (marshalled or not, depending on where the middleware sits) has this `kind`. */
+export function isKind(item: unknown, kind: string): boolean {
+  const value = (item as Record<string, unknown> | undefined)?.kind;
+  return value === kind || (value as { S?: string } | undefined)?.S === kind;
+}

@@ -164,7 +164,7 @@ describe('Stack: BookdropStack', () => {
     expect(JSON.stringify(query?.Resource)).toContain('/index/byNoticeId');
   });
 
-  it('lets the table-stream function publish to the bus and write only the purge journal', () => {
+  it('lets the table-stream function publish to the bus and write only the purge journal and the statistics totals', () => {
     const statements = policyOf('TableStreamConsumerRoleDefaultPolicy');
     const actions = statements.flatMap((statement) => [statement.Action].flat());
     expect(actions).toContain('events:PutEvents');
@@ -174,7 +174,7 @@ describe('Stack: BookdropStack', () => {
     expect(writes).toEqual([
       expect.objectContaining({
         Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PURGE#*'] } },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PURGE#*', 'STATS#*'] } },
       }),
     ]);
     expect(actionsOn(statements, keyId('ContactKey'))).toEqual([]);

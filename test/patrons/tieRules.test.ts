@@ -176,11 +176,11 @@ describe('Function: statTotals', () => {
     const item = { day: '2026-11-05', branch: 'B', materialType: 'book' };
     expect(
       statTotals([
-        { ...item, counter: 'returns' },
-        { ...item, counter: 'renewals' },
-        { ...item, counter: 'checkouts' },
-        { ...item, counter: 'renewals' },
-        { ...item, branch: 'C', counter: 'returns' },
+        { ...item, counter: 'returns', eventId: 'e1' },
+        { ...item, counter: 'renewals', eventId: 'e2' },
+        { ...item, counter: 'checkouts', eventId: 'e3' },
+        { ...item, counter: 'renewals', eventId: 'e4' },
+        { ...item, branch: 'C', counter: 'returns', eventId: 'e5' },
       ]),
     ).toEqual([
       { ...item, counts: { returns: 1, renewals: 2, checkouts: 1 } },

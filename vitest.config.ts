@@ -22,6 +22,7 @@ const UNIT = [
   'test/notices/smsPacer.test.ts',
   'test/notices/broadcastRate.test.ts',
   'test/config/timeZone.test.ts',
+  'test/config/validatedConfig.test.ts',
   'test/patrons/tieRules.test.ts',
   'test/circulation/strayLoan.test.ts',
   'test/privacy/privacyChart.test.ts',

@@ -11,7 +11,8 @@ export class BookdropError extends Error {
   public readonly context: SafeContext;
   public constructor(message: string, options: { cause?: unknown; context?: SafeContext } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    // Each subclass spells its name out (a field, set after this constructor): minified bundles rename classes.
+    this.name = 'BookdropError';
     this.context = options.context ?? {};
   }
 }
@@ -29,6 +30,7 @@ export interface FieldIssue {
  * dead-letter queue with this message, which names each field and rule and never a value.
  */
 export class EventValidationError extends BookdropError {
+  public override readonly name = 'EventValidationError';
   public readonly issues: readonly FieldIssue[];
   public constructor(issues: readonly FieldIssue[], context: SafeContext = {}) {
     super(`invalid event: ${issues.map((issue) => `${issue.field} ${issue.rule}`).join('; ')}`, { context });
@@ -37,25 +39,40 @@ export class EventValidationError extends BookdropError {
 }
 
 /** Configuration or environment is missing or wrong; raised once, at cold start. */
-export class ConfigurationError extends BookdropError {}
+export class ConfigurationError extends BookdropError {
+  /** Spelled out: bundles are minified, and the name is what logs and dead-letter reasons show. */
+  public override readonly name = 'ConfigurationError';
+}
 
 /** A conditional write lost a race with a concurrent writer; the caller re-reads and retries. */
-export class ConcurrentUpdateError extends BookdropError {}
+export class ConcurrentUpdateError extends BookdropError {
+  /** Spelled out: bundles are minified, and the name is what logs and dead-letter reasons show. */
+  public override readonly name = 'ConcurrentUpdateError';
+}
 
 /**
  * A downstream provider (SNS, SES, EventBridge) failed in a way that may succeed later
  * (throttling, 5xx). The queue's retry with backoff handles it.
  */
-export class RetryableDeliveryError extends BookdropError {}
+export class RetryableDeliveryError extends BookdropError {
+  /** Spelled out: bundles are minified, and the name is what logs and dead-letter reasons show. */
+  public override readonly name = 'RetryableDeliveryError';
+}
 
 /**
  * A notice cannot be written as the SMS rules require: its template cannot fit one GSM-7 segment, or
  * a text it must carry has nothing left once mapped onto GSM-7. Not retryable (a defect or bad data).
  */
-export class NoticeTextError extends BookdropError {}
+export class NoticeTextError extends BookdropError {
+  /** Spelled out: bundles are minified, and the name is what logs and dead-letter reasons show. */
+  public override readonly name = 'NoticeTextError';
+}
 
 /**
  * A patron import file cannot be read as its mapping describes (encoding, delimiter, header, quotes).
  * Nothing is written; the message says where and what to change, never a value from the file.
  */
-export class ImportFileError extends BookdropError {}
+export class ImportFileError extends BookdropError {
+  /** Spelled out: bundles are minified, and the name is what logs and dead-letter reasons show. */
+  public override readonly name = 'ImportFileError';
+}

@@ -99,10 +99,16 @@ export interface CliTarget {
 }
 
 /** A command-line mistake: the message is shown as is, with the usage line, exit code 2. */
-export class CliUsageError extends BookdropError {}
+export class CliUsageError extends BookdropError {
+  /** Spelled out: bundles are minified, and the name is what logs and dead-letter reasons show. */
+  public override readonly name = 'CliUsageError';
+}
 
 /** A failure the CLI has already put into words for the user (exit code 1). */
-export class CliFailure extends BookdropError {}
+export class CliFailure extends BookdropError {
+  /** Spelled out: bundles are minified, and the name is what logs and dead-letter reasons show. */
+  public override readonly name = 'CliFailure';
+}
 
 /**
  * Takes `--sandbox [url]`, `--stage <name>` and `--region <region>` out of `argv`; returns the

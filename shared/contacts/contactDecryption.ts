@@ -13,7 +13,10 @@ import { CHANNEL_IN_PLAINTEXT, COMMITMENT, CONTACT_PURPOSE, type ContactBinding 
 import { contactKeyringFromEnv } from '#shared/contacts/contactKeyring.ts';
 import type { KeyEnv } from '#shared/contacts/keys.ts';
 
-export class ContactDecryptionError extends BookdropError {}
+export class ContactDecryptionError extends BookdropError {
+  /** Spelled out: bundles are minified, and the name is what logs and dead-letter reasons show. */
+  public override readonly name = 'ContactDecryptionError';
+}
 
 /** How long an unwrapped data key is kept, and how many at once. */
 export interface DataKeyCache {

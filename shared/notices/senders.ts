@@ -12,6 +12,7 @@ import { SmsPacer } from '#shared/notices/smsPacer.ts';
 
 /** A provider refused the message for good (invalid number, rejected message, ...). */
 export class PermanentDeliveryError extends BookdropError {
+  public override readonly name = 'PermanentDeliveryError';
   public constructor(
     public readonly reason: string,
     options: { cause?: unknown; invalidContact?: boolean } = {},

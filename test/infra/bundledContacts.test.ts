@@ -69,7 +69,7 @@ describe('Contact encryption in a function bundle', () => {
   });
 
   it('refuses a contact read as the other channel', () => {
-    // keepNames (infra/bundling.ts): the error keeps its class name in a minified bundle, for the logs.
+    // Minified without keepNames (infra/bundling.ts): the error spells its name out, for the logs.
     expect(result.swapped).toBe('ContactDecryptionError: contact ciphertext is bound to another patron or channel');
   });
 

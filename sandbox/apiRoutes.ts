@@ -87,10 +87,11 @@ export const sandboxRoutes: ApiRoute[] = [
   {
     method: 'GET',
     path: '/sandbox/statistics',
-    // One item per counted event (or a total from before): summed per day, branch and material type.
-    handle: async ({ sandbox }) => ({
-      body: { counts: sumStatistics(await sandbox.itemsOfKind('statistics')).map(({ counts, ...total }) => ({ ...total, ...counts })) },
-    }),
+    // Per-event counts and the daily totals expired counts were folded into: summed per day, branch and material type.
+    handle: async ({ sandbox }) => {
+      const items = [...(await sandbox.itemsOfKind('statistics')), ...(await sandbox.itemsOfKind('statistics-total'))];
+      return { body: { counts: sumStatistics(items).map(({ counts, ...total }) => ({ ...total, ...counts })) } };
+    },
   },
   {
     method: 'GET',

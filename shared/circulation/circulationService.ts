@@ -61,7 +61,11 @@ export class CirculationService {
       // the patron's ready holds (on every delivery, so a retry after a failed enqueue still asks; the
       // notice keys keep a hold already announced from being announced twice).
       if (result.profile.closedAt === undefined) {
-        await this.askHoldNotices(detail.patronId, await this.deps.holds.readyHolds(detail.patronId), detail.eventId);
+        await this.askHoldNotices(
+          detail.patronId,
+          await this.deps.holds.readyHolds(detail.patronId, this.deps.clock.now()),
+          detail.eventId,
+        );
       }
     },
     PatronPreferencesChanged: async (detail) => {

@@ -80,6 +80,15 @@ export async function dayStatistics(table: TableContext, day: string): Promise<S
 /** How long tombstones remember a closed loan, fine or hold, to absorb late events. */
 export const TOMBSTONE_DAYS = 90;
 
+/**
+ * Days beyond `openLoanDays` that a per-event statistics count is kept. It must outlive every record
+ * whose list of counted events can absorb a repeat of its event: the open loan (its due date, at most
+ * about 90 days out, plus `openLoanDays`) and the tombstone (the return, at most then, plus
+ * {@link TOMBSTONE_DAYS}). A repeat after its count was folded into the day's total would be counted
+ * again; one that late is also past every other record of the loan.
+ */
+export const STATISTICS_COUNT_EXTRA_DAYS = 90 + TOMBSTONE_DAYS;
+
 /** A loan's stored state with the versions it was read at. */
 export interface StoredLoan {
   readonly state: LoanState;
@@ -316,8 +325,9 @@ export class DynamoCirculationStore implements CirculationStore {
 
   /**
    * One item per counted event, keyed by it: a retry or a duplicate writes the same item again. It
-   * lives as long as a tombstone absorbs repeats; when DynamoDB TTL deletes it, the table stream folds
-   * its count into the day's total (`statisticsTotalKey`), so no per-event trace is kept for good.
+   * lives as long as the loan's records can absorb repeats of its event ({@link STATISTICS_COUNT_EXTRA_DAYS});
+   * when DynamoDB TTL deletes it, the table stream folds its count into the day's total
+   * (`statisticsTotalKey`), so no per-event trace is kept for good.
    */
   private async count(stats: readonly StatIncrement[], now: Date): Promise<void> {
     await Promise.all(
@@ -332,7 +342,7 @@ export class DynamoCirculationStore implements CirculationStore {
               branch: stat.branch,
               materialType: stat.materialType,
               [stat.counter]: 1,
-              [TABLE.ttlAttribute]: expiryAfterDays(now, TOMBSTONE_DAYS),
+              [TABLE.ttlAttribute]: expiryAfterDays(now, this.retention.openLoanDays + STATISTICS_COUNT_EXTRA_DAYS),
             },
           }),
         ),

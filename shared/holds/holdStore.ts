@@ -28,8 +28,8 @@ export interface HoldStore {
    * returns false when it stored nothing.
    */
   putReady(hold: Hold): Promise<boolean>;
-  /** The ids and pick-up dates of the patron's holds ready for pick-up (strongly consistent; no title). */
-  readyHolds(patronId: string): Promise<ReadyHold[]>;
+  /** The ids and pick-up dates of the patron's holds ready for pick-up after `now` (strongly consistent; no title). */
+  readyHolds(patronId: string, now: Date): Promise<ReadyHold[]>;
 }
 
 export { holdKey };
@@ -102,12 +102,18 @@ export class DynamoHoldStore implements HoldStore {
     return false;
   }
 
-  public async readyHolds(patronId: string): Promise<ReadyHold[]> {
+  public async readyHolds(patronId: string, now: Date): Promise<ReadyHold[]> {
+    // A hold past its pick-up date is not announced (it waits only for its HoldClosed or its expiry).
     const holds = await queryAll(this.table, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hold)',
-      FilterExpression: '#status = :ready',
+      FilterExpression: '#status = :ready AND pickupBy > :now',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': patronPartition(patronId), ':hold': PATRON_RECORD.hold, ':ready': 'ready' },
+      ExpressionAttributeValues: {
+        ':pk': patronPartition(patronId),
+        ':hold': PATRON_RECORD.hold,
+        ':ready': 'ready',
+        ':now': now.toISOString(),
+      },
       ProjectionExpression: 'holdId, pickupBy',
       ConsistentRead: true,
     });

@@ -50,7 +50,7 @@ const WORDS = {
     days: (n: number) => (n === 1 ? '1 day' : `${n} days`),
     hours: (n: number) => `${n} hours`,
     expires: (days: string, after: string) => `Expires ${days} after ${after}.`,
-    configured: (setting: string) => `Setting: retention.${setting}.`,
+    configured: (setting: string, plus?: number) => `Setting: retention.${setting}${plus ? ` (plus ${plus} days)` : ''}.`,
     indefinitely: 'Kept with no time limit (no personal data).',
     summary: {
       heading: 'What is kept, by whom, and for how long',
@@ -117,7 +117,7 @@ const WORDS = {
     days: (n: number) => (n === 1 ? '1 día' : `${n} días`),
     hours: (n: number) => `${n} horas`,
     expires: (days: string, after: string) => `Caduca ${days} después de ${after}.`,
-    configured: (setting: string) => `Ajuste: retention.${setting}.`,
+    configured: (setting: string, plus?: number) => `Ajuste: retention.${setting}${plus ? ` (más ${plus} días)` : ''}.`,
     indefinitely: 'Se guarda sin límite de tiempo (sin datos personales).',
     summary: {
       heading: 'Qué se guarda, quién lo guarda y durante cuánto tiempo',
@@ -184,7 +184,7 @@ export function retentionText(retention: Retention, config: ConsortiumConfig, la
   if (retention.until) parts.push(`${retention.until[language]}.`);
   for (const { days, after } of retention.expiries ?? []) {
     parts.push(words.expires(words.days(retentionDays(days, config)), after[language]));
-    if ('setting' in days) parts.push(words.configured(days.setting));
+    if ('setting' in days) parts.push(words.configured(days.setting, days.plus));
   }
   return parts.length > 0 ? parts.join(' ') : words.indefinitely;
 }

@@ -5,7 +5,7 @@
  * and every expiry the code writes, and the patron data report.
  */
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
-import { TOMBSTONE_DAYS } from '#shared/circulation/circulationStore.ts';
+import { STATISTICS_COUNT_EXTRA_DAYS, TOMBSTONE_DAYS } from '#shared/circulation/circulationStore.ts';
 import { DEFAULT_TOLERANCE_SECONDS } from '#shared/ilsBridge/webhookSignature.ts';
 import type { FunctionName } from '#shared/privacy/functionAccess.ts';
 import {
@@ -47,7 +47,7 @@ export type Text = Readonly<Record<ChartLanguage, string>>;
 export type RetentionSetting = keyof ConsortiumConfig['retention'];
 
 /** A number of days: a configuration setting, or a constant of the code that writes the record. */
-export type RetentionDays = { readonly setting: RetentionSetting } | { readonly fixed: number };
+export type RetentionDays = { readonly setting: RetentionSetting; readonly plus?: number } | { readonly fixed: number };
 
 /** A DynamoDB TTL expiry: `days` after `after`. */
 export interface Expiry {
@@ -453,11 +453,11 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     link: 'none',
     bookkeeping: true,
     attributes: { personal: [], other: ['day', 'branch', 'materialType', 'checkouts', 'renewals', 'returns'] },
-    // Kept as long as a tombstone absorbs repeats of its event; then folded into the day's total.
+    // Kept as long as the loan's records absorb repeats of its event; then folded into the day's total.
     retention: {
       expiries: [
         {
-          days: { fixed: TOMBSTONE_DAYS },
+          days: { setting: 'openLoanDays', plus: STATISTICS_COUNT_EXTRA_DAYS },
           after: { en: 'the count (then added to the day’s total)', es: 'el recuento (luego se suma al total del día)' },
         },
       ],
@@ -607,5 +607,5 @@ export function recordKindOfKey(pk: string, sk: string, kinds: readonly RecordKi
 
 /** Days of a retention figure under a configuration. */
 export function retentionDays(days: RetentionDays, config: ConsortiumConfig): number {
-  return 'setting' in days ? config.retention[days.setting] : days.fixed;
+  return 'setting' in days ? config.retention[days.setting] + (days.plus ?? 0) : days.fixed;
 }

@@ -114,7 +114,10 @@ describe('Class: CirculationService (in-memory ports)', () => {
     const early = patronRegistered();
     const ready = holdReady(early.patronId);
     const closedHold = holdReady(early.patronId);
+    // Past its pick-up date (the service clock reads 2026-11-05): no longer worth announcing.
+    const lapsed = holdReady(early.patronId, { pickupBy: '2026-11-04T20:00:00-05:00' });
     await apply(
+      { detailType: 'HoldReady', detail: lapsed },
       { detailType: 'HoldReady', detail: ready },
       { detailType: 'HoldReady', detail: closedHold },
       {
@@ -125,7 +128,7 @@ describe('Class: CirculationService (in-memory ports)', () => {
     queue.take();
     await apply({ detailType: 'PatronRegistered', detail: early });
     const asked = { kind: 'hold-ready', patronId: early.patronId, subjectId: ready.holdId, subjectVersion: '2026-11-12T01:00:00.000Z' };
-    // The closed hold is not announced; the open one is, keyed as the HoldReady's own request.
+    // Neither the closed nor the lapsed hold is announced; the open one is, keyed as the HoldReady's own request.
     expect(queue.requests.filter((request) => request.kind === 'hold-ready')).toEqual([expect.objectContaining(asked)]);
     queue.take();
     // A redelivered registration asks again (a retry after a failed enqueue must); the notice key dedupes.

@@ -5,12 +5,12 @@
  */
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayStatistics, TOMBSTONE_DAYS } from '#shared/circulation/circulationStore.ts';
+import { dayStatistics, STATISTICS_COUNT_EXTRA_DAYS } from '#shared/circulation/circulationStore.ts';
 import { expiryAfterDays } from '#shared/clock.ts';
 import { DynamoPurgeJournal } from '#shared/stream/purgeJournal.ts';
 import { statisticsPartition } from '#shared/table/keys.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
-import { itemCheckedOut, uid } from '#test/helpers/factories.ts';
+import { itemCheckedOut, testConfig, uid } from '#test/helpers/factories.ts';
 import { freshTable } from '#test/helpers/localAws.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
@@ -54,8 +54,8 @@ describe('Statistics: per-event counts folded into daily totals when they expire
 
     const perEvent = await dayItems();
     expect(perEvent).toHaveLength(4);
-    // Each lives as long as a tombstone absorbs repeats of its event.
-    const written = expiryAfterDays(pipeline.clock.now(), TOMBSTONE_DAYS);
+    // Each lives as long as the loan's records absorb repeats of its event.
+    const written = expiryAfterDays(pipeline.clock.now(), testConfig.retention.openLoanDays + STATISTICS_COUNT_EXTRA_DAYS);
     for (const item of perEvent) expect(item[TABLE.ttlAttribute]).toBe(written);
 
     // DynamoDB's TTL process deletes them; the stream folds each into the total.

@@ -121,9 +121,9 @@ export class MemoryHoldStore implements HoldStore {
     this.holds.set(hold.holdId, hold);
     return true;
   }
-  public async readyHolds(patronId: string) {
+  public async readyHolds(patronId: string, now: Date) {
     return [...this.holds.values()]
-      .filter((hold) => hold.patronId === patronId && !this.closed.has(hold.holdId))
+      .filter((hold) => hold.patronId === patronId && !this.closed.has(hold.holdId) && hold.pickupBy > now.toISOString())
       .map(({ holdId, pickupBy }) => ({ holdId, pickupBy }));
   }
 }

@@ -44,7 +44,7 @@ const WINDOW = DAY;
  */
 const NOT_IN_SCENARIO: Record<string, string> = {
   'statistics-total':
-    'written by the table stream when DynamoDB TTL deletes a per-event count (90 days on), which this scenario does not reach; test/circulation/statisticsRollUp.test.ts covers it',
+    'written by the table stream when DynamoDB TTL deletes a per-event count (openLoanDays plus 180 days on), which this scenario does not reach; test/circulation/statisticsRollUp.test.ts covers it',
   'ils-snapshot-loan': 'written by the ILS report bridge, which this pipeline does not run (its own tests cover it)',
   'ils-feed': 'written by the ILS report bridge, which this pipeline does not run',
   'webhook-signature': 'written by the signed ILS webhook, which this pipeline does not run',

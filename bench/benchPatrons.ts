@@ -16,3 +16,19 @@ export function benchRegistration(patronId: string, index: number, numberBase: n
     },
   };
 }
+
+/** A bench patron's hold, ready at Riverside Main a week before its pick-up date. */
+export function benchHoldReady(patronId: string, index: number) {
+  return {
+    detailType: 'HoldReady' as const,
+    detail: {
+      eventId: `hold-${index}`,
+      occurredAt: '2026-11-04T09:00:00-05:00',
+      holdId: `H-${index}`,
+      patronId,
+      title: 'Piranesi',
+      pickupBranch: 'riverside-main',
+      pickupBy: '2026-11-11T20:00:00-05:00',
+    },
+  };
+}

@@ -30,7 +30,7 @@
  * A transaction is not in the floors: a design that reaches its guarantees with single conditional
  * writes pays no transaction premium.
  */
-import { benchRegistration } from '#bench/benchPatrons.ts';
+import { benchHoldReady, benchRegistration } from '#bench/benchPatrons.ts';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { buildCirculationService } from '#functions/circulation/app.ts';
@@ -276,18 +276,7 @@ export async function capacityBench(
     await setupCirculation.apply(benchRegistration(patronId, i, 2_000_000, 'capacity'));
     queued.length = 0;
     await meter.during('HoldReady (SMS + email)', async () => {
-      await circulation.apply({
-        detailType: 'HoldReady',
-        detail: {
-          eventId: `hold-${i}`,
-          occurredAt: '2026-11-04T09:00:00-05:00',
-          holdId: `H-${i}`,
-          patronId,
-          title: 'Piranesi',
-          pickupBranch: 'riverside-main',
-          pickupBy: '2026-11-11T20:00:00-05:00',
-        },
-      });
+      await circulation.apply(benchHoldReady(patronId, i));
       for (const request of queued.filter(isNoticeRequest)) await notifier.deliver(request);
     });
     await meter.during('checkout + return', async () => {

@@ -15,7 +15,7 @@
  * 9. DynamoDB capacity units per event type (HoldReady with both channels, a checkout and its return)
  *    against their floors, and KMS calls per notice (bench/capacityBench.ts).
  */
-import { benchRegistration } from '#bench/benchPatrons.ts';
+import { benchHoldReady, benchRegistration } from '#bench/benchPatrons.ts';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -91,18 +91,7 @@ try {
   for (let i = 0; i < PATRONS; i++) {
     const patronId = `P-bench-${i}`;
     await circulation.apply(benchRegistration(patronId, i, 1_000_000, 'patron'));
-    await circulation.apply({
-      detailType: 'HoldReady',
-      detail: {
-        eventId: `hold-${i}`,
-        occurredAt: '2026-11-04T09:00:00-05:00',
-        holdId: `H-${i}`,
-        patronId,
-        title: 'Piranesi',
-        pickupBranch: 'riverside-main',
-        pickupBy: '2026-11-11T20:00:00-05:00',
-      },
-    });
+    await circulation.apply(benchHoldReady(patronId, i));
   }
   const requests = queued.filter(isNoticeRequest).filter((message) => message.kind === 'hold-ready');
   const started = performance.now();

@@ -161,6 +161,16 @@ function tally(state: LoanState, count: PendingCount, context: LoanContext): { s
   return { state: { ...state, counted: [...state.counted, count.eventId] }, stats: [stat] };
 }
 
+/** The checkout history entry of a loan returned at `returnedAt`. */
+function historyEntry(
+  loan: Pick<ActiveLoan, 'patronId' | 'loanId' | 'itemId' | 'checkedOutAt'> & { readonly title: string },
+  materialType: string,
+  returnedAt: string,
+): HistoryEntry {
+  const { patronId, loanId, itemId, title, checkedOutAt } = loan;
+  return { patronId, loanId, itemId, title, materialType, checkedOutAt, returnedAt };
+}
+
 function changedFrom(before: LoanState, after: LoanState, stats: StatIncrement[], history?: HistoryEntry): LoanChange {
   return { state: after, stats, history, changed: after !== before };
 }
@@ -181,15 +191,7 @@ export function applyCheckout(state: LoanState, event: DetailOf<'ItemCheckedOut'
     next = { ...next, pending: [] };
     if (next.returnedAt !== undefined && context.keepsHistory) {
       // Returned before its checkout arrived: the history entry is written now, the link never made.
-      history = {
-        patronId: event.patronId,
-        loanId: event.loanId,
-        itemId: event.itemId,
-        title: event.title,
-        materialType: next.dimensions!.materialType,
-        checkedOutAt: at,
-        returnedAt: next.returnedAt,
-      };
+      history = historyEntry({ ...event, checkedOutAt: at }, next.dimensions!.materialType, next.returnedAt);
     }
   }
   const counted = tally(next, { eventId: event.eventId, counter: 'checkouts', at, branch: event.branch }, context);
@@ -236,15 +238,7 @@ export function applyReturn(state: LoanState, event: DetailOf<'ItemReturned'>, c
   if (next.returnedAt === undefined) {
     const loan = next.loan;
     if (loan && context.keepsHistory && loan.title !== undefined) {
-      history = {
-        patronId: loan.patronId,
-        loanId: loan.loanId,
-        itemId: loan.itemId,
-        title: loan.title,
-        materialType: next.dimensions?.materialType ?? UNKNOWN_MATERIAL,
-        checkedOutAt: loan.checkedOutAt,
-        returnedAt: at,
-      };
+      history = historyEntry({ ...loan, title: loan.title }, next.dimensions?.materialType ?? UNKNOWN_MATERIAL, at);
     }
     // The link goes at once; an open fine keeps it (without the title) until it is resolved.
     const kept = loan && context.hasOpenFine ? { ...loan, title: undefined, status: 'returned' as const } : undefined;
@@ -284,15 +278,7 @@ export function absorbStrayLoan(tombstone: LoanState, stray: LoanState, context:
   const loan = stray.loan;
   const history =
     tombstone.dimensions === undefined && loan !== undefined && loan.title !== undefined && context.keepsHistory && next.returnedAt
-      ? {
-          patronId: loan.patronId,
-          loanId: loan.loanId,
-          itemId: loan.itemId,
-          title: loan.title,
-          materialType: next.dimensions?.materialType ?? UNKNOWN_MATERIAL,
-          checkedOutAt: loan.checkedOutAt,
-          returnedAt: next.returnedAt,
-        }
+      ? historyEntry({ ...loan, title: loan.title }, next.dimensions?.materialType ?? UNKNOWN_MATERIAL, next.returnedAt)
       : undefined;
   return { state: next, stats, history, changed: true };
 }

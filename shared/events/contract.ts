@@ -170,6 +170,22 @@ export type CirculationEvent = {
 
 export type DetailOf<K extends CirculationDetailType> = z.infer<(typeof circulationEventSchemas)[K]>;
 
+/**
+ * The consent sources `PatronConsentChanged` carries (contract v1 and, additive since v1 was fixed,
+ * `email-unsubscribe`, the patron's one-click unsubscribe link, and `import`, a bulk import of the
+ * ILS's existing patrons). A ledger entry of another source (`delivery-feedback`) is not announced.
+ */
+export const ANNOUNCED_CONSENT_SOURCES = [
+  'registration',
+  'catalog',
+  'staff',
+  'sms-keyword',
+  'email-feedback',
+  'email-unsubscribe',
+  'account-closed',
+  'import',
+] as const;
+
 /** Outbound events (`source: "library.notices"`). They never carry contact values or titles. Built on first use. */
 export const outboundEventSchemas = lazySchemas({
   PatronConsentChanged: () =>
@@ -177,18 +193,7 @@ export const outboundEventSchemas = lazySchemas({
       patronId: id,
       channel: z.enum(['sms', 'email']),
       optedIn: z.boolean(),
-      // Additive since v1 was fixed: `email-unsubscribe` (the patron's one-click unsubscribe link) and
-      // `import` (a bulk import of the ILS's existing patrons).
-      source: z.enum([
-        'registration',
-        'catalog',
-        'staff',
-        'sms-keyword',
-        'email-feedback',
-        'email-unsubscribe',
-        'account-closed',
-        'import',
-      ]),
+      source: z.enum(ANNOUNCED_CONSENT_SOURCES),
       at: timestamp,
     }),
   NoticeSent: () => z.object({ noticeId: z.string(), patronId: id, kind: z.string(), channel: z.enum(['sms', 'email']) }),

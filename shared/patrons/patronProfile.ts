@@ -6,7 +6,7 @@
  * if each had arrived once, in order. A closed account keeps a tombstone (`closedAt`) so that events
  * older than the closure cannot bring its data back.
  */
-import type { DetailOf } from '#shared/events/contract.ts';
+import { ANNOUNCED_CONSENT_SOURCES, type DetailOf } from '#shared/events/contract.ts';
 import { normalizeInitial } from '#shared/patrons/patronInitial.ts';
 
 export type Channel = 'sms' | 'email';
@@ -30,16 +30,7 @@ export type ConsentSource =
   | 'import';
 
 /** The sources `PatronConsentChanged` (contract v1 and its additive sources) can carry. */
-export const ANNOUNCED_SOURCES: ReadonlySet<ConsentSource> = new Set([
-  'registration',
-  'catalog',
-  'staff',
-  'sms-keyword',
-  'email-feedback',
-  'email-unsubscribe',
-  'account-closed',
-  'import',
-]);
+export const ANNOUNCED_SOURCES: ReadonlySet<ConsentSource> = new Set(ANNOUNCED_CONSENT_SOURCES);
 
 /** Sources whose SMS opt-in gets no confirmation text: START is confirmed by its own reply, an import by nobody. */
 export const UNCONFIRMED_OPT_IN_SOURCES: ReadonlySet<ConsentSource> = new Set(['sms-keyword', 'import']);

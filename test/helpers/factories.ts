@@ -65,6 +65,21 @@ export function itemCheckedOut(patronId: string, overrides: Partial<DetailOf<'It
   };
 }
 
+/** The ILS's renewal of a loan (no request id: as a desk renewal, or an ILS that does not echo it). */
+export function loanRenewed(
+  loan: Pick<DetailOf<'ItemCheckedOut'>, 'loanId' | 'patronId'>,
+  overrides: Partial<DetailOf<'LoanRenewed'>> = {},
+): DetailOf<'LoanRenewed'> {
+  return {
+    eventId: uid('rn'),
+    occurredAt: '2026-11-04T10:01:00-05:00',
+    loanId: loan.loanId,
+    patronId: loan.patronId,
+    dueAt: '2026-11-19T23:59:00-05:00',
+    ...overrides,
+  };
+}
+
 /** A patron's text to the library's number, as the two-way SMS topic delivers it. */
 export function inboundSms(from: string, body: string, inboundMessageId: string = randomUUID()) {
   return {

@@ -11,6 +11,7 @@ import {
   holdReady,
   inboundSms,
   itemCheckedOut,
+  loanRenewed,
   patronRegistered,
   phoneNumber,
   preferencesChanged,
@@ -101,18 +102,7 @@ describe('Privacy: logs', () => {
       await pipeline.publish(...loans.map((detail) => ({ detailType: 'ItemCheckedOut', detail })));
       const text = (body: string) => inboundSms(shared, body);
       await pipeline.inbound(text('RENEW'));
-      await pipeline.publish(
-        ...loans.map((loan) => ({
-          detailType: 'LoanRenewed',
-          detail: {
-            eventId: uid('rn'),
-            occurredAt: '2026-11-04T10:01:00-05:00',
-            loanId: loan.loanId,
-            patronId: loan.patronId,
-            dueAt: '2026-11-19T23:59:00-05:00',
-          },
-        })),
-      );
+      await pipeline.publish(...loans.map((loan) => ({ detailType: 'LoanRenewed', detail: loanRenewed(loan) })));
       await pipeline.deliverNotices();
       await pipeline.inbound(text('ITEMS'));
       await pipeline.deliverNotices();

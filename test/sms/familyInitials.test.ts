@@ -9,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import type { OutboundDetail } from '#shared/events/contract.ts';
 import { patronReport } from '#shared/patrons/patronReport.ts';
-import { inboundSms, itemCheckedOut, patronRegistered, phoneNumber, preferencesChanged, testConfig, uid } from '#test/helpers/factories.ts';
+import {
+  inboundSms,
+  itemCheckedOut,
+  loanRenewed,
+  patronRegistered,
+  phoneNumber,
+  preferencesChanged,
+  testConfig,
+  uid,
+} from '#test/helpers/factories.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
 const config: ConsortiumConfig = { ...testConfig, sms: { ...testConfig.sms, commands: { patronLabel: 'initial' } } };
@@ -63,28 +72,16 @@ describe('Flow: a family on one number, labelled by first initial', () => {
       .map((event) => event.detail as OutboundDetail<'RenewalRequested'>);
     expect(requests).toHaveLength(4);
     // The ILS answers without request ids; one refusal with it.
-    await ils(
-      ...loans.slice(0, 3).map((loan) => ({
-        detailType: 'LoanRenewed',
-        detail: {
-          eventId: uid('rn'),
-          occurredAt: '2026-11-04T10:01:00-05:00',
-          loanId: loan.loanId,
-          patronId: loan.patronId,
-          dueAt: '2026-11-19T23:59:00-05:00',
-        },
-      })),
-      {
-        detailType: 'RenewalRefused',
-        detail: {
-          eventId: uid('rf'),
-          occurredAt: '2026-11-04T10:01:00-05:00',
-          loanId: loans[3]!.loanId,
-          requestId: requests[0]!.requestId,
-          reason: 'on-hold',
-        },
+    await ils(...loans.slice(0, 3).map((loan) => ({ detailType: 'LoanRenewed', detail: loanRenewed(loan) })), {
+      detailType: 'RenewalRefused',
+      detail: {
+        eventId: uid('rf'),
+        occurredAt: '2026-11-04T10:01:00-05:00',
+        loanId: loans[3]!.loanId,
+        requestId: requests[0]!.requestId,
+        reason: 'on-hold',
       },
-    );
+    });
     expect(textsTo(number).at(-1)).toBe(
       'Riverside Library: J. #1111: renewed 1, due Thu Nov 19. J. #2222: renewed 1, due Thu Nov 19. M.: renewed 1, due Thu Nov 19. ' +
         '#4444: not renewed 1.',

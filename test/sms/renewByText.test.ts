@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundDetail } from '#shared/events/contract.ts';
-import { inboundSms, itemCheckedOut, patronRegistered, phoneNumber, uid } from '#test/helpers/factories.ts';
+import { inboundSms, itemCheckedOut, loanRenewed, patronRegistered, phoneNumber, uid } from '#test/helpers/factories.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
 const TITLE = 'The Secret Garden of Marguerite';
@@ -36,7 +36,7 @@ describe('Flow: text commands RENEW, RENEW ALL and ITEMS', () => {
       .map((event) => event.detail as OutboundDetail<'RenewalRequested'>);
   const renewed = (loanId: string, patronId: string, requestId: string, dueAt: string) => ({
     detailType: 'LoanRenewed',
-    detail: { eventId: uid('rn'), occurredAt: '2026-11-04T10:01:00-05:00', loanId, patronId, dueAt, requestId },
+    detail: loanRenewed({ loanId, patronId }, { dueAt, requestId }),
   });
   const refused = (loanId: string, requestId: string, reason: string) => ({
     detailType: 'RenewalRefused',

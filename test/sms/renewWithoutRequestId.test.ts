@@ -12,7 +12,7 @@ import type { OutboundDetail } from '#shared/events/contract.ts';
 import { patronReport } from '#shared/patrons/patronReport.ts';
 import { DynamoRenewalStore, type RenewalRequest } from '#shared/sms/renewalRequests.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
-import { inboundSms, itemCheckedOut, patronRegistered, uid } from '#test/helpers/factories.ts';
+import { inboundSms, itemCheckedOut, loanRenewed, patronRegistered, uid } from '#test/helpers/factories.ts';
 import { dynamoClient, freshTable } from '#test/helpers/localAws.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
@@ -45,7 +45,7 @@ describe('Flow: LoanRenewed without requestId answers a text renewal', () => {
   /** A `LoanRenewed` with no request id, as the ILS (or the desk) sends it. */
   const renewed = (loanId: string, patronId: string, dueAt: string, occurredAt = '2026-11-04T10:01:00-05:00') => ({
     detailType: 'LoanRenewed',
-    detail: { eventId: uid('rn'), occurredAt, loanId, patronId, dueAt },
+    detail: loanRenewed({ loanId, patronId }, { occurredAt, dueAt }),
   });
   const refused = (loanId: string, requestId: string) => ({
     detailType: 'RenewalRefused',

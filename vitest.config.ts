@@ -45,6 +45,7 @@ const UNIT = [
   'test/import/firstInitial.test.ts',
   'test/sms/renewalWindow.test.ts',
   'test/contacts/contactKeys.test.ts',
+  'test/functions/batchHandlers.test.ts',
 ];
 /**
  * No emulator, but tens of seconds: stack synthesis (bundles every function) and static checks that

@@ -58,29 +58,31 @@ export interface NotifierJobs {
 export function createNotifierHandler(jobs: NotifierJobs) {
   // Records of one batch run concurrently. The same notice asked for twice in one batch (a hold's own
   // request and its patron's registration asking again) is delivered once: the second record shares the
-  // first's delivery and its outcome, instead of meeting its claim in progress and being retried.
-  const inFlight = new Map<string, Promise<unknown>>();
-  return sqsBatchHandler(async (record) => {
-    const message = parseNotifierMessage(record.body);
-    if ('fanOut' in message) await jobs.fanOut.page(message.fanOut, jobs.clock.now());
-    else if ('sweepStart' in message) await jobs.sweep.start(message.sweepStart.day);
-    else if ('sweep' in message) await jobs.sweep.page(message.sweep);
-    else {
-      const identity = requestIdentity(message);
-      const running = inFlight.get(identity);
-      if (running) {
-        await running;
-        return;
-      }
-      const delivery = jobs.notifier.deliver(message);
-      inFlight.set(identity, delivery);
-      try {
+  // first's delivery and its outcome, instead of meeting its claim in progress and being retried. Only
+  // within one batch: both of its records were sent before it was received, so the delivery they share
+  // reads consent after both were asked for. A delivery in another batch running at the same time may
+  // have read consent before the second request was made (the registration that asks again), so it is
+  // never shared across batches.
+  return sqsBatchHandler(
+    async (record, inFlight) => {
+      const message = parseNotifierMessage(record.body);
+      if ('fanOut' in message) await jobs.fanOut.page(message.fanOut, jobs.clock.now());
+      else if ('sweepStart' in message) await jobs.sweep.start(message.sweepStart.day);
+      else if ('sweep' in message) await jobs.sweep.page(message.sweep);
+      else {
+        const identity = requestIdentity(message);
+        const running = inFlight.get(identity);
+        if (running) {
+          await running;
+          return;
+        }
+        const delivery = jobs.notifier.deliver(message);
+        inFlight.set(identity, delivery);
         await delivery;
-      } finally {
-        inFlight.delete(identity);
       }
-    }
-  });
+    },
+    () => new Map<string, Promise<unknown>>(),
+  );
 }
 
 /** What makes two notice requests the same delivery: the notice (its key's parts), the channels asked for and when. */

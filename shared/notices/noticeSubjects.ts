@@ -1,8 +1,8 @@
 /**
  * What a notice is about, read from the table when the notice is sent: the notifier queue carries ids
  * only (patron, hold, loans, fine), so titles, dates and amounts never sit in a queue, its dead-letter
- * queue or a redrive. A subject gone by then (hold closed, loans returned, fine resolved, account
- * purged) means the notice is not sent: the caller counts it, it is not an error.
+ * queue or a redrive. A subject gone by then (hold closed or past its pick-up date, loans returned,
+ * fine resolved, account purged) means the notice is not sent: the caller counts it, it is not an error.
  */
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { dayIn } from '#shared/clock.ts';
@@ -58,7 +58,9 @@ export class DynamoNoticeSubjects implements NoticeSubjects {
 
   private async hold(patronId: string, holdId: string, now: Date): Promise<NoticePayloadOf<'hold-ready'> | undefined> {
     const item = await this.item(holdKey(patronId, holdId), now);
-    if (item?.status !== 'ready') return undefined;
+    // A hold past its pick-up date can no longer be picked up: announcing it would mislead, whichever
+    // event asked (its own late HoldReady, or a registration that finds it; the two agree).
+    if (item?.status !== 'ready' || Date.parse(String(item.pickupBy)) <= now.getTime()) return undefined;
     return { hold: { title: String(item.title), pickupBranch: String(item.pickupBranch), pickupBy: String(item.pickupBy) } };
   }
 

@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outbox, Sandbox } from '#sandbox/sandbox.ts';
 import type { DetailOf } from '#shared/events/contract.ts';
-import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
+import { FUTURE_PICKUP_BY, holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
 import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 
 /** The launch the toolchain prescribes for Debian's chromium (root needs --no-sandbox). */
@@ -84,7 +84,7 @@ describe('Browser: unsubscribe from a sandbox email', () => {
   async function patronWithEmail(overrides: Partial<DetailOf<'PatronRegistered'>>) {
     const patron = patronRegistered(overrides);
     await put('PatronRegistered', patron);
-    await put('HoldReady', holdReady(patron.patronId));
+    await put('HoldReady', holdReady(patron.patronId, { pickupBy: FUTURE_PICKUP_BY }));
     const [email, ...more] = await emailsTo(patron.contact.email);
     expect(more).toEqual([]);
     return { patron, email: email! };
@@ -147,7 +147,7 @@ describe('Browser: unsubscribe from a sandbox email', () => {
       { patronId: patron.patronId, channel: 'email', optedIn: false, source: 'email-unsubscribe', at: expect.any(String) },
     ]);
     const textsBefore = (await smsTo(patron.contact.phone)).length;
-    await put('HoldReady', holdReady(patron.patronId));
+    await put('HoldReady', holdReady(patron.patronId, { pickupBy: FUTURE_PICKUP_BY }));
     expect(await emailsTo(patron.contact.email)).toHaveLength(1);
     expect(await smsTo(patron.contact.phone)).toHaveLength(textsBefore + 1);
   }

@@ -176,16 +176,18 @@ describe('Property: circulation events in any order', () => {
     return Items.map((item) => `${String(item.sk).replaceAll(`-${world}`, '-W')} ${String(item.status)}`).sort();
   }
 
-  it(`announces a ready hold whether it is applied before or after its patron's registration (${HOLD_RUNS} sequences)`, async () => {
+  it(`announces a ready hold whether it is applied before or after its patron's registration, and a hold past its pick-up date in neither order (${HOLD_RUNS} sequences)`, async () => {
     let run = 0;
     const arbitrary = fc.record({
       sms: fc.boolean(),
       email: fc.boolean(),
+      // A hold that reaches Bookdrop after its pick-up date (the clock is 2026-11-04T15:00Z).
+      late: fc.boolean(),
       // Deliveries of [registration, hold]: each at least once, some twice, in any order.
       order: fc.subarray([0, 1]).chain((duplicates) => fc.shuffledSubarray([0, 1, ...duplicates], { minLength: 2 + duplicates.length })),
     });
     await fc.assert(
-      fc.asyncProperty(arbitrary, async ({ sms, email, order }) => {
+      fc.asyncProperty(arbitrary, async ({ sms, email, late, order }) => {
         run++;
         const eventsIn = (world: string) => {
           const patronId = `PH-${run}-${world}`;
@@ -194,7 +196,14 @@ describe('Property: circulation events in any order', () => {
               detailType: 'PatronRegistered',
               detail: patronRegistered({ eventId: `reg-${run}`, patronId, consent: { sms, email, checkoutHistory: false } }),
             },
-            { detailType: 'HoldReady', detail: holdReady(patronId, { eventId: `hold-${run}`, holdId: `H-${run}-${world}` }) },
+            {
+              detailType: 'HoldReady',
+              detail: holdReady(patronId, {
+                eventId: `hold-${run}`,
+                holdId: `H-${run}-${world}`,
+                ...(late ? { pickupBy: '2026-11-04T09:45:00-05:00' } : {}),
+              }),
+            },
           ];
         };
         for (const event of eventsIn('inorder')) await pipeline.publish(event);
@@ -205,7 +214,7 @@ describe('Property: circulation events in any order', () => {
           await pipeline.deliverNotices();
         }
         const expected = await noticesOf(`PH-${run}-inorder`, 'inorder');
-        expect(expected.filter((notice) => notice.includes('hold-ready'))).toHaveLength(Number(sms) + Number(email));
+        expect(expected.filter((notice) => notice.includes('hold-ready'))).toHaveLength(late ? 0 : Number(sms) + Number(email));
         expect(await noticesOf(`PH-${run}-shuffled`, 'shuffled')).toEqual(expected);
       }),
       { numRuns: HOLD_RUNS },

@@ -37,6 +37,12 @@ export function preferencesChanged(
   return { eventId: uid('evt'), occurredAt: '2026-11-03T10:00:00-05:00', patronId, source: 'catalog', changes, ...overrides };
 }
 
+/**
+ * A pick-up date years ahead (Wed Nov 10, 2032). The sandbox's clock follows the real date, and a hold
+ * past its pick-up date is not announced: sandbox tests that expect a hold notice use this.
+ */
+export const FUTURE_PICKUP_BY = '2032-11-10T20:00:00-05:00';
+
 export function holdReady(patronId: string, overrides: Partial<DetailOf<'HoldReady'>> = {}): DetailOf<'HoldReady'> {
   return {
     eventId: uid('evt'),

@@ -72,6 +72,57 @@ describe('Notifier: delivery semantics', () => {
     expect((await emailsTo(patron.contact.email!)).filter((email) => email.subject.includes('hold'))).toHaveLength(1);
   });
 
+  it('does not let a request share a delivery in another batch that read consent before the patron registered', async () => {
+    // The hold is applied before its patron's registration: its own request finds no consent. The
+    // registration then asks again; that request arrives in a second batch while the first batch's
+    // delivery (which read no consent) is still running, as the sandbox runs a queue's batches at once.
+    const patron = patronRegistered({ consent: { sms: true, email: true, checkoutHistory: false } });
+    await pipeline.publish({ detailType: 'HoldReady', detail: holdReady(patron.patronId) });
+    const [first] = pipeline.queue.take() as NoticeRequest[];
+    const patrons = (pipeline.notifier as unknown as { deps: { patrons: typeof pipeline.patrons } }).deps.patrons;
+    const originalGet = patrons.get.bind(patrons);
+    let readBeforeRegistration: () => void = () => undefined;
+    const firstRead = new Promise<void>((resolve) => {
+      readBeforeRegistration = resolve;
+    });
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reads = 0;
+    patrons.get = async (id: string) => {
+      const profile = await originalGet(id);
+      if (++reads === 1) {
+        readBeforeRegistration();
+        await released;
+      }
+      return profile;
+    };
+    const notify = createNotifierHandler({
+      notifier: pipeline.notifier,
+      fanOut: pipeline.fanOut,
+      sweep: pipeline.sweep,
+      clock: pipeline.clock,
+    });
+
+    try {
+      const firstBatch = notify(sqsEvent(first), lambdaContext('notifier'));
+      await firstRead;
+      await pipeline.publish({ detailType: 'PatronRegistered', detail: patron });
+      const again = (pipeline.queue.take() as NoticeRequest[]).filter((request) => request.kind === 'hold-ready');
+      const secondBatch = await notify(sqsEvent(...again), lambdaContext('notifier'));
+      release();
+
+      expect(again).toHaveLength(1);
+      expect(secondBatch.batchItemFailures).toEqual([]);
+      expect((await firstBatch).batchItemFailures).toEqual([]);
+    } finally {
+      patrons.get = originalGet;
+    }
+    expect(holdTexts(patron.contact.phone!)).toHaveLength(1);
+    expect((await emailsTo(patron.contact.email!)).filter((email) => email.subject.includes('hold'))).toHaveLength(1);
+  });
+
   it('never sends after an opt-out is committed, in any interleaving of the opt-out and the send', async () => {
     // Interleavings: opt-out before the read, between read and claim, after the claim (before the
     // notifier reads consent again), after that second read (the send has started).

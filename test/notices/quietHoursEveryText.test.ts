@@ -18,7 +18,10 @@ describe('Flow: quiet hours for every library-initiated SMS', () => {
       const patron = patronRegistered();
       const number = patron.contact.phone!;
       await pipeline.publish({ detailType: 'PatronRegistered', detail: patron });
-      await pipeline.publish({ detailType: 'HoldReady', detail: holdReady(patron.patronId) });
+      await pipeline.publish({
+        detailType: 'HoldReady',
+        detail: holdReady(patron.patronId, { occurredAt: '2026-11-21T22:20:00-05:00', pickupBy: '2026-11-28T20:00:00-05:00' }),
+      });
       await pipeline.publish({
         detailType: 'ServiceUpdatePublished',
         detail: {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Emulator } from '#sandbox/emulator.ts';
 import type { LocalService } from '#sandbox/localServices.ts';
 import type { Outbox } from '#sandbox/sandbox.ts';
-import { holdReady, patronRegistered } from '#test/helpers/factories.ts';
+import { FUTURE_PICKUP_BY, holdReady, patronRegistered } from '#test/helpers/factories.ts';
 import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 
 /** A stand-in process: `die()` makes it exit as if killed. */
@@ -117,7 +117,7 @@ describe('Sandbox: an emulator dies', () => {
     await put('PatronRegistered', patron);
     await kill('ses');
 
-    const ready = await put('HoldReady', holdReady(patron.patronId));
+    const ready = await put('HoldReady', holdReady(patron.patronId, { pickupBy: FUTURE_PICKUP_BY }));
     const down = await status();
 
     expect(ready.FailedEntryCount).toBe(0);

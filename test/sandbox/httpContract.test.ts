@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outbox } from '#sandbox/sandbox.ts';
-import { holdReady, patronRegistered } from '#test/helpers/factories.ts';
+import { FUTURE_PICKUP_BY, holdReady, patronRegistered } from '#test/helpers/factories.ts';
 import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 
 describe('Sandbox: PutEvents limits and HTTP guards', () => {
@@ -163,7 +163,11 @@ describe('Sandbox: PutEvents limits and HTTP guards', () => {
       const seen = await Promise.all(
         patrons.map(async (patron) => {
           await events.send(
-            new PutEventsCommand({ Entries: [entry({ DetailType: 'HoldReady', Detail: JSON.stringify(holdReady(patron.patronId)) })] }),
+            new PutEventsCommand({
+              Entries: [
+                entry({ DetailType: 'HoldReady', Detail: JSON.stringify(holdReady(patron.patronId, { pickupBy: FUTURE_PICKUP_BY })) }),
+              ],
+            }),
           );
           const outbox = (await (await fetch(`${api}/sandbox/outbox`)).json()) as Outbox;
           return outbox.sms.filter((sms) => sms.to === patron.contact.phone && sms.body.includes('hold is ready')).length;

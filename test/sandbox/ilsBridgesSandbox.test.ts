@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outbox, Sandbox } from '#sandbox/sandbox.ts';
 import { signRequest } from '#shared/ilsBridge/webhookSignature.ts';
-import { holdReady, patronRegistered } from '#test/helpers/factories.ts';
+import { FUTURE_PICKUP_BY, holdReady, patronRegistered } from '#test/helpers/factories.ts';
 import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 
 describe('Sandbox: ILS bridges', () => {
@@ -31,7 +31,7 @@ describe('Sandbox: ILS bridges', () => {
 
   it('a signed webhook batch is validated, put on the bus and delivered; its replay is refused', async () => {
     const patron = patronRegistered({ patronId: '51' });
-    const hold = holdReady(patron.patronId);
+    const hold = holdReady(patron.patronId, { pickupBy: FUTURE_PICKUP_BY });
     const entries = [
       { 'detail-type': 'PatronRegistered', detail: patron },
       { 'detail-type': 'HoldReady', detail: hold },
@@ -64,7 +64,7 @@ describe('Sandbox: ILS bridges', () => {
       [
         'Riverside Library: You will get library notices by text. Msg frequency varies. Msg & data rates may apply. ' +
           'Reply HELP for help, STOP to cancel.',
-        'Riverside Library: Your hold is ready at North Branch. Pick up by Wed Nov 11. Reply HELP for help, STOP to opt out.',
+        'Riverside Library: Your hold is ready at North Branch. Pick up by Wed Nov 10. Reply HELP for help, STOP to opt out.',
       ].sort(),
     );
   });

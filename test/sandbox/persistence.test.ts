@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '#sandbox/sandbox.ts';
 import { STATE_FILE } from '#sandbox/persistence.ts';
-import { holdReady, patronRegistered } from '#test/helpers/factories.ts';
+import { FUTURE_PICKUP_BY, holdReady, patronRegistered } from '#test/helpers/factories.ts';
 import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 
 describe('Sandbox: state kept on disk', () => {
@@ -29,7 +29,7 @@ describe('Sandbox: state kept on disk', () => {
 
   it('has the patron, the outbox and the published events after a restart on the same folder, and a redelivery sends nothing', async () => {
     const patron = patronRegistered({ consent: { sms: true, email: false, checkoutHistory: false } });
-    const hold = holdReady(patron.patronId);
+    const hold = holdReady(patron.patronId, { pickupBy: FUTURE_PICKUP_BY });
     const first = await start(true);
     const put = (sandbox: Sandbox, detailType: string, detail: unknown) =>
       sandbox.putEvents([{ Source: 'library.circulation', DetailType: detailType, Detail: JSON.stringify(detail) }]);

@@ -5,7 +5,7 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outbox, Sandbox } from '#sandbox/sandbox.ts';
-import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
+import { FUTURE_PICKUP_BY, holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
 import { startTestSandbox, type TestSandbox } from '#test/helpers/testSandbox.ts';
 import { dayIn } from '#shared/clock.ts';
 
@@ -40,7 +40,7 @@ describe('Sandbox: HTTP API', () => {
 
   it('turns PutEvents of PatronRegistered and HoldReady into one hold SMS, one email and the opt-in text, and a repeat into nothing', async () => {
     const patron = patronRegistered();
-    const hold = holdReady(patron.patronId);
+    const hold = holdReady(patron.patronId, { pickupBy: FUTURE_PICKUP_BY });
 
     const registered = await put('PatronRegistered', patron);
     const ready = await put('HoldReady', hold);
@@ -53,7 +53,7 @@ describe('Sandbox: HTTP API', () => {
     expect(again.FailedEntryCount).toBe(0);
     expect(first.sms.filter((sms) => sms.to === patron.contact.phone).map((sms) => sms.body)).toEqual([
       'Riverside Library: You will get library notices by text. Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to cancel.',
-      'Riverside Library: Your hold is ready at North Branch. Pick up by Wed Nov 11. Reply HELP for help, STOP to opt out.',
+      'Riverside Library: Your hold is ready at North Branch. Pick up by Wed Nov 10. Reply HELP for help, STOP to opt out.',
     ]);
     expect(first.email.filter((email) => email.to === patron.contact.email)).toEqual([
       expect.objectContaining({
@@ -156,7 +156,7 @@ describe('Sandbox: HTTP API', () => {
   it('moves the clock forward and expires what TTL would have deleted', async () => {
     const patron = patronRegistered();
     await put('PatronRegistered', patron);
-    await put('HoldReady', holdReady(patron.patronId));
+    await put('HoldReady', holdReady(patron.patronId, { pickupBy: FUTURE_PICKUP_BY }));
     const response = await fetch(`${api}/sandbox/clock`, {
       method: 'POST',
       headers: JSON_TYPE,
@@ -239,7 +239,7 @@ describe('Sandbox: HTTP API', () => {
     await put('PatronRegistered', patron);
     // An earlier test moved the sandbox clock to late 2031: a pick-up date past its fallback expiry
     // would be a hold already gone when the notifier reads it.
-    const pickupBy = '2032-11-10T20:00:00-05:00';
+    const pickupBy = FUTURE_PICKUP_BY;
     await put('HoldReady', holdReady(patron.patronId, { pickupBy }));
 
     const reply = await fetch(`${api}/sandbox/sms/inbound`, {

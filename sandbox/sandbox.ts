@@ -23,6 +23,7 @@ import { loadOrCreateLocalKeys } from '#shared/contacts/keys.ts';
 import { EventValidationError } from '#shared/errors.ts';
 import { OUTBOUND_SOURCE, type OutboundDetail } from '#shared/events/contract.ts';
 import { parseCirculationEvent } from '#shared/events/parseEvent.ts';
+import { assertNotAhead } from '#shared/events/eventTime.ts';
 import { patronReport, type PatronReport } from '#shared/patrons/patronReport.ts';
 import { DEFAULT_CONSUMER_CONCURRENCY, NOTIFIER_CONCURRENCY, matchesPattern, routes, type RouteTarget } from '#shared/routing/rules.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
@@ -321,7 +322,7 @@ export class Sandbox {
     if (checked.source === this.options.config.events.source) {
       // In AWS the consumer rejects such an event into the DLQ with this message; the sandbox says it at once.
       try {
-        parseCirculationEvent(event);
+        assertNotAhead(parseCirculationEvent(event), processClock.now());
       } catch (error) {
         if (error instanceof EventValidationError) return { ErrorCode: 'InvalidArgument', ErrorMessage: error.message };
         throw error;

@@ -11,7 +11,8 @@ import { applyClosure, applyPreferences, applyRegistration, toUtc } from '#share
 import type { PatronService } from '#shared/patrons/patronService.ts';
 import type { PolicyStore } from '#shared/policy/policyStore.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
-import { ConcurrentUpdateError, EventValidationError } from '#shared/errors.ts';
+import { ConcurrentUpdateError } from '#shared/errors.ts';
+import { assertNotAhead } from '#shared/events/eventTime.ts';
 import { dayIn, type Clock } from '#shared/clock.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import { UNREAD_LOAN, type CirculationStore } from '#shared/circulation/circulationStore.ts';
@@ -28,17 +29,6 @@ import {
 } from '#shared/circulation/loans.ts';
 
 const MAX_ATTEMPTS = 5;
-
-/**
- * How far ahead of Bookdrop's clock a patron event's `occurredAt` may be (clock skew between the ILS
- * and AWS). Consent and contacts follow the latest `occurredAt`, and a patron's own STOP or unsubscribe
- * is stamped with Bookdrop's clock: a patron event dated further ahead would outrank every opt-out
- * until that date. It fails instead (dead-letter queue); a redrive once the clocks agree applies it.
- */
-export const MAX_PATRON_EVENT_LEAD_MS = 5 * 60_000;
-
-/** The events that set consent and contacts. */
-const PATRON_EVENTS: ReadonlySet<CirculationDetailType> = new Set(['PatronRegistered', 'PatronPreferencesChanged', 'PatronClosed']);
 
 export interface CirculationDeps {
   readonly config: ConsortiumConfig;
@@ -198,13 +188,7 @@ export class CirculationService {
   };
 
   public async apply(event: CirculationEvent): Promise<void> {
-    const { eventId, occurredAt } = event.detail;
-    if (PATRON_EVENTS.has(event.detailType) && Date.parse(occurredAt) > this.deps.clock.now().getTime() + MAX_PATRON_EVENT_LEAD_MS) {
-      throw new EventValidationError(
-        [{ field: 'detail.occurredAt', rule: "must not be more than 5 minutes ahead of Bookdrop's clock (check the ILS's clock)" }],
-        { detailType: event.detailType, eventId },
-      );
-    }
+    assertNotAhead(event, this.deps.clock.now());
     const handle = this.handlers[event.detailType] as (detail: CirculationEvent['detail']) => Promise<void>;
     await handle(event.detail);
   }

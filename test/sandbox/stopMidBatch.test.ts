@@ -39,8 +39,7 @@ describe('Sandbox: stopped in the middle of a batch', () => {
     running = undefined;
     await pending;
 
-    // Started again on the folder, the hold's event waits in its queue. (Not delivered here: the handlers
-    // read their endpoints once per process, at import, and this process imported them for the first sandbox.)
+    // Started again on the folder, the hold's event waits in its queue and is delivered with the next work.
     running = await startTestSandbox({ dir: folder, dataDir, atNoon: false });
     const second = running.sandbox;
     expect((await second.patron(patron.patronId)).holds).toEqual([]);
@@ -48,5 +47,8 @@ describe('Sandbox: stopped in the middle of a batch', () => {
       .snapshot()
       .messages.map((message) => (JSON.parse(message.body) as { detail: { eventId: string } }).detail);
     expect(kept.map((detail) => detail.eventId)).toEqual([hold.eventId]);
+    expect((await put(second, 'PatronRegistered', patronRegistered())).FailedEntryCount).toBe(0);
+    expect((await second.patron(patron.patronId)).holds).toHaveLength(1);
+    expect(second.status().queues.every((queue) => queue.depth === 0 && queue.deadLetters === 0)).toBe(true);
   }, 240_000);
 });

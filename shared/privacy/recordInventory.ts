@@ -8,6 +8,7 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { STATISTICS_COUNT_EXTRA_DAYS, TOMBSTONE_DAYS } from '#shared/circulation/circulationStore.ts';
 import { DEFAULT_TOLERANCE_SECONDS } from '#shared/ilsBridge/webhookSignature.ts';
 import type { FunctionName } from '#shared/privacy/functionAccess.ts';
+import { RENEWAL_RECORD_EXTRA_DAYS } from '#shared/sms/renewalRequests.ts';
 import {
   fanOutPageKey,
   fineKey,
@@ -382,7 +383,11 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     },
     // The notifier's input carries the reply (with the family's labels) to the number.
     arrivesVia: ['inbound-sms', 'circulation', 'notifier'],
-    retention: { expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the request', es: 'la solicitud' } }] },
+    retention: {
+      expiries: [
+        { days: { setting: 'deadLetterDays', plus: RENEWAL_RECORD_EXTRA_DAYS }, after: { en: 'the request', es: 'la solicitud' } },
+      ],
+    },
   },
   {
     kind: 'renewal-loan',
@@ -402,7 +407,9 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     arrivesVia: ['inbound-sms'],
     retention: {
       until: { en: 'Deleted when the account is closed', es: 'Se borra al cerrar la cuenta' },
-      expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the request', es: 'la solicitud' } }],
+      expiries: [
+        { days: { setting: 'deadLetterDays', plus: RENEWAL_RECORD_EXTRA_DAYS }, after: { en: 'the request', es: 'la solicitud' } },
+      ],
     },
   },
   {

@@ -12,9 +12,12 @@
  * the one closing, which fixes the reply's text on the record. The reply goes to the notifier as a
  * `renewal-reply` notice keyed by the request id, so a retried close, a duplicate answer or a
  * deadline after the close sends nothing twice. The record holds patron and loan ids, never the
- * number or a title, and expires with the inbound SMS log.
+ * number or a title. It and the loan notes link patrons to loans, so they are kept only as long as a
+ * redelivery of the text that made them can arrive ({@link renewalRecordDays}), not for the inbound
+ * SMS log's month.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { STORAGE_PERIODS } from '#infra/storagePeriods.ts';
 import { expiryAfterDays, type Clock } from '#shared/clock.ts';
 import { brandingFor, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
@@ -174,6 +177,20 @@ export class DynamoRenewalStore implements RenewalStore {
   }
 }
 
+/**
+ * Days a renewal request and its loan notes are kept beyond the dead-letter queues' days: the text
+ * that made them can come back from its input queue (`STORAGE_PERIODS.queueDays`) or, after failing,
+ * from a redrive of its dead-letter queue (`retention.deadLetterDays`); one more day covers the
+ * request's deadline (at most 15 minutes) and the ILS's late answers. A redelivered text then finds
+ * its request (and its reply) instead of asking the ILS again as a new one.
+ */
+export const RENEWAL_RECORD_EXTRA_DAYS = STORAGE_PERIODS.queueDays + 1;
+
+/** How long a renewal request and its loan notes are kept, in days. */
+export function renewalRecordDays(config: ConsortiumConfig): number {
+  return config.retention.deadLetterDays + RENEWAL_RECORD_EXTRA_DAYS;
+}
+
 export interface RenewalTrackerDeps {
   readonly config: ConsortiumConfig;
   readonly clock: Clock;
@@ -194,7 +211,7 @@ export class RenewalTracker {
    * finds its own record, and notes the loans of the stored request again).
    */
   public async create(request: RenewalRequest): Promise<boolean> {
-    const expiresAt = expiryAfterDays(this.deps.clock.now(), this.deps.config.retention.inboundSmsLogDays);
+    const expiresAt = expiryAfterDays(this.deps.clock.now(), renewalRecordDays(this.deps.config));
     const created = await this.deps.store.create(request, expiresAt);
     const stored = created ? request : await this.deps.store.get(request.requestId);
     if (stored !== undefined) await this.deps.store.noteLoans(stored, expiresAt);

@@ -381,8 +381,8 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       personal: ['replyPatronId', 'loans', 'reply'],
       other: ['requestId', 'language', 'library', 'requestedAt', 'deadline', 'status', 'closedAs'],
     },
-    // The notifier's input carries the reply (with the family's labels) to the number.
-    arrivesVia: ['inbound-sms', 'circulation', 'notifier'],
+    // The notifier reads the reply from the record (its queue carries the request id only).
+    arrivesVia: ['inbound-sms', 'circulation'],
     retention: {
       expiries: [
         { days: { setting: 'deadLetterDays', plus: RENEWAL_RECORD_EXTRA_DAYS }, after: { en: 'the request', es: 'la solicitud' } },

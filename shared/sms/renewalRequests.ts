@@ -304,7 +304,6 @@ export class RenewalTracker {
         subjectId: request.requestId,
         subjectVersion: '1',
         causationId: request.requestId,
-        reply: { text: request.reply },
       },
     ]);
   }

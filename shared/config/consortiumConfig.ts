@@ -50,11 +50,16 @@ const timings = {
   holdExpiringDaysBefore: positiveInt,
 };
 
+/** How a reply to a shared number labels each patron's line (shared/sms/smsCommands.ts). */
+const patronLabel = z.enum(['initial', 'card-suffix'], { error: 'must be "initial" or "card-suffix"' });
+
 const library = z.extend(branding, {
   id: ilsCode,
   branches: z.array(z.strictObject({ id: ilsCode, name: z.string().check(z.minLength(1)) })),
   /** This library's own timings; the consortium's where absent. */
   notices: z.optional(z.partial(z.strictObject(timings))),
+  /** This library's own text-command choices; the consortium's (`sms.commands`) where absent. */
+  sms: z.optional(z.strictObject({ commands: z.optional(z.strictObject({ patronLabel: z.optional(patronLabel) })) })),
 });
 
 const phrase = z.object({ en: z.string().check(z.minLength(1)), es: z.optional(z.string().check(z.minLength(1))) });
@@ -146,7 +151,7 @@ export const consortiumConfigSchema = z.strictObject({
         /** How long the ILS has to answer a renewal before the patron is told it did not. @default 120 */
         ilsAnswerSeconds: z.optional(z.int().check(z.gte(10), z.lte(900, { error: 'must be 10 to 900 seconds (the longest SQS delay)' }))),
         /** How a reply tells the patrons on one number apart: first initial (the card for one without) or the card. @default "card-suffix" */
-        patronLabel: z.optional(z.enum(['initial', 'card-suffix'], { error: 'must be "initial" or "card-suffix"' })),
+        patronLabel: z.optional(patronLabel),
         /** The online catalog's account page, named when ITEMS has more loans than 3 segments hold. */
         catalogUrl: z.optional(z.url({ protocol: /^https$/, error: 'must be an https URL' })),
       }),

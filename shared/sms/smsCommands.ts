@@ -71,14 +71,19 @@ export const DEFAULT_COMMAND_SETTINGS: CommandSettings = {
   catalogUrl: undefined,
 };
 
-/** The consortium's command settings, defaults filled in. */
-export function commandSettings(config: ConsortiumConfig): CommandSettings {
+/**
+ * The command settings, defaults filled in: the consortium's, with the patron label of `libraryId`'s
+ * own choice (`libraries[].sms.commands.patronLabel`) when that library makes one. A reply speaks for
+ * one library when every patron on the number belongs to it, else for the consortium.
+ */
+export function commandSettings(config: ConsortiumConfig, libraryId?: string): CommandSettings {
   const own = config.sms.commands ?? {};
+  const library = libraryId === undefined ? undefined : config.libraries.find((candidate) => candidate.id === libraryId);
   return {
     enabled: own.enabled ?? DEFAULT_COMMAND_SETTINGS.enabled,
     renewWithinDays: own.renewWithinDays ?? DEFAULT_COMMAND_SETTINGS.renewWithinDays,
     ilsAnswerSeconds: own.ilsAnswerSeconds ?? DEFAULT_COMMAND_SETTINGS.ilsAnswerSeconds,
-    patronLabel: own.patronLabel ?? DEFAULT_COMMAND_SETTINGS.patronLabel,
+    patronLabel: library?.sms?.commands?.patronLabel ?? own.patronLabel ?? DEFAULT_COMMAND_SETTINGS.patronLabel,
     catalogUrl: own.catalogUrl,
   };
 }

@@ -286,12 +286,17 @@ export function brandingFor(
   branding: ResolvedBranding;
   known: boolean;
 } {
-  const lib = libraryId === undefined ? undefined : config.libraries.find((candidate) => candidate.id === libraryId);
+  const lib = libraryById(config, libraryId);
   const source = lib ?? config.consortium;
   return {
     branding: { ...source, shortName: source.shortName ?? source.name, libraryId: lib?.id },
     known: lib !== undefined,
   };
+}
+
+/** A member library by its id; undefined for no id or one the configuration does not list. */
+export function libraryById(config: ConsortiumConfig, libraryId: string | undefined): ConsortiumConfig['libraries'][number] | undefined {
+  return libraryId === undefined ? undefined : config.libraries.find((candidate) => candidate.id === libraryId);
 }
 
 /** The display name of a branch, or its id when the configuration does not list it. */
@@ -311,7 +316,7 @@ export interface NoticeTimings {
 
 /** The scheduled-notice timings of a member library (the consortium's for an unknown one). */
 export function timingsFor(config: ConsortiumConfig, libraryId: string | undefined): NoticeTimings {
-  const own = config.libraries.find((lib) => lib.id === libraryId)?.notices ?? {};
+  const own = libraryById(config, libraryId)?.notices ?? {};
   const { dueSoonDaysBefore, overdueDaysAfter, holdExpiringDaysBefore } = config.notices;
   return {
     dueSoonDaysBefore: own.dueSoonDaysBefore ?? dueSoonDaysBefore,

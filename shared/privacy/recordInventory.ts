@@ -385,7 +385,10 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     arrivesVia: ['inbound-sms', 'circulation'],
     retention: {
       expiries: [
-        { days: { setting: 'deadLetterDays', plus: RENEWAL_RECORD_EXTRA_DAYS }, after: { en: 'the request', es: 'la solicitud' } },
+        {
+          days: { setting: 'deadLetterDays', plus: RENEWAL_RECORD_EXTRA_DAYS },
+          after: { en: 'the request, and again from its close', es: 'la solicitud, y de nuevo desde su cierre' },
+        },
       ],
     },
   },

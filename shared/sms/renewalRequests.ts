@@ -82,8 +82,11 @@ export interface RenewalStore {
   get(requestId: string): Promise<RenewalRequest | undefined>;
   /** Records an answer for a loan still pending; false if it was answered already or is not in the request. */
   answer(requestId: string, loanId: string, answer: LoanAnswer): Promise<boolean>;
-  /** Closes an open request with its reply; false if it was closed already. */
-  close(requestId: string, closedAs: 'answered' | 'timed-out', reply: string): Promise<boolean>;
+  /**
+   * Closes an open request with its reply and its new expiry (the notifier reads the reply from the
+   * record until then); false if it was closed already.
+   */
+  close(requestId: string, closedAs: 'answered' | 'timed-out', reply: string, expiresAt: number): Promise<boolean>;
 }
 
 export class DynamoRenewalStore implements RenewalStore {
@@ -161,16 +164,22 @@ export class DynamoRenewalStore implements RenewalStore {
     );
   }
 
-  public close(requestId: string, closedAs: 'answered' | 'timed-out', reply: string): Promise<boolean> {
+  public close(requestId: string, closedAs: 'answered' | 'timed-out', reply: string, expiresAt: number): Promise<boolean> {
     return writeIf(() =>
       this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: renewalRequestKey(requestId),
-          UpdateExpression: 'SET #status = :closed, closedAs = :closedAs, reply = :reply',
+          UpdateExpression: 'SET #status = :closed, closedAs = :closedAs, reply = :reply, #ttl = :expiresAt',
           ConditionExpression: '#status = :open',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':closed': 'closed', ':open': 'open', ':closedAs': closedAs, ':reply': reply },
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': TABLE.ttlAttribute },
+          ExpressionAttributeValues: {
+            ':closed': 'closed',
+            ':open': 'open',
+            ':closedAs': closedAs,
+            ':reply': reply,
+            ':expiresAt': expiresAt,
+          },
         }),
       ),
     );
@@ -182,7 +191,8 @@ export class DynamoRenewalStore implements RenewalStore {
  * that made them can come back from its input queue (`STORAGE_PERIODS.queueDays`) or, after failing,
  * from a redrive of its dead-letter queue (`retention.deadLetterDays`); one more day covers the
  * request's deadline (at most 15 minutes) and the ILS's late answers. A redelivered text then finds
- * its request (and its reply) instead of asking the ILS again as a new one.
+ * its request (and its reply) instead of asking the ILS again as a new one. The close keeps the
+ * request as long again from then, for the reply notice's own queue and dead-letter queue.
  */
 export const RENEWAL_RECORD_EXTRA_DAYS = STORAGE_PERIODS.queueDays + 1;
 
@@ -270,7 +280,10 @@ export class RenewalTracker {
 
   private async close(request: RenewalRequest, closedAs: 'answered' | 'timed-out'): Promise<boolean> {
     const reply = this.replyText(request);
-    const won = await this.deps.store.close(request.requestId, closedAs, reply);
+    // Kept as long again from the close: the reply notice may come back from the notifier's queue or a
+    // redrive of its dead-letter queue, and the notifier reads the reply from this record.
+    const expiresAt = expiryAfterDays(this.deps.clock.now(), renewalRecordDays(this.deps.config));
+    const won = await this.deps.store.close(request.requestId, closedAs, reply, expiresAt);
     // Lost the race: the other close fixed the reply and enqueues it; enqueueing the stored one again is harmless.
     const closed = won ? { ...request, status: 'closed' as const, closedAs, reply } : await this.deps.store.get(request.requestId);
     if (closed) await this.enqueueReply(closed);

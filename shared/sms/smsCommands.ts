@@ -6,7 +6,7 @@
  * Families share a number: each patron gets one line, labelled by card suffix or first initial,
  * never a name.
  */
-import type { ConsortiumConfig, ResolvedBranding } from '#shared/config/consortiumConfig.ts';
+import { libraryById, type ConsortiumConfig, type ResolvedBranding } from '#shared/config/consortiumConfig.ts';
 import { gsm7Length, toGsm7 } from '#shared/notices/gsm7.ts';
 import { formatDay, SMS_SEGMENT, smsSlot } from '#shared/notices/noticeText.ts';
 import { displayPhone } from '#shared/notices/smsReplies.ts';
@@ -78,7 +78,7 @@ export const DEFAULT_COMMAND_SETTINGS: CommandSettings = {
  */
 export function commandSettings(config: ConsortiumConfig, libraryId?: string): CommandSettings {
   const own = config.sms.commands ?? {};
-  const library = libraryId === undefined ? undefined : config.libraries.find((candidate) => candidate.id === libraryId);
+  const library = libraryById(config, libraryId);
   return {
     enabled: own.enabled ?? DEFAULT_COMMAND_SETTINGS.enabled,
     renewWithinDays: own.renewWithinDays ?? DEFAULT_COMMAND_SETTINGS.renewWithinDays,

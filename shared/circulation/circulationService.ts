@@ -60,13 +60,10 @@ export class CirculationService {
       const result = await this.deps.patronService.update(detail.patronId, (profile) => applyRegistration(profile, detail));
       // A HoldReady applied before this registration found no consent and sent nothing: ask again for
       // the patron's ready holds (on every delivery, so a retry after a failed enqueue still asks; the
-      // notice keys keep a hold already announced from being announced twice).
+      // notice keys keep a hold already announced from being announced twice, and the notifier sends
+      // nothing for one past its pick-up date, whichever event asked).
       if (result.profile.closedAt === undefined) {
-        await this.askHoldNotices(
-          detail.patronId,
-          await this.deps.holds.readyHolds(detail.patronId, this.deps.clock.now()),
-          detail.eventId,
-        );
+        await this.askHoldNotices(detail.patronId, await this.deps.holds.readyHolds(detail.patronId), detail.eventId);
       }
     },
     PatronPreferencesChanged: async (detail) => {

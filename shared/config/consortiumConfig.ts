@@ -50,11 +50,16 @@ const timings = {
   holdExpiringDaysBefore: positiveInt,
 };
 
+/** How a reply to a shared number labels each patron's line (shared/sms/smsCommands.ts). */
+const patronLabel = z.enum(['initial', 'card-suffix'], { error: 'must be "initial" or "card-suffix"' });
+
 const library = z.extend(branding, {
   id: ilsCode,
   branches: z.array(z.strictObject({ id: ilsCode, name: z.string().check(z.minLength(1)) })),
   /** This library's own timings; the consortium's where absent. */
   notices: z.optional(z.partial(z.strictObject(timings))),
+  /** This library's own text-command choices; the consortium's (`sms.commands`) where absent. */
+  sms: z.optional(z.strictObject({ commands: z.optional(z.strictObject({ patronLabel: z.optional(patronLabel) })) })),
 });
 
 const phrase = z.object({ en: z.string().check(z.minLength(1)), es: z.optional(z.string().check(z.minLength(1))) });
@@ -146,7 +151,7 @@ export const consortiumConfigSchema = z.strictObject({
         /** How long the ILS has to answer a renewal before the patron is told it did not. @default 120 */
         ilsAnswerSeconds: z.optional(z.int().check(z.gte(10), z.lte(900, { error: 'must be 10 to 900 seconds (the longest SQS delay)' }))),
         /** How a reply tells the patrons on one number apart: first initial (the card for one without) or the card. @default "card-suffix" */
-        patronLabel: z.optional(z.enum(['initial', 'card-suffix'], { error: 'must be "initial" or "card-suffix"' })),
+        patronLabel: z.optional(patronLabel),
         /** The online catalog's account page, named when ITEMS has more loans than 3 segments hold. */
         catalogUrl: z.optional(z.url({ protocol: /^https$/, error: 'must be an https URL' })),
       }),
@@ -281,12 +286,17 @@ export function brandingFor(
   branding: ResolvedBranding;
   known: boolean;
 } {
-  const lib = libraryId === undefined ? undefined : config.libraries.find((candidate) => candidate.id === libraryId);
+  const lib = libraryById(config, libraryId);
   const source = lib ?? config.consortium;
   return {
     branding: { ...source, shortName: source.shortName ?? source.name, libraryId: lib?.id },
     known: lib !== undefined,
   };
+}
+
+/** A member library by its id; undefined for no id or one the configuration does not list. */
+export function libraryById(config: ConsortiumConfig, libraryId: string | undefined): ConsortiumConfig['libraries'][number] | undefined {
+  return libraryId === undefined ? undefined : config.libraries.find((candidate) => candidate.id === libraryId);
 }
 
 /** The display name of a branch, or its id when the configuration does not list it. */
@@ -306,7 +316,7 @@ export interface NoticeTimings {
 
 /** The scheduled-notice timings of a member library (the consortium's for an unknown one). */
 export function timingsFor(config: ConsortiumConfig, libraryId: string | undefined): NoticeTimings {
-  const own = config.libraries.find((lib) => lib.id === libraryId)?.notices ?? {};
+  const own = libraryById(config, libraryId)?.notices ?? {};
   const { dueSoonDaysBefore, overdueDaysAfter, holdExpiringDaysBefore } = config.notices;
   return {
     dueSoonDaysBefore: own.dueSoonDaysBefore ?? dueSoonDaysBefore,

@@ -28,8 +28,12 @@ export interface HoldStore {
    * returns false when it stored nothing.
    */
   putReady(hold: Hold): Promise<boolean>;
-  /** The ids and pick-up dates of the patron's holds ready for pick-up after `now` (strongly consistent; no title). */
-  readyHolds(patronId: string, now: Date): Promise<ReadyHold[]>;
+  /**
+   * The ids and pick-up dates of the patron's ready holds (strongly consistent; no title). One past
+   * its pick-up date is listed too: the notifier, reading the hold when it sends, is the one place
+   * that decides it is too late (shared/notices/noticeSubjects.ts).
+   */
+  readyHolds(patronId: string): Promise<ReadyHold[]>;
 }
 
 export { holdKey };
@@ -102,18 +106,12 @@ export class DynamoHoldStore implements HoldStore {
     return false;
   }
 
-  public async readyHolds(patronId: string, now: Date): Promise<ReadyHold[]> {
-    // A hold past its pick-up date is not announced (it waits only for its HoldClosed or its expiry).
+  public async readyHolds(patronId: string): Promise<ReadyHold[]> {
     const holds = await queryAll(this.table, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hold)',
-      FilterExpression: '#status = :ready AND pickupBy > :now',
+      FilterExpression: '#status = :ready',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':pk': patronPartition(patronId),
-        ':hold': PATRON_RECORD.hold,
-        ':ready': 'ready',
-        ':now': now.toISOString(),
-      },
+      ExpressionAttributeValues: { ':pk': patronPartition(patronId), ':hold': PATRON_RECORD.hold, ':ready': 'ready' },
       ProjectionExpression: 'holdId, pickupBy',
       ConsistentRead: true,
     });

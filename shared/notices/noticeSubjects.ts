@@ -1,15 +1,16 @@
 /**
  * What a notice is about, read from the table when the notice is sent: the notifier queue carries ids
- * only (patron, hold, loans, fine), so titles, dates and amounts never sit in a queue, its dead-letter
- * queue or a redrive. A subject gone by then (hold closed or past its pick-up date, loans returned,
- * fine resolved, account purged) means the notice is not sent: the caller counts it, it is not an error.
+ * only (patron, hold, loans, fine, renewal request), so titles, dates, amounts and a renewal reply's
+ * family labels never sit in a queue, its dead-letter queue or a redrive. A subject gone by then (hold
+ * closed or past its pick-up date, loans returned, fine resolved, account purged, a renewal request
+ * expired) means the notice is not sent: the caller counts it, it is not an error.
  */
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { dayIn } from '#shared/clock.ts';
 import { BookdropError } from '#shared/errors.ts';
 import type { ComposableNotice, NoticeKind, NoticePayloadOf, NoticeRequest, NoticeRequestOf } from '#shared/notices/noticeKinds.ts';
 import { isExpired, type TableContext } from '#shared/table/documentClient.ts';
-import { fineKey, holdKey, loanKey } from '#shared/table/keys.ts';
+import { fineKey, holdKey, loanKey, renewalRequestKey } from '#shared/table/keys.ts';
 
 /** Reads, for a notice request, what its templates need; `undefined` when the subject is gone. */
 export interface NoticeSubjects {
@@ -41,7 +42,8 @@ export class DynamoNoticeSubjects implements NoticeSubjects {
     'service-update': async (request) => ({ message: request.message }),
     'policy-update': async (request) => ({ policy: request.policy }),
     'sms-opt-in': async () => ({}),
-    'renewal-reply': async (request) => ({ reply: request.reply }),
+    // The reply fixed when its request closed, read from the request's record (never carried in the queue).
+    'renewal-reply': (request, now) => this.renewalReply(request.subjectId, now),
   };
 
   public async load(request: NoticeRequest, now: Date): Promise<ComposableNotice | undefined> {
@@ -62,6 +64,11 @@ export class DynamoNoticeSubjects implements NoticeSubjects {
     // event asked (its own late HoldReady, or a registration that finds it; the two agree).
     if (item?.status !== 'ready' || Date.parse(String(item.pickupBy)) <= now.getTime()) return undefined;
     return { hold: { title: String(item.title), pickupBranch: String(item.pickupBranch), pickupBy: String(item.pickupBy) } };
+  }
+
+  private async renewalReply(requestId: string, now: Date): Promise<NoticePayloadOf<'renewal-reply'> | undefined> {
+    const item = await this.item(renewalRequestKey(requestId), now);
+    return typeof item?.reply === 'string' && item.reply.length > 0 ? { reply: { text: item.reply } } : undefined;
   }
 
   private async fine(patronId: string, fineId: string, now: Date): Promise<NoticePayloadOf<'fine-assessed'> | undefined> {

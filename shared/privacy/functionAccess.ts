@@ -81,8 +81,8 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     input: {
       from: 'queue',
       carries: {
-        en: 'Notice requests: ids only (patron, hold, loans or fine, notice kind); titles, dates and amounts are read from the table when sending',
-        es: 'Solicitudes de aviso: solo identificadores (usuario, reserva, préstamos o multa, tipo de aviso); títulos, fechas e importes se leen de la tabla al enviar',
+        en: 'Notice requests: ids only (patron, hold, loans, fine or renewal request, notice kind); titles, dates, amounts and renewal replies are read from the table when sending',
+        es: 'Solicitudes de aviso: solo identificadores (usuario, reserva, préstamos, multa o solicitud de renovación, tipo de aviso); títulos, fechas, importes y respuestas de renovación se leen de la tabla al enviar',
       },
     },
   },

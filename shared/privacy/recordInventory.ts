@@ -8,6 +8,7 @@ import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { STATISTICS_COUNT_EXTRA_DAYS, TOMBSTONE_DAYS } from '#shared/circulation/circulationStore.ts';
 import { DEFAULT_TOLERANCE_SECONDS } from '#shared/ilsBridge/webhookSignature.ts';
 import type { FunctionName } from '#shared/privacy/functionAccess.ts';
+import { RENEWAL_RECORD_EXTRA_DAYS } from '#shared/sms/renewalRequests.ts';
 import {
   fanOutPageKey,
   fineKey,
@@ -380,9 +381,16 @@ export const RECORD_KINDS: readonly RecordKind[] = [
       personal: ['replyPatronId', 'loans', 'reply'],
       other: ['requestId', 'language', 'library', 'requestedAt', 'deadline', 'status', 'closedAs'],
     },
-    // The notifier's input carries the reply (with the family's labels) to the number.
-    arrivesVia: ['inbound-sms', 'circulation', 'notifier'],
-    retention: { expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the request', es: 'la solicitud' } }] },
+    // The notifier reads the reply from the record (its queue carries the request id only).
+    arrivesVia: ['inbound-sms', 'circulation'],
+    retention: {
+      expiries: [
+        {
+          days: { setting: 'deadLetterDays', plus: RENEWAL_RECORD_EXTRA_DAYS },
+          after: { en: 'the request, and again from its close', es: 'la solicitud, y de nuevo desde su cierre' },
+        },
+      ],
+    },
   },
   {
     kind: 'renewal-loan',
@@ -402,7 +410,9 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     arrivesVia: ['inbound-sms'],
     retention: {
       until: { en: 'Deleted when the account is closed', es: 'Se borra al cerrar la cuenta' },
-      expiries: [{ days: { setting: 'inboundSmsLogDays' }, after: { en: 'the request', es: 'la solicitud' } }],
+      expiries: [
+        { days: { setting: 'deadLetterDays', plus: RENEWAL_RECORD_EXTRA_DAYS }, after: { en: 'the request', es: 'la solicitud' } },
+      ],
     },
   },
   {

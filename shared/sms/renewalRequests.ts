@@ -12,9 +12,12 @@
  * the one closing, which fixes the reply's text on the record. The reply goes to the notifier as a
  * `renewal-reply` notice keyed by the request id, so a retried close, a duplicate answer or a
  * deadline after the close sends nothing twice. The record holds patron and loan ids, never the
- * number or a title, and expires with the inbound SMS log.
+ * number or a title. It and the loan notes link patrons to loans, so they are kept only as long as a
+ * redelivery of the text that made them can arrive ({@link renewalRecordDays}), not for the inbound
+ * SMS log's month.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { STORAGE_PERIODS } from '#infra/storagePeriods.ts';
 import { expiryAfterDays, type Clock } from '#shared/clock.ts';
 import { brandingFor, type ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import type { NoticeQueue } from '#shared/notices/noticeQueue.ts';
@@ -79,8 +82,11 @@ export interface RenewalStore {
   get(requestId: string): Promise<RenewalRequest | undefined>;
   /** Records an answer for a loan still pending; false if it was answered already or is not in the request. */
   answer(requestId: string, loanId: string, answer: LoanAnswer): Promise<boolean>;
-  /** Closes an open request with its reply; false if it was closed already. */
-  close(requestId: string, closedAs: 'answered' | 'timed-out', reply: string): Promise<boolean>;
+  /**
+   * Closes an open request with its reply and its new expiry (the notifier reads the reply from the
+   * record until then); false if it was closed already.
+   */
+  close(requestId: string, closedAs: 'answered' | 'timed-out', reply: string, expiresAt: number): Promise<boolean>;
 }
 
 export class DynamoRenewalStore implements RenewalStore {
@@ -158,20 +164,41 @@ export class DynamoRenewalStore implements RenewalStore {
     );
   }
 
-  public close(requestId: string, closedAs: 'answered' | 'timed-out', reply: string): Promise<boolean> {
+  public close(requestId: string, closedAs: 'answered' | 'timed-out', reply: string, expiresAt: number): Promise<boolean> {
     return writeIf(() =>
       this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: renewalRequestKey(requestId),
-          UpdateExpression: 'SET #status = :closed, closedAs = :closedAs, reply = :reply',
+          UpdateExpression: 'SET #status = :closed, closedAs = :closedAs, reply = :reply, #ttl = :expiresAt',
           ConditionExpression: '#status = :open',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':closed': 'closed', ':open': 'open', ':closedAs': closedAs, ':reply': reply },
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': TABLE.ttlAttribute },
+          ExpressionAttributeValues: {
+            ':closed': 'closed',
+            ':open': 'open',
+            ':closedAs': closedAs,
+            ':reply': reply,
+            ':expiresAt': expiresAt,
+          },
         }),
       ),
     );
   }
+}
+
+/**
+ * Days a renewal request and its loan notes are kept beyond the dead-letter queues' days: the text
+ * that made them can come back from its input queue (`STORAGE_PERIODS.queueDays`) or, after failing,
+ * from a redrive of its dead-letter queue (`retention.deadLetterDays`); one more day covers the
+ * request's deadline (at most 15 minutes) and the ILS's late answers. A redelivered text then finds
+ * its request (and its reply) instead of asking the ILS again as a new one. The close keeps the
+ * request as long again from then, for the reply notice's own queue and dead-letter queue.
+ */
+export const RENEWAL_RECORD_EXTRA_DAYS = STORAGE_PERIODS.queueDays + 1;
+
+/** How long a renewal request and its loan notes are kept, in days. */
+export function renewalRecordDays(config: ConsortiumConfig): number {
+  return config.retention.deadLetterDays + RENEWAL_RECORD_EXTRA_DAYS;
 }
 
 export interface RenewalTrackerDeps {
@@ -194,7 +221,7 @@ export class RenewalTracker {
    * finds its own record, and notes the loans of the stored request again).
    */
   public async create(request: RenewalRequest): Promise<boolean> {
-    const expiresAt = expiryAfterDays(this.deps.clock.now(), this.deps.config.retention.inboundSmsLogDays);
+    const expiresAt = expiryAfterDays(this.deps.clock.now(), renewalRecordDays(this.deps.config));
     const created = await this.deps.store.create(request, expiresAt);
     const stored = created ? request : await this.deps.store.get(request.requestId);
     if (stored !== undefined) await this.deps.store.noteLoans(stored, expiresAt);
@@ -253,7 +280,10 @@ export class RenewalTracker {
 
   private async close(request: RenewalRequest, closedAs: 'answered' | 'timed-out'): Promise<boolean> {
     const reply = this.replyText(request);
-    const won = await this.deps.store.close(request.requestId, closedAs, reply);
+    // Kept as long again from the close: the reply notice may come back from the notifier's queue or a
+    // redrive of its dead-letter queue, and the notifier reads the reply from this record.
+    const expiresAt = expiryAfterDays(this.deps.clock.now(), renewalRecordDays(this.deps.config));
+    const won = await this.deps.store.close(request.requestId, closedAs, reply, expiresAt);
     // Lost the race: the other close fixed the reply and enqueues it; enqueueing the stored one again is harmless.
     const closed = won ? { ...request, status: 'closed' as const, closedAs, reply } : await this.deps.store.get(request.requestId);
     if (closed) await this.enqueueReply(closed);
@@ -287,7 +317,6 @@ export class RenewalTracker {
         subjectId: request.requestId,
         subjectVersion: '1',
         causationId: request.requestId,
-        reply: { text: request.reply },
       },
     ]);
   }

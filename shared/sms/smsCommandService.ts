@@ -106,7 +106,8 @@ export class SmsCommandService {
     const voice = this.voice(request, patrons);
     const labels = patronLabels(
       patrons.map((profile) => ({ patronId: profile.patronId, initial: profile.initial?.value })),
-      settings.patronLabel,
+      // The library the reply speaks for chooses the labels (the consortium for a number shared across libraries).
+      commandSettings(this.deps.config, voice.branding.libraryId).patronLabel,
     );
     const now = this.deps.clock.now();
     const loans = await Promise.all(patrons.map(async (patron) => ({ patron, loans: await this.deps.loans.list(patron.patronId, now) })));

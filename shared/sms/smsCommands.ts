@@ -6,7 +6,7 @@
  * Families share a number: each patron gets one line, labelled by card suffix or first initial,
  * never a name.
  */
-import type { ConsortiumConfig, ResolvedBranding } from '#shared/config/consortiumConfig.ts';
+import { libraryById, type ConsortiumConfig, type ResolvedBranding } from '#shared/config/consortiumConfig.ts';
 import { gsm7Length, toGsm7 } from '#shared/notices/gsm7.ts';
 import { formatDay, SMS_SEGMENT, smsSlot } from '#shared/notices/noticeText.ts';
 import { displayPhone } from '#shared/notices/smsReplies.ts';
@@ -71,14 +71,19 @@ export const DEFAULT_COMMAND_SETTINGS: CommandSettings = {
   catalogUrl: undefined,
 };
 
-/** The consortium's command settings, defaults filled in. */
-export function commandSettings(config: ConsortiumConfig): CommandSettings {
+/**
+ * The command settings, defaults filled in: the consortium's, with the patron label of `libraryId`'s
+ * own choice (`libraries[].sms.commands.patronLabel`) when that library makes one. A reply speaks for
+ * one library when every patron on the number belongs to it, else for the consortium.
+ */
+export function commandSettings(config: ConsortiumConfig, libraryId?: string): CommandSettings {
   const own = config.sms.commands ?? {};
+  const library = libraryById(config, libraryId);
   return {
     enabled: own.enabled ?? DEFAULT_COMMAND_SETTINGS.enabled,
     renewWithinDays: own.renewWithinDays ?? DEFAULT_COMMAND_SETTINGS.renewWithinDays,
     ilsAnswerSeconds: own.ilsAnswerSeconds ?? DEFAULT_COMMAND_SETTINGS.ilsAnswerSeconds,
-    patronLabel: own.patronLabel ?? DEFAULT_COMMAND_SETTINGS.patronLabel,
+    patronLabel: library?.sms?.commands?.patronLabel ?? own.patronLabel ?? DEFAULT_COMMAND_SETTINGS.patronLabel,
     catalogUrl: own.catalogUrl,
   };
 }

@@ -92,6 +92,13 @@ describe('Function: parseConsortiumConfig', () => {
       },
       /config\.libraries\.0\.branches\.0\.id must be the ILS code/,
     ],
+    [
+      "a library's patron label that is neither initial nor card",
+      (c: LooseConfig) => {
+        c.libraries[0].sms = { commands: { patronLabel: 'first-name' } };
+      },
+      /config\.libraries\.0\.sms\.commands\.patronLabel must be "initial" or "card-suffix"/,
+    ],
   ])('refuses %s', (_, change, message) => {
     expect(() => parseConsortiumConfig(withChange(change))).toThrow(message);
   });

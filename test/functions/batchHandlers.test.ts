@@ -32,8 +32,8 @@ describe('Batch handlers: concurrent batches', () => {
     const logs = captureLogs();
     try {
       const firstResponse = handler(first, lambdaContext('first'));
-      // Let the first batch's failing record fail before the second batch begins.
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      // Let the first batch's failing record fail (promise callbacks only, no I/O) before the second batch begins.
+      await new Promise((resolve) => setImmediate(resolve));
       const secondResponse = await handler(second, lambdaContext('second'));
       slow.open();
 
@@ -78,7 +78,7 @@ describe('Batch handlers: concurrent batches', () => {
     const logs = captureLogs();
     try {
       const firstResponse = handler(stream(['REMOVE', '100'], ['MODIFY', '101']), lambdaContext('first'));
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setImmediate(resolve));
       const secondResponse = await handler(stream(['INSERT', '200']), lambdaContext('second'));
       slow.open();
 

@@ -121,9 +121,9 @@ export class MemoryHoldStore implements HoldStore {
     this.holds.set(hold.holdId, hold);
     return true;
   }
-  public async readyHolds(patronId: string, now: Date) {
+  public async readyHolds(patronId: string) {
     return [...this.holds.values()]
-      .filter((hold) => hold.patronId === patronId && !this.closed.has(hold.holdId) && hold.pickupBy > now.toISOString())
+      .filter((hold) => hold.patronId === patronId && !this.closed.has(hold.holdId))
       .map(({ holdId, pickupBy }) => ({ holdId, pickupBy }));
   }
 }

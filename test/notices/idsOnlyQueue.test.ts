@@ -125,7 +125,14 @@ describe('Notifier queue: ids only, in a sandbox run of every notice kind', () =
     expect(new Set(mine.map((request) => request.kind))).toEqual(new Set(NOTICE_KINDS));
     const personal = [...Object.values(titles), reason, patron.contact.phone!, patron.contact.phone!.slice(2), patron.contact.email!];
     for (const body of bodies) for (const value of personal) expect(body).not.toContain(value);
+    // The renewal reply's words (with a family's labels) stay on the request's record: its request is ids only.
+    const replies = mine.filter((request) => request.kind === 'renewal-reply');
+    expect(replies).toHaveLength(1);
+    expect(
+      Object.keys(replies[0]!).filter((key) => !['type', 'kind', 'patronId', 'subjectId', 'subjectVersion', 'causationId'].includes(key)),
+    ).toEqual([]);
     const outbox = (await (await fetch(`${api}/sandbox/outbox`)).json()) as Outbox;
+    expect(outbox.sms.filter((sms) => sms.to === patron.contact.phone && sms.body.includes('Renewed'))).toHaveLength(1);
     const emails = outbox.email.filter((email) => email.to === patron.contact.email).map((email) => email.text);
     for (const title of Object.values(titles)) expect(emails.some((text) => text.includes(title))).toBe(true);
     expect(emails.some((text) => text.includes(reason))).toBe(true);

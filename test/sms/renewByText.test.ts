@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundDetail } from '#shared/events/contract.ts';
+import type { NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import { inboundSms, itemCheckedOut, loanRenewed, patronRegistered, phoneNumber, uid } from '#test/helpers/factories.ts';
+import { scanAll } from '#test/helpers/localAws.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
 const TITLE = 'The Secret Garden of Marguerite';
@@ -127,6 +129,29 @@ describe('Flow: text commands RENEW, RENEW ALL and ITEMS', () => {
     expect(textsTo(number)).toHaveLength(1);
     await text(number, 'ITEMS');
     expect(textsTo(number)[1]).toBe('Riverside Library: 1 item, due Thu Nov 19. Reply RENEW to renew.');
+  });
+
+  it('a request closed late keeps its reply for the notifier as long again from the close: a reply redriven after the first expiry is still sent', async () => {
+    const { number } = await patronWith(['2026-11-05T23:59:00-05:00']);
+    await text(number, 'RENEW');
+    const [requestId] = pipeline.renewalDeadlines;
+    const record = async () => (await scanAll(pipeline.table)).find((item) => item.pk === `RENEWAL#${requestId}` && item.sk === 'REQUEST');
+    // Made on 2026-11-04 15:00Z: kept deadLetterDays (4) + 5 days, to 2026-11-13 15:00Z.
+    expect((await record())?.expiresAt).toBe(Date.parse('2026-11-13T15:00:00Z') / 1000);
+
+    // Its deadline comes back from a dead-letter redrive 8 days on; the reply then waits in the notifier's
+    // dead-letter queue for 8 days more, past the request's first expiry.
+    pipeline.clock.set('2026-11-12T15:00:00Z');
+    await pipeline.runRenewalDeadlines();
+    expect((await record())?.expiresAt).toBe(Date.parse('2026-11-21T15:00:00Z') / 1000);
+    const replies = (pipeline.queue.take() as NoticeRequest[]).filter((request) => request.kind === 'renewal-reply');
+    expect(replies).toHaveLength(1);
+    pipeline.clock.set('2026-11-20T15:00:00Z');
+    await pipeline.notifier.deliver(replies[0]!);
+
+    expect(textsTo(number)).toEqual([
+      'Riverside Library: The library system did not answer, nothing was renewed. Renew at (845) 555-0111.',
+    ]);
   });
 
   it('two RENEWs in the same minute are two requests with one reply each; a redelivered RENEW is the same request', async () => {

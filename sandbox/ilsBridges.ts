@@ -78,7 +78,13 @@ export class SandboxIlsBridges {
     const { source } = options.config.events;
     const publisher = new EventBridgeCirculationPublisher(eventBridge, options.eventBusName, source);
     const common = { publisher, clock: processClock, source, logger, metrics };
-    this.webhook = new IlsWebhook({ ...common, secrets: async () => secrets, replay: new DynamoReplayGuard(options.table) });
+    this.webhook = new IlsWebhook({
+      ...common,
+      // An ILS signs with the real time (`date +%s`); the sandbox's clock may have been moved ahead.
+      signatureClock: { now: () => new Date() },
+      secrets: async () => secrets,
+      replay: new DynamoReplayGuard(options.table),
+    });
     this.bridge = new ReportBridge({
       ...common,
       store: this.drop,

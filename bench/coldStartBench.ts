@@ -75,6 +75,7 @@ async function sdkImportsOf(entry: string): Promise<Map<string, Set<string>>> {
     entryPoints: [entry],
     bundle: true,
     write: false,
+    outfile: 'sdk-imports.mjs',
     metafile: true,
     platform: 'node',
     format: 'esm',
@@ -84,6 +85,15 @@ async function sdkImportsOf(entry: string): Promise<Map<string, Set<string>>> {
     absWorkingDir: ROOT,
   });
   const imports = new Map<string, Set<string>>();
+  // A package the function's modules import but whose code tree-shaking drops from the bundle (the
+  // inbound-SMS function imports the module that holds both senders, and sends no email) is not a
+  // client the function uses: counting it would inflate the baseline.
+  const bundled = new Set(
+    Object.entries(Object.values(metafile.outputs)[0]?.inputs ?? {})
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => /node_modules\/(@aws-sdk\/[^/]+)\//.exec(path)?.[1])
+      .filter((name) => name !== undefined),
+  );
   // Powertools' SSM provider reads the configuration at cold start: the SSM client is one the function uses.
   if (Object.keys(metafile.inputs).includes(CONFIG_READER))
     imports.set('@aws-sdk/client-ssm', new Set(['GetParametersByPathCommand', 'SSMClient']));
@@ -96,7 +106,7 @@ async function sdkImportsOf(entry: string): Promise<Map<string, Set<string>>> {
         .split(',')
         .map((name) => name.trim())
         .filter((name) => name !== '' && !name.startsWith('type '));
-      if (used.length === 0) continue;
+      if (used.length === 0 || !bundled.has(from!)) continue;
       const set = imports.get(from!) ?? new Set<string>();
       for (const name of used) set.add(name.split(/\s+as\s+/)[0]!);
       imports.set(from!, set);

@@ -8,7 +8,7 @@
  * a retry or a dead letter.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { grantedActions, type FunctionManifest } from '#shared/config/functionManifest.ts';
+import { grantedActions, type FunctionManifest, type GrantResource } from '#shared/config/functionManifest.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#sandbox/localServices.ts';
 import { patronPartition } from '#shared/table/keys.ts';
@@ -54,7 +54,7 @@ function partitionOf(input: Record<string, unknown>): string | undefined {
 export interface Refusal {
   readonly functionName: string;
   readonly action: string;
-  readonly resource: DynamoResource;
+  readonly resource: DynamoResource | GrantResource;
 }
 
 /** An `AccessDeniedException`, as DynamoDB answers a request IAM does not allow. */
@@ -92,4 +92,38 @@ export function grantCheckedTable(table: TableContext, endpoint: string, manifes
     { step: 'initialize', name: 'bookdropGrantCheck' },
   );
   return tableContext(client, table.tableName);
+}
+
+/** A client of a service other than DynamoDB: anything with a middleware stack. */
+interface ServiceClient {
+  readonly middlewareStack: { add: DynamoDBClient['middlewareStack']['add'] };
+}
+
+/**
+ * Makes `client` (one function's own SNS or SES client) refuse, as IAM would, every request whose
+ * action (`sns:Publish`, `ses:SendEmail`: the service prefix and the command's operation) the
+ * manifest does not grant on `resource`. The emulators behind these clients check no permissions.
+ */
+export function grantCheckedClient<C extends ServiceClient>(
+  client: C,
+  service: 'sns' | 'ses',
+  resource: GrantResource,
+  manifest: FunctionManifest,
+  refusals: Refusal[],
+): C {
+  const granted = new Set(grantedActions(manifest, resource));
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const action = `${service}:${String(context.commandName).replace(/Command$/, '')}`;
+      if (!granted.has(action)) {
+        refusals.push({ functionName: manifest.name, action, resource });
+        throw new AccessDeniedException(
+          `${manifest.name} is not granted ${action} on the ${resource} (functions/${manifest.name}/manifest.ts)`,
+        );
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'bookdropGrantCheck' },
+  );
+  return client;
 }

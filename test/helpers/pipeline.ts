@@ -38,7 +38,7 @@ import { emailFeedbackManifest } from '#functions/email-feedback/manifest.ts';
 import { inboundSmsManifest } from '#functions/inbound-sms/manifest.ts';
 import { notifierManifest } from '#functions/notifier/manifest.ts';
 import { tableStreamManifest } from '#functions/table-stream/manifest.ts';
-import { grantCheckedTable, type Refusal } from '#test/helpers/grantCheck.ts';
+import { grantCheckedClient, grantCheckedTable, type Refusal } from '#test/helpers/grantCheck.ts';
 
 /** Outbound events, kept in memory (EventBridge has no local implementation to publish to). */
 export class MemoryOutboundEvents implements OutboundEvents {
@@ -54,7 +54,7 @@ export { MemoryNoticeQueue };
 export interface Pipeline {
   readonly table: TableContext;
   readonly sms: SmsSink;
-  /** The SNS client the senders use (speaking to the sink), for fault injection. */
+  /** The notifier's SNS client (speaking to the sink), for fault injection. */
   readonly snsClient: SNSClient;
   readonly queue: MemoryNoticeQueue;
   readonly outbound: MemoryOutboundEvents;
@@ -131,15 +131,30 @@ export async function startPipeline(
       clock,
     }),
   );
-  const sns = options.snsClient ?? new SNSClient({ endpoint: sms.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  // Each function's own SNS and SES clients refuse what its manifest does not grant (a test's mocked
+  // client, for faults, is used as it is).
+  const snsOf = (manifest: FunctionManifest) =>
+    options.snsClient ??
+    grantCheckedClient(
+      new SNSClient({ endpoint: sms.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+      'sns',
+      'sms',
+      manifest,
+      refusals,
+    );
+  const notifierSns = snsOf(notifierManifest);
+  const inboundSns = snsOf(inboundSmsManifest);
   const notifier = buildNotifier({
     table: functionTables.notifier,
     config,
     clock,
     decrypter: options.decrypter ? options.decrypter(keys.crypto) : keys.crypto,
     noticeIds: keys.noticeIds,
-    sms: new SnsSmsSender(sns, undefined),
-    email: new SesEmailSender(options.sesClient ?? sesClient(), 'bookdrop-test'),
+    sms: new SnsSmsSender(notifierSns, undefined),
+    email: new SesEmailSender(
+      options.sesClient ?? grantCheckedClient(sesClient(), 'ses', 'email', notifierManifest, refusals),
+      'bookdrop-test',
+    ),
     later: queue,
     unsubscribe: new SignedUnsubscribeLinks(keys.unsubscribeTokens, TEST_UNSUBSCRIBE_URL),
   });
@@ -160,8 +175,8 @@ export async function startPipeline(
       config,
       clock,
       phoneIndex: keys.phoneIndex,
-      sms: new SnsSmsSender(sns, undefined),
-      optOutList: new SnsOptOutList(sns),
+      sms: new SnsSmsSender(inboundSns, undefined),
+      optOutList: new SnsOptOutList(inboundSns),
       outbound,
       noticeQueue: queue,
       deadlines: { schedule: async (requestId) => void deadlines.push(requestId) },
@@ -189,7 +204,7 @@ export async function startPipeline(
   return {
     table,
     sms,
-    snsClient: sns,
+    snsClient: notifierSns,
     queue,
     outbound,
     clock,

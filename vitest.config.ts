@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
  */
 const UNIT = [
   'test/events/**/*.test.ts',
+  'test/operations/deadLetterReasons.test.ts',
   'test/import/importRows.test.ts',
   'test/import/importTarget.test.ts',
   'test/import/patronFile.test.ts',

@@ -49,6 +49,17 @@ export class DropFolderReportStore implements ReportStore {
     await writeFile(path, JSON.stringify(report, null, 2));
   }
 
+  /** The size and modification time of a file, to tell whether it is still being written; undefined once gone. */
+  public fileState(key: string): string | undefined {
+    try {
+      const info = statSync(join(this.root, key));
+      return `${info.size}:${info.mtimeMs}`;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
   /** Keys of the files waiting in `incoming/`, oldest first (as S3 would notify them). */
   public pending(): string[] {
     const incoming = join(this.root, INCOMING_PREFIX);

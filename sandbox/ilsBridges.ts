@@ -62,6 +62,8 @@ export class SandboxIlsBridges {
   public readonly webhook: IlsWebhook;
   private readonly bridge: ReportBridge;
   private readonly attempts = new Map<string, number>();
+  /** Size and modification time of each waiting file at the watcher's last poll. */
+  private lastSeen = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private scanning: Promise<DropResult[]> = Promise.resolve([]);
 
@@ -76,7 +78,13 @@ export class SandboxIlsBridges {
     const { source } = options.config.events;
     const publisher = new EventBridgeCirculationPublisher(eventBridge, options.eventBusName, source);
     const common = { publisher, clock: processClock, source, logger, metrics };
-    this.webhook = new IlsWebhook({ ...common, secrets: async () => secrets, replay: new DynamoReplayGuard(options.table) });
+    this.webhook = new IlsWebhook({
+      ...common,
+      // An ILS signs with the real time (`date +%s`); the sandbox's clock may have been moved ahead.
+      signatureClock: { now: () => new Date() },
+      secrets: async () => secrets,
+      replay: new DynamoReplayGuard(options.table),
+    });
     this.bridge = new ReportBridge({
       ...common,
       store: this.drop,
@@ -86,7 +94,7 @@ export class SandboxIlsBridges {
 
   /** Polls the drop folder every `intervalMs` (as S3 would notify the bridge). */
   public watch(intervalMs = 1000): void {
-    this.timer = setInterval(() => void this.scan(), intervalMs);
+    this.timer = setInterval(() => void this.poll(), intervalMs);
     this.timer.unref();
   }
 
@@ -95,15 +103,27 @@ export class SandboxIlsBridges {
     this.timer = undefined;
   }
 
-  /** Processes every waiting file now, one at a time, oldest first; never two scans at once. */
-  public scan(): Promise<DropResult[]> {
-    this.scanning = this.scanning.then(() => this.processPending());
+  /**
+   * One poll of the watcher: processes the waiting files that have not changed since the previous poll.
+   * S3 shows an object only once it is whole; a file copied or redirected into the folder is not, and
+   * a current-loans snapshot read in part would return every loan after the cut.
+   */
+  public poll(): Promise<DropResult[]> {
+    const seen = new Map(this.drop.pending().map((file) => [file, this.drop.fileState(file)] as const));
+    const settled = [...seen].filter(([file, state]) => state !== undefined && this.lastSeen.get(file) === state).map(([file]) => file);
+    this.lastSeen = new Map([...seen].filter((entry): entry is [string, string] => entry[1] !== undefined));
+    return this.scan(settled);
+  }
+
+  /** Processes the waiting files now (`POST /sandbox/ils/scan`: all of them), one at a time, oldest first; never two scans at once. */
+  public scan(files?: readonly string[]): Promise<DropResult[]> {
+    this.scanning = this.scanning.then(() => this.processPending(files ?? this.drop.pending()));
     return this.scanning;
   }
 
-  private async processPending(): Promise<DropResult[]> {
+  private async processPending(files: readonly string[]): Promise<DropResult[]> {
     const results: DropResult[] = [];
-    for (const file of this.drop.pending()) {
+    for (const file of files) {
       const attempts = this.attempts.get(file) ?? 0;
       if (attempts >= MAX_ATTEMPTS) continue;
       try {

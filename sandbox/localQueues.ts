@@ -36,6 +36,8 @@ const BATCH_SIZE = 10;
 
 export class LocalQueue {
   private messages: QueuedMessage[] = [];
+  /** Messages of the batches being processed: a snapshot keeps them, as SQS shows them again if their consumer dies. */
+  private readonly delivering = new Set<QueuedMessage>();
   public deadLetters: DeadLetter[] = [];
   /** Batches being processed now. */
   public inFlight = 0;
@@ -81,9 +83,9 @@ export class LocalQueue {
     return letters.length;
   }
 
-  /** What the queue holds, to keep on disk. */
+  /** What the queue holds, to keep on disk: a sandbox stopped mid-batch delivers that batch again when it starts. */
   public snapshot(): { messages: QueuedMessage[]; deadLetters: DeadLetter[] } {
-    return { messages: [...this.messages], deadLetters: [...this.deadLetters] };
+    return { messages: [...this.messages, ...this.delivering], deadLetters: [...this.deadLetters] };
   }
 
   public restore(saved: { messages: QueuedMessage[]; deadLetters: DeadLetter[] }): void {
@@ -103,7 +105,10 @@ export class LocalQueue {
     const batch = this.messages.filter((message) => message.visibleAt <= now).slice(0, BATCH_SIZE);
     if (batch.length === 0) return [];
     for (const message of batch) this.messages.splice(this.messages.indexOf(message), 1);
-    for (const message of batch) message.receiveCount++;
+    for (const message of batch) {
+      message.receiveCount++;
+      this.delivering.add(message);
+    }
     const event: SQSEvent = { Records: batch.map((message) => this.record(message)) };
     let failed: Set<string>;
     this.inFlight++;
@@ -115,6 +120,7 @@ export class LocalQueue {
       failed = new Set(batch.map((message) => message.messageId));
     } finally {
       this.inFlight--;
+      for (const message of batch) this.delivering.delete(message);
     }
     const deadLettered: string[] = [];
     for (const message of batch) {

@@ -23,6 +23,7 @@ import { loadOrCreateLocalKeys } from '#shared/contacts/keys.ts';
 import { EventValidationError } from '#shared/errors.ts';
 import { OUTBOUND_SOURCE, type OutboundDetail } from '#shared/events/contract.ts';
 import { parseCirculationEvent } from '#shared/events/parseEvent.ts';
+import { assertNotAhead } from '#shared/events/eventTime.ts';
 import { patronReport, type PatronReport } from '#shared/patrons/patronReport.ts';
 import { DEFAULT_CONSUMER_CONCURRENCY, NOTIFIER_CONCURRENCY, matchesPattern, routes, type RouteTarget } from '#shared/routing/rules.ts';
 import { tableContext, type TableContext } from '#shared/table/documentClient.ts';
@@ -91,6 +92,9 @@ const QUEUE_IDS = { circulation: 'circulation', notices: 'notifier', inboundSms:
 /** How many missed daily sweeps the sandbox runs at most when its clock jumps. */
 export const SANDBOX_SWEEP_CATCH_UP_DAYS = 31;
 
+/** Sandboxes constructed in this process (a test may start one again on the same data folder). */
+let sandboxesInProcess = 0;
+
 export class Sandbox {
   public readonly tableName: string;
   public readonly eventBusName: string;
@@ -118,6 +122,11 @@ export class Sandbox {
   public readonly ils: SandboxIlsBridges;
   /** The ILS's answers to renewals asked for by text (`POST /sandbox/ils/renewals` sets how it answers). */
   public readonly ilsRenewals: IlsResponder;
+  /**
+   * Imports a handler module. Handlers read their environment (endpoints, queue URLs) once, at import:
+   * a second sandbox in the same process imports its own copy, or its handlers would call the first's.
+   */
+  private readonly importHandler: (specifier: string) => Promise<unknown>;
 
   private constructor(
     private readonly options: SandboxOptions,
@@ -131,7 +140,9 @@ export class Sandbox {
     this.ilsRenewals = new IlsResponder(options.config.events.source);
     this.sms = sms;
     const base = `http://127.0.0.1:${options.port}/${ACCOUNT}`;
-    const handler = (module: string) => async () => ((await import(module)) as { handler: SqsHandler }).handler;
+    const instance = ++sandboxesInProcess;
+    this.importHandler = (specifier) => import(instance === 1 ? specifier : `${import.meta.resolve(specifier)}?sandbox=${instance}`);
+    const handler = (module: string) => async () => ((await this.importHandler(module)) as { handler: SqsHandler }).handler;
     const kick = () => this.pipeline?.pump();
     const queue = (name: string, module: string, concurrency = DEFAULT_CONSUMER_CONCURRENCY) =>
       new LocalQueue(name, `${base}/${name}`, handler(module), concurrency, kick);
@@ -144,7 +155,7 @@ export class Sandbox {
     this.stream = new StreamPoller(
       dynamoEmulator.endpoint,
       this.tableName,
-      async () => ((await import('#functions/table-stream/handler.ts')) as { handler: StreamHandler }).handler,
+      async () => ((await this.importHandler('#functions/table-stream/handler.ts')) as { handler: StreamHandler }).handler,
     );
     this.pipeline = new Pipeline(
       Object.values(this.queues),
@@ -321,7 +332,7 @@ export class Sandbox {
     if (checked.source === this.options.config.events.source) {
       // In AWS the consumer rejects such an event into the DLQ with this message; the sandbox says it at once.
       try {
-        parseCirculationEvent(event);
+        assertNotAhead(parseCirculationEvent(event), processClock.now());
       } catch (error) {
         if (error instanceof EventValidationError) return { ErrorCode: 'InvalidArgument', ErrorMessage: error.message };
         throw error;
@@ -501,7 +512,7 @@ export class Sandbox {
    * real function; resolves when the work it caused (the consent event) is done.
    */
   public async unsubscribe(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-    const { handler } = (await import('#functions/unsubscribe/handler.ts')) as {
+    const { handler } = (await this.importHandler('#functions/unsubscribe/handler.ts')) as {
       handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
     };
     const result = await handler(event, lambdaContext('unsubscribe'));

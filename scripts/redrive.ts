@@ -132,7 +132,7 @@ async function dryRun(
       });
     }
   }
-  const summary = summarizeDeadLetters([...seen.values()]);
+  const summary = summarizeDeadLetters([...seen.values()], target.now);
   process.stdout.write(`dry run: read ${seen.size}, moved nothing\n`);
   for (const { count, kind, reason } of summary) process.stdout.write(`  ${String(count).padStart(5)}  ${kind}: ${reason}\n`);
   if (seen.size > 0) process.stdout.write('(the messages read are hidden for 30 s; a redrive right now moves them after that)\n');

@@ -12,6 +12,7 @@ import type { PatronService } from '#shared/patrons/patronService.ts';
 import type { PolicyStore } from '#shared/policy/policyStore.ts';
 import type { ConsortiumConfig } from '#shared/config/consortiumConfig.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
+import { assertNotAhead } from '#shared/events/eventTime.ts';
 import { dayIn, type Clock } from '#shared/clock.ts';
 import type { PatronStore } from '#shared/patrons/patronRepository.ts';
 import { UNREAD_LOAN, type CirculationStore } from '#shared/circulation/circulationStore.ts';
@@ -184,6 +185,7 @@ export class CirculationService {
   };
 
   public async apply(event: CirculationEvent): Promise<void> {
+    assertNotAhead(event, this.deps.clock.now());
     const handle = this.handlers[event.detailType] as (detail: CirculationEvent['detail']) => Promise<void>;
     await handle(event.detail);
   }

@@ -96,6 +96,7 @@ export class ReportBridge {
       asOf: reportTime(key, file.droppedAt, mapping).toISOString(),
       mapping,
       source: this.deps.source,
+      now: this.deps.clock.now(),
     };
 
     const { rows, issues } = readReportRows(file.text, mapping);

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { EventValidationError } from '#shared/errors.ts';
 import type { CirculationDetailType, CirculationEvent } from '#shared/events/contract.ts';
 import { parseCirculationEvent } from '#shared/events/parseEvent.ts';
+import { assertNotAhead } from '#shared/events/eventTime.ts';
 import type { ReportKind, ReportMapping } from '#shared/ilsBridge/reportMapping.ts';
 import type { ReportIssue, ReportRow } from '#shared/ilsBridge/reportRows.ts';
 
@@ -28,6 +29,8 @@ export interface ReportContext {
   readonly mapping: ReportMapping;
   /** The circulation `source` events are validated with. */
   readonly source: string;
+  /** Bookdrop's time: a patron event dated further ahead than clock skew is an issue of its row (shared/events/eventTime.ts). */
+  readonly now: Date;
 }
 
 /** A stable event id: the same feed, kind and parts always give the same id (at most 64 characters). */
@@ -146,7 +149,9 @@ function validate(drafts: readonly Draft[], context: ReportContext): BuiltEvents
   const issues: ReportIssue[] = [];
   for (const draft of drafts) {
     try {
-      events.push(parseCirculationEvent({ source: context.source, 'detail-type': draft.detailType, detail: draft.detail }));
+      const event = parseCirculationEvent({ source: context.source, 'detail-type': draft.detailType, detail: draft.detail });
+      assertNotAhead(event, context.now);
+      events.push(event);
     } catch (error) {
       if (!(error instanceof EventValidationError)) throw error;
       for (const issue of error.issues) {

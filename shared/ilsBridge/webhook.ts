@@ -46,6 +46,11 @@ export interface IlsWebhookDeps {
   readonly replay: ReplayGuard;
   readonly publisher: CirculationPublisher;
   readonly clock: Clock;
+  /**
+   * The clock request timestamps are checked against. The sandbox checks them against the real time,
+   * as AWS does, while its own clock may have been moved ahead. @default clock
+   */
+  readonly signatureClock?: Clock;
   /** The circulation `source` the events are validated and published with. */
   readonly source: string;
   readonly logger: BookdropLogger;
@@ -73,7 +78,13 @@ export class IlsWebhook {
     if (request.method !== 'POST') return refuse(405, 'MethodNotAllowed', 'only POST is accepted');
     if (Buffer.byteLength(request.body) > MAX_WEBHOOK_BODY_BYTES) return refuse(413, 'PayloadTooLarge', 'the body is larger than 256 KB');
     const tolerance = deps.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-    const check = verifySignature(request.headers, request.body, await deps.secrets(), deps.clock.now(), tolerance);
+    const check = verifySignature(
+      request.headers,
+      request.body,
+      await deps.secrets(),
+      (deps.signatureClock ?? deps.clock).now(),
+      tolerance,
+    );
     if (!check.ok) {
       deps.metrics.addMetric('ils-webhook-refused', MetricUnit.Count, 1);
       deps.logger.warn('ILS webhook request refused', { refusal: check.refusal });
@@ -82,7 +93,9 @@ export class IlsWebhook {
     const entries = parseEntries(request.body);
     if (typeof entries === 'string') return refuse(400, 'ValidationException', entries);
     // Only after the signature: nobody without the secret can write to the replay log.
-    if (!(await deps.replay.firstUse(check.signature, check.timestamp + tolerance + 60))) {
+    // Remembered while the timestamp is fresh, on the clock that expires the item too (they differ in the sandbox).
+    const rememberFrom = Math.max(check.timestamp, Math.floor(deps.clock.now().getTime() / 1000));
+    if (!(await deps.replay.firstUse(check.signature, rememberFrom + tolerance + 60))) {
       deps.metrics.addMetric('ils-webhook-replayed', MetricUnit.Count, 1);
       deps.logger.warn('ILS webhook request replayed', { refusal: 'replayed' });
       return refuse(

@@ -7,6 +7,8 @@
  */
 import { EventValidationError } from '#shared/errors.ts';
 import { parseCirculationEvent } from '#shared/events/parseEvent.ts';
+import type { CirculationEvent } from '#shared/events/contract.ts';
+import { aheadOfClock } from '#shared/events/eventTime.ts';
 
 /** A dead letter as SQS returns it (only what the classifier reads). */
 export interface DeadLetterMessage {
@@ -24,8 +26,11 @@ export interface DeadLetterReason {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Classifies one dead letter; never includes a value from the message body in the result. */
-export function deadLetterReason(message: DeadLetterMessage): DeadLetterReason {
+/**
+ * Classifies one dead letter; never includes a value from the message body in the result. `now`: the
+ * time the consumer compares a patron event's date with (a sandbox's clock may be ahead of the real one).
+ */
+export function deadLetterReason(message: DeadLetterMessage, now: Date = new Date()): DeadLetterReason {
   const errorCode = message.messageAttributes?.ERROR_CODE;
   let body: unknown;
   try {
@@ -39,12 +44,15 @@ export function deadLetterReason(message: DeadLetterMessage): DeadLetterReason {
   }
   if (typeof body['detail-type'] === 'string' && 'detail' in body) {
     const kind = body['detail-type'];
+    let event: CirculationEvent;
     try {
-      parseCirculationEvent(body);
+      event = parseCirculationEvent(body);
     } catch (error) {
       if (error instanceof EventValidationError) return { kind, reason: `${error.message} (fix the producer; redriving fails again)` };
       return { kind, reason: 'the event could not be checked against the contract' };
     }
+    const ahead = aheadOfClock(event, now);
+    if (ahead) return { kind, reason: `${ahead.field} ${ahead.rule}: a redrive applies it once that time has passed` };
     return { kind, reason: 'valid event that the consumer failed: see the function logs for its message id, fix, then redrive' };
   }
   if (body.Type === 'Notification' && typeof body.TopicArn === 'string') {
@@ -73,10 +81,13 @@ export function deadLetterReason(message: DeadLetterMessage): DeadLetterReason {
 }
 
 /** Counts by kind and reason, most frequent first. */
-export function summarizeDeadLetters(messages: readonly DeadLetterMessage[]): { kind: string; reason: string; count: number }[] {
+export function summarizeDeadLetters(
+  messages: readonly DeadLetterMessage[],
+  now: Date = new Date(),
+): { kind: string; reason: string; count: number }[] {
   const counts = new Map<string, { kind: string; reason: string; count: number }>();
   for (const message of messages) {
-    const { kind, reason } = deadLetterReason(message);
+    const { kind, reason } = deadLetterReason(message, now);
     const key = `${kind}\u0000${reason}`;
     const entry = counts.get(key) ?? { kind, reason, count: 0 };
     entry.count++;

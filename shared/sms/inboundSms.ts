@@ -31,7 +31,10 @@ export const inboundSmsSchema = z.object({
   destinationNumber: z.string(),
   messageKeyword: z.optional(z.nullable(z.string())),
   messageBody: z.string(),
-  inboundMessageId: z.string().check(z.minLength(1, { error: 'must not be empty' })),
+  /** It keys the inbound log entry: bounded well under DynamoDB's key size (AWS sends a UUID). */
+  inboundMessageId: z
+    .string()
+    .check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(256, { error: 'must be at most 256 characters' })),
   previousPublishedMessageId: z.optional(z.nullable(z.string())),
 });
 export type InboundSms = z.infer<typeof inboundSmsSchema>;

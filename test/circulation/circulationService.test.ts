@@ -11,7 +11,7 @@ import { EsdkContactCrypto, LocalPhoneBlindIndex, localContactKeyring } from '#s
 import type { CirculationEvent } from '#shared/events/contract.ts';
 import { PatronService } from '#shared/patrons/patronService.ts';
 import { RenewalTracker } from '#shared/sms/renewalRequests.ts';
-import { holdReady, patronRegistered, testConfig } from '#test/helpers/factories.ts';
+import { FUTURE_PICKUP_BY, holdReady, patronRegistered, preferencesChanged, testConfig } from '#test/helpers/factories.ts';
 import {
   MemoryCirculationStore,
   MemoryHoldStore,
@@ -28,9 +28,10 @@ describe('Class: CirculationService (in-memory ports)', () => {
   let loans: MemoryCirculationStore;
   let queue: MemoryNoticeQueue;
   let service: CirculationService;
+  let patrons: MemoryPatronStore;
 
   beforeEach(() => {
-    const patrons = new MemoryPatronStore();
+    patrons = new MemoryPatronStore();
     loans = new MemoryCirculationStore();
     queue = new MemoryNoticeQueue();
     const crypto = new EsdkContactCrypto(localContactKeyring(randomBytes(32)));
@@ -140,5 +141,25 @@ describe('Class: CirculationService (in-memory ports)', () => {
     // A redelivered registration asks again (a retry after a failed enqueue must); the notice key dedupes.
     await apply({ detailType: 'PatronRegistered', detail: early });
     expect(holdRequests()).toEqual(asked.map((request) => expect.objectContaining(request)));
+  });
+
+  it('refuses a patron event dated more than 5 minutes ahead of its clock, naming the field; a hold dated ahead is applied', async () => {
+    await apply({ detailType: 'PatronRegistered', detail: patron });
+    const emailOn = (occurredAt: string): CirculationEvent => ({
+      detailType: 'PatronPreferencesChanged',
+      detail: preferencesChanged(patron.patronId, { consent: { email: true } }, { occurredAt }),
+    });
+
+    await expect(service.apply(emailOn('2026-11-05T15:05:01Z'))).rejects.toMatchObject({
+      name: 'EventValidationError',
+      message: "invalid event: detail.occurredAt must not be more than 5 minutes ahead of Bookdrop's clock (check the ILS's clock)",
+    });
+    expect((await patrons.get(patron.patronId))?.consent.email?.optedIn).toBe(false);
+    await service.apply(emailOn('2026-11-05T15:05:00Z'));
+    expect((await patrons.get(patron.patronId))?.consent.email?.optedIn).toBe(true);
+    await service.apply({
+      detailType: 'HoldReady',
+      detail: holdReady(patron.patronId, { occurredAt: '2030-01-01T00:00:00Z', pickupBy: FUTURE_PICKUP_BY }),
+    });
   });
 });

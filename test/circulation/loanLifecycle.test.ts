@@ -88,6 +88,8 @@ describe('Flow: circulation privacy lifecycle', () => {
       await pipeline.publish({ detailType: 'ItemCheckedOut', detail: loan }, { detailType: 'ItemReturned', detail: returned(loan) });
     expect((await scanAll(pipeline.table)).filter((item) => item.kind === 'history' && item.patronId === patron.patronId)).toHaveLength(30);
 
+    // Bookdrop refuses patron events dated more than 5 minutes ahead of its clock: the clock moves first.
+    pipeline.clock.set('2026-11-20T10:00:00Z');
     await pipeline.publish({
       detailType: 'PatronPreferencesChanged',
       detail: preferencesChanged(patron.patronId, { consent: { checkoutHistory: false } }, { occurredAt: '2026-11-20T10:00:00Z' }),
@@ -182,6 +184,8 @@ describe('Flow: circulation privacy lifecycle', () => {
         reason: 'damage',
       },
     });
+    // Bookdrop refuses patron events dated more than 5 minutes ahead of its clock: the clock moves first.
+    pipeline.clock.set('2026-11-15T10:00:00Z');
     await pipeline.publish({
       detailType: 'PatronClosed',
       detail: { eventId: uid('evt'), occurredAt: '2026-11-15T10:00:00Z', patronId: patron.patronId },

@@ -17,7 +17,13 @@ const mappingFile = (name: string): ReportMapping => {
   return parsed.mapping;
 };
 const ASOF = '2026-11-04T15:00:00.000Z';
-const contextOf = (feed: string): ReportContext => ({ feed, asOf: ASOF, mapping: mappingFile(feed), source: 'library.circulation' });
+const contextOf = (feed: string): ReportContext => ({
+  feed,
+  asOf: ASOF,
+  mapping: mappingFile(feed),
+  source: 'library.circulation',
+  now: new Date(ASOF),
+});
 
 /** Reads a report and builds its events; fails the test on any issue. */
 function eventsOf(feed: string, csv: string) {
@@ -265,7 +271,7 @@ describe('Reading: bad files and rows', () => {
     ].join('\n');
 
     const { rows, issues } = readReportRows(csv, mapping);
-    const built = rowReportEvents(rows, { feed: 'koha-patron-changes', asOf: ASOF, mapping, source: 'library.circulation' });
+    const built = rowReportEvents(rows, contextOf('koha-patron-changes'));
 
     expect(issues).toEqual([
       { line: 3, column: 'updated_on', rule: 'must be a date in one of the formats yyyy-MM-dd HH:mm:ss' },
@@ -285,9 +291,23 @@ describe('Reading: bad files and rows', () => {
       mapping,
     );
 
-    const built = rowReportEvents(rows, { feed: 'koha-patron-changes', asOf: ASOF, mapping, source: 'library.circulation' });
+    const built = rowReportEvents(rows, contextOf('koha-patron-changes'));
 
     expect(built.issues).toEqual([{ line: 2, column: 'language', rule: 'must be "en" or "es"' }]);
+  });
+
+  it("names the date column of a change dated more than 5 minutes ahead of Bookdrop's clock (it would outrank a later STOP)", () => {
+    const { rows } = readReportRows(
+      'borrowernumber,updated_on,smsalertnumber,email,sms_opt_in,email_opt_in,language\n' +
+        '51,2026-11-04 10:05:00,,,1,0,en\n52,2026-11-04 10:06:00,,,1,0,en\n',
+      mapping,
+    );
+
+    const built = rowReportEvents(rows, contextOf('koha-patron-changes'));
+
+    expect(built.issues).toEqual([
+      { line: 3, column: 'updated_on', rule: "must not be more than 5 minutes ahead of Bookdrop's clock (check the ILS's clock)" },
+    ]);
   });
 
   it('names a header that lacks a mapped column, and a line with the wrong number of fields', () => {

@@ -76,6 +76,7 @@ describe('ILS report bridge: patron changes with a first name', () => {
       asOf: '2026-11-04T15:00:00.000Z',
       mapping,
       source: 'library.circulation',
+      now: new Date('2026-11-04T15:00:00.000Z'),
     });
 
     expect([...issues, ...built.issues]).toEqual([]);

@@ -110,6 +110,8 @@ describe('Flow: consent', () => {
       ),
       preferencesChanged(patron.patronId, { consent: { sms: false } }, { occurredAt: '2026-11-07T10:00:00Z', source: 'catalog' }),
     ];
+    // Bookdrop refuses patron events dated more than 5 minutes ahead of its clock: the clock moves first.
+    pipeline.clock.set('2026-11-07T10:00:00Z');
     // Delivered out of order, one of them twice.
     for (const event of [steps[2]!, steps[0]!, patronRegistered({ ...patron }), steps[1]!, steps[0]!]) {
       await pipeline.publish({
@@ -148,6 +150,8 @@ describe('Flow: consent', () => {
     expect(consentEvents(patron.patronId).at(-1)).toMatchObject({ channel: 'email', optedIn: false, source: 'email-feedback' });
 
     const newAddress = emailAddress();
+    // Bookdrop refuses patron events dated more than 5 minutes ahead of its clock: the clock moves first.
+    pipeline.clock.set('2026-11-05T10:00:00Z');
     await pipeline.publish({
       detailType: 'PatronPreferencesChanged',
       detail: preferencesChanged(patron.patronId, { contact: { email: newAddress } }, { occurredAt: '2026-11-05T10:00:00Z' }),
@@ -180,6 +184,8 @@ describe('Flow: consent', () => {
         (await scanAll(pipeline.table)).find((item) => item.kind === 'notice' && item.patronId === patronId && item.channel === 'email')
           ?.noticeId,
       );
+    // Bookdrop refuses patron events dated more than 5 minutes ahead of its clock: the clock moves first.
+    pipeline.clock.set('2026-11-04T15:10:00Z');
     await pipeline.publish({
       detailType: 'PatronPreferencesChanged',
       detail: preferencesChanged(mover.patronId, { contact: { email: emailAddress() } }, { occurredAt: '2026-11-04T15:10:00Z' }),
@@ -209,6 +215,8 @@ describe('Flow: consent', () => {
     );
     await pipeline.deliverNotices();
     const closed = { eventId: uid('evt'), occurredAt: '2026-11-10T12:00:00-05:00', patronId: patron.patronId };
+    // Bookdrop refuses patron events dated more than 5 minutes ahead of its clock: the clock moves first.
+    pipeline.clock.set('2026-11-10T17:00:00Z');
 
     await pipeline.publish({ detailType: 'PatronClosed', detail: closed });
     await pipeline.publish(

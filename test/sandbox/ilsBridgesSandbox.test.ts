@@ -3,7 +3,7 @@
  * a patron and readies a hold (the SMS reaches the outbox), and Koha report files dropped in the local
  * drop folder check a loan out and return it.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outbox, Sandbox } from '#sandbox/sandbox.ts';
@@ -39,7 +39,8 @@ describe('Sandbox: ILS bridges', () => {
     const body = JSON.stringify({ entries });
     const headers = {
       'content-type': 'application/json',
-      ...signRequest(secret(), body, Math.floor(Date.parse(sandbox.status().now) / 1000)),
+      // Signed with the real time, as an ILS signs (docs: `date +%s`), although the sandbox's clock is a day ahead.
+      ...signRequest(secret(), body, Math.floor(Date.now() / 1000)),
     };
 
     const first = await fetch(`${api}/ils/events`, { method: 'POST', headers, body });
@@ -126,5 +127,32 @@ describe('Sandbox: ILS bridges', () => {
       JSON.parse(readFileSync(join(dir, 'ils-drop', 'rejections', 'koha-current-loans', 'current-loans-20261104T100000.json'), 'utf-8'))
         .issues,
     ).toEqual([{ line: 2, column: 'issuedate', rule: 'must be a date in one of the formats yyyy-MM-dd HH:mm:ss, yyyy-MM-dd' }]);
+  });
+
+  it('the watcher leaves a file alone while it is still being written, so a snapshot cut short returns no loan', async () => {
+    const header = 'issue_id,borrowernumber,itemnumber,title,itype,branchcode,issuedate,date_due,lastreneweddate';
+    const row = '9101,52,7101,Beloved,BK,RPL,2026-11-01 10:00:00,2026-11-22 23:59:00,\n';
+    const incoming = join(dir, 'ils-drop', 'incoming', 'koha-current-loans');
+    mkdirSync(incoming, { recursive: true });
+    const loans = async () =>
+      ((await (await fetch(`${api}/sandbox/patrons/52`)).json()) as { loans: { loanId: string }[] }).loans.map((loan) => loan.loanId);
+    writeFileSync(join(incoming, 'current-loans-20261105T080000.csv'), `${header}\n${row}`);
+    await sandbox.ils.scan();
+    expect(await loans()).toEqual(['9101']);
+
+    // The next snapshot, copied in two writes: the watcher polls between them, then twice after.
+    const next = join(incoming, 'current-loans-20261105T090000.csv');
+    writeFileSync(next, `${header}\n`);
+    const whileWriting = await sandbox.ils.poll();
+    appendFileSync(next, row);
+    const changed = await sandbox.ils.poll();
+    const settled = await sandbox.ils.poll();
+
+    expect(whileWriting).toEqual([]);
+    expect(changed).toEqual([]);
+    expect(settled).toEqual([
+      { file: 'incoming/koha-current-loans/current-loans-20261105T090000.csv', outcome: expect.objectContaining({ status: 'processed' }) },
+    ]);
+    expect(await loans()).toEqual(['9101']);
   });
 });

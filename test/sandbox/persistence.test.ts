@@ -51,7 +51,8 @@ describe('Sandbox: state kept on disk', () => {
     expect(after.sms.filter((sms) => sms.to === patron.contact.phone)).toHaveLength(2);
     expect(second.published).toHaveLength(publishedBefore);
     expect(second.status().persistence).toEqual({ dataDir });
-    await put(second, 'HoldReady', hold);
+    // Applied (not dead-lettered), and still nothing sent: the notice records survived the restart.
+    expect(await put(second, 'HoldReady', hold)).toEqual({ FailedEntryCount: 0, Entries: [{ EventId: expect.any(String) }] });
     expect(await second.outbox()).toEqual(before);
   }, 240_000);
 });

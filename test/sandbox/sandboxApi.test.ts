@@ -278,4 +278,24 @@ describe('Sandbox: HTTP API', () => {
     expect(body.message).toContain('body.inboundMessageId');
     expect(body.message).not.toContain('555');
   });
+
+  it('refuses an inbound message id too long to key its log entry, naming the field, and writes nothing', async () => {
+    const inboundMessageId = 'x'.repeat(3000);
+    const response = await fetch(`${api}/sandbox/sms/inbound`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: JSON.stringify({
+        originationNumber: '+15555550177',
+        destinationNumber: '+18445550100',
+        messageKeyword: 'KEYWORD_18445550100',
+        messageBody: 'STOP',
+        inboundMessageId,
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toBe(
+      'invalid inbound SMS: body.inboundMessageId must be at most 256 characters',
+    );
+    expect((await sandbox.itemsOfKind('inbound-sms')).filter((item) => item.inboundMessageId === inboundMessageId)).toEqual([]);
+  });
 });

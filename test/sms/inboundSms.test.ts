@@ -98,11 +98,7 @@ describe('Flow: two-way SMS', () => {
     await pipeline.inbound(inbound(family, 'STOP'));
     await pipeline.publish({
       detailType: 'PatronPreferencesChanged',
-      detail: preferencesChanged(
-        byStaff.patronId,
-        { consent: { sms: false } },
-        { source: 'staff', occurredAt: new Date(Date.now() + 60_000).toISOString() },
-      ),
+      detail: preferencesChanged(byStaff.patronId, { consent: { sms: false } }, { source: 'staff', occurredAt: '2026-11-04T15:01:00Z' }),
     });
     pipeline.sms.messages.length = 0;
     pipeline.sms.optedOut.add(family);

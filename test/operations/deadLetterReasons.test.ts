@@ -1,0 +1,38 @@
+/**
+ * Why a dead letter is dead, as `npm run redrive -- <queue> --dry-run` prints it: the reason names
+ * fields and rules, never a value from the message.
+ */
+import { describe, expect, it } from 'vitest';
+import { deadLetterReason } from '#shared/operations/deadLetterReasons.ts';
+import { eventBridgeEvent, patronRegistered, preferencesChanged } from '#test/helpers/factories.ts';
+
+const NOW = new Date('2026-11-05T15:00:00Z');
+const letter = (detailType: string, detail: unknown) => ({ body: JSON.stringify(eventBridgeEvent(detailType, detail)) });
+
+describe('Function: deadLetterReason', () => {
+  it('says a patron event dated ahead of the clock is applied by a redrive once that time has passed, without its values', () => {
+    const patron = patronRegistered();
+    const ahead = preferencesChanged(patron.patronId, { contact: { email: 'ahead@example.net' } }, { occurredAt: '9999-12-31T23:59:59Z' });
+
+    const reason = deadLetterReason(letter('PatronPreferencesChanged', ahead), NOW);
+
+    expect(reason).toEqual({
+      kind: 'PatronPreferencesChanged',
+      reason:
+        "detail.occurredAt must not be more than 5 minutes ahead of Bookdrop's clock (check the ILS's clock): " +
+        'a redrive applies it once that time has passed',
+    });
+    expect(JSON.stringify(reason)).not.toMatch(/9999|ahead@example|P-/);
+  });
+
+  it('tells a contract violation (fix the producer) from a valid event the consumer failed', () => {
+    const patron = patronRegistered();
+
+    expect(deadLetterReason(letter('PatronRegistered', { ...patron, contact: { phone: '555' } }), NOW).reason).toBe(
+      'invalid event: detail.contact.phone must be an E.164 phone number (+ and 8 to 15 digits) (fix the producer; redriving fails again)',
+    );
+    expect(deadLetterReason(letter('PatronRegistered', patron), NOW).reason).toBe(
+      'valid event that the consumer failed: see the function logs for its message id, fix, then redrive',
+    );
+  });
+});

@@ -114,6 +114,13 @@ function readCsv(text: string, mapping: ImportMapping): { records: SourceRecord[
         (other ? `, but the file seems to use ${named(other)} (set "delimiter" in the mapping, or pass --delimiter)` : ''),
     );
   }
+  // A first line naming none of the mapped columns is a record, not a header: its values are never echoed.
+  if (!wanted.some((column) => header.includes(column))) {
+    throw new ImportFileError(
+      `the first line names none of the columns of the mapping (${wanted.join(', ')}): ` +
+        'the file must start with a header line naming its columns, or another --mapping is needed',
+    );
+  }
   const duplicate = header.find((name, index) => header.indexOf(name) !== index);
   if (duplicate !== undefined) throw new ImportFileError(`the header names the column ${duplicate} twice`);
   const missing = wanted.filter((column) => !header.includes(column));

@@ -109,6 +109,20 @@ describe('Function: readPatronFile', () => {
       );
     });
 
+    it('refuses a file without a header line and never echoes its first record (phone, email, name)', () => {
+      const message = refusal(
+        csv('P1,riverside,+18455550101,jane.doe@example.net,en,yes,no,0,2024-03-01,Jane', 'P2,riverside,,,en,0,0,0,,'),
+        generic,
+      );
+
+      expect(message).toBe(
+        'the first line names none of the columns of the mapping ' +
+          '(patron_id, library, phone, email, language, sms_opt_in, email_opt_in, checkout_history_opt_in, consent_at): ' +
+          'the file must start with a header line naming its columns, or another --mapping is needed',
+      );
+      expect(message).not.toMatch(/jane|8455550101|Jane|P1/);
+    });
+
     it('refuses a quote that is never closed', () => {
       expect(refusal(csv(KOHA_HEADER, '101,RPL,"(845) 555-0101,a@example.net,en,1,1,'))).toMatch(/^a quoted field is never closed/);
     });

@@ -13,16 +13,19 @@ import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
 import { applySuppression, toUtc, type SuppressionReason } from '#shared/patrons/patronProfile.ts';
 import type { PatronService } from '#shared/patrons/patronService.ts';
 
+/** SES dates: checked here, so a malformed one fails with its field named (not later, as a RangeError). */
+const sesTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
+
 /** The part of an SES event-publishing record Bookdrop reads. Recipient addresses are ignored. */
 export const sesFeedbackSchema = z.object({
   eventType: z.string(),
   mail: z.object({
     messageId: z.string(),
-    timestamp: z.string(),
+    timestamp: sesTime,
     tags: z.optional(z.record(z.string(), z.array(z.string()))),
   }),
-  bounce: z.optional(z.object({ bounceType: z.string(), timestamp: z.string(), feedbackId: z.string() })),
-  complaint: z.optional(z.object({ timestamp: z.string(), feedbackId: z.string() })),
+  bounce: z.optional(z.object({ bounceType: z.string(), timestamp: sesTime, feedbackId: z.string() })),
+  complaint: z.optional(z.object({ timestamp: sesTime, feedbackId: z.string() })),
 });
 export type SesFeedback = z.infer<typeof sesFeedbackSchema>;
 
@@ -59,7 +62,11 @@ export class EmailFeedback {
     const notice = noticeId ? await this.deps.notices.findById(noticeId, this.deps.clock.now()) : undefined;
     if (notice?.channel !== 'email') return 'not-a-notice';
     if (transient) {
-      await this.deps.notices.countTransientBounce(notice.patronId, notice.noticeKey);
+      await this.deps.notices.countTransientBounce(
+        notice.patronId,
+        notice.noticeKey,
+        feedback.bounce?.feedbackId ?? feedback.mail.messageId,
+      );
       return 'transient-counted';
     }
     const detail = feedback.eventType === 'Complaint' ? feedback.complaint : feedback.bounce;

@@ -1,6 +1,6 @@
 /**
  * SES feedback (event publishing through the configuration set): a permanent bounce or a complaint
- * suppresses the patron's email channel (ledger source `email-feedback`) without rewriting their
+ * (but a "not-spam" report) suppresses the patron's email channel (ledger source `email-feedback`) without rewriting their
  * choice; a transient bounce is counted on the notice, not suppressed. Feedback about an address the
  * patron has since replaced changes nothing: a new address lifts the suppression anyway.
  */
@@ -25,7 +25,7 @@ export const sesFeedbackSchema = z.object({
     tags: z.optional(z.record(z.string(), z.array(z.string()))),
   }),
   bounce: z.optional(z.object({ bounceType: z.string(), timestamp: sesTime, feedbackId: z.string() })),
-  complaint: z.optional(z.object({ timestamp: sesTime, feedbackId: z.string() })),
+  complaint: z.optional(z.object({ timestamp: sesTime, feedbackId: z.string(), complaintFeedbackType: z.optional(z.string()) })),
 });
 export type SesFeedback = z.infer<typeof sesFeedbackSchema>;
 
@@ -54,8 +54,10 @@ export class EmailFeedback {
   }
 
   private async apply(feedback: SesFeedback): Promise<FeedbackOutcome> {
+    // A "not-spam" feedback report is the mailbox provider saying the message is not spam: no reason to suppress.
     const permanent =
-      (feedback.eventType === 'Bounce' && feedback.bounce?.bounceType === 'Permanent') || feedback.eventType === 'Complaint';
+      (feedback.eventType === 'Bounce' && feedback.bounce?.bounceType === 'Permanent') ||
+      (feedback.eventType === 'Complaint' && feedback.complaint?.complaintFeedbackType !== 'not-spam');
     const transient = feedback.eventType === 'Bounce' && !permanent;
     if (!permanent && !transient) return 'ignored';
     const noticeId = feedback.mail.tags?.noticeId?.[0];

@@ -1,7 +1,7 @@
 /**
  * SES feedback as SES and SQS really deliver it, against DynamoDB Local: the same event twice (SQS
  * delivers at least once) changes nothing the second time, and a malformed event fails with a reason
- * that names the field (so its dead letter can be read), never an address.
+ * that names the field (so its dead letter can be read), never an address; a "not-spam" report suppresses nothing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { holdReady, patronRegistered, uid } from '#test/helpers/factories.ts';
@@ -27,6 +27,21 @@ function bounce(noticeId: string, options: { bounceType?: string; at?: string } 
       destination: ['bounced.reader@example.net'],
       tags: { noticeId: [noticeId] },
     },
+  };
+}
+
+/** An SES complaint record about one notice, with the feedback type the mailbox provider reported. */
+function complaint(noticeId: string, complaintFeedbackType: string) {
+  const at = '2026-11-04T15:05:00.000Z';
+  return {
+    eventType: 'Complaint',
+    complaint: {
+      complainedRecipients: [{ emailAddress: 'reader@example.net' }],
+      timestamp: at,
+      feedbackId: uid('fb'),
+      complaintFeedbackType,
+    },
+    mail: { timestamp: at, messageId: uid('ses'), destination: ['reader@example.net'], tags: { noticeId: [noticeId] } },
   };
 }
 
@@ -75,5 +90,13 @@ describe('Flow: email feedback, duplicated and malformed', () => {
     expect(logs.text()).toContain('sesEvent.bounce.timestamp');
     expect(logs.text()).not.toContain('example.net');
     expect((await pipeline.patrons.get(patronId))?.suppression.email).toBeUndefined();
+  });
+
+  it('does not suppress on a "not-spam" report (the provider withdrawing a spam verdict); an abuse report suppresses', async () => {
+    await pipeline.feedback(complaint(noticeId, 'not-spam'));
+    expect((await pipeline.patrons.get(patronId))?.suppression.email).toBeUndefined();
+
+    await pipeline.feedback(complaint(noticeId, 'abuse'));
+    expect((await pipeline.patrons.get(patronId))?.suppression.email?.reason).toBe('complaint');
   });
 });

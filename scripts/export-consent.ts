@@ -11,7 +11,15 @@ import { ConfigurationError } from '#shared/errors.ts';
 import { DynamoAudienceIndex } from '#shared/patrons/audienceIndex.ts';
 import { CONSENT_EXPORT_HEADER, consentExportLines } from '#shared/patrons/consentExport.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
-import { CliFailure, CliUsageError, explainError, resolveTarget, splitTargetArgs, type TargetSpec } from '#scripts/cli/target.ts';
+import {
+  CliFailure,
+  CliUsageError,
+  cannotWrite,
+  explainError,
+  resolveTarget,
+  splitTargetArgs,
+  type TargetSpec,
+} from '#scripts/cli/target.ts';
 
 const USAGE = 'usage: npm run export-consent -- (--sandbox [url] | --stage <name> [--region <region>]) [--out <file>]\n';
 
@@ -41,10 +49,7 @@ try {
     try {
       fd = openSync(partial, 'w');
     } catch (error) {
-      fail(
-        2,
-        `cannot write ${options.out} (${(error as NodeJS.ErrnoException).code ?? 'error'}): check that its folder exists and is writable`,
-      );
+      fail(2, cannotWrite(options.out!, error));
     }
   }
   const write = (text: string) =>

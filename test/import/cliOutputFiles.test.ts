@@ -1,6 +1,8 @@
 /**
- * `npm run export-consent --out <file>` when the table fails half-way (AccessDenied on a later page) or the file cannot be written:
- * one sentence that says what to do, and no half-written export left where a good one is expected.
+ * The files the import and consent-export commands write: `npm run export-consent --out <file>` when the
+ * table fails half-way (AccessDenied on a later page) or the file cannot be written, and an import report
+ * that cannot be written: one sentence that says what to do, and no half-written export left where a good
+ * one is expected.
  * The sandbox status and DynamoDB are stand-ins on the loopback: the fault is the point, not the data.
  */
 import { spawn } from 'node:child_process';
@@ -41,8 +43,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function exportConsent(args: readonly string[]): Promise<{ status: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/export-consent.ts', ...args], {
+function cli(script: 'export-consent' | 'import', args: readonly string[]): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args], {
     cwd: ROOT,
     env: { ...process.env, AWS_MAX_ATTEMPTS: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -59,8 +61,8 @@ describe('Script: export-consent (a failure half-way)', { timeout: 60_000 }, () 
     const previous = join(dir, 'previous.csv');
     writeFileSync(previous, 'patron_id,channel,opted_in,source,at,suppressed\nP0,sms,true,import,2024-03-01T15:00:00.000Z,\n');
 
-    const first = await exportConsent(['--sandbox', url, '--out', fresh]);
-    const second = await exportConsent(['--sandbox', url, '--out', previous]);
+    const first = await cli('export-consent', ['--sandbox', url, '--out', fresh]);
+    const second = await cli('export-consent', ['--sandbox', url, '--out', previous]);
 
     expect(first.status).toBe(3);
     expect(first.stderr).toMatch(/^export-consent: Your AWS identity is not allowed to do this while reading consent from .*\n$/);
@@ -72,11 +74,28 @@ describe('Script: export-consent (a failure half-way)', { timeout: 60_000 }, () 
   });
 
   it('says which file it cannot write, in one sentence without a stack trace, when the folder does not exist', async () => {
-    const result = await exportConsent(['--sandbox', url, '--out', join(tmpdir(), 'bookdrop-no-such-folder', 'consent.csv')]);
+    const result = await cli('export-consent', ['--sandbox', url, '--out', join(tmpdir(), 'bookdrop-no-such-folder', 'consent.csv')]);
 
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(
       /^export-consent: cannot write .*consent\.csv \(ENOENT\): check that its folder exists and is writable\n$/,
+    );
+  });
+});
+
+describe('Script: import (a report it cannot write)', { timeout: 60_000 }, () => {
+  it('says which file it cannot write, in one sentence, as a problem of the options (exit 2), not of the target', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bookdrop-import-'));
+    const file = join(dir, 'patrons.csv');
+    writeFileSync(file, 'patron_id,sms_opt_in\nP1,maybe\n');
+    const mapping = join(dir, 'mapping.json');
+    writeFileSync(mapping, JSON.stringify({ format: 'csv', columns: { patronId: 'patron_id', smsOptIn: 'sms_opt_in' } }));
+
+    const result = await cli('import', [file, '--mapping', mapping, '--dry-run', '--report', join(dir, 'no-such-folder', 'report.csv')]);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /^import: cannot write .*report\.csv \(ENOENT\): check that its folder exists and is writable\. Nothing was written\.\n$/,
     );
   });
 });

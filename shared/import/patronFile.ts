@@ -97,7 +97,7 @@ function csvRefusal(error: CsvError, delimiter: string): ImportFileError {
 
 function readCsv(text: string, mapping: ImportMapping): { records: SourceRecord[]; unreadable: UnreadableLine[] } {
   const delimiter = mapping.delimiter ?? ',';
-  let rows: { record: string[]; info: { lines: number } }[];
+  let rows: { record: string[]; info: { bytes: number } }[];
   try {
     rows = parse(text, { delimiter, info: true, skip_empty_lines: true, relax_column_count: false }) as unknown as typeof rows;
   } catch (error) {
@@ -130,11 +130,34 @@ function readCsv(text: string, mapping: ImportMapping): { records: SourceRecord[
         `(the header has: ${header.join(', ')})`,
     );
   }
-  const records = body.map(({ record, info }) => ({
-    line: info.lines,
+  const lines = startLines(
+    text,
+    rows.map(({ info }) => info.bytes),
+  ).slice(1);
+  const records = body.map(({ record }, index) => ({
+    line: lines[index]!,
     values: Object.fromEntries(header.map((name, index) => [name, record[index]])),
   }));
   return { records, unreadable: [] };
+}
+
+/**
+ * The line each record starts on, from the byte offsets where records end. csv-parse's own line count is
+ * the line a record ends on, and counts a CRLF inside quotes as two lines: every later record would be
+ * named a line too far.
+ */
+function startLines(text: string, ends: readonly number[]): number[] {
+  const bytes = Buffer.from(text);
+  const starts: number[] = [];
+  let line = 1;
+  let offset = 0;
+  for (const end of ends) {
+    // Empty lines before a record are skipped by the parser, not by the count.
+    for (; offset < end && (bytes[offset] === 0x0a || bytes[offset] === 0x0d); offset++) if (bytes[offset] === 0x0a) line++;
+    starts.push(line);
+    for (; offset < end; offset++) if (bytes[offset] === 0x0a) line++;
+  }
+  return starts;
 }
 
 /** A dotted path into a JSON object, as text (`null` and absent alike are `undefined`). */

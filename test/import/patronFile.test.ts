@@ -54,6 +54,19 @@ describe('Function: readPatronFile', () => {
       expect(excel.records).toEqual(plain.records);
     });
 
+    it('names each record by the line it starts on, after quoted line breaks (LF or CRLF) and empty lines', () => {
+      const rows = [KOHA_HEADER, kohaRow('101'), '102,RPL,"(845) 555-0102\r\nmobile",a@example.net,en,1,1,', '', kohaRow('103')];
+      const crlf = readPatronFile(Buffer.from(`${rows.join('\r\n')}\r\n`), koha);
+      const lf = readPatronFile(Buffer.from(`${rows.join('\n').replace('\r\n', '\n')}\n`), koha);
+
+      expect(crlf.records.map((record) => [record.line, record.values.borrowernumber])).toEqual([
+        [2, '101'],
+        [3, '102'],
+        [6, '103'],
+      ]);
+      expect(lf.records.map((record) => record.line)).toEqual([2, 3, 6]);
+    });
+
     it('reads quoted fields holding the delimiter, doubled quotes and line breaks', () => {
       const file = readPatronFile(csv(KOHA_HEADER, '101,RPL,"(845) 555-0101, mobile","a""b@example.net",en,1,1,', kohaRow('102')), koha);
 

@@ -69,11 +69,19 @@ export function readPatronFile(bytes: Buffer, mapping: ImportMapping): PatronFil
 interface CsvError extends Error {
   code?: string;
   lines?: number;
+  bytes?: number;
   record?: unknown[];
 }
 
-function csvRefusal(error: CsvError, delimiter: string): ImportFileError {
-  const line = error.lines ?? 0;
+function csvRefusal(error: CsvError, delimiter: string, text: string): ImportFileError {
+  // From the byte offset the parser reached, as its own line count is off after a CRLF inside quotes.
+  const line =
+    error.bytes === undefined
+      ? (error.lines ?? 0)
+      : 1 +
+        Buffer.from(text)
+          .subarray(0, error.bytes - 1)
+          .filter((byte) => byte === 0x0a).length;
   switch (error.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
       return new ImportFileError(
@@ -101,7 +109,7 @@ function readCsv(text: string, mapping: ImportMapping): { records: SourceRecord[
   try {
     rows = parse(text, { delimiter, info: true, skip_empty_lines: true, relax_column_count: false }) as unknown as typeof rows;
   } catch (error) {
-    throw csvRefusal(error as CsvError, delimiter);
+    throw csvRefusal(error as CsvError, delimiter, text);
   }
   const [head, ...body] = rows;
   if (!head) throw new ImportFileError('the file has no header line');

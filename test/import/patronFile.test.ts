@@ -136,6 +136,14 @@ describe('Function: readPatronFile', () => {
       expect(message).not.toMatch(/jane|8455550101|Jane|P1/);
     });
 
+    it('names the right line in a refusal after a value holding a CRLF line break', () => {
+      const before = [KOHA_HEADER, '101,RPL,"(845) 555-0101\r\nmobile",a@example.net,en,1,1,'];
+      const file = (...lines: string[]) => Buffer.from(`${[...before, ...lines].join('\r\n')}\r\n`);
+
+      expect(refusal(file(kohaRow('102'), '103,RPL,845"555,b@example.net,en,1,1,'))).toMatch(/^line 5: a quote in the middle/);
+      expect(refusal(file(kohaRow('102'), '103,RPL,845,555,0103,b@example.net,en,1,1,'))).toMatch(/^line 5 has 10 fields/);
+    });
+
     it('refuses a quote that is never closed', () => {
       expect(refusal(csv(KOHA_HEADER, '101,RPL,"(845) 555-0101,a@example.net,en,1,1,'))).toMatch(/^a quoted field is never closed/);
     });

@@ -25,7 +25,15 @@ import { DynamoPatronStore } from '#shared/patrons/patronRepository.ts';
 import { PatronService } from '#shared/patrons/patronService.ts';
 import { DynamoPolicyStore } from '#shared/policy/policyStore.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
-import { CliFailure, CliUsageError, explainError, resolveTarget, splitTargetArgs, type TargetSpec } from '#scripts/cli/target.ts';
+import {
+  CliFailure,
+  CliUsageError,
+  cannotWrite,
+  explainError,
+  resolveTarget,
+  splitTargetArgs,
+  type TargetSpec,
+} from '#scripts/cli/target.ts';
 
 const USAGE = `usage: npm run import -- <file> (--sandbox [url] | --stage <name> [--region <region>]) [options]
   --mapping <generic|koha|path>  how the file names its columns (default: generic)
@@ -155,7 +163,13 @@ try {
   );
   printIssues('Refused rows: nothing of them is imported', checked.refused);
   printIssues('Warnings: imported, as said', checked.warnings);
-  if (options.report) writeReport(options.report, checked.refused, checked.warnings);
+  if (options.report) {
+    try {
+      writeReport(options.report, checked.refused, checked.warnings);
+    } catch (error) {
+      fail(EXIT.unusable, `${cannotWrite(options.report, error)}. Nothing was written.`);
+    }
+  }
   const refusedLines = new Set(checked.refused.map((issue) => issue.line)).size;
   out('Checked');
   row('records read', number(checked.recordCount));

@@ -10,6 +10,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { contactDecrypterFromEnv } from '#shared/contacts/contactDecryption.ts';
 import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
+import { id } from '#shared/events/contract.ts';
 import { patronReport } from '#shared/patrons/patronReport.ts';
 import { tableContext } from '#shared/table/documentClient.ts';
 import { CliFailure, CliUsageError, explainError, resolveTarget, runCli, splitTargetArgs } from '#scripts/cli/target.ts';
@@ -42,6 +43,10 @@ await runCli(async () => {
     where = target.description;
   }
   if (!patronId) throw new CliUsageError('name one patron id');
+  // A phone number or an email address is not looked up (and not echoed): the report is by ILS patron id.
+  if (!id.safeParse(patronId).success) {
+    throw new CliUsageError('a patron id is 1 to 64 letters, digits or ._:- characters: name the ILS patron id (never a phone or email)');
+  }
   try {
     const report = await patronReport(tableContext(client, tableName), patronId, new Date(), decrypter);
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -394,6 +394,11 @@ export function explainError(error: unknown, context: ErrorContext = {}): string
   return `Something went wrong${doing} (${name}); BOOKDROP_DEBUG=1 shows the details.`;
 }
 
+/** The sentence for an output file (an export, a report) a CLI cannot write: which file, why, what to check. */
+export function cannotWrite(path: string, error: unknown): string {
+  return `cannot write ${path} (${(error as NodeJS.ErrnoException)?.code ?? 'error'}): check that its folder exists and is writable`;
+}
+
 /**
  * Runs a CLI's main function: a {@link CliUsageError} prints its message and `usage` and exits 2;
  * any other error prints {@link explainError}'s sentence and exits 1. With `BOOKDROP_DEBUG=1` the

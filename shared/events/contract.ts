@@ -11,7 +11,7 @@ import { INITIAL_PATTERN, INITIAL_RULE } from '#shared/patrons/patronInitial.ts'
 const E164_RULE = 'must be an E.164 phone number (+ and 8 to 15 digits)';
 
 /** Identifier safe to use inside a storage key: letters, digits and `._:-`, 1 to 64 characters. */
-const id = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/, { error: 'must be 1 to 64 letters, digits or ._:- characters' }));
+export const id = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/, { error: 'must be 1 to 64 letters, digits or ._:- characters' }));
 const text = (max: number) =>
   z.string().check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(max, { error: `must be at most ${max} characters` }));
 const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with offset' });

@@ -1,6 +1,6 @@
 /**
  * SES feedback (event publishing through the configuration set): a permanent bounce or a complaint
- * suppresses the patron's email channel (ledger source `email-feedback`) without rewriting their
+ * (but a "not-spam" report) suppresses the patron's email channel (ledger source `email-feedback`) without rewriting their
  * choice; a transient bounce is counted on the notice, not suppressed. Feedback about an address the
  * patron has since replaced changes nothing: a new address lifts the suppression anyway.
  */
@@ -13,16 +13,19 @@ import type { BookdropLogger, BookdropMetrics } from '#shared/observability.ts';
 import { applySuppression, toUtc, type SuppressionReason } from '#shared/patrons/patronProfile.ts';
 import type { PatronService } from '#shared/patrons/patronService.ts';
 
+/** SES dates: checked here, so a malformed one fails with its field named (not later, as a RangeError). */
+const sesTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
+
 /** The part of an SES event-publishing record Bookdrop reads. Recipient addresses are ignored. */
 export const sesFeedbackSchema = z.object({
   eventType: z.string(),
   mail: z.object({
     messageId: z.string(),
-    timestamp: z.string(),
+    timestamp: sesTime,
     tags: z.optional(z.record(z.string(), z.array(z.string()))),
   }),
-  bounce: z.optional(z.object({ bounceType: z.string(), timestamp: z.string(), feedbackId: z.string() })),
-  complaint: z.optional(z.object({ timestamp: z.string(), feedbackId: z.string() })),
+  bounce: z.optional(z.object({ bounceType: z.string(), timestamp: sesTime, feedbackId: z.string() })),
+  complaint: z.optional(z.object({ timestamp: sesTime, feedbackId: z.string(), complaintFeedbackType: z.optional(z.string()) })),
 });
 export type SesFeedback = z.infer<typeof sesFeedbackSchema>;
 
@@ -51,15 +54,21 @@ export class EmailFeedback {
   }
 
   private async apply(feedback: SesFeedback): Promise<FeedbackOutcome> {
+    // A "not-spam" feedback report is the mailbox provider saying the message is not spam: no reason to suppress.
     const permanent =
-      (feedback.eventType === 'Bounce' && feedback.bounce?.bounceType === 'Permanent') || feedback.eventType === 'Complaint';
+      (feedback.eventType === 'Bounce' && feedback.bounce?.bounceType === 'Permanent') ||
+      (feedback.eventType === 'Complaint' && feedback.complaint?.complaintFeedbackType !== 'not-spam');
     const transient = feedback.eventType === 'Bounce' && !permanent;
     if (!permanent && !transient) return 'ignored';
     const noticeId = feedback.mail.tags?.noticeId?.[0];
     const notice = noticeId ? await this.deps.notices.findById(noticeId, this.deps.clock.now()) : undefined;
     if (notice?.channel !== 'email') return 'not-a-notice';
     if (transient) {
-      await this.deps.notices.countTransientBounce(notice.patronId, notice.noticeKey);
+      await this.deps.notices.countTransientBounce(
+        notice.patronId,
+        notice.noticeKey,
+        feedback.bounce?.feedbackId ?? feedback.mail.messageId,
+      );
       return 'transient-counted';
     }
     const detail = feedback.eventType === 'Complaint' ? feedback.complaint : feedback.bounce;

@@ -69,11 +69,19 @@ export function readPatronFile(bytes: Buffer, mapping: ImportMapping): PatronFil
 interface CsvError extends Error {
   code?: string;
   lines?: number;
+  bytes?: number;
   record?: unknown[];
 }
 
-function csvRefusal(error: CsvError, delimiter: string): ImportFileError {
-  const line = error.lines ?? 0;
+function csvRefusal(error: CsvError, delimiter: string, text: string): ImportFileError {
+  // From the byte offset the parser reached, as its own line count is off after a CRLF inside quotes.
+  const line =
+    error.bytes === undefined
+      ? (error.lines ?? 0)
+      : 1 +
+        Buffer.from(text)
+          .subarray(0, error.bytes - 1)
+          .filter((byte) => byte === 0x0a).length;
   switch (error.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
       return new ImportFileError(
@@ -97,11 +105,11 @@ function csvRefusal(error: CsvError, delimiter: string): ImportFileError {
 
 function readCsv(text: string, mapping: ImportMapping): { records: SourceRecord[]; unreadable: UnreadableLine[] } {
   const delimiter = mapping.delimiter ?? ',';
-  let rows: { record: string[]; info: { lines: number } }[];
+  let rows: { record: string[]; info: { bytes: number } }[];
   try {
     rows = parse(text, { delimiter, info: true, skip_empty_lines: true, relax_column_count: false }) as unknown as typeof rows;
   } catch (error) {
-    throw csvRefusal(error as CsvError, delimiter);
+    throw csvRefusal(error as CsvError, delimiter, text);
   }
   const [head, ...body] = rows;
   if (!head) throw new ImportFileError('the file has no header line');
@@ -114,6 +122,13 @@ function readCsv(text: string, mapping: ImportMapping): { records: SourceRecord[
         (other ? `, but the file seems to use ${named(other)} (set "delimiter" in the mapping, or pass --delimiter)` : ''),
     );
   }
+  // A first line naming none of the mapped columns is a record, not a header: its values are never echoed.
+  if (!wanted.some((column) => header.includes(column))) {
+    throw new ImportFileError(
+      `the first line names none of the columns of the mapping (${wanted.join(', ')}): ` +
+        'the file must start with a header line naming its columns, or another --mapping is needed',
+    );
+  }
   const duplicate = header.find((name, index) => header.indexOf(name) !== index);
   if (duplicate !== undefined) throw new ImportFileError(`the header names the column ${duplicate} twice`);
   const missing = wanted.filter((column) => !header.includes(column));
@@ -123,11 +138,34 @@ function readCsv(text: string, mapping: ImportMapping): { records: SourceRecord[
         `(the header has: ${header.join(', ')})`,
     );
   }
-  const records = body.map(({ record, info }) => ({
-    line: info.lines,
+  const lines = startLines(
+    text,
+    rows.map(({ info }) => info.bytes),
+  ).slice(1);
+  const records = body.map(({ record }, index) => ({
+    line: lines[index]!,
     values: Object.fromEntries(header.map((name, index) => [name, record[index]])),
   }));
   return { records, unreadable: [] };
+}
+
+/**
+ * The line each record starts on, from the byte offsets where records end. csv-parse's own line count is
+ * the line a record ends on, and counts a CRLF inside quotes as two lines: every later record would be
+ * named a line too far.
+ */
+function startLines(text: string, ends: readonly number[]): number[] {
+  const bytes = Buffer.from(text);
+  const starts: number[] = [];
+  let line = 1;
+  let offset = 0;
+  for (const end of ends) {
+    // Empty lines before a record are skipped by the parser, not by the count.
+    for (; offset < end && (bytes[offset] === 0x0a || bytes[offset] === 0x0d); offset++) if (bytes[offset] === 0x0a) line++;
+    starts.push(line);
+    for (; offset < end; offset++) if (bytes[offset] === 0x0a) line++;
+  }
+  return starts;
 }
 
 /** A dotted path into a JSON object, as text (`null` and absent alike are `undefined`). */

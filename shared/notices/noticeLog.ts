@@ -15,6 +15,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expiryAfterDays } from '#shared/clock.ts';
+import { ConcurrentUpdateError } from '#shared/errors.ts';
 import { isExpired, writeIf, type TableContext } from '#shared/table/documentClient.ts';
 import { TABLE } from '#shared/table/tableDefinition.ts';
 import { noticeItemKey, noticeKeyOf } from '#shared/table/keys.ts';
@@ -54,8 +55,8 @@ export interface NoticeLog {
   release(patronId: string, noticeKey: string): Promise<void>;
   /** Finds a notice by its opaque id (from SES message tags); `undefined` when unknown or expired. */
   findById(noticeId: string, now: Date): Promise<NoticeRecord | undefined>;
-  /** Counts a transient delivery problem (soft bounce) on the notice. */
-  countTransientBounce(patronId: string, noticeKey: string): Promise<void>;
+  /** Counts a transient delivery problem (soft bounce) on the notice, once per SES feedback id (SQS may deliver it twice). */
+  countTransientBounce(patronId: string, noticeKey: string, feedbackId: string): Promise<void>;
 }
 
 /** What the notice log keeps about one notice. */
@@ -190,16 +191,23 @@ export class DynamoNoticeLog implements NoticeLog {
     };
   }
 
-  public async countTransientBounce(patronId: string, noticeKey: string): Promise<void> {
-    await this.table.doc.send(
-      new UpdateCommand({
-        TableName: this.table.tableName,
-        Key: noticeItemKey(patronId, noticeKey),
-        UpdateExpression: 'ADD transientBounces :one',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
+  public async countTransientBounce(patronId: string, noticeKey: string, feedbackId: string): Promise<void> {
+    const key = noticeItemKey(patronId, noticeKey);
+    const counted = await writeIf(() =>
+      this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: key,
+          UpdateExpression: 'ADD transientBounces :one, transientFeedbackIds :ids',
+          ConditionExpression: 'attribute_exists(pk) AND NOT contains(transientFeedbackIds, :id)',
+          ExpressionAttributeValues: { ':one': 1, ':ids': new Set([feedbackId]), ':id': feedbackId },
+        }),
+      ),
     );
+    if (counted) return;
+    // Counted already (a redelivery), or the notice has expired since it was found: only the latter is an error.
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: key, ProjectionExpression: 'pk' }));
+    if (!Item) throw new ConcurrentUpdateError('the notice expired while a transient bounce was counted on it: the feedback is read again');
   }
 
   private async finish(patronId: string, noticeKey: string, fields: Record<string, string>): Promise<void> {

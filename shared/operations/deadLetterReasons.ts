@@ -3,12 +3,13 @@
  * dead letter may hold a phone number, an email address or a title). Used by `npm run redrive --
  * <queue> --dry-run`. SQS does not record why a consumer failed a message, so the reason is
  * rebuilt: EventBridge's own delivery error attributes, the event contract check the consumer runs
- * (which names fields and rules, never values), or the shape of the message.
+ * (which names fields and rules, never values), the SES feedback check, or the shape of the message.
  */
 import { EventValidationError } from '#shared/errors.ts';
 import { parseCirculationEvent } from '#shared/events/parseEvent.ts';
 import type { CirculationEvent } from '#shared/events/contract.ts';
 import { aheadOfClock } from '#shared/events/eventTime.ts';
+import { parseSesFeedback } from '#shared/feedback/emailFeedback.ts';
 
 /** A dead letter as SQS returns it (only what the classifier reads). */
 export interface DeadLetterMessage {
@@ -54,6 +55,16 @@ export function deadLetterReason(message: DeadLetterMessage, now: Date = new Dat
     const ahead = aheadOfClock(event, now);
     if (ahead) return { kind, reason: `${ahead.field} ${ahead.rule}: a redrive applies it once that time has passed` };
     return { kind, reason: 'valid event that the consumer failed: see the function logs for its message id, fix, then redrive' };
+  }
+  if (typeof body.eventType === 'string' && isObject(body.mail)) {
+    const kind = `SES ${body.eventType}`;
+    try {
+      parseSesFeedback(message.body);
+    } catch (error) {
+      if (error instanceof EventValidationError) return { kind, reason: `${error.message} (not as SES publishes it: check its sender)` };
+      return { kind, reason: 'the SES event could not be checked' };
+    }
+    return { kind, reason: 'SES feedback that email-feedback failed: see its logs for the message id, fix, then redrive' };
   }
   if (body.Type === 'Notification' && typeof body.TopicArn === 'string') {
     return {

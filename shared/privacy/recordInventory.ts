@@ -325,7 +325,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
     reportSection: 'notices',
     attributes: {
       personal: ['patronId', 'noticeId', 'noticeKind', 'channel', 'contactAt', 'claimedAt', 'finishedAt', 'providerMessageId'],
-      other: ['status', 'leaseUntil', 'reason', 'transientBounces'],
+      other: ['status', 'leaseUntil', 'reason', 'transientBounces', 'transientFeedbackIds'],
     },
     arrivesVia: ['notifier', 'email-feedback'],
     retention: { expiries: [{ days: { setting: 'noticeLogDays' }, after: { en: 'the notice', es: 'el aviso' } }] },

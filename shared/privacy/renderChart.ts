@@ -16,7 +16,13 @@ const PAGE_WORDS: Record<ChartLanguage, { skip: string; contents: string; otherL
   es: { skip: 'Ir a la tabla', contents: 'Contenido', otherLanguage: 'Esta tabla en otro idioma' },
 };
 
-const escapeMarkdown = (text: string) => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Markdown renderers that allow HTML would run configuration text such as `<script>`: outside code spans it is escaped. */
+const escapeInlineHtml = (text: string) =>
+  text
+    .split('`')
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .join('`');
+const escapeMarkdown = (text: string) => escapeInlineHtml(text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' '));
 
 function markdownCell(cell: Cell): string {
   if (typeof cell === 'string') return escapeMarkdown(cell);
@@ -38,14 +44,18 @@ function markdownTable(table: ChartTable): string[] {
 /** The chart as Markdown. */
 export function renderMarkdown(chart: PrivacyChart, href: ChartHref): string {
   const lines = [
-    `# ${chart.title}`,
+    `# ${escapeInlineHtml(chart.title)}`,
     '',
     ...chart.otherLanguages.map((other) => `[${other.label}](${href(other.language)})`),
     '',
-    ...chart.intro.flatMap((paragraph) => [paragraph, '']),
+    ...chart.intro.flatMap((paragraph) => [escapeInlineHtml(paragraph), '']),
   ];
   for (const section of chart.sections) {
-    lines.push(`## ${section.heading}`, '', ...section.paragraphs.flatMap((paragraph) => [paragraph, '']));
+    lines.push(
+      `## ${escapeInlineHtml(section.heading)}`,
+      '',
+      ...section.paragraphs.flatMap((paragraph) => [escapeInlineHtml(paragraph), '']),
+    );
     if (section.table) lines.push(...markdownTable(section.table), '');
   }
   lines.push(`<!-- ${generatedNote(chart.language).replace(/`/g, '')} -->`, '');

@@ -54,6 +54,19 @@ describe('Function: readPatronFile', () => {
       expect(excel.records).toEqual(plain.records);
     });
 
+    it('names each record by the line it starts on, after quoted line breaks (LF or CRLF) and empty lines', () => {
+      const rows = [KOHA_HEADER, kohaRow('101'), '102,RPL,"(845) 555-0102\r\nmobile",a@example.net,en,1,1,', '', kohaRow('103')];
+      const crlf = readPatronFile(Buffer.from(`${rows.join('\r\n')}\r\n`), koha);
+      const lf = readPatronFile(Buffer.from(`${rows.join('\n').replace('\r\n', '\n')}\n`), koha);
+
+      expect(crlf.records.map((record) => [record.line, record.values.borrowernumber])).toEqual([
+        [2, '101'],
+        [3, '102'],
+        [6, '103'],
+      ]);
+      expect(lf.records.map((record) => record.line)).toEqual([2, 3, 6]);
+    });
+
     it('reads quoted fields holding the delimiter, doubled quotes and line breaks', () => {
       const file = readPatronFile(csv(KOHA_HEADER, '101,RPL,"(845) 555-0101, mobile","a""b@example.net",en,1,1,', kohaRow('102')), koha);
 
@@ -107,6 +120,28 @@ describe('Function: readPatronFile', () => {
         'the header lacks the columns smsalertnumber, lang, sms_opt_in, email_opt_in, updated_on named by the mapping ' +
           '(the header has: borrowernumber, branchcode, email)',
       );
+    });
+
+    it('refuses a file without a header line and never echoes its first record (phone, email, name)', () => {
+      const message = refusal(
+        csv('P1,riverside,+18455550101,jane.doe@example.net,en,yes,no,0,2024-03-01,Jane', 'P2,riverside,,,en,0,0,0,,'),
+        generic,
+      );
+
+      expect(message).toBe(
+        'the first line names none of the columns of the mapping ' +
+          '(patron_id, library, phone, email, language, sms_opt_in, email_opt_in, checkout_history_opt_in, consent_at): ' +
+          'the file must start with a header line naming its columns, or another --mapping is needed',
+      );
+      expect(message).not.toMatch(/jane|8455550101|Jane|P1/);
+    });
+
+    it('names the right line in a refusal after a value holding a CRLF line break', () => {
+      const before = [KOHA_HEADER, '101,RPL,"(845) 555-0101\r\nmobile",a@example.net,en,1,1,'];
+      const file = (...lines: string[]) => Buffer.from(`${[...before, ...lines].join('\r\n')}\r\n`);
+
+      expect(refusal(file(kohaRow('102'), '103,RPL,845"555,b@example.net,en,1,1,'))).toMatch(/^line 5: a quote in the middle/);
+      expect(refusal(file(kohaRow('102'), '103,RPL,845,555,0103,b@example.net,en,1,1,'))).toMatch(/^line 5 has 10 fields/);
     });
 
     it('refuses a quote that is never closed', () => {

@@ -35,4 +35,27 @@ describe('Function: deadLetterReason', () => {
       'valid event that the consumer failed: see the function logs for its message id, fix, then redrive',
     );
   });
+
+  it('reads an SES feedback event from the email-feedback queue: a malformed one names the field, a valid one points to the logs', () => {
+    const ses = (timestamp: string) => ({
+      body: JSON.stringify({
+        eventType: 'Bounce',
+        bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'gone@example.net' }], timestamp, feedbackId: 'fb-1' },
+        mail: { timestamp: '2026-11-04T15:04:00.000Z', messageId: 'ses-1', destination: ['gone@example.net'], tags: { noticeId: ['n-1'] } },
+      }),
+    });
+
+    const malformed = deadLetterReason(ses('yesterday'), NOW);
+    const valid = deadLetterReason(ses('2026-11-04T15:05:00.000Z'), NOW);
+
+    expect(malformed).toEqual({
+      kind: 'SES Bounce',
+      reason: 'invalid event: sesEvent.bounce.timestamp must be an ISO 8601 date-time (not as SES publishes it: check its sender)',
+    });
+    expect(valid).toEqual({
+      kind: 'SES Bounce',
+      reason: 'SES feedback that email-feedback failed: see its logs for the message id, fix, then redrive',
+    });
+    expect(JSON.stringify([malformed, valid])).not.toContain('gone@example');
+  });
 });

@@ -106,6 +106,24 @@ describe('Privacy chart: content', () => {
     );
   });
 
+  it('shows configuration text holding HTML as text, never as markup, in Markdown and in HTML', () => {
+    const tag = '<script>alert(1)</script> & <img src=x onerror=alert(2)>';
+    const hostile: ConsortiumConfig = {
+      ...config,
+      consortium: { ...config.consortium, name: `Consortium ${tag}` },
+      vendors: (config.vendors ?? []).map((vendor) => ({ ...vendor, name: `Vendor ${tag}`, service: { en: `Texts ${tag}` } })),
+    };
+    const chart = buildPrivacyChart(hostile, 'en');
+    const markdown = renderMarkdown(chart, () => 'x.md');
+    const html = renderHtml(chart, () => 'x.html');
+
+    for (const page of [markdown, html]) {
+      expect(page).not.toMatch(/<script|<img/);
+      expect(page).toContain('Vendor &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(2)&gt;');
+    }
+    expect(markdown).toContain('# Privacy chart: Consortium &lt;script&gt;');
+  });
+
   it('escapes table syntax in Markdown', () => {
     const piped: ConsortiumConfig = { ...config, consortium: { ...config.consortium, name: 'A | B Libraries' } };
     const markdown = renderMarkdown(buildPrivacyChart(piped, 'en'), () => 'x.md');

@@ -52,4 +52,19 @@ describe('Script: patron-report', () => {
     expect(stdout).not.toContain('5550187');
     expect(stdout).not.toContain('r.ortiz');
   });
+
+  it('refuses a phone number or an email given as the patron id, in one sentence that does not repeat it', async () => {
+    for (const mistaken of ['+15555550187', 'r.ortiz@example.net']) {
+      const result = await run('npx', ['tsx', 'scripts/patron-report.ts', mistaken], {
+        env: { ...process.env, TABLE_NAME: 'bookdrop-not-read', AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint') },
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^a patron id is 1 to 64 letters, digits or \._:- characters: name the ILS patron id/);
+      expect(result.stderr).not.toMatch(/5550187|ortiz/);
+    }
+  });
 });

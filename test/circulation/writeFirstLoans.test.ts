@@ -8,19 +8,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sumStatistics } from '#shared/circulation/loans.ts';
 import type { DetailOf } from '#shared/events/contract.ts';
-import { itemCheckedOut, patronRegistered, uid } from '#test/helpers/factories.ts';
+import { checkoutOnOwnBranch, patronRegistered, uid } from '#test/helpers/factories.ts';
 import { injectFaults, isKind, serviceError } from '#test/helpers/faults.ts';
 import { scanAll } from '#test/helpers/localAws.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
 
-const checkout = (patronId: string): DetailOf<'ItemCheckedOut'> =>
-  itemCheckedOut(patronId, {
-    occurredAt: '2026-11-04T10:00:00-05:00',
-    title: 'A title',
-    materialType: 'book',
-    branch: uid('B'),
-    dueAt: '2026-11-25T23:59:00-05:00',
-  });
+const checkout = checkoutOnOwnBranch;
 const returned = (loan: DetailOf<'ItemCheckedOut'>): DetailOf<'ItemReturned'> => ({
   eventId: uid('rt'),
   occurredAt: '2026-11-05T10:00:00-05:00',

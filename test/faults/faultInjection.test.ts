@@ -11,7 +11,7 @@ import type { ContactDecrypter } from '#shared/contacts/contactCrypto.ts';
 import { CLAIM_LEASE_SECONDS, OUTCOME_UNKNOWN } from '#shared/notices/noticeLog.ts';
 import type { NoticeRequest } from '#shared/notices/noticeKinds.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#sandbox/localServices.ts';
-import { holdReady, itemCheckedOut, patronRegistered, uid } from '#test/helpers/factories.ts';
+import { checkoutOnOwnBranch, holdReady, patronRegistered, uid } from '#test/helpers/factories.ts';
 import { injectFaults, isKind, serviceError } from '#test/helpers/faults.ts';
 import { emailsTo, scanAll } from '#test/helpers/localAws.ts';
 import { startPipeline, type Pipeline } from '#test/helpers/pipeline.ts';
@@ -129,14 +129,7 @@ describe('Faults at the key service (KMS)', () => {
 });
 
 describe('Faults at the table (DynamoDB) in the circulation function', () => {
-  const checkout = (patronId: string) =>
-    itemCheckedOut(patronId, {
-      occurredAt: '2026-11-04T10:00:00-05:00',
-      title: 'A title',
-      materialType: 'book',
-      branch: uid('B'),
-      dueAt: '2026-11-25T23:59:00-05:00',
-    });
+  const checkout = checkoutOnOwnBranch;
 
   // A checkout writes its count (one item keyed by its event), then its loan item: the fault hits the loan item.
   for (const [label, error] of [

@@ -56,6 +56,20 @@ export function holdReady(patronId: string, overrides: Partial<DetailOf<'HoldRea
   };
 }
 
+/**
+ * A checkout counted on a branch of its own, so a test's statistics are its alone (the fault and
+ * write-first tests count them item by item).
+ */
+export function checkoutOnOwnBranch(patronId: string): DetailOf<'ItemCheckedOut'> {
+  return itemCheckedOut(patronId, {
+    occurredAt: '2026-11-04T10:00:00-05:00',
+    title: 'A title',
+    materialType: 'book',
+    branch: uid('B'),
+    dueAt: '2026-11-25T23:59:00-05:00',
+  });
+}
+
 /** An open loan's checkout (due in the sandbox week, at the main branch). */
 export function itemCheckedOut(patronId: string, overrides: Partial<DetailOf<'ItemCheckedOut'>> = {}): DetailOf<'ItemCheckedOut'> {
   return {

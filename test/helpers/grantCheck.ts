@@ -78,18 +78,10 @@ export function grantCheckedTable(table: TableContext, endpoint: string, manifes
   const allowed = ({ action, resource, partition }: ReturnType<typeof dynamoActionsOf>[number]) =>
     granted[resource].has(action) ||
     (resource === 'table' && granted['patron-partitions'].has(action) && partition?.startsWith(patronPartition('')) === true);
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const needed = dynamoActionsOf(String(context.commandName), args.input as Record<string, unknown>);
-      const refused = needed.filter((need) => !allowed(need));
-      if (refused.length > 0) {
-        refusals.push(...refused.map(({ action, resource }) => ({ functionName: manifest.name, action, resource })));
-        const what = refused.map(({ action, resource }) => `${action} on the ${resource}`).join(', ');
-        throw new AccessDeniedException(`${manifest.name} is not granted ${what} (functions/${manifest.name}/manifest.ts)`);
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'bookdropGrantCheck' },
+  refuseUngranted(client, manifest, refusals, (commandName, input) =>
+    dynamoActionsOf(commandName, input)
+      .filter((need) => !allowed(need))
+      .map(({ action, resource }) => ({ action, resource })),
   );
   return tableContext(client, table.tableName);
 }
@@ -97,6 +89,30 @@ export function grantCheckedTable(table: TableContext, endpoint: string, manifes
 /** A client of a service other than DynamoDB: anything with a middleware stack. */
 interface ServiceClient {
   readonly middlewareStack: { add: DynamoDBClient['middlewareStack']['add'] };
+}
+
+/**
+ * The check behind the table and the SNS and SES clients: before a request leaves `client`, `refused` names what the manifest does
+ * not grant; each is recorded in `refusals` and the request fails with AccessDeniedException.
+ */
+function refuseUngranted(
+  client: ServiceClient,
+  manifest: FunctionManifest,
+  refusals: Refusal[],
+  refused: (commandName: string, input: Record<string, unknown>) => { action: string; resource: Refusal['resource'] }[],
+): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const missing = refused(String(context.commandName), args.input as Record<string, unknown>);
+      if (missing.length > 0) {
+        refusals.push(...missing.map(({ action, resource }) => ({ functionName: manifest.name, action, resource })));
+        const what = missing.map(({ action, resource }) => `${action} on the ${resource}`).join(', ');
+        throw new AccessDeniedException(`${manifest.name} is not granted ${what} (functions/${manifest.name}/manifest.ts)`);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'bookdropGrantCheck' },
+  );
 }
 
 /**
@@ -112,18 +128,9 @@ export function grantCheckedClient<C extends ServiceClient>(
   refusals: Refusal[],
 ): C {
   const granted = new Set(grantedActions(manifest, resource));
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const action = `${service}:${String(context.commandName).replace(/Command$/, '')}`;
-      if (!granted.has(action)) {
-        refusals.push({ functionName: manifest.name, action, resource });
-        throw new AccessDeniedException(
-          `${manifest.name} is not granted ${action} on the ${resource} (functions/${manifest.name}/manifest.ts)`,
-        );
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'bookdropGrantCheck' },
-  );
+  refuseUngranted(client, manifest, refusals, (commandName) => {
+    const action = `${service}:${commandName.replace(/Command$/, '')}`;
+    return granted.has(action) ? [] : [{ action, resource }];
+  });
   return client;
 }

@@ -40,9 +40,10 @@ describe('Sandbox: stopped in the middle of a batch', () => {
     await pending;
 
     // Started again on the folder, the hold's event waits in its queue and is delivered with the next work.
+    // Whether the interrupted handler wrote the hold before DynamoDB Local stopped is a race; either way
+    // the redelivery applies it once (checked below), so the test does not look at the table here.
     running = await startTestSandbox({ dir: folder, dataDir, atNoon: false });
     const second = running.sandbox;
-    expect((await second.patron(patron.patronId)).holds).toEqual([]);
     const kept = circulationQueue(second)
       .snapshot()
       .messages.map((message) => (JSON.parse(message.body) as { detail: { eventId: string } }).detail);
